@@ -1,0 +1,64 @@
+package io.carbonnexus.engine.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every setting of the engine with its default. {@code conf/config.yaml} mirrors this list (a
+ * test keeps the two equal) and the README's configuration table is made from it.
+ */
+public final class ConfigKeys {
+
+  public static final ConfigKey<String> HTTP_HOST = ConfigKey.text("http.host", "127.0.0.1",
+    "Interface the HTTP server binds to (0.0.0.0 to serve other machines, as the Docker image does)");
+  public static final ConfigKey<Integer> HTTP_PORT = ConfigKey.integer("http.port", 8080,
+    "Port of the REST API, health and metrics");
+
+  public static final ConfigKey<String> DB_URL = ConfigKey.text("db.url", null,
+    "PostgreSQL URL, e.g. postgresql://user:secret@host:5432/db?sslmode=require; unset = embedded PostgreSQL");
+  public static final ConfigKey<Integer> DB_POOL_SIZE = ConfigKey.integer("db.pool_size", 8,
+    "Connections in the pool shared by the verticles of one node");
+  public static final ConfigKey<Duration> DB_CONNECT_TIMEOUT = ConfigKey.duration("db.connect_timeout", "10s",
+    "How long start-up and the pool wait for a connection before giving up");
+  public static final ConfigKey<String> DB_EMBEDDED_DATA_DIR = ConfigKey.text("db.embedded.data_dir", "data/postgres",
+    "Data directory of the embedded PostgreSQL (kept across restarts)");
+  public static final ConfigKey<Integer> DB_EMBEDDED_PORT = ConfigKey.integer("db.embedded.port", 0,
+    "Port of the embedded PostgreSQL on 127.0.0.1; 0 = any free port (printed at start-up)");
+
+  public static final ConfigKey<String> DEMO = ConfigKey.text("demo", "auto",
+    "Synthetic demo events: auto (on with the embedded database only), true or false");
+  public static final ConfigKey<Duration> DEMO_FEED_INTERVAL = ConfigKey.duration("demo_feed.interval", "5s",
+    "How often the demo feed writes the events that happened since its last write");
+  public static final ConfigKey<Double> DEMO_FEED_EVENTS_PER_DAY = ConfigKey.decimal("demo_feed.events_per_day", 10_000,
+    "Average demo shipments per day over all suppliers (fewer at night and at weekends)");
+  public static final ConfigKey<Integer> DEMO_FEED_HISTORY_DAYS = ConfigKey.integer("demo_feed.history_days", 28,
+    "Days of demo history written on first start, so that baselines have data");
+  public static final ConfigKey<Double> DEMO_FEED_SURGES_PER_DAY = ConfigKey.decimal("demo_feed.surges_per_day", 3,
+    "Average number of demo surges (a supplier or lane suddenly shipping much more) per day");
+  public static final ConfigKey<Duration> DEMO_FEED_SURGE_DURATION = ConfigKey.duration("demo_feed.surge_duration", "2h",
+    "How long a demo surge lasts");
+  public static final ConfigKey<Double> DEMO_FEED_SURGE_MULTIPLIER = ConfigKey.decimal("demo_feed.surge_multiplier", 6,
+    "Factor on the shipment rate of the supplier or lane in a surge");
+  public static final ConfigKey<Integer> DEMO_FEED_SEED = ConfigKey.integer("demo_feed.seed", 42,
+    "Seed of the demo generator: the same seed gives the same history");
+
+  public static final List<ConfigKey<?>> ALL = List.of(
+    HTTP_HOST, HTTP_PORT,
+    DB_URL, DB_POOL_SIZE, DB_CONNECT_TIMEOUT, DB_EMBEDDED_DATA_DIR, DB_EMBEDDED_PORT,
+    DEMO, DEMO_FEED_INTERVAL, DEMO_FEED_EVENTS_PER_DAY, DEMO_FEED_HISTORY_DAYS,
+    DEMO_FEED_SURGES_PER_DAY, DEMO_FEED_SURGE_DURATION, DEMO_FEED_SURGE_MULTIPLIER, DEMO_FEED_SEED);
+
+  private ConfigKeys() {
+  }
+
+  /** The defaults as one nested JSON object, the same tree as {@code conf/config.yaml}. */
+  public static JsonObject defaults() {
+    JsonObject json = new JsonObject();
+    for (ConfigKey<?> key : ALL) {
+      key.put(json, key.defaultAsJson());
+    }
+    return json;
+  }
+}

@@ -1,0 +1,67 @@
+package io.carbonnexus.engine.config;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigKeyTest {
+
+  private static final ConfigKey<Duration> INTERVAL = ConfigKey.duration("detection.interval", "5m", "test");
+  private static final ConfigKey<Integer> PORT = ConfigKey.integer("http.port", 8080, "test");
+
+  @Test
+  void environmentNameIsNexusPlusThePathInUpperCaseWithUnderscores() {
+    assertThat(INTERVAL.envName()).isEqualTo("NEXUS_DETECTION_INTERVAL");
+    assertThat(ConfigKeys.DB_EMBEDDED_DATA_DIR.envName()).isEqualTo("NEXUS_DB_EMBEDDED_DATA_DIR");
+    assertThat(ConfigKeys.DEMO.envName()).isEqualTo("NEXUS_DEMO");
+  }
+
+  @Test
+  void durationsAcceptShortUnitsAndIso8601() {
+    assertThat(ConfigKey.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
+    assertThat(ConfigKey.parseDuration("30s")).isEqualTo(Duration.ofSeconds(30));
+    assertThat(ConfigKey.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
+    assertThat(ConfigKey.parseDuration("1h")).isEqualTo(Duration.ofHours(1));
+    assertThat(ConfigKey.parseDuration("2d")).isEqualTo(Duration.ofDays(2));
+    assertThat(ConfigKey.parseDuration("PT90S")).isEqualTo(Duration.ofSeconds(90));
+  }
+
+  @Test
+  void aDurationWithoutUnitIsRefusedWithAHint() {
+    assertThatThrownBy(() -> INTERVAL.get(new JsonObject().put("detection", new JsonObject().put("interval", 300))))
+      .isInstanceOf(ConfigException.class)
+      .hasMessageContaining("detection.interval (NEXUS_DETECTION_INTERVAL)")
+      .hasMessageContaining("has no unit");
+  }
+
+  @Test
+  void aMissingValueReadsAsTheDefault() {
+    assertThat(INTERVAL.get(new JsonObject())).isEqualTo(Duration.ofMinutes(5));
+    assertThat(PORT.get(new JsonObject().put("http", new JsonObject()))).isEqualTo(8080);
+  }
+
+  @Test
+  void aValueOfTheWrongTypeNamesTheKeyAndItsVariable() {
+    JsonObject config = PORT.put(new JsonObject(), "eighty");
+    assertThatThrownBy(() -> PORT.get(config))
+      .isInstanceOf(ConfigException.class)
+      .hasMessage("http.port (NEXUS_HTTP_PORT): 'eighty' is not an integer");
+  }
+
+  @Test
+  void durationsRoundTripThroughTheirWrittenForm() {
+    for (String text : new String[] {"250ms", "45s", "5m", "3h", "7d"}) {
+      assertThat(ConfigKey.formatDuration(ConfigKey.parseDuration(text))).isEqualTo(text);
+    }
+  }
+
+  @Test
+  void emptyTextReadsAsUnset() {
+    JsonObject config = ConfigKeys.DB_URL.put(new JsonObject(), "  ");
+    assertThat(ConfigKeys.DB_URL.get(config)).isNull();
+  }
+}
