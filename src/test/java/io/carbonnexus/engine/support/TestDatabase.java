@@ -1,0 +1,90 @@
+package io.carbonnexus.engine.support;
+
+import io.carbonnexus.engine.db.DatabaseUrl;
+import io.carbonnexus.engine.db.EmbeddedDatabase;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One real PostgreSQL for the whole test JVM: the embedded one by default, or the server named by
+ * {@code NEXUS_TEST_DB_URL} (its role needs CREATEDB). Each test that needs a clean schema asks for
+ * a fresh database of its own, so tests never see each other's rows.
+ */
+public final class TestDatabase {
+
+  public static final String EXTERNAL_URL_ENV = "NEXUS_TEST_DB_URL";
+
+  private static TestDatabase instance;
+
+  private final String adminUrl;
+  private final AtomicInteger counter = new AtomicInteger();
+
+  private TestDatabase(String adminUrl) {
+    this.adminUrl = adminUrl;
+  }
+
+  public static synchronized TestDatabase get() {
+    if (instance == null) {
+      String external = System.getenv(EXTERNAL_URL_ENV);
+      if (external != null && !external.isBlank()) {
+        instance = new TestDatabase(external.trim());
+      } else {
+        instance = new TestDatabase(startEmbedded());
+      }
+    }
+    return instance;
+  }
+
+  /** Creates an empty database and returns its {@code postgresql://} URL. */
+  public String createDatabase() {
+    String name = "nexus_t" + ProcessHandle.current().pid() + "_" + counter.incrementAndGet();
+    execute(adminUrl, "drop database if exists " + name);
+    execute(adminUrl, "create database " + name);
+    return withDatabase(adminUrl, name);
+  }
+
+  /** Runs one statement through JDBC, for test set-up and assertions outside Vert.x. */
+  public static void execute(String url, String sql) {
+    try (Connection c = connect(url); var st = c.createStatement()) {
+      st.execute(sql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static Connection connect(String url) throws SQLException {
+    DatabaseUrl db = DatabaseUrl.parse(url);
+    return DriverManager.getConnection(db.jdbcUrl(Duration.ofSeconds(10)), db.user(), db.password());
+  }
+
+  static String withDatabase(String url, String database) {
+    URI uri = URI.create(url);
+    return uri.getScheme() + "://" + uri.getRawAuthority() + "/" + database
+      + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+  }
+
+  private static String startEmbedded() {
+    try {
+      Path dir = Files.createTempDirectory("nexus-test-pg");
+      EmbeddedDatabase db = EmbeddedDatabase.start(dir, 0, Duration.ofSeconds(60));
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          db.close();
+          TempDirs.deleteRecursively(dir);
+        } catch (Exception ignored) {
+          // the JVM is exiting; a leftover temp directory is harmless
+        }
+      }));
+      return db.url();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot start the embedded PostgreSQL for tests: " + e.getMessage(), e);
+    }
+  }
+}
