@@ -1,0 +1,220 @@
+package io.carbonnexus.engine;
+
+import io.carbonnexus.engine.config.ConfigException;
+import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.config.EngineConfig;
+import io.carbonnexus.engine.db.DatabaseUrl;
+import io.carbonnexus.engine.db.EmbeddedDatabase;
+import io.carbonnexus.engine.db.Migrations;
+import io.carbonnexus.engine.demo.DemoFeedVerticle;
+import io.carbonnexus.engine.http.HttpVerticle;
+import io.carbonnexus.engine.shared.RuntimeKeys;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import org.flywaydb.core.api.FlywayException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One running engine node: configuration read, database up and migrated, verticles deployed.
+ * {@link #start} blocks its caller (a plain thread, never an event loop) until the node is ready
+ * or has failed; on failure everything it started is stopped again.
+ */
+public final class Engine implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+  /** Where the configuration comes from; {@link #defaults()} is what {@code scripts/run} uses. */
+  public record Options(Path configFile, boolean configFileRequired, Map<String, String> env, JsonObject overrides) {
+    public static Options defaults() {
+      return new Options(EngineConfig.DEFAULT_FILE, false, System.getenv(), new JsonObject());
+    }
+
+    public Options withOverrides(JsonObject overrides) {
+      return new Options(configFile, configFileRequired, env, overrides);
+    }
+  }
+
+  private final Vertx vertx;
+  private final EmbeddedDatabase embedded;
+  private final JsonObject config;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private Engine(Vertx vertx, EmbeddedDatabase embedded, JsonObject config) {
+    this.vertx = vertx;
+    this.embedded = embedded;
+    this.config = config;
+  }
+
+  public static Engine start(Options options) {
+    String registry = "nexus-" + UUID.randomUUID();
+    Vertx vertx = Vertx.builder()
+      .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setRegistryName(registry)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
+      .withMetrics(new MicrometerMetricsFactory())
+      .build();
+    EmbeddedDatabase embedded = null;
+    try {
+      JsonObject config = loadConfig(vertx, options);
+      Duration connectTimeout = ConfigKeys.DB_CONNECT_TIMEOUT.get(config);
+      String url = ConfigKeys.DB_URL.get(config);
+      if (url == null) {
+        embedded = startEmbedded(config);
+        url = embedded.url();
+      }
+      DatabaseUrl db = parseUrl(url);
+      checkConnection(db, connectTimeout);
+      migrate(db, connectTimeout);
+
+      JsonObject verticleConfig = config.copy()
+        .put(RuntimeKeys.METRICS_REGISTRY, registry)
+        .put(RuntimeKeys.EMBEDDED_DATABASE, embedded != null);
+      ConfigKeys.DB_URL.put(verticleConfig, url);
+      Engine engine = new Engine(vertx, embedded, verticleConfig);
+      engine.deploy();
+      return engine;
+    } catch (RuntimeException e) {
+      closeQuietly(vertx, embedded);
+      throw e instanceof StartupException se ? se : new StartupException(describe(e), e);
+    }
+  }
+
+  /** The configuration every verticle of this node was deployed with (the effective database URL included). */
+  public JsonObject config() {
+    return config.copy();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Stops the verticles (closing their pools), then the embedded database. Safe to call twice. */
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      LOG.info("Shutting down");
+      closeQuietly(vertx, embedded);
+      LOG.info("Stopped");
+    }
+  }
+
+  private void deploy() {
+    deploy("HTTP", () -> vertx.deployVerticle(() -> new HttpVerticle(), new DeploymentOptions().setConfig(config))
+      .await());
+    if (demoEnabled(config)) {
+      deploy("demo feed", () -> vertx.deployVerticle(() -> new DemoFeedVerticle(), new DeploymentOptions().setConfig(config))
+        .await());
+    } else {
+      LOG.info("Demo data is off");
+    }
+  }
+
+  static boolean demoEnabled(JsonObject config) {
+    String demo = ConfigKeys.DEMO.get(config);
+    return switch (demo == null ? "auto" : demo.toLowerCase(java.util.Locale.ROOT)) {
+      case "true", "yes", "on" -> true;
+      case "false", "no", "off" -> false;
+      case "auto" -> config.getBoolean(RuntimeKeys.EMBEDDED_DATABASE, false);
+      default -> throw new ConfigException("demo (NEXUS_DEMO): '" + demo + "' is not auto, true or false");
+    };
+  }
+
+  private static void deploy(String what, Runnable deployment) {
+    try {
+      deployment.run();
+    } catch (RuntimeException e) {
+      throw new StartupException("cannot start the " + what + " verticle: " + rootMessage(e), e);
+    }
+  }
+
+  private static JsonObject loadConfig(Vertx vertx, Options options) {
+    JsonObject config = EngineConfig.load(vertx, options.configFile(), options.configFileRequired(), options.env(),
+      options.overrides()).await();
+    demoEnabled(config);
+    return config;
+  }
+
+  private static EmbeddedDatabase startEmbedded(JsonObject config) {
+    Path dir = Path.of(ConfigKeys.DB_EMBEDDED_DATA_DIR.get(config));
+    try {
+      return EmbeddedDatabase.start(dir, ConfigKeys.DB_EMBEDDED_PORT.get(config), Duration.ofSeconds(60));
+    } catch (Exception e) {
+      throw new StartupException("cannot start the embedded PostgreSQL in " + dir.toAbsolutePath() + ": "
+        + rootMessage(e) + " (is another engine using this data directory? set NEXUS_DB_EMBEDDED_DATA_DIR "
+        + "to use another one, or NEXUS_DB_URL to use an external PostgreSQL)", e);
+    }
+  }
+
+  private static DatabaseUrl parseUrl(String url) {
+    try {
+      return DatabaseUrl.parse(url);
+    } catch (ConfigException e) {
+      throw new StartupException("NEXUS_DB_URL / db.url: " + e.getMessage(), e);
+    }
+  }
+
+  private static void checkConnection(DatabaseUrl db, Duration timeout) {
+    LOG.info("Connecting to PostgreSQL at {}", db.describe());
+    DriverManager.setLoginTimeout((int) Math.max(1, timeout.toSeconds()));
+    try (var c = DriverManager.getConnection(db.jdbcUrl(timeout), db.user(), db.password())) {
+      LOG.info("Connected to PostgreSQL {}", c.getMetaData().getDatabaseProductVersion());
+    } catch (SQLException e) {
+      throw new StartupException("cannot connect to PostgreSQL at " + db.describe() + ": " + e.getMessage()
+        + " (check NEXUS_DB_URL)", e);
+    }
+  }
+
+  private static void migrate(DatabaseUrl db, Duration timeout) {
+    try {
+      Migrations.migrate(db, timeout);
+    } catch (FlywayException e) {
+      throw new StartupException("database migration failed on " + db.describe() + ": " + rootMessage(e), e);
+    }
+  }
+
+  private static void closeQuietly(Vertx vertx, EmbeddedDatabase embedded) {
+    try {
+      vertx.close().await();
+    } catch (RuntimeException e) {
+      LOG.warn("Vert.x did not close cleanly: {}", e.getMessage());
+    }
+    if (embedded != null) {
+      try {
+        embedded.close();
+      } catch (Exception e) {
+        LOG.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+      }
+    }
+  }
+
+  private static String describe(RuntimeException e) {
+    if (e instanceof ConfigException) {
+      return "configuration error: " + e.getMessage();
+    }
+    return rootMessage(e);
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t && !(t instanceof ConfigException)) {
+      t = t.getCause();
+    }
+    String message = t.getMessage();
+    return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
+  }
+}

@@ -1,0 +1,37 @@
+package io.carbonnexus.engine.shared;
+
+import java.util.List;
+
+/**
+ * The event-bus contract: every address the engine uses, with the shape of its body, whether it
+ * is sent or published, and who listens or replies. No address is written anywhere else.
+ */
+public final class Addresses {
+
+  /**
+   * Publish, JSON object: the current emissions snapshot (window totals by entity type and the
+   * top entities against their baselines). Browser channel.
+   */
+  public static final String EMISSIONS = "emissions";
+
+  /** Publish, JSON object: a hotspot in its REST shape, after every change. Browser channel. */
+  public static final String HOTSPOTS = "hotspots";
+
+  /** Publish, JSON object: an alert in its REST shape. Browser channel. */
+  public static final String ALERTS = "alerts";
+
+  /** Publish, JSON object: a recommendation in its REST shape. Browser channel. */
+  public static final String RECOMMENDATIONS = "recommendations";
+
+  /**
+   * Publish, JSON object {@code {"from":..,"to":..,"events":n}}: the demo feed wrote {@code n}
+   * synthetic events with occurred_at in [from, to). Informational; nobody needs to reply.
+   */
+  public static final String DEMO_EVENTS_WRITTEN = "nexus.demo.events-written";
+
+  /** The only addresses a browser may see through the SockJS bridge, outbound only. */
+  public static final List<String> BROWSER_CHANNELS = List.of(EMISSIONS, HOTSPOTS, ALERTS, RECOMMENDATIONS);
+
+  private Addresses() {
+  }
+}

@@ -1,0 +1,147 @@
+package io.carbonnexus.engine;
+
+import io.carbonnexus.engine.config.ConfigException;
+import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.shared.RuntimeKeys;
+import io.carbonnexus.engine.support.Http;
+import io.carbonnexus.engine.support.TempDirs;
+import io.carbonnexus.engine.support.TestDatabase;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class EngineTest {
+
+  private static Engine start(JsonObject overrides) {
+    return Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides));
+  }
+
+  private static JsonObject embeddedOn(Path dataDir, int httpPort) {
+    JsonObject o = new JsonObject();
+    ConfigKeys.DB_EMBEDDED_DATA_DIR.put(o, dataDir.toString());
+    ConfigKeys.HTTP_PORT.put(o, httpPort);
+    ConfigKeys.DEMO_FEED_HISTORY_DAYS.put(o, 1);
+    ConfigKeys.DEMO_FEED_INTERVAL.put(o, "200ms");
+    return o;
+  }
+
+  @Test
+  void theEngineStartsWithEmbeddedDefaultsAndHealthReportsTheDatabase(@TempDir Path dir) {
+    int port = TempDirs.freePort();
+    try (Engine engine = start(embeddedOn(dir.resolve("pg"), port))) {
+      assertThat(engine.config().getBoolean(RuntimeKeys.EMBEDDED_DATABASE)).isTrue();
+      Http.Response health = Http.get(port, "/health");
+      assertThat(health.status()).isEqualTo(200);
+      JsonObject body = health.json();
+      assertThat(body.getString("status")).isEqualTo("UP");
+      JsonObject db = body.getJsonArray("checks").getJsonObject(0);
+      assertThat(db.getString("id")).isEqualTo("database");
+      assertThat(db.getJsonObject("data").getString("schema_version")).isEqualTo("2");
+      assertThat(db.getJsonObject("data").getString("server_version")).startsWith("17.");
+    }
+  }
+
+  @Test
+  void aRestartedEngineKeepsItsDataAndTheDemoFeedDoublesNothing(@TempDir Path dir) throws Exception {
+    Path dataDir = dir.resolve("pg");
+    int port = TempDirs.freePort();
+    long demoRowsBeforeStop;
+    Instant stoppedAt;
+    try (Engine first = start(embeddedOn(dataDir, port))) {
+      String url = ConfigKeys.DB_URL.get(first.config());
+      waitFor(() -> count(url, "select count(*) from demo_feed_state") == 1, Duration.ofSeconds(30));
+      TestDatabase.execute(url, "insert into events_normalized (occurred_at, supplier, route, vehicle_type, distance_km,"
+        + " load_tonnes, shipment_id) values (now(), 'Acme Freight', 'R99', 'van_diesel', 42, 1, 'user-1')");
+      demoRowsBeforeStop = count(url, "select count(*) from events_normalized where shipment_id like 'demo-%'");
+      stoppedAt = Instant.now();
+    }
+    assertThat(demoRowsBeforeStop).isPositive();
+
+    try (Engine second = start(embeddedOn(dataDir, port))) {
+      String url = ConfigKeys.DB_URL.get(second.config());
+      assertThat(count(url, "select count(*) from events_normalized where shipment_id = 'user-1'")).isEqualTo(1);
+      waitFor(() -> count(url, "select count(*) from demo_feed_state where generated_until > '" + stoppedAt + "'") == 1,
+        Duration.ofSeconds(30));
+      assertThat(count(url, "select count(*) from events_normalized where shipment_id like 'demo-%'"))
+        .isGreaterThanOrEqualTo(demoRowsBeforeStop);
+      assertThat(count(url, "select count(*) - count(distinct shipment_id) from events_normalized")).isZero();
+    }
+  }
+
+  @Test
+  void healthSaysDownWhenTheDatabaseStopsAcceptingConnections() throws Exception {
+    String url = TestDatabase.get().createDatabase();
+    String name = url.substring(url.lastIndexOf('/') + 1).replaceAll("\\?.*", "");
+    JsonObject overrides = new JsonObject();
+    ConfigKeys.DB_URL.put(overrides, url);
+    int port = TempDirs.freePort();
+    ConfigKeys.HTTP_PORT.put(overrides, port);
+    try (Engine engine = start(overrides)) {
+      assertThat(engine.config().getBoolean(RuntimeKeys.EMBEDDED_DATABASE)).isFalse();
+      assertThat(Http.get(port, "/health").status()).isEqualTo(200);
+      String admin = url.substring(0, url.lastIndexOf('/')) + "/postgres";
+      TestDatabase.execute(admin, "alter database " + name + " allow_connections false");
+      TestDatabase.execute(admin, "select pg_terminate_backend(pid) from pg_stat_activity where datname = '" + name + "'");
+      Http.Response health = Http.get(port, "/health");
+      assertThat(health.status()).isEqualTo(503);
+      assertThat(health.json().getString("status")).isEqualTo("DOWN");
+      assertThat(health.body()).contains("database");
+    }
+  }
+
+  @Test
+  void demoDataIsOnByDefaultOnlyWithTheEmbeddedDatabase() {
+    JsonObject embedded = new JsonObject().put(RuntimeKeys.EMBEDDED_DATABASE, true);
+    JsonObject external = new JsonObject().put(RuntimeKeys.EMBEDDED_DATABASE, false);
+    assertThat(Engine.demoEnabled(embedded)).isTrue();
+    assertThat(Engine.demoEnabled(external)).isFalse();
+    assertThat(Engine.demoEnabled(ConfigKeys.DEMO.put(external.copy(), "true"))).isTrue();
+    assertThat(Engine.demoEnabled(ConfigKeys.DEMO.put(embedded.copy(), "false"))).isFalse();
+    assertThatThrownBy(() -> Engine.demoEnabled(ConfigKeys.DEMO.put(embedded.copy(), "sometimes")))
+      .isInstanceOf(ConfigException.class).hasMessageContaining("NEXUS_DEMO");
+  }
+
+  @Test
+  void anHttpPortInUseFailsStartUpNamingTheAddress() throws Exception {
+    String url = TestDatabase.get().createDatabase();
+    try (var busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      JsonObject overrides = new JsonObject();
+      ConfigKeys.DB_URL.put(overrides, url);
+      ConfigKeys.HTTP_PORT.put(overrides, busy.getLocalPort());
+      assertThatThrownBy(() -> start(overrides))
+        .isInstanceOf(StartupException.class)
+        .hasMessageContaining("HTTP server cannot listen on 127.0.0.1:" + busy.getLocalPort())
+        .hasMessageContaining("Address already in use");
+    }
+  }
+
+  static long count(String url, String sql) {
+    try (Connection c = TestDatabase.connect(url); var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  static void waitFor(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("condition not met within " + timeout);
+      }
+      Thread.sleep(50);
+    }
+  }
+}
