@@ -11,9 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -60,7 +57,8 @@ class EngineTest {
     Instant stoppedAt;
     try (Engine first = start(embeddedOn(dataDir, port))) {
       String url = ConfigKeys.DB_URL.get(first.config());
-      waitFor(() -> count(url, "select count(*) from demo_feed_state") == 1, Duration.ofSeconds(30));
+      TestDatabase.waitFor("the demo feed wrote its history", () -> count(url, "select count(*) from demo_feed_state") == 1,
+        Duration.ofSeconds(30));
       TestDatabase.execute(url, "insert into events_normalized (occurred_at, supplier, route, vehicle_type, distance_km,"
         + " load_tonnes, shipment_id) values (now(), 'Acme Freight', 'R99', 'van_diesel', 42, 1, 'user-1')");
       demoRowsBeforeStop = count(url, "select count(*) from events_normalized where shipment_id like 'demo-%'");
@@ -71,7 +69,8 @@ class EngineTest {
     try (Engine second = start(embeddedOn(dataDir, port))) {
       String url = ConfigKeys.DB_URL.get(second.config());
       assertThat(count(url, "select count(*) from events_normalized where shipment_id = 'user-1'")).isEqualTo(1);
-      waitFor(() -> count(url, "select count(*) from demo_feed_state where generated_until > '" + stoppedAt + "'") == 1,
+      TestDatabase.waitFor("the demo feed resumed",
+        () -> count(url, "select count(*) from demo_feed_state where generated_until > '" + stoppedAt + "'") == 1,
         Duration.ofSeconds(30));
       assertThat(count(url, "select count(*) from events_normalized where shipment_id like 'demo-%'"))
         .isGreaterThanOrEqualTo(demoRowsBeforeStop);
@@ -126,22 +125,7 @@ class EngineTest {
     }
   }
 
-  static long count(String url, String sql) {
-    try (Connection c = TestDatabase.connect(url); var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-    }
-  }
-
-  static void waitFor(java.util.function.BooleanSupplier condition, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + timeout);
-      }
-      Thread.sleep(50);
-    }
+  private static long count(String url, String sql) {
+    return TestDatabase.queryLong(url, sql);
   }
 }

@@ -12,9 +12,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -92,21 +89,10 @@ class DemoFeedVerticleTest {
 
   private void waitForMark(Instant until) throws InterruptedException {
     String sql = "select count(*) from demo_feed_state where generated_until = '" + until.truncatedTo(ChronoUnit.MILLIS) + "'";
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (count(sql) == 0) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("the demo feed did not reach " + until);
-      }
-      Thread.sleep(50);
-    }
+    TestDatabase.waitFor("the demo feed reached " + until, () -> count(sql) == 1, Duration.ofSeconds(30));
   }
 
   private long count(String sql) {
-    try (Connection c = TestDatabase.connect(url); var st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (SQLException e) {
-      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-    }
+    return TestDatabase.queryLong(url, sql);
   }
 }

@@ -59,6 +59,28 @@ public final class TestDatabase {
     }
   }
 
+  /** The first column of the first row of {@code sql}, as a number: counts and flags. */
+  public static long queryLong(String url, String sql) {
+    try (Connection c = connect(url); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Polls until {@code condition} holds; fails the test after {@code timeout}. */
+  public static void waitFor(String what, java.util.function.BooleanSupplier condition, Duration timeout)
+    throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError(what + ": not within " + timeout);
+      }
+      Thread.sleep(50);
+    }
+  }
+
   public static Connection connect(String url) throws SQLException {
     DatabaseUrl db = DatabaseUrl.parse(url);
     return DriverManager.getConnection(db.jdbcUrl(Duration.ofSeconds(10)), db.user(), db.password());
