@@ -8,7 +8,9 @@ import io.carbonnexus.engine.db.EmbeddedDatabase;
 import io.carbonnexus.engine.db.Migrations;
 import io.carbonnexus.engine.demo.DemoFeedVerticle;
 import io.carbonnexus.engine.http.HttpVerticle;
+import io.carbonnexus.engine.prediction.PredictionVerticle;
 import io.carbonnexus.engine.shared.RuntimeKeys;
+import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -27,6 +29,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 
 /**
  * One running engine node: configuration read, database up and migrated, verticles deployed.
@@ -114,11 +117,10 @@ public final class Engine implements AutoCloseable {
   }
 
   private void deploy() {
-    deploy("HTTP", () -> vertx.deployVerticle(() -> new HttpVerticle(), new DeploymentOptions().setConfig(config))
-      .await());
+    deploy("prediction", PredictionVerticle::new);
+    deploy("HTTP", HttpVerticle::new);
     if (demoEnabled(config)) {
-      deploy("demo feed", () -> vertx.deployVerticle(() -> new DemoFeedVerticle(), new DeploymentOptions().setConfig(config))
-        .await());
+      deploy("demo feed", DemoFeedVerticle::new);
     } else {
       LOG.info("Demo data is off");
     }
@@ -134,9 +136,9 @@ public final class Engine implements AutoCloseable {
     };
   }
 
-  private static void deploy(String what, Runnable deployment) {
+  private void deploy(String what, Supplier<? extends Deployable> verticle) {
     try {
-      deployment.run();
+      vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config)).await();
     } catch (RuntimeException e) {
       throw new StartupException("cannot start the " + what + " verticle: " + rootMessage(e), e);
     }

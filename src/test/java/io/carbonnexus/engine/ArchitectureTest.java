@@ -37,7 +37,8 @@ class ArchitectureTest {
     noClasses().that().resideInAnyPackage(SHARED)
       .should().dependOnClassesThat().resideOutsideOfPackages(
         "io.carbonnexus.engine.config..", "io.carbonnexus.engine.db..", "io.carbonnexus.engine.shared..",
-        "java..", "javax..", "io.vertx..", "io.netty..", "org.slf4j..", "org.flywaydb..", "io.zonky..")
+        "java..", "javax..", "io.vertx..", "io.netty..", "io.micrometer..", "org.slf4j..", "org.flywaydb..",
+        "io.zonky..")
       .check(ENGINE);
   }
 

@@ -27,6 +27,19 @@ public final class ConfigKeys {
   public static final ConfigKey<Integer> DB_EMBEDDED_PORT = ConfigKey.integer("db.embedded.port", 0,
     "Port of the embedded PostgreSQL on 127.0.0.1; 0 = any free port (printed at start-up)");
 
+  public static final ConfigKey<String> ML_URL = ConfigKey.text("ml.url", null,
+    "Base URL of ml-engine (POST {url}/predict); unset = the built-in emission-factor model predicts");
+  public static final ConfigKey<Integer> ML_BATCH_SIZE = ConfigKey.integer("ml.batch_size", 500,
+    "Events per ml-engine call");
+  public static final ConfigKey<Duration> ML_TIMEOUT = ConfigKey.duration("ml.timeout", "2s",
+    "Time limit of one ml-engine call");
+  public static final ConfigKey<Integer> ML_RETRIES = ConfigKey.integer("ml.retries", 1,
+    "Retries of a failed ml-engine call before the built-in model answers for that batch");
+  public static final ConfigKey<Integer> ML_BREAKER_MAX_FAILURES = ConfigKey.integer("ml.breaker.max_failures", 5,
+    "Failed ml-engine calls in a row that open the circuit breaker (the built-in model then answers at once)");
+  public static final ConfigKey<Duration> ML_BREAKER_RESET_TIMEOUT = ConfigKey.duration("ml.breaker.reset_timeout", "30s",
+    "How long the breaker stays open before one call tries ml-engine again");
+
   public static final ConfigKey<String> DEMO = ConfigKey.text("demo", "auto",
     "Synthetic demo events: auto (on with the embedded database only), true or false");
   public static final ConfigKey<Duration> DEMO_FEED_INTERVAL = ConfigKey.duration("demo_feed.interval", "5s",
@@ -47,6 +60,7 @@ public final class ConfigKeys {
   public static final List<ConfigKey<?>> ALL = List.of(
     HTTP_HOST, HTTP_PORT,
     DB_URL, DB_POOL_SIZE, DB_CONNECT_TIMEOUT, DB_EMBEDDED_DATA_DIR, DB_EMBEDDED_PORT,
+    ML_URL, ML_BATCH_SIZE, ML_TIMEOUT, ML_RETRIES, ML_BREAKER_MAX_FAILURES, ML_BREAKER_RESET_TIMEOUT,
     DEMO, DEMO_FEED_INTERVAL, DEMO_FEED_EVENTS_PER_DAY, DEMO_FEED_HISTORY_DAYS,
     DEMO_FEED_SURGES_PER_DAY, DEMO_FEED_SURGE_DURATION, DEMO_FEED_SURGE_MULTIPLIER, DEMO_FEED_SEED);
 

@@ -24,6 +24,14 @@ public final class Addresses {
   public static final String RECOMMENDATIONS = "recommendations";
 
   /**
+   * Request/reply, {@link PredictionRequest} → {@link PredictionReply}. Served by the prediction
+   * verticle, the only place that predicts (ingestion, detection and simulation all ask it). Fails
+   * with {@link FailureCode#INVALID_REQUEST} for a malformed body, {@link FailureCode#STORAGE_FAILED}
+   * when storing fails (nothing is half-stored).
+   */
+  public static final String PREDICT = "nexus.prediction.predict";
+
+  /**
    * Publish, JSON object {@code {"from":..,"to":..,"events":n}}: the demo feed wrote {@code n}
    * synthetic events with occurred_at in [from, to). Informational; nobody needs to reply.
    */

@@ -1,0 +1,109 @@
+package io.carbonnexus.engine.prediction;
+
+import io.carbonnexus.engine.shared.Prediction;
+import io.carbonnexus.engine.shared.PredictionError;
+import io.carbonnexus.engine.shared.ShipmentEvent;
+
+/**
+ * The built-in emission model on published DEFRA factors. Pure: the same event and the same
+ * factor table always give the same number, and the version names the table's content.
+ *
+ * <ul>
+ *   <li>Tonne-km method: {@code co2 = distance_km × load_tonnes × kg_per_tkm}.</li>
+ *   <li>DEFRA's load-factor method, when the payload capacity is known and the vehicle type has
+ *   empty and full per-vehicle-km factors: {@code co2 = distance_km × (empty + LF × (full − empty))}
+ *   with {@code LF = load / capacity}. A load above capacity (LF &gt; 1) is outside the method's
+ *   range: the tonne-km method answers instead, which keeps scaling with the load.</li>
+ * </ul>
+ */
+public final class EmissionModel {
+
+  public static final String MODEL = "builtin";
+  public static final String METHOD_TONNE_KM = "tonne_km";
+  public static final String METHOD_LOAD_FACTOR = "load_factor";
+
+  /** What the model says of one event: a prediction or the reason there is none. */
+  public sealed interface Outcome permits Predicted, Rejected {
+  }
+
+  public record Predicted(Prediction prediction) implements Outcome {
+  }
+
+  public record Rejected(PredictionError error) implements Outcome {
+  }
+
+  private final EmissionFactorTable table;
+  private final String version;
+
+  public EmissionModel(EmissionFactorTable table) {
+    this.table = table;
+    this.version = "defra-2025+" + table.fingerprint();
+  }
+
+  public static EmissionModel builtin() {
+    return new EmissionModel(EmissionFactorTable.builtin());
+  }
+
+  public String version() {
+    return version;
+  }
+
+  public EmissionFactorTable table() {
+    return table;
+  }
+
+  public Outcome predict(ShipmentEvent event) {
+    String problem = validate(event);
+    if (problem != null) {
+      return new Rejected(new PredictionError(event.id(), problem));
+    }
+    EmissionFactor factor = table.find(event.vehicleType()).orElse(null);
+    if (factor == null) {
+      return new Rejected(new PredictionError(event.id(), "unknown vehicle type '" + event.vehicleType() + "'"));
+    }
+    double distance = event.distanceKm();
+    double load = event.loadTonnes();
+    Double capacity = event.payloadCapacityTonnes();
+    if (capacity != null && factor.supportsLoadFactorMethod() && load <= capacity) {
+      double loadFactor = load / capacity;
+      double perKm = factor.kgPerVehicleKmEmpty()
+        + loadFactor * (factor.kgPerVehicleKmFull() - factor.kgPerVehicleKmEmpty());
+      return predicted(event, distance * perKm, METHOD_LOAD_FACTOR);
+    }
+    return predicted(event, distance * load * factor.kgPerTonneKm(), METHOD_TONNE_KM);
+  }
+
+  /**
+   * The reason an event cannot be predicted by any model (missing or impossible numbers), or
+   * null. An unknown vehicle type is not checked here: ml-engine may know types we do not.
+   */
+  public static String validate(ShipmentEvent event) {
+    if (event.vehicleType() == null || event.vehicleType().isBlank()) {
+      return "vehicle_type is missing";
+    }
+    String distance = nonNegative("distance_km", event.distanceKm());
+    if (distance != null) {
+      return distance;
+    }
+    String load = nonNegative("load_tonnes", event.loadTonnes());
+    if (load != null) {
+      return load;
+    }
+    Double capacity = event.payloadCapacityTonnes();
+    if (capacity != null && !(Double.isFinite(capacity) && capacity > 0)) {
+      return "payload_capacity_tonnes must be a number > 0 when given (was " + capacity + ")";
+    }
+    return null;
+  }
+
+  private Outcome predicted(ShipmentEvent event, double co2Kg, String method) {
+    return new Predicted(new Prediction(event.id(), co2Kg, MODEL, version, method));
+  }
+
+  private static String nonNegative(String field, Double value) {
+    if (value == null || !Double.isFinite(value) || value < 0) {
+      return field + " must be a number >= 0 (was " + value + ")";
+    }
+    return null;
+  }
+}

@@ -1,0 +1,118 @@
+package io.carbonnexus.engine.prediction;
+
+import io.carbonnexus.engine.shared.ShipmentEvent;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Client of ml-engine's batch contract: {@code POST {url}/predict} with {@code {"events":[..]}}
+ * answering {@code {"model_version":"..","predictions":[{"id":..,"co2_kg":..}]}}. One HTTP call
+ * per batch. An answer that breaks the contract fails the call like an HTTP error does, so the
+ * circuit breaker counts it.
+ */
+final class MlEngineClient {
+
+  /** What ml-engine said; events it left out are absent from {@code co2ById}. */
+  record Answer(String modelVersion, Map<Long, Double> co2ById) {
+  }
+
+  /** Why a call failed, as counted in {@code nexus_ml_engine_failures_total{reason}}. */
+  static final class MlEngineException extends RuntimeException {
+    private final String reason;
+
+    MlEngineException(String reason, String message) {
+      super(message);
+      this.reason = reason;
+    }
+
+    String reason() {
+      return reason;
+    }
+  }
+
+  private final WebClient client;
+  private final String predictUrl;
+  private final long timeoutMs;
+
+  MlEngineClient(WebClient client, String baseUrl, Duration timeout) {
+    this.client = client;
+    this.predictUrl = baseUrl.replaceAll("/+$", "") + "/predict";
+    this.timeoutMs = timeout.toMillis();
+  }
+
+  String predictUrl() {
+    return predictUrl;
+  }
+
+  Future<Answer> predict(List<ShipmentEvent> events) {
+    JsonArray array = new JsonArray(new ArrayList<>(events.size()));
+    Set<Long> requested = new HashSet<>();
+    for (ShipmentEvent e : events) {
+      array.add(e.toJson());
+      requested.add(e.id());
+    }
+    return client.postAbs(predictUrl)
+      .timeout(timeoutMs)
+      .putHeader("accept", "application/json")
+      .sendJsonObject(new JsonObject().put("events", array))
+      .recover(err -> Future.failedFuture(new MlEngineException("unreachable", "ml-engine unreachable: " + err.getMessage())))
+      .map(response -> parse(response, requested));
+  }
+
+  static Answer parse(HttpResponse<Buffer> response, Set<Long> requested) {
+    if (response.statusCode() != 200) {
+      throw new MlEngineException("http_status", "ml-engine answered HTTP " + response.statusCode());
+    }
+    JsonObject body;
+    try {
+      Buffer buffer = response.body();
+      body = buffer == null ? null : new JsonObject(buffer);
+    } catch (DecodeException | ClassCastException e) {
+      throw new MlEngineException("malformed", "ml-engine answered something that is not a JSON object");
+    }
+    if (body == null) {
+      throw new MlEngineException("malformed", "ml-engine answered an empty body");
+    }
+    return parse(body, requested);
+  }
+
+  static Answer parse(JsonObject body, Set<Long> requested) {
+    Object version = body.getValue("model_version");
+    if (!(version instanceof String v) || v.isBlank()) {
+      throw new MlEngineException("malformed", "ml-engine's answer has no model_version");
+    }
+    Object predictions = body.getValue("predictions");
+    if (!(predictions instanceof JsonArray list)) {
+      throw new MlEngineException("malformed", "ml-engine's answer has no predictions array");
+    }
+    Map<Long, Double> co2ById = new HashMap<>(list.size() * 2);
+    for (Object item : list) {
+      if (!(item instanceof JsonObject p) || !(p.getValue("id") instanceof Number id)
+        || !(p.getValue("co2_kg") instanceof Number co2)) {
+        throw new MlEngineException("malformed", "ml-engine's answer has a prediction without numeric id and co2_kg");
+      }
+      double value = co2.doubleValue();
+      if (!Double.isFinite(value) || value < 0) {
+        throw new MlEngineException("malformed", "ml-engine predicted co2_kg " + value + " for event " + id);
+      }
+      if (!requested.contains(id.longValue())) {
+        throw new MlEngineException("malformed", "ml-engine answered for event " + id + ", which was not asked");
+      }
+      co2ById.put(id.longValue(), value);
+    }
+    return new Answer(((String) version).trim(), co2ById);
+  }
+}

@@ -1,0 +1,151 @@
+package io.carbonnexus.engine.prediction;
+
+import io.carbonnexus.engine.shared.Prediction;
+import io.carbonnexus.engine.shared.ShipmentEvent;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+/**
+ * The built-in model against DEFRA arithmetic done by hand: each expected number below was
+ * computed from the published factor (in the comment), not by the code under test.
+ */
+class EmissionModelTest {
+
+  private static final EmissionModel MODEL = EmissionModel.builtin();
+
+  private static ShipmentEvent event(String type, Double distance, Double load, Double capacity) {
+    return new ShipmentEvent(1, Instant.parse("2026-11-01T10:00:00Z"), "Supplier A", "R1", type, distance, load, capacity);
+  }
+
+  private static Prediction predicted(ShipmentEvent e) {
+    EmissionModel.Outcome outcome = MODEL.predict(e);
+    assertThat(outcome).isInstanceOf(EmissionModel.Predicted.class);
+    return ((EmissionModel.Predicted) outcome).prediction();
+  }
+
+  private static String rejected(ShipmentEvent e) {
+    EmissionModel.Outcome outcome = MODEL.predict(e);
+    assertThat(outcome).isInstanceOf(EmissionModel.Rejected.class);
+    return ((EmissionModel.Rejected) outcome).error().reason();
+  }
+
+  @ParameterizedTest(name = "{0}: {1} km x {2} t = {3} kg")
+  @CsvSource({
+    // type, km, tonnes, expected kg = km x t x kg_per_tkm
+    "hgv_diesel,             250, 2,   50.815",   // 500 tkm x 0.10163
+    "hgv_articulated_diesel, 250, 2,   38.515",   // 500 tkm x 0.07703
+    "hgv_rigid_diesel,       250, 2,  181.81",    // 500 tkm x 0.36362
+    "van_diesel,             40,  0.5, 12.626",   // 20 tkm x 0.6313
+    "van_electric,           40,  0.5,  4.3984",  // 20 tkm x 0.21992
+    "truck_electric,         120, 10,  32.4",     // 1200 tkm x 0.027
+    "rail,                   650, 60, 1083.81",   // 39000 tkm x 0.02779
+    "ship,                 19500, 26, 8172.84",   // 507000 tkm x 0.01612
+    "air,                   5540, 6, 17660.412",  // 33240 tkm x 0.5313
+    "air_short_haul,         940, 3,  2130.1998", // 2820 tkm x 0.75539
+  })
+  void theTonneKmMethodMultipliesDistanceLoadAndTheFactor(String type, double km, double tonnes, double expectedKg) {
+    Prediction p = predicted(event(type, km, tonnes, null));
+    assertThat(p.co2Kg()).isCloseTo(expectedKg, within(1e-9));
+    assertThat(p.method()).isEqualTo(EmissionModel.METHOD_TONNE_KM);
+    assertThat(p.model()).isEqualTo("builtin");
+  }
+
+  @ParameterizedTest(name = "{0}: {1} km, {2} t of {3} t = {4} kg")
+  @CsvSource({
+    // LF = load / capacity; kg = km x (empty + LF x (full - empty))
+    "hgv_diesel,             100, 10, 20,  83.589",    // LF 0.5: 0.65975 + 0.5 x 0.35228 = 0.83589 kg/km
+    "hgv_diesel,             100,  0, 20,  65.975",    // empty running still emits
+    "hgv_diesel,             100, 20, 20, 101.203",    // full
+    "hgv_articulated_diesel, 200, 13, 26, 171.655",    // LF 0.5: 0.64734 + 0.5 x 0.42187 = 0.858275 kg/km
+    "hgv_articulated_diesel,  50, 26, 26,  53.4605",   // full: 1.06921 kg/km
+  })
+  void theLoadFactorMethodAppliesWhenCapacityIsKnownForHgvs(String type, double km, double load, double capacity,
+                                                            double expectedKg) {
+    Prediction p = predicted(event(type, km, load, capacity));
+    assertThat(p.co2Kg()).isCloseTo(expectedKg, within(1e-9));
+    assertThat(p.method()).isEqualTo(EmissionModel.METHOD_LOAD_FACTOR);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"hgv_rigid_diesel", "van_diesel", "van_electric", "truck_electric", "rail", "ship", "air", "air_short_haul"})
+  void typesWithoutEmptyAndFullFactorsUseTonneKmEvenWithACapacity(String type) {
+    Prediction withCapacity = predicted(event(type, 100.0, 5.0, 10.0));
+    Prediction without = predicted(event(type, 100.0, 5.0, null));
+    assertThat(withCapacity.method()).isEqualTo(EmissionModel.METHOD_TONNE_KM);
+    assertThat(withCapacity.co2Kg()).isEqualTo(without.co2Kg());
+  }
+
+  @Test
+  void aLoadAboveCapacityFallsBackToTonneKm() {
+    Prediction p = predicted(event("hgv_diesel", 100.0, 30.0, 20.0));
+    assertThat(p.method()).isEqualTo(EmissionModel.METHOD_TONNE_KM);
+    assertThat(p.co2Kg()).isCloseTo(304.89, within(1e-9)); // 3000 tkm x 0.10163
+  }
+
+  @ParameterizedTest(name = "''{0}'' is {1}")
+  @CsvSource({
+    "ev, truck_electric", "electric, truck_electric", "BEV, truck_electric", "diesel, hgv_diesel",
+    "truck, hgv_diesel", "'  HGV  Diesel ', hgv_diesel", "van, van_diesel", "E-Van, van_electric",
+    "evan, van_electric", "Artic, hgv_articulated_diesel", "train, rail", "Container Ship, ship",
+    "plane, air", "AIR-SHORT-HAUL, air_short_haul"})
+  void aliasesAndSpellingsMapToTheTablesTypes(String name, String type) {
+    assertThat(predicted(event(name, 100.0, 1.0, null)).co2Kg())
+      .isEqualTo(predicted(event(type, 100.0, 1.0, null)).co2Kg());
+  }
+
+  @Test
+  void anUnknownVehicleTypeIsAnErrorNeverAZero() {
+    assertThat(rejected(event("zeppelin", 100.0, 1.0, null))).isEqualTo("unknown vehicle type 'zeppelin'");
+  }
+
+  @Test
+  void impossibleNumbersAreErrorsThatNameTheField() {
+    assertThat(rejected(event("van", -5.0, 1.0, null))).startsWith("distance_km must be a number >= 0");
+    assertThat(rejected(event("van", Double.NaN, 1.0, null))).startsWith("distance_km must be a number >= 0");
+    assertThat(rejected(event("van", 10.0, null, null))).startsWith("load_tonnes must be a number >= 0");
+    assertThat(rejected(event("van", 10.0, 1.0, 0.0))).startsWith("payload_capacity_tonnes must be a number > 0");
+    assertThat(rejected(event(" ", 10.0, 1.0, null))).isEqualTo("vehicle_type is missing");
+  }
+
+  @Test
+  void theSameInputGivesTheSameNumberAndVersion() {
+    EmissionModel other = EmissionModel.builtin();
+    ShipmentEvent e = event("hgv_diesel", 321.5, 7.25, 20.0);
+    assertThat(other.version()).isEqualTo(MODEL.version()).startsWith("defra-2025+");
+    assertThat(((EmissionModel.Predicted) other.predict(e)).prediction())
+      .isEqualTo(((EmissionModel.Predicted) MODEL.predict(e)).prediction());
+  }
+
+  @Test
+  void changingAFactorChangesTheModelVersion() throws Exception {
+    String csv = new String(EmissionModelTest.class.getResourceAsStream(EmissionFactorTable.RESOURCE).readAllBytes());
+    EmissionModel changed = new EmissionModel(EmissionFactorTable.parse(csv.replace("0.10163", "0.10164")));
+    assertThat(changed.version()).isNotEqualTo(MODEL.version());
+  }
+
+  @Test
+  void everyTypeOfTheTableKeepsItsPublishedSource() {
+    assertThat(MODEL.table().factors()).hasSize(10).allSatisfy(f -> assertThat(f.source()).isNotBlank());
+    Set<String> types = MODEL.table().factors().stream().map(EmissionFactor::vehicleType).collect(Collectors.toSet());
+    assertThat(types).contains("hgv_diesel", "truck_electric", "air_short_haul");
+  }
+
+  @Test
+  void theBundledFactorTableIsTheSharedOne() throws Exception {
+    Path shared = Path.of("..", "shared", "data", "emission-factors.csv");
+    assumeThat(Files.exists(shared)).as("shared/ beside the checkout").isTrue();
+    String bundled = new String(EmissionModelTest.class.getResourceAsStream(EmissionFactorTable.RESOURCE).readAllBytes());
+    assertThat(bundled).isEqualTo(Files.readString(shared));
+  }
+}
