@@ -18,6 +18,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.pgclient.PgConnection;
 import org.flywaydb.core.api.FlywayException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,48 +52,69 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  private final Options options;
+  private final String registry = "nexus-" + UUID.randomUUID();
   private final Vertx vertx;
-  private final EmbeddedDatabase embedded;
-  private final JsonObject config;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Starting the embedded database and closing the engine exclude each other: a stop never misses a server. */
+  private final Object databaseLifecycle = new Object();
+  private volatile EmbeddedDatabase embedded;
+  private volatile JsonObject config;
 
-  private Engine(Vertx vertx, EmbeddedDatabase embedded, JsonObject config) {
-    this.vertx = vertx;
-    this.embedded = embedded;
-    this.config = config;
-  }
-
-  public static Engine start(Options options) {
-    String registry = "nexus-" + UUID.randomUUID();
-    Vertx vertx = Vertx.builder()
+  private Engine(Options options) {
+    this.options = options;
+    this.vertx = Vertx.builder()
       .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
         .setEnabled(true)
         .setRegistryName(registry)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
       .withMetrics(new MicrometerMetricsFactory())
       .build();
-    EmbeddedDatabase embedded = null;
+  }
+
+  /**
+   * An engine not started yet: {@link #close} can already be called (from a shutdown hook) and
+   * stops whatever {@link #startNode} has brought up by then.
+   */
+  public static Engine create(Options options) {
+    return new Engine(options);
+  }
+
+  /** Creates and starts an engine; on failure everything it started is stopped again. */
+  public static Engine start(Options options) {
+    Engine engine = create(options);
+    engine.startNode();
+    return engine;
+  }
+
+  /** Brings the node up; blocks until ready. Throws {@link StartupException} after cleaning up. */
+  public void startNode() {
     try {
-      JsonObject config = loadConfig(vertx, options);
-      Duration connectTimeout = ConfigKeys.DB_CONNECT_TIMEOUT.get(config);
-      String url = ConfigKeys.DB_URL.get(config);
+      JsonObject loaded = loadConfig(vertx, options);
+      Duration connectTimeout = ConfigKeys.DB_CONNECT_TIMEOUT.get(loaded);
+      String url = ConfigKeys.DB_URL.get(loaded);
       if (url == null) {
-        embedded = startEmbedded(config);
+        synchronized (databaseLifecycle) {
+          if (closed.get()) {
+            throw new StartupException("stopped during start-up", null);
+          }
+          embedded = startEmbedded(loaded);
+        }
         url = embedded.url();
       }
       DatabaseUrl db = parseUrl(url);
       checkConnection(db, connectTimeout);
       migrate(db, connectTimeout);
+      checkEngineClient(db);
 
-      JsonObject verticleConfig = config.copy()
+      JsonObject verticleConfig = loaded.copy()
         .put(RuntimeKeys.METRICS_REGISTRY, registry)
         .put(RuntimeKeys.EMBEDDED_DATABASE, embedded != null);
       ConfigKeys.DB_URL.put(verticleConfig, url);
-      Engine engine = new Engine(vertx, embedded, verticleConfig);
-      engine.deploy();
-      return engine;
-    } catch (RuntimeException e) {
-      closeQuietly(vertx, embedded);
+      config = verticleConfig;
+      deploy();
+    } catch (RuntimeException | Error e) {
+      close();
       throw e instanceof StartupException se ? se : new StartupException(describe(e), e);
     }
   }
@@ -106,12 +128,14 @@ public final class Engine implements AutoCloseable {
     return vertx;
   }
 
-  /** Stops the verticles (closing their pools), then the embedded database. Safe to call twice. */
+  /** Stops the verticles (closing their pools), then the embedded database. Safe to call twice, and during start-up. */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
       LOG.info("Shutting down");
-      closeQuietly(vertx, embedded);
+      synchronized (databaseLifecycle) {
+        closeQuietly(vertx, embedded);
+      }
       LOG.info("Stopped");
     }
   }
@@ -181,6 +205,25 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /**
+   * The verticles use vertx-pg-client, not JDBC: check that it connects too (TLS settings are
+   * applied by each client separately), so a node never says "ready" while its verticles cannot
+   * reach the database.
+   */
+  private void checkEngineClient(DatabaseUrl db) {
+    try {
+      PgConnection connection = PgConnection.connect(vertx, db.connectOptions()).await();
+      try {
+        connection.query("select 1").execute().await();
+      } finally {
+        connection.close().await();
+      }
+    } catch (RuntimeException e) {
+      throw new StartupException("PostgreSQL at " + db.describe() + " accepts Flyway's connection but not the engine's: "
+        + rootMessage(e) + " (check sslmode and sslrootcert in NEXUS_DB_URL)", e);
+    }
+  }
+
   private static void migrate(DatabaseUrl db, Duration timeout) {
     try {
       Migrations.migrate(db, timeout);
@@ -191,7 +234,9 @@ public final class Engine implements AutoCloseable {
 
   private static void closeQuietly(Vertx vertx, EmbeddedDatabase embedded) {
     try {
-      vertx.close().await();
+      if (vertx != null) {
+        vertx.close().await();
+      }
     } catch (RuntimeException e) {
       LOG.warn("Vert.x did not close cleanly: {}", e.getMessage());
     }
@@ -204,7 +249,7 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  private static String describe(RuntimeException e) {
+  private static String describe(Throwable e) {
     if (e instanceof ConfigException) {
       return "configuration error: " + e.getMessage();
     }

@@ -32,20 +32,17 @@ public final class Main {
     if (options == null) {
       return;
     }
-    Engine engine;
+    // The hook goes in before start-up: Ctrl-C while the embedded database starts must stop it too.
+    Engine engine = Engine.create(options);
+    Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "nexus-shutdown"));
     try {
-      engine = Engine.start(options);
+      engine.startNode();
     } catch (StartupException e) {
       log.error("Start-up failed: {}", e.getMessage());
       log.debug("Start-up failure detail", e);
       System.exit(1);
       return;
-    } catch (RuntimeException e) {
-      log.error("Start-up failed unexpectedly: {}", Engine.rootMessage(e), e);
-      System.exit(1);
-      return;
     }
-    Runtime.getRuntime().addShutdownHook(new Thread(engine::close, "nexus-shutdown"));
     log.info("Carbon Nexus engine is ready");
   }
 

@@ -2,6 +2,7 @@ package io.carbonnexus.engine;
 
 import io.carbonnexus.engine.config.ConfigException;
 import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.demo.DemoEventGenerator;
 import io.carbonnexus.engine.shared.RuntimeKeys;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.TempDirs;
@@ -50,11 +51,11 @@ class EngineTest {
   }
 
   @Test
-  void aRestartedEngineKeepsItsDataAndTheDemoFeedDoublesNothing(@TempDir Path dir) throws Exception {
+  void aRestartedEngineKeepsItsDataAndTheDemoFeedResumesWithNoGapAndNoDuplicate(@TempDir Path dir) throws Exception {
     Path dataDir = dir.resolve("pg");
     int port = TempDirs.freePort();
+    Instant firstMark;
     long demoRowsBeforeStop;
-    Instant stoppedAt;
     try (Engine first = start(embeddedOn(dataDir, port))) {
       String url = ConfigKeys.DB_URL.get(first.config());
       TestDatabase.waitFor("the demo feed wrote its history", () -> count(url, "select count(*) from demo_feed_state") == 1,
@@ -62,19 +63,35 @@ class EngineTest {
       TestDatabase.execute(url, "insert into events_normalized (occurred_at, supplier, route, vehicle_type, distance_km,"
         + " load_tonnes, shipment_id) values (now(), 'Acme Freight', 'R99', 'van_diesel', 42, 1, 'user-1')");
       demoRowsBeforeStop = count(url, "select count(*) from events_normalized where shipment_id like 'demo-%'");
-      stoppedAt = Instant.now();
+      firstMark = mark(url);
     }
     assertThat(demoRowsBeforeStop).isPositive();
 
     try (Engine second = start(embeddedOn(dataDir, port))) {
       String url = ConfigKeys.DB_URL.get(second.config());
       assertThat(count(url, "select count(*) from events_normalized where shipment_id = 'user-1'")).isEqualTo(1);
-      TestDatabase.waitFor("the demo feed resumed",
-        () -> count(url, "select count(*) from demo_feed_state where generated_until > '" + stoppedAt + "'") == 1,
-        Duration.ofSeconds(30));
+      TestDatabase.waitFor("the demo feed resumed", () -> mark(url).isAfter(firstMark.plusSeconds(1)), Duration.ofSeconds(30));
+      Instant secondMark = mark(url);
+      // The feed is a pure function of time: the rows between the marks are exactly the generator's.
+      DemoEventGenerator generator = new DemoEventGenerator(new DemoEventGenerator.Settings(
+        ConfigKeys.DEMO_FEED_SEED.defaultValue(), ConfigKeys.DEMO_FEED_EVENTS_PER_DAY.defaultValue(),
+        ConfigKeys.DEMO_FEED_SURGES_PER_DAY.defaultValue(), ConfigKeys.DEMO_FEED_SURGE_DURATION.defaultValue(),
+        ConfigKeys.DEMO_FEED_SURGE_MULTIPLIER.defaultValue()));
+      long expected = generator.generate(firstMark, secondMark).size();
+      assertThat(count(url, "select count(*) from events_normalized where shipment_id like 'demo-%' and occurred_at >= '"
+        + firstMark + "' and occurred_at < '" + secondMark + "'")).isEqualTo(expected);
       assertThat(count(url, "select count(*) from events_normalized where shipment_id like 'demo-%'"))
         .isGreaterThanOrEqualTo(demoRowsBeforeStop);
       assertThat(count(url, "select count(*) - count(distinct shipment_id) from events_normalized")).isZero();
+    }
+  }
+
+  private static Instant mark(String url) {
+    try (var c = TestDatabase.connect(url); var st = c.createStatement();
+         var rs = st.executeQuery("select generated_until from demo_feed_state")) {
+      return rs.next() ? rs.getObject(1, java.time.OffsetDateTime.class).toInstant() : Instant.EPOCH;
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 

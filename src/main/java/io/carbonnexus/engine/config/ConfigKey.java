@@ -14,7 +14,7 @@ import java.util.regex.Pattern;
  * value is read. The environment variable that overrides it is derived from the path, as the
  * design fixes it: {@code NEXUS_} + the path in upper case with {@code _} for {@code .}.
  */
-public final class ConfigKey<T> {
+public final class ConfigKey<T extends Comparable<? super T>> {
 
   private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
@@ -23,13 +23,35 @@ public final class ConfigKey<T> {
   private final String description;
   private final String typeName;
   private final Function<Object, T> parser;
+  private final T min;
+  private final T max;
 
-  private ConfigKey(String path, T defaultValue, String description, String typeName, Function<Object, T> parser) {
+  private ConfigKey(String path, T defaultValue, String description, String typeName, Function<Object, T> parser,
+                    T min, T max) {
     this.path = Objects.requireNonNull(path);
     this.defaultValue = defaultValue;
     this.description = Objects.requireNonNull(description);
     this.typeName = typeName;
     this.parser = parser;
+    this.min = min;
+    this.max = max;
+  }
+
+  private ConfigKey(String path, T defaultValue, String description, String typeName, Function<Object, T> parser) {
+    this(path, defaultValue, description, typeName, parser, null, null);
+  }
+
+  /** The same key, refusing values outside [min, max] (either bound may be null for none). */
+  public ConfigKey<T> within(T min, T max) {
+    return new ConfigKey<>(path, defaultValue, description, typeName, parser, min, max);
+  }
+
+  public T min() {
+    return min;
+  }
+
+  public T max() {
+    return max;
   }
 
   public static ConfigKey<Integer> integer(String path, int defaultValue, String description) {
@@ -92,16 +114,33 @@ public final class ConfigKey<T> {
       return defaultValue;
     }
     try {
-      return parser.apply(raw);
+      return checked(parser.apply(raw), raw);
     } catch (IllegalArgumentException e) {
       throw new ConfigException(path + " (" + envName() + "): " + e.getMessage());
     }
   }
 
+  private T checked(T value, Object raw) {
+    if (value == null) {
+      return null;
+    }
+    if (min != null && value.compareTo(min) < 0) {
+      throw new IllegalArgumentException("'" + raw + "' is below the minimum " + shown(min));
+    }
+    if (max != null && value.compareTo(max) > 0) {
+      throw new IllegalArgumentException("'" + raw + "' is above the maximum " + shown(max));
+    }
+    return value;
+  }
+
+  private static String shown(Object bound) {
+    return bound instanceof Duration d ? formatDuration(d) : String.valueOf(bound);
+  }
+
   /** Converts an environment variable's text into the JSON value this key stores. */
   Object fromEnv(String text) {
     try {
-      T value = parser.apply(text);
+      T value = checked(parser.apply(text), text);
       return value instanceof Duration ? text.trim() : value;
     } catch (IllegalArgumentException e) {
       throw new ConfigException(envName() + ": " + e.getMessage());

@@ -14,46 +14,46 @@ public final class ConfigKeys {
   public static final ConfigKey<String> HTTP_HOST = ConfigKey.text("http.host", "127.0.0.1",
     "Interface the HTTP server binds to (0.0.0.0 to serve other machines, as the Docker image does)");
   public static final ConfigKey<Integer> HTTP_PORT = ConfigKey.integer("http.port", 8080,
-    "Port of the REST API, health and metrics");
+    "Port of the REST API, health and metrics").within(0, 65535);
 
   public static final ConfigKey<String> DB_URL = ConfigKey.text("db.url", null,
     "PostgreSQL URL, e.g. postgresql://user:secret@host:5432/db?sslmode=require; unset = embedded PostgreSQL");
   public static final ConfigKey<Integer> DB_POOL_SIZE = ConfigKey.integer("db.pool_size", 8,
-    "Connections in the pool shared by the verticles of one node");
+    "Connections in the pool shared by the verticles of one node").within(1, 1000);
   public static final ConfigKey<Duration> DB_CONNECT_TIMEOUT = ConfigKey.duration("db.connect_timeout", "10s",
-    "How long start-up and the pool wait for a connection before giving up");
+    "How long start-up and the pool wait for a connection before giving up").within(Duration.ofSeconds(1), null);
   public static final ConfigKey<String> DB_EMBEDDED_DATA_DIR = ConfigKey.text("db.embedded.data_dir", "data/postgres",
     "Data directory of the embedded PostgreSQL (kept across restarts)");
   public static final ConfigKey<Integer> DB_EMBEDDED_PORT = ConfigKey.integer("db.embedded.port", 0,
-    "Port of the embedded PostgreSQL on 127.0.0.1; 0 = any free port (printed at start-up)");
+    "Port of the embedded PostgreSQL on 127.0.0.1; 0 = any free port (printed at start-up)").within(0, 65535);
 
   public static final ConfigKey<String> ML_URL = ConfigKey.text("ml.url", null,
     "Base URL of ml-engine (POST {url}/predict); unset = the built-in emission-factor model predicts");
   public static final ConfigKey<Integer> ML_BATCH_SIZE = ConfigKey.integer("ml.batch_size", 500,
-    "Events per ml-engine call");
+    "Events per ml-engine call").within(1, 100_000);
   public static final ConfigKey<Duration> ML_TIMEOUT = ConfigKey.duration("ml.timeout", "2s",
-    "Time limit of one ml-engine call");
+    "Time limit of one ml-engine call").within(Duration.ofMillis(10), null);
   public static final ConfigKey<Integer> ML_RETRIES = ConfigKey.integer("ml.retries", 1,
-    "Retries of a failed ml-engine call before the built-in model answers for that batch");
+    "Retries of a failed ml-engine call before the built-in model answers for that batch").within(0, 10);
   public static final ConfigKey<Integer> ML_BREAKER_MAX_FAILURES = ConfigKey.integer("ml.breaker.max_failures", 5,
-    "Failed ml-engine calls in a row that open the circuit breaker (the built-in model then answers at once)");
+    "Failed ml-engine calls in a row that open the circuit breaker (the built-in model then answers at once)").within(1, 1000);
   public static final ConfigKey<Duration> ML_BREAKER_RESET_TIMEOUT = ConfigKey.duration("ml.breaker.reset_timeout", "30s",
-    "How long the breaker stays open before one call tries ml-engine again");
+    "How long the breaker stays open before one call tries ml-engine again").within(Duration.ofMillis(100), null);
 
   public static final ConfigKey<String> DEMO = ConfigKey.text("demo", "auto",
     "Synthetic demo events: auto (on with the embedded database only), true or false");
   public static final ConfigKey<Duration> DEMO_FEED_INTERVAL = ConfigKey.duration("demo_feed.interval", "5s",
-    "How often the demo feed writes the events that happened since its last write");
+    "How often the demo feed writes the events that happened since its last write").within(Duration.ofMillis(100), null);
   public static final ConfigKey<Double> DEMO_FEED_EVENTS_PER_DAY = ConfigKey.decimal("demo_feed.events_per_day", 10_000,
-    "Average demo shipments per day over all suppliers (fewer at night and at weekends)");
+    "Average demo shipments per day over all suppliers (fewer at night and at weekends)").within(0.0, 10_000_000.0);
   public static final ConfigKey<Integer> DEMO_FEED_HISTORY_DAYS = ConfigKey.integer("demo_feed.history_days", 28,
-    "Days of demo history written on first start, so that baselines have data");
+    "Days of demo history written on first start, so that baselines have data").within(0, 3650);
   public static final ConfigKey<Double> DEMO_FEED_SURGES_PER_DAY = ConfigKey.decimal("demo_feed.surges_per_day", 3,
-    "Average number of demo surges (a supplier or lane suddenly shipping much more) per day");
+    "Average number of demo surges (a supplier or lane suddenly shipping much more) per day").within(0.0, 1000.0);
   public static final ConfigKey<Duration> DEMO_FEED_SURGE_DURATION = ConfigKey.duration("demo_feed.surge_duration", "2h",
-    "How long a demo surge lasts");
+    "How long a demo surge lasts").within(Duration.ofSeconds(1), Duration.ofDays(7));
   public static final ConfigKey<Double> DEMO_FEED_SURGE_MULTIPLIER = ConfigKey.decimal("demo_feed.surge_multiplier", 6,
-    "Factor on the shipment rate of the supplier or lane in a surge");
+    "Factor on the shipment rate of the supplier or lane in a surge").within(1.0, 1000.0);
   public static final ConfigKey<Integer> DEMO_FEED_SEED = ConfigKey.integer("demo_feed.seed", 42,
     "Seed of the demo generator: the same seed gives the same history");
 

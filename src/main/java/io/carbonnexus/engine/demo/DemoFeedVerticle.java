@@ -3,10 +3,12 @@ package io.carbonnexus.engine.demo;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
+import io.carbonnexus.engine.shared.DemoEventsWritten;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,23 +25,33 @@ import java.util.List;
  * Writes synthetic shipment events into {@code events_normalized} so that a new user sees the
  * engine work without data of their own: weeks of history on first start, then every few
  * seconds the events that "happened" since, with occasional surges. Every row's shipment_id
- * starts with {@code demo-}. The events written and the {@code demo_feed_state} mark move in one
- * transaction: a restart resumes where the feed stopped, with no gap and no doubled event.
+ * starts with {@code demo-}.
+ *
+ * <p>The mark ({@code demo_feed_state.generated_until}) is read with a row lock, and the events
+ * after it are written with the new mark in the same transaction: a restart resumes exactly where
+ * the feed stopped, a failed write is redone whole, and two feeds on one database (two nodes)
+ * never write the same range twice.
  */
 public final class DemoFeedVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(DemoFeedVerticle.class);
 
-  /** Catch-up is written a day at a time: bounded memory, and progress a user can follow. */
+  /** Catch-up is written a day per transaction: bounded memory, and progress a user can follow. */
   private static final Duration CHUNK = Duration.ofDays(1);
 
   private final Clock clock;
   private Pool pool;
   private DemoEventGenerator generator;
   private Duration history;
-  private Instant generatedUntil;
   private long timerId = -1;
-  private boolean writing;
+  private Future<Void> writing = Future.succeededFuture();
+  private boolean busy;
+  private boolean stopping;
+  private boolean warnedAhead;
+
+  /** What one transaction did: the range it covered and how many events it wrote. */
+  private record Chunk(Instant from, Instant to, int events, boolean caughtUp) {
+  }
 
   public DemoFeedVerticle() {
     this(Clock.systemUTC());
@@ -61,81 +73,103 @@ public final class DemoFeedVerticle extends VerticleBase {
     history = Duration.ofDays(ConfigKeys.DEMO_FEED_HISTORY_DAYS.get(conf));
     long intervalMs = Math.max(100, ConfigKeys.DEMO_FEED_INTERVAL.get(conf).toMillis());
     pool = Pools.shared(vertx, conf);
-    return pool.query(DemoSql.READ_STATE).execute().map(rows -> {
-      generatedUntil = rows.size() == 0 ? null : rows.iterator().next().getOffsetDateTime("generated_until").toInstant();
+    // Ready once the database answers: the first tick then writes the history.
+    return pool.query("select 1").execute().onSuccess(v -> {
       LOG.warn("DEMO DATA is ON: writing synthetic shipment events (shipment_id 'demo-...') every {} ms; "
         + "set NEXUS_DEMO=false to turn it off", intervalMs);
       timerId = vertx.setPeriodic(0, intervalMs, id -> tick());
-      return null;
     });
   }
 
+  /** Lets a write in flight finish (or fail and roll back) before the pool closes. */
   @Override
   public Future<?> stop() {
+    stopping = true;
     vertx.cancelTimer(timerId);
-    return Future.succeededFuture();
+    return writing.otherwiseEmpty();
   }
 
-  /** Writes what happened since the last write; a tick that finds the previous one still writing skips. */
+  /** Writes what happened since the mark; a tick that finds the previous one still writing skips. */
   private void tick() {
-    if (writing) {
+    if (busy || stopping) {
       return;
     }
-    writing = true;
-    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
-    Instant oldest = now.minus(history);
-    Instant from = generatedUntil == null || generatedUntil.isBefore(oldest) ? oldest : generatedUntil;
-    if (generatedUntil != null && generatedUntil.isBefore(oldest)) {
-      LOG.info("Demo feed was stopped since {}: writing only the last {} days", generatedUntil, history.toDays());
-    }
-    boolean catchingUp = Duration.between(from, now).compareTo(CHUNK) > 0;
-    if (catchingUp) {
-      LOG.info("Writing demo history from {} to {} ...", from, now);
-    }
-    writeUntil(from, now, catchingUp, 0, 0)
-      .onComplete(ar -> {
-        writing = false;
-        if (ar.failed()) {
-          LOG.warn("Demo feed could not write events (will retry at the next tick): {}", ar.cause().getMessage());
-        }
+    busy = true;
+    writing = catchUp(0, 0).<Void>mapEmpty()
+      .onFailure(err -> LOG.warn("Demo feed could not write events (will retry at the next tick): {}", err.getMessage()))
+      .eventually(() -> {
+        busy = false;
+        return Future.succeededFuture();
       });
   }
 
-  private Future<Long> writeUntil(Instant from, Instant end, boolean catchingUp, int chunk, long writtenSoFar) {
-    if (!from.isBefore(end)) {
-      if (catchingUp) {
-        LOG.info("Demo history written: {} events", writtenSoFar);
+  private Future<Long> catchUp(int chunkNo, long writtenSoFar) {
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+    return pool.withTransaction(conn -> writeChunk(conn, now)).compose(chunk -> {
+      long total = writtenSoFar + chunk.events();
+      boolean backlog = chunkNo > 0 || !chunk.caughtUp();
+      if (chunk.events() > 0) {
+        vertx.eventBus().publish(Addresses.DEMO_EVENTS_WRITTEN, new DemoEventsWritten(chunk.from(), chunk.to(),
+          chunk.events()).toJson());
       }
-      return Future.succeededFuture(writtenSoFar);
-    }
-    Instant to = from.plus(CHUNK).isBefore(end) ? from.plus(CHUNK) : end;
-    List<DemoEvent> events = generator.generate(from, to);
-    logSurgesStarting(from, to);
-    return write(events, to).compose(v -> {
-      generatedUntil = to;
-      vertx.eventBus().publish(Addresses.DEMO_EVENTS_WRITTEN, new JsonObject()
-        .put("from", from.toString()).put("to", to.toString()).put("events", events.size()));
-      long total = writtenSoFar + events.size();
-      if (catchingUp && chunk % 7 == 6) {
-        LOG.info("Demo history: {} events written, up to {}", total, to);
+      if (backlog && (chunk.caughtUp() || chunkNo % 7 == 6)) {
+        LOG.info("Demo history: {} events written, up to {}", total, chunk.to());
       }
-      return writeUntil(to, end, catchingUp, chunk + 1, total);
+      return chunk.caughtUp() || stopping ? Future.succeededFuture(total) : catchUp(chunkNo + 1, total);
     });
   }
 
-  private Future<Void> write(List<DemoEvent> events, Instant until) {
-    Tuple state = Tuple.of(OffsetDateTime.ofInstant(until, ZoneOffset.UTC));
-    if (events.isEmpty()) {
-      return pool.preparedQuery(DemoSql.WRITE_STATE).execute(state).mapEmpty();
-    }
-    return pool.withTransaction(conn -> conn.preparedQuery(DemoSql.INSERT_EVENTS).execute(columns(events))
-      .compose(r -> conn.preparedQuery(DemoSql.WRITE_STATE).execute(state))
-      .mapEmpty());
+  private Future<Chunk> writeChunk(SqlConnection conn, Instant now) {
+    return conn.query(DemoSql.LOCK_STATE).execute().compose(rows -> {
+      Instant mark = rows.size() == 0 ? null : rows.iterator().next().getOffsetDateTime(0).toInstant();
+      Instant from = startOfRange(mark, now);
+      if (mark != null && !from.isBefore(now)) {
+        warnIfAhead(mark, now);
+        return Future.succeededFuture(new Chunk(mark, mark, 0, true));
+      }
+      Instant to = from.plus(CHUNK).isBefore(now) ? from.plus(CHUNK) : now;
+      if (mark == null && Duration.between(from, now).compareTo(Duration.ofHours(1)) > 0) {
+        LOG.info("Writing demo history from {} to {} ...", from, now);
+      }
+      List<DemoEvent> events = generator.generate(from, to);
+      logSurgesStarting(from, to, now);
+      Future<?> insert = events.isEmpty()
+        ? Future.succeededFuture()
+        : conn.preparedQuery(DemoSql.INSERT_EVENTS).execute(columns(events));
+      return insert
+        .compose(v -> conn.preparedQuery(DemoSql.WRITE_STATE).execute(Tuple.of(OffsetDateTime.ofInstant(to, ZoneOffset.UTC))))
+        .map(v -> new Chunk(from, to, events.size(), to.equals(now)));
+    });
   }
 
-  private void logSurgesStarting(Instant from, Instant to) {
+  /**
+   * From the mark; on first start from {@code history_days} ago; after a long stop, not further
+   * back than the history (or a day), so a feed stopped for months does not write months.
+   */
+  private Instant startOfRange(Instant mark, Instant now) {
+    if (mark == null) {
+      return now.minus(history);
+    }
+    Duration maxGap = history.compareTo(CHUNK) > 0 ? history : CHUNK;
+    Instant oldest = now.minus(maxGap);
+    if (mark.isBefore(oldest)) {
+      LOG.info("Demo feed was stopped since {}: writing only the last {} h", mark, maxGap.toHours());
+      return oldest;
+    }
+    return mark;
+  }
+
+  private void warnIfAhead(Instant mark, Instant now) {
+    if (mark.isAfter(now) && !warnedAhead) {
+      warnedAhead = true;
+      LOG.warn("Demo feed has written up to {}, after this machine's clock ({}): it waits until the clock passes it",
+        mark, now);
+    }
+  }
+
+  private void logSurgesStarting(Instant from, Instant to, Instant now) {
     for (DemoEventGenerator.Surge s : generator.surgesBetween(from, to)) {
-      if (!s.start().isBefore(from) && s.start().isBefore(to) && to.isAfter(clock.instant().minus(CHUNK))) {
+      if (!s.start().isBefore(from) && s.start().isBefore(to) && to.isAfter(now.minus(CHUNK))) {
         LOG.info("Demo surge: {}{} ships x{} from {} to {}", s.supplier(), s.route() == null ? "" : " on " + s.route(),
           s.rateMultiplier(), s.start(), s.end());
       }

@@ -3,7 +3,8 @@ package io.carbonnexus.engine.demo;
 /** The demo feed's queries. */
 final class DemoSql {
 
-  static final String READ_STATE = "select generated_until from demo_feed_state where id = 1";
+  /** Locks the mark for the transaction: two feeds on one database (two nodes) never write a range twice. */
+  static final String LOCK_STATE = "select generated_until from demo_feed_state where id = 1 for update";
 
   /** One statement per chunk: the arrays are unnested server-side, far faster than row-by-row inserts. */
   static final String INSERT_EVENTS = """

@@ -32,7 +32,8 @@ public final class HttpVerticle extends VerticleBase {
   private static final String DB_STATUS_SQL = """
     select current_setting('server_version') as version,
            (select count(*) from pg_stat_activity where datname = current_database()) as connections,
-           (select max(version) from nexus_schema_history where success) as schema_version
+           (select version from nexus_schema_history where success and version is not null
+             order by installed_rank desc limit 1) as schema_version
     """;
 
   private Pool pool;

@@ -54,7 +54,7 @@ public final class PredictionBenchmark {
   public static void main(String[] args) throws Exception {
     int events = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1_000_000;
     Path dir = Files.createTempDirectory("nexus-bench-pg");
-    try (EmbeddedDatabase pg = EmbeddedDatabase.start(dir, 0, Duration.ofSeconds(60))) {
+    try (EmbeddedDatabase pg = EmbeddedDatabase.start(dir.resolve("pg"), 0, Duration.ofSeconds(60), false, java.util.Map.of())) {
       String url = pg.url();
       Migrations.migrate(DatabaseUrl.parse(url), Duration.ofSeconds(10));
       System.out.printf(Locale.ROOT, "PostgreSQL %s, %d events, page %d, %d pages in flight, %d rounds%n",

@@ -64,4 +64,21 @@ class ConfigKeyTest {
     JsonObject config = ConfigKeys.DB_URL.put(new JsonObject(), "  ");
     assertThat(ConfigKeys.DB_URL.get(config)).isNull();
   }
+
+  @Test
+  void aValueOutOfRangeNamesTheBound() {
+    JsonObject config = ConfigKeys.HTTP_PORT.put(new JsonObject(), 70000);
+    assertThatThrownBy(() -> ConfigKeys.HTTP_PORT.get(config))
+      .hasMessage("http.port (NEXUS_HTTP_PORT): '70000' is above the maximum 65535");
+    assertThatThrownBy(() -> ConfigKeys.DEMO_FEED_INTERVAL.fromEnv("5ms"))
+      .hasMessage("NEXUS_DEMO_FEED_INTERVAL: '5ms' is below the minimum 100ms");
+  }
+
+  @Test
+  void everyDefaultIsWithinItsOwnRange() {
+    for (ConfigKey<?> key : ConfigKeys.ALL) {
+      assertThat(key.get(new JsonObject())).as(key.path()).isEqualTo(key.defaultValue());
+      key.fromEnv(String.valueOf(key.defaultAsJson() == null ? "" : key.defaultAsJson()));
+    }
+  }
 }

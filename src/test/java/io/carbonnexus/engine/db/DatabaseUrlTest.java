@@ -57,4 +57,47 @@ class DatabaseUrlTest {
       .isInstanceOf(ConfigException.class)
       .hasMessageContaining("is not a PostgreSQL URL");
   }
+
+  @Test
+  void missingPartsTakeLibpqsDefaultsNotTheDriversTestValues() {
+    DatabaseUrl url = DatabaseUrl.parse("postgresql://db.example.org");
+    String osUser = System.getProperty("user.name");
+    assertThat(url.user()).isEqualTo(osUser);
+    assertThat(url.connectOptions().getDatabase()).isEqualTo(osUser);
+    assertThat(url.password()).isNull();
+    assertThat(url.connectOptions().getPort()).isEqualTo(5432);
+  }
+
+  @Test
+  void serverParametersReachBothClientsAndKeepTheDriversSessionDefaults() {
+    DatabaseUrl url = DatabaseUrl.parse("postgresql://u@h/d?options=-c%20search_path%3Dnexus&sslmode=disable");
+    assertThat(url.connectOptions().getProperties())
+      .containsEntry("options", "-c search_path=nexus")
+      .containsEntry("DateStyle", "ISO")
+      .containsEntry("client_encoding", "utf8")
+      .doesNotContainKey("sslmode");
+    assertThat(url.jdbcUrl(Duration.ofSeconds(1))).contains("options=-c%20search_path%3Dnexus");
+  }
+
+  @Test
+  void verifyModesNeedARootCertificate() {
+    assertThatThrownBy(() -> DatabaseUrl.parse("postgresql://u:p@h/d?sslmode=verify-full"))
+      .isInstanceOf(ConfigException.class)
+      .hasMessageContaining("sslmode=verify-full needs sslrootcert=")
+      .hasMessageNotContaining(":p@");
+    DatabaseUrl url = DatabaseUrl.parse("postgresql://u@h/d?sslmode=verify-ca&sslrootcert=/etc/ca.pem");
+    assertThat(url.jdbcUrl(Duration.ofSeconds(1))).contains("sslmode=verify-ca").contains("sslrootcert=%2Fetc%2Fca.pem");
+    assertThat(url.connectOptions().getSslOptions().getHostnameVerificationAlgorithm()).isEmpty();
+  }
+
+  @Test
+  void requireEncryptsWithoutCheckingTheCertificateAsLibpqDoes() {
+    DatabaseUrl url = DatabaseUrl.parse("postgresql://u@h/d?sslmode=require");
+    assertThat(url.connectOptions().getSslOptions().isTrustAll()).isTrue();
+  }
+
+  @Test
+  void theSchemeIsCaseInsensitive() {
+    assertThat(DatabaseUrl.parse("PostgreSQL://u@h:6000/d").connectOptions().getPort()).isEqualTo(6000);
+  }
 }

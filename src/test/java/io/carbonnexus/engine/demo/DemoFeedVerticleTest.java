@@ -8,9 +8,10 @@ import io.carbonnexus.engine.support.TestDatabase;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -18,9 +19,14 @@ import java.time.temporal.ChronoUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(VertxExtension.class)
 class DemoFeedVerticleTest {
 
   private static final Instant NOW = Instant.parse("2026-11-25T10:15:30Z");
+  /** Not the defaults: a verticle that ignored its configuration would write other events. */
+  private static final DemoEventGenerator.Settings SETTINGS =
+    new DemoEventGenerator.Settings(7, 20_000, 5, Duration.ofMinutes(90), 4.0);
+  private static final DemoEventGenerator GENERATOR = new DemoEventGenerator(SETTINGS);
 
   private Vertx vertx;
   private String url;
@@ -28,20 +34,20 @@ class DemoFeedVerticleTest {
   private MutableClock clock;
 
   @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
+  void setUp(Vertx vertx) {
+    this.vertx = vertx;
     url = TestDatabase.get().createDatabase();
     Migrations.migrate(DatabaseUrl.parse(url), Duration.ofSeconds(10));
     config = new JsonObject();
     ConfigKeys.DB_URL.put(config, url);
     ConfigKeys.DEMO_FEED_HISTORY_DAYS.put(config, 2);
     ConfigKeys.DEMO_FEED_INTERVAL.put(config, "100ms");
+    ConfigKeys.DEMO_FEED_SEED.put(config, (int) SETTINGS.seed());
+    ConfigKeys.DEMO_FEED_EVENTS_PER_DAY.put(config, SETTINGS.eventsPerDay());
+    ConfigKeys.DEMO_FEED_SURGES_PER_DAY.put(config, SETTINGS.surgesPerDay());
+    ConfigKeys.DEMO_FEED_SURGE_DURATION.put(config, "90m");
+    ConfigKeys.DEMO_FEED_SURGE_MULTIPLIER.put(config, SETTINGS.surgeMultiplier());
     clock = new MutableClock(NOW);
-  }
-
-  @AfterEach
-  void tearDown() {
-    vertx.close().await();
   }
 
   private String deploy() {
@@ -52,8 +58,7 @@ class DemoFeedVerticleTest {
   void theFirstStartWritesTheConfiguredHistoryUpToNow() throws Exception {
     deploy();
     waitForMark(NOW);
-    DemoEventGenerator generator = new DemoEventGenerator(DemoEventGenerator.Settings.defaults());
-    int expected = generator.generate(NOW.minus(Duration.ofDays(2)), NOW).size();
+    int expected = GENERATOR.generate(NOW.minus(Duration.ofDays(2)), NOW).size();
     assertThat(count("select count(*) from events_normalized")).isEqualTo(expected);
     assertThat(count("select count(*) from events_normalized where shipment_id not like 'demo-%'")).isZero();
     assertThat(count("select (min(occurred_at) >= '" + NOW.minus(Duration.ofDays(2)) + "')::int from events_normalized")).isEqualTo(1);
@@ -68,8 +73,7 @@ class DemoFeedVerticleTest {
     deploy();
     waitForMark(NOW.plus(Duration.ofHours(3)));
 
-    DemoEventGenerator generator = new DemoEventGenerator(DemoEventGenerator.Settings.defaults());
-    int expected = generator.generate(NOW.minus(Duration.ofDays(2)), NOW.plus(Duration.ofHours(3))).size();
+    int expected = GENERATOR.generate(NOW.minus(Duration.ofDays(2)), NOW.plus(Duration.ofHours(3))).size();
     assertThat(count("select count(*) from events_normalized")).isEqualTo(expected);
     assertThat(count("select count(distinct shipment_id) from events_normalized")).isEqualTo(expected);
   }
@@ -81,10 +85,35 @@ class DemoFeedVerticleTest {
     long afterHistory = count("select count(*) from events_normalized");
     clock.advance(Duration.ofMinutes(30));
     waitForMark(NOW.plus(Duration.ofMinutes(30)));
-    DemoEventGenerator generator = new DemoEventGenerator(DemoEventGenerator.Settings.defaults());
-    int expected = generator.generate(NOW, NOW.plus(Duration.ofMinutes(30))).size();
+    int expected = GENERATOR.generate(NOW, NOW.plus(Duration.ofMinutes(30))).size();
     assertThat(expected).isPositive();
     assertThat(count("select count(*) from events_normalized")).isEqualTo(afterHistory + expected);
+  }
+
+  @Test
+  void withNoHistoryTheFeedStartsFromNowAndStillTrickles() throws Exception {
+    ConfigKeys.DEMO_FEED_HISTORY_DAYS.put(config, 0);
+    deploy();
+    waitForMark(NOW);
+    assertThat(count("select count(*) from events_normalized")).isZero();
+    clock.advance(Duration.ofHours(2));
+    waitForMark(NOW.plus(Duration.ofHours(2)));
+    assertThat(count("select count(*) from events_normalized"))
+      .isEqualTo(GENERATOR.generate(NOW, NOW.plus(Duration.ofHours(2))).size())
+      .isPositive();
+  }
+
+  @Test
+  void aMarkAheadOfTheClockWritesNothingUntilTheClockPassesIt() throws Exception {
+    TestDatabase.execute(url, "insert into demo_feed_state (id, generated_until) values (1, '"
+      + NOW.plus(Duration.ofHours(1)) + "')");
+    deploy();
+    Thread.sleep(500);
+    assertThat(count("select count(*) from events_normalized")).isZero();
+    clock.advance(Duration.ofHours(2));
+    waitForMark(NOW.plus(Duration.ofHours(2)));
+    assertThat(count("select count(*) from events_normalized"))
+      .isEqualTo(GENERATOR.generate(NOW.plus(Duration.ofHours(1)), NOW.plus(Duration.ofHours(2))).size());
   }
 
   private void waitForMark(Instant until) throws InterruptedException {

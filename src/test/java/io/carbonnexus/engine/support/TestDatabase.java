@@ -25,6 +25,7 @@ public final class TestDatabase {
 
   private final String adminUrl;
   private final AtomicInteger counter = new AtomicInteger();
+  private final java.util.List<String> created = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private TestDatabase(String adminUrl) {
     this.adminUrl = adminUrl;
@@ -34,7 +35,9 @@ public final class TestDatabase {
     if (instance == null) {
       String external = System.getenv(EXTERNAL_URL_ENV);
       if (external != null && !external.isBlank()) {
-        instance = new TestDatabase(external.trim());
+        TestDatabase db = new TestDatabase(external.trim());
+        Runtime.getRuntime().addShutdownHook(new Thread(db::dropCreated));
+        instance = db;
       } else {
         instance = new TestDatabase(startEmbedded());
       }
@@ -47,7 +50,19 @@ public final class TestDatabase {
     String name = "nexus_t" + ProcessHandle.current().pid() + "_" + counter.incrementAndGet();
     execute(adminUrl, "drop database if exists " + name);
     execute(adminUrl, "create database " + name);
+    created.add(name);
     return withDatabase(adminUrl, name);
+  }
+
+  /** On an external server, leave nothing behind. */
+  private void dropCreated() {
+    for (String name : created) {
+      try {
+        execute(adminUrl, "drop database if exists " + name + " with (force)");
+      } catch (RuntimeException ignored) {
+        // best effort at JVM exit
+      }
+    }
   }
 
   /** Runs one statement through JDBC, for test set-up and assertions outside Vert.x. */
@@ -95,7 +110,7 @@ public final class TestDatabase {
   private static String startEmbedded() {
     try {
       Path dir = Files.createTempDirectory("nexus-test-pg");
-      EmbeddedDatabase db = EmbeddedDatabase.start(dir, 0, Duration.ofSeconds(60));
+      EmbeddedDatabase db = EmbeddedDatabase.start(dir.resolve("pg"), 0, Duration.ofSeconds(60), false, java.util.Map.of());
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         try {
           db.close();
