@@ -117,6 +117,30 @@ class EngineTest {
   }
 
   @Test
+  void metricsExposePredictionsByModelAndTheMlEngineBreakerState() throws Exception {
+    String url = TestDatabase.get().createDatabase();
+    io.vertx.core.Vertx helper = io.vertx.core.Vertx.vertx();
+    try (var ml = io.carbonnexus.engine.support.FakeMlEngine.start(helper)) {
+      JsonObject overrides = new JsonObject();
+      ConfigKeys.DB_URL.put(overrides, url);
+      ConfigKeys.ML_URL.put(overrides, ml.url());
+      int port = TempDirs.freePort();
+      ConfigKeys.HTTP_PORT.put(overrides, port);
+      try (Engine engine = start(overrides)) {
+        var event = new io.carbonnexus.engine.shared.ShipmentEvent(1, Instant.now(), "S", "R", "van", 10.0, 1.0, null);
+        engine.vertx().eventBus().request(io.carbonnexus.engine.shared.Addresses.PREDICT,
+          new io.carbonnexus.engine.shared.PredictionRequest(java.util.List.of(event), true).toJson()).await();
+        String metrics = Http.get(port, "/metrics").body();
+        assertThat(metrics)
+          .contains("nexus_predictions_total{model=\"ml-engine\"} 1.0")
+          .contains("nexus_breaker_state{service=\"ml-engine\"} 0.0");
+      }
+    } finally {
+      helper.close().await();
+    }
+  }
+
+  @Test
   void demoDataIsOnByDefaultOnlyWithTheEmbeddedDatabase() {
     JsonObject embedded = new JsonObject().put(RuntimeKeys.EMBEDDED_DATABASE, true);
     JsonObject external = new JsonObject().put(RuntimeKeys.EMBEDDED_DATABASE, false);
