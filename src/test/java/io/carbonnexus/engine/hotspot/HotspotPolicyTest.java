@@ -1,0 +1,99 @@
+package io.carbonnexus.engine.hotspot;
+
+import io.carbonnexus.engine.hotspot.HotspotPolicy.Kind;
+import io.carbonnexus.engine.hotspot.HotspotPolicy.Transition;
+import io.carbonnexus.engine.shared.Severity;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class HotspotPolicyTest {
+
+  private static final Thresholds T = Thresholds.defaults(); // info 0.8, warn 1.0, critical 1.5, hysteresis 0.05
+
+  @ParameterizedTest(name = "predicted {0} on baseline 100 -> {1}")
+  @CsvSource({
+    "79.99, ", "80, info", "80.01, info", "99.99, info", "100, warn", "100.01, warn",
+    "149.99, warn", "150, critical", "150.01, critical", "1000, critical", "0, "})
+  void severityAtAndAroundEachThreshold(double predicted, String expected) {
+    Severity s = T.classify(predicted / 100);
+    assertThat(s == null ? null : s.wire()).isEqualTo(expected);
+  }
+
+  @Test
+  void theSeedsExampleIsCriticalAt103PercentAbove() {
+    Transition t = HotspotPolicy.evaluate(null, 122, 60, T);
+    assertThat(t.kind()).isEqualTo(Kind.OPENED);
+    assertThat(t.severity()).isEqualTo(Severity.CRITICAL);
+    assertThat(t.percentAbove()).isEqualTo(103); // (122 - 60) / 60 = 1.0333
+  }
+
+  @Test
+  void anEntityBelowInfoHasNoHotspot() {
+    assertThat(HotspotPolicy.evaluate(null, 79, 100, T).kind()).isEqualTo(Kind.NONE);
+  }
+
+  @Test
+  void openEscalateDeescalateResolveWithHysteresis() {
+    List<String> timeline = new ArrayList<>();
+    Severity state = null;
+    // predicted on a baseline of 100: opens at info, escalates twice, hovers, falls back.
+    for (double p : new double[] {70, 85, 104, 160, 148, 146, 144, 98, 96, 94, 80, 76, 74}) {
+      Transition t = HotspotPolicy.evaluate(state, p, 100, T);
+      timeline.add((int) p + ":" + t.kind().wire() + (t.severity() == null ? "" : "/" + t.severity().wire()));
+      state = t.kind() == Kind.RESOLVED || t.kind() == Kind.NONE ? null : t.severity();
+    }
+    assertThat(timeline).containsExactly(
+      "70:none", "85:opened/info", "104:escalated/warn", "160:escalated/critical",
+      "148:updated/critical",      // below 150 but within the 0.05 hysteresis
+      "146:updated/critical",
+      "144:deescalated/warn",      // 1.44 + 0.05 < 1.5
+      "98:updated/warn", "96:updated/warn",
+      "94:deescalated/info",       // 0.94 + 0.05 < 1.0
+      "80:updated/info", "76:updated/info",
+      "74:resolved/info");         // 0.74 + 0.05 < 0.8
+  }
+
+  @Test
+  void aValueHoveringAtAThresholdDoesNotFlap() {
+    Severity state = HotspotPolicy.evaluate(null, 101, 100, T).severity();
+    int changes = 0;
+    for (int i = 0; i < 50; i++) {
+      double p = i % 2 == 0 ? 99 : 101;
+      Transition t = HotspotPolicy.evaluate(state, p, 100, T);
+      if (t.kind().isTransition()) {
+        changes++;
+        state = t.severity();
+      }
+    }
+    assertThat(changes).isZero();
+    assertThat(state).isEqualTo(Severity.WARN);
+  }
+
+  @Test
+  void aDropPastSeveralLevelsGoesStraightToWhereItLands() {
+    Transition t = HotspotPolicy.evaluate(Severity.CRITICAL, 50, 100, T);
+    assertThat(t.kind()).isEqualTo(Kind.RESOLVED);
+    Transition toInfo = HotspotPolicy.evaluate(Severity.CRITICAL, 85, 100, T);
+    assertThat(toInfo.kind()).isEqualTo(Kind.DEESCALATED);
+    assertThat(toInfo.severity()).isEqualTo(Severity.INFO);
+  }
+
+  @Test
+  void withoutHysteresisAFallBelowTheThresholdChangesTheLevelAtOnce() {
+    Thresholds none = new Thresholds(0.8, 1.0, 1.5, 0);
+    assertThat(HotspotPolicy.evaluate(Severity.WARN, 99.9, 100, none).kind()).isEqualTo(Kind.DEESCALATED);
+  }
+
+  @Test
+  void thresholdsOutOfOrderAreRefused() {
+    assertThatThrownBy(() -> new Thresholds(1.0, 0.8, 1.5, 0.05)).hasMessageContaining("0 < info < warn < critical");
+    assertThatThrownBy(() -> new Thresholds(0.8, 1.0, 1.5, 0.9)).hasMessageContaining("hysteresis");
+  }
+}
