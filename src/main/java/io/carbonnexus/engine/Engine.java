@@ -7,9 +7,14 @@ import io.carbonnexus.engine.db.DatabaseUrl;
 import io.carbonnexus.engine.db.EmbeddedDatabase;
 import io.carbonnexus.engine.db.Migrations;
 import io.carbonnexus.engine.demo.DemoFeedVerticle;
+import io.carbonnexus.engine.hotspot.BaselineVerticle;
+import io.carbonnexus.engine.hotspot.DetectionVerticle;
 import io.carbonnexus.engine.http.HttpVerticle;
+import io.carbonnexus.engine.ingestion.IngestionVerticle;
 import io.carbonnexus.engine.prediction.PredictionVerticle;
+import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.RuntimeKeys;
+import io.vertx.config.ConfigRetriever;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -27,6 +32,7 @@ import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -113,6 +119,7 @@ public final class Engine implements AutoCloseable {
       ConfigKeys.DB_URL.put(verticleConfig, url);
       config = verticleConfig;
       deploy();
+      watchConfig();
     } catch (RuntimeException | Error e) {
       close();
       throw e instanceof StartupException se ? se : new StartupException(describe(e), e);
@@ -141,13 +148,51 @@ public final class Engine implements AutoCloseable {
   }
 
   private void deploy() {
+    // Listeners before the verticles whose messages they need: detection hears the first
+    // baselines and the first ingested events.
     deploy("prediction", PredictionVerticle::new);
+    deploy("detection", DetectionVerticle::new);
+    deploy("baselines", BaselineVerticle::new);
+    deploy("ingestion", IngestionVerticle::new);
     deploy("HTTP", HttpVerticle::new);
     if (demoEnabled(config)) {
       deploy("demo feed", DemoFeedVerticle::new);
     } else {
       LOG.info("Demo data is off");
     }
+  }
+
+  /**
+   * Re-reads the configuration every {@code config.scan_period}; a valid change is published on
+   * {@link Addresses#CONFIG_CHANGED} for the verticles with live settings (thresholds). An invalid
+   * one is logged and ignored: the engine keeps running on the last good configuration.
+   */
+  private void watchConfig() {
+    long period = ConfigKeys.CONFIG_SCAN_PERIOD.get(config).toMillis();
+    ConfigRetriever retriever = EngineConfig.retriever(vertx, options.configFile(), options.configFileRequired(),
+      options.env(), options.overrides(), period);
+    retriever.getConfig().await();
+    retriever.listen(change -> {
+      JsonObject next = change.getNewConfiguration();
+      try {
+        EngineConfig.validate(next);
+      } catch (ConfigException e) {
+        LOG.error("Ignoring the changed configuration: {}", e.getMessage());
+        return;
+      }
+      JsonObject previous = config;
+      JsonObject merged = next.copy()
+        .put(RuntimeKeys.METRICS_REGISTRY, registry)
+        .put(RuntimeKeys.EMBEDDED_DATABASE, previous.getBoolean(RuntimeKeys.EMBEDDED_DATABASE));
+      ConfigKeys.DB_URL.put(merged, ConfigKeys.DB_URL.get(previous));
+      List<String> changed = EngineConfig.changedKeys(previous, merged);
+      if (changed.isEmpty()) {
+        return;
+      }
+      config = merged;
+      LOG.info("Configuration changed: {} (thresholds apply now; other settings at the next start)", changed);
+      vertx.eventBus().publish(Addresses.CONFIG_CHANGED, merged);
+    });
   }
 
   static boolean demoEnabled(JsonObject config) {

@@ -25,11 +25,13 @@ public final class ConfigKey<T extends Comparable<? super T>> {
   private final Function<Object, T> parser;
   private final T min;
   private final T max;
+  private final Object defaultJson;
 
   private ConfigKey(String path, T defaultValue, String description, String typeName, Function<Object, T> parser,
-                    T min, T max) {
+                    T min, T max, Object defaultJson) {
     this.path = Objects.requireNonNull(path);
     this.defaultValue = defaultValue;
+    this.defaultJson = defaultJson;
     this.description = Objects.requireNonNull(description);
     this.typeName = typeName;
     this.parser = parser;
@@ -38,12 +40,12 @@ public final class ConfigKey<T extends Comparable<? super T>> {
   }
 
   private ConfigKey(String path, T defaultValue, String description, String typeName, Function<Object, T> parser) {
-    this(path, defaultValue, description, typeName, parser, null, null);
+    this(path, defaultValue, description, typeName, parser, null, null, defaultValue);
   }
 
   /** The same key, refusing values outside [min, max] (either bound may be null for none). */
   public ConfigKey<T> within(T min, T max) {
-    return new ConfigKey<>(path, defaultValue, description, typeName, parser, min, max);
+    return new ConfigKey<>(path, defaultValue, description, typeName, parser, min, max, defaultJson);
   }
 
   public T min() {
@@ -73,7 +75,8 @@ public final class ConfigKey<T extends Comparable<? super T>> {
 
   /** A duration written as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 2d} or ISO-8601 {@code PT5M}. */
   public static ConfigKey<Duration> duration(String path, String defaultValue, String description) {
-    return new ConfigKey<>(path, parseDuration(defaultValue), description, "duration", ConfigKey::parseDuration);
+    return new ConfigKey<>(path, parseDuration(defaultValue), description, "duration", ConfigKey::parseDuration,
+      null, null, defaultValue);
   }
 
   public String path() {
@@ -98,10 +101,7 @@ public final class ConfigKey<T extends Comparable<? super T>> {
 
   /** The default as written in YAML and JSON (durations as text such as {@code 5m}). */
   public Object defaultAsJson() {
-    if (defaultValue instanceof Duration d) {
-      return formatDuration(d);
-    }
-    return defaultValue;
+    return defaultJson;
   }
 
   /**

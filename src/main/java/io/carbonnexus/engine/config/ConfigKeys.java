@@ -40,6 +40,43 @@ public final class ConfigKeys {
   public static final ConfigKey<Duration> ML_BREAKER_RESET_TIMEOUT = ConfigKey.duration("ml.breaker.reset_timeout", "30s",
     "How long the breaker stays open before one call tries ml-engine again").within(Duration.ofMillis(100), null);
 
+  public static final ConfigKey<Integer> INGESTION_BATCH_SIZE = ConfigKey.integer("ingestion.batch_size", 5000,
+    "Events read and predicted per batch").within(1, 100_000);
+  public static final ConfigKey<Duration> INGESTION_POLL_INTERVAL = ConfigKey.duration("ingestion.poll_interval", "5s",
+    "Polling for new events, the safety net under LISTEN/NOTIFY").within(Duration.ofMillis(100), null);
+  public static final ConfigKey<Integer> INGESTION_LOOKBACK_IDS = ConfigKey.integer("ingestion.lookback_ids", 10_000,
+    "Ids below the watermark checked again for rows whose transaction committed late").within(0, 10_000_000);
+
+  public static final ConfigKey<Duration> DETECTION_INTERVAL = ConfigKey.duration("detection.interval", "5m",
+    "Period of the full detection cycle (one run per interval across all engines)").within(Duration.ofSeconds(1), null);
+  public static final ConfigKey<Duration> DETECTION_WINDOW = ConfigKey.duration("detection.window", "24h",
+    "Window of predicted emissions compared with the baseline (baselines use windows of the same length)")
+    .within(Duration.ofMinutes(1), Duration.ofDays(31));
+  public static final ConfigKey<Duration> DETECTION_FAST_PATH_DELAY = ConfigKey.duration("detection.fast_path_delay",
+    "100ms", "How long the fast path gathers newly ingested entities before re-evaluating them")
+    .within(Duration.ZERO, Duration.ofSeconds(10));
+
+  public static final ConfigKey<Double> THRESHOLDS_INFO = ConfigKey.decimal("thresholds.info", 0.8,
+    "Severity info from this multiple of the baseline (re-read live)").within(0.01, 100.0);
+  public static final ConfigKey<Double> THRESHOLDS_WARN = ConfigKey.decimal("thresholds.warn", 1.0,
+    "Severity warn from this multiple of the baseline (re-read live)").within(0.01, 100.0);
+  public static final ConfigKey<Double> THRESHOLDS_CRITICAL = ConfigKey.decimal("thresholds.critical", 1.5,
+    "Severity critical from this multiple of the baseline (re-read live)").within(0.01, 100.0);
+  public static final ConfigKey<Double> THRESHOLDS_HYSTERESIS = ConfigKey.decimal("thresholds.hysteresis", 0.05,
+    "A hotspot drops a level only this far (in multiples of the baseline) below its threshold").within(0.0, 10.0);
+
+  public static final ConfigKey<Duration> BASELINES_INTERVAL = ConfigKey.duration("baselines.interval", "1h",
+    "How often computed baselines are recalculated").within(Duration.ofSeconds(1), null);
+  public static final ConfigKey<Integer> BASELINES_HISTORY_WINDOWS = ConfigKey.integer("baselines.history_windows", 28,
+    "Past windows (e.g. days) a computed baseline is made from").within(1, 366);
+  public static final ConfigKey<Integer> BASELINES_MIN_WINDOWS = ConfigKey.integer("baselines.min_windows", 7,
+    "Windows with emissions an entity needs before it gets a computed baseline (and can be flagged)").within(1, 366);
+  public static final ConfigKey<String> BASELINES_STATISTIC = ConfigKey.text("baselines.statistic", "median+3mad",
+    "Statistic of past window totals: median, a percentile such as p90, or median+Kmad");
+
+  public static final ConfigKey<Duration> CONFIG_SCAN_PERIOD = ConfigKey.duration("config.scan_period", "5s",
+    "How often conf/config.yaml is checked for changes (thresholds apply live)").within(Duration.ofMillis(100), null);
+
   public static final ConfigKey<String> DEMO = ConfigKey.text("demo", "auto",
     "Synthetic demo events: auto (on with the embedded database only), true or false");
   public static final ConfigKey<Duration> DEMO_FEED_INTERVAL = ConfigKey.duration("demo_feed.interval", "5s",
@@ -61,6 +98,11 @@ public final class ConfigKeys {
     HTTP_HOST, HTTP_PORT,
     DB_URL, DB_POOL_SIZE, DB_CONNECT_TIMEOUT, DB_EMBEDDED_DATA_DIR, DB_EMBEDDED_PORT,
     ML_URL, ML_BATCH_SIZE, ML_TIMEOUT, ML_RETRIES, ML_BREAKER_MAX_FAILURES, ML_BREAKER_RESET_TIMEOUT,
+    INGESTION_BATCH_SIZE, INGESTION_POLL_INTERVAL, INGESTION_LOOKBACK_IDS,
+    DETECTION_INTERVAL, DETECTION_WINDOW, DETECTION_FAST_PATH_DELAY,
+    THRESHOLDS_INFO, THRESHOLDS_WARN, THRESHOLDS_CRITICAL, THRESHOLDS_HYSTERESIS,
+    BASELINES_INTERVAL, BASELINES_HISTORY_WINDOWS, BASELINES_MIN_WINDOWS, BASELINES_STATISTIC,
+    CONFIG_SCAN_PERIOD,
     DEMO, DEMO_FEED_INTERVAL, DEMO_FEED_EVENTS_PER_DAY, DEMO_FEED_HISTORY_DAYS,
     DEMO_FEED_SURGES_PER_DAY, DEMO_FEED_SURGE_DURATION, DEMO_FEED_SURGE_MULTIPLIER, DEMO_FEED_SEED);
 

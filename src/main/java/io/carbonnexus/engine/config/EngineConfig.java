@@ -36,10 +36,17 @@ public final class EngineConfig {
    * (the jar runs without it on the defaults) and required when named explicitly.
    */
   public static ConfigRetriever retriever(Vertx vertx, Path file, boolean fileRequired, Map<String, String> env, JsonObject overrides) {
+    return retriever(vertx, file, fileRequired, env, overrides, 0);
+  }
+
+  /** As above, re-reading the layers every {@code scanPeriodMs} (0: never) and notifying listeners of changes. */
+  public static ConfigRetriever retriever(Vertx vertx, Path file, boolean fileRequired, Map<String, String> env,
+                                          JsonObject overrides, long scanPeriodMs) {
     if (fileRequired && !Files.isRegularFile(file)) {
       throw new ConfigException("configuration file " + file + " does not exist");
     }
     ConfigRetrieverOptions options = new ConfigRetrieverOptions()
+      .setScanPeriod(scanPeriodMs)
       .setIncludeDefaultStores(false)
       .addStore(new ConfigStoreOptions().setType("json").setConfig(ConfigKeys.defaults()))
       .addStore(new ConfigStoreOptions().setType("file").setFormat("yaml").setOptional(!fileRequired)
@@ -67,6 +74,17 @@ public final class EngineConfig {
         }
       })
       .eventually(retriever::close);
+  }
+
+  /** The keys whose value differs between two configurations. */
+  public static java.util.List<String> changedKeys(JsonObject before, JsonObject after) {
+    java.util.List<String> changed = new ArrayList<>();
+    for (ConfigKey<?> key : ConfigKeys.ALL) {
+      if (!java.util.Objects.equals(key.get(before), key.get(after))) {
+        changed.add(key.path());
+      }
+    }
+    return changed;
   }
 
   /** Checks that every key reads as its type; warns about keys the engine does not know. */

@@ -14,7 +14,7 @@ public final class Addresses {
    */
   public static final String EMISSIONS = "emissions";
 
-  /** Publish, JSON object: a hotspot in its REST shape, after every change. Browser channel. */
+  /** Publish, {@link Hotspot} with its {@code change}: after every change of a hotspot. Browser channel. */
   public static final String HOTSPOTS = "hotspots";
 
   /** Publish, JSON object: an alert in its REST shape. Browser channel. */
@@ -30,6 +30,24 @@ public final class Addresses {
    * when storing fails (nothing is half-stored).
    */
   public static final String PREDICT = "nexus.prediction.predict";
+
+  /**
+   * Publish, {@link EventsIngested}: events whose predictions were just stored, with the entities
+   * they touch. The detection verticle's fast path re-evaluates those entities.
+   */
+  public static final String EVENTS_INGESTED = "nexus.ingestion.events-ingested";
+
+  /**
+   * Publish, JSON object {@code {"computed": n, "at": ..}}: computed baselines were recalculated.
+   * The detection verticle re-evaluates every entity against them.
+   */
+  public static final String BASELINES_UPDATED = "nexus.baselines.updated";
+
+  /**
+   * Publish, JSON object: the whole new configuration, after {@code conf/config.yaml} changed and
+   * the new content passed validation. Verticles with live settings (thresholds) apply it.
+   */
+  public static final String CONFIG_CHANGED = "nexus.config.changed";
 
   /**
    * Publish, JSON object {@code {"from":..,"to":..,"events":n}}: the demo feed wrote {@code n}

@@ -1,0 +1,347 @@
+package io.carbonnexus.engine.hotspot;
+
+import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.db.Pools;
+import io.carbonnexus.engine.hotspot.HotspotPolicy.Kind;
+import io.carbonnexus.engine.hotspot.HotspotPolicy.Transition;
+import io.carbonnexus.engine.shared.Addresses;
+import io.carbonnexus.engine.shared.EmissionsSnapshot;
+import io.carbonnexus.engine.shared.EventsIngested;
+import io.carbonnexus.engine.shared.Hotspot;
+import io.carbonnexus.engine.shared.Metrics;
+import io.carbonnexus.engine.shared.Severity;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Compares every entity's predicted emissions over the window with its baseline and keeps its
+ * hotspot state: the full cycle every {@code detection.interval} (one run per interval across all
+ * engines on the database), a fast path for the entities that newly ingested events touch, and a
+ * full pass whenever baselines change. Every evaluation runs in one transaction under a
+ * PostgreSQL advisory lock, reading the open hotspots inside it: two engines never evaluate at the
+ * same time, and a retried evaluation finds the state the first one committed. Changes are
+ * published on {@code hotspots} after commit, then the snapshot on {@code emissions}.
+ */
+public final class DetectionVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DetectionVerticle.class);
+  private static final int TOP_ENTITIES = 10;
+
+  /** An entity: (entity_type, entity). */
+  record Key(String type, String entity) {
+  }
+
+  /** Which entities an evaluation looks at: all, or those touched by new events. */
+  private record Scope(Set<String> suppliers, Set<String> routes, Set<String> vehicleTypes) {
+    static final Scope ALL = new Scope(null, null, null);
+
+    boolean all() {
+      return suppliers == null;
+    }
+
+    boolean contains(Key k) {
+      return all() || switch (k.type()) {
+        case "supplier" -> suppliers.contains(k.entity());
+        case "route" -> routes.contains(k.entity());
+        case "vehicle_type" -> vehicleTypes.contains(k.entity());
+        default -> false;
+      };
+    }
+  }
+
+  private record OpenHotspot(long id, Severity severity, Instant openedAt, double predicted, double baseline) {
+  }
+
+  private final Clock clock;
+  private final String node = UUID.randomUUID().toString().substring(0, 8);
+  private Pool pool;
+  private volatile Thresholds thresholds;
+  private Duration window;
+  private Duration interval;
+  private long fastPathDelayMs;
+  private long timerId = -1;
+  /** The last totals seen, for the emissions snapshot between full passes: a cache, never a source of truth. */
+  private final Map<Key, Double> lastTotals = new HashMap<>();
+  private final Map<Key, Double> lastBaselines = new HashMap<>();
+  private Scope pending;
+  private long pendingTimer = -1;
+  private Future<Void> queue = Future.succeededFuture();
+  private MeterRegistry registry;
+
+  public DetectionVerticle() {
+    this(Clock.systemUTC());
+  }
+
+  public DetectionVerticle(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    JsonObject conf = config();
+    try {
+      thresholds = thresholds(conf);
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(e.getMessage());
+    }
+    window = ConfigKeys.DETECTION_WINDOW.get(conf);
+    interval = ConfigKeys.DETECTION_INTERVAL.get(conf);
+    fastPathDelayMs = ConfigKeys.DETECTION_FAST_PATH_DELAY.get(conf).toMillis();
+    pool = Pools.shared(vertx, conf);
+    registry = Metrics.registry(conf);
+    vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_INGESTED, m -> touched(EventsIngested.fromJson(m.body())));
+    vertx.eventBus().<JsonObject>consumer(Addresses.BASELINES_UPDATED, m -> enqueue(Scope.ALL, "baselines updated"));
+    vertx.eventBus().<JsonObject>consumer(Addresses.CONFIG_CHANGED, m -> reconfigure(m.body()));
+    timerId = vertx.setPeriodic(interval.toMillis(), interval.toMillis(), id -> periodic());
+    LOG.info("Detection every {} over a {} window (fast path after {} ms), thresholds {}", interval, window,
+      fastPathDelayMs, thresholds);
+    return Future.succeededFuture();
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timerId);
+    vertx.cancelTimer(pendingTimer);
+    return queue.otherwiseEmpty();
+  }
+
+  static Thresholds thresholds(JsonObject conf) {
+    return new Thresholds(ConfigKeys.THRESHOLDS_INFO.get(conf), ConfigKeys.THRESHOLDS_WARN.get(conf),
+      ConfigKeys.THRESHOLDS_CRITICAL.get(conf), ConfigKeys.THRESHOLDS_HYSTERESIS.get(conf));
+  }
+
+  /** Live thresholds: the next evaluation uses them; an impossible set is refused and logged. */
+  private void reconfigure(JsonObject conf) {
+    try {
+      Thresholds next = thresholds(conf);
+      if (!next.equals(thresholds)) {
+        LOG.info("Thresholds changed from {} to {}", thresholds, next);
+        thresholds = next;
+        enqueue(Scope.ALL, "thresholds changed");
+      }
+    } catch (IllegalArgumentException e) {
+      LOG.error("Keeping thresholds {}: {}", thresholds, e.getMessage());
+    }
+  }
+
+  /** Fast path: gather the entities new events touch for a moment, then evaluate them together. */
+  private void touched(EventsIngested ingested) {
+    if (ingested.predicted() == 0) {
+      return;
+    }
+    if (pending == null) {
+      pending = new Scope(new HashSet<>(), new HashSet<>(), new HashSet<>());
+      pendingTimer = vertx.setTimer(Math.max(1, fastPathDelayMs), id -> {
+        Scope scope = pending;
+        pending = null;
+        pendingTimer = -1;
+        enqueue(scope, "new events");
+      });
+    }
+    pending.suppliers().addAll(ingested.suppliers());
+    pending.routes().addAll(ingested.routes());
+    pending.vehicleTypes().addAll(ingested.vehicleTypes());
+  }
+
+  /** The periodic cycle runs only on the engine that claims this interval first. */
+  private void periodic() {
+    Instant now = clock.instant();
+    long ms = interval.toMillis();
+    Instant intervalStart = Instant.ofEpochMilli(Math.floorDiv(now.toEpochMilli(), ms) * ms);
+    pool.preparedQuery(HotspotSql.CLAIM_INTERVAL).execute(Tuple.of(OffsetDateTime.ofInstant(intervalStart, ZoneOffset.UTC), node))
+      .onSuccess(claim -> {
+        if (claim.rowCount() == 1) {
+          enqueue(Scope.ALL, "interval " + intervalStart).onSuccess(changes ->
+            pool.preparedQuery(HotspotSql.FINISH_INTERVAL)
+              .execute(Tuple.of(OffsetDateTime.ofInstant(intervalStart, ZoneOffset.UTC), lastTotals.size(), changes)));
+        } else {
+          LOG.debug("Interval {} is run by another engine", intervalStart);
+        }
+      })
+      .onFailure(err -> LOG.warn("Detection interval {} not claimed: {}", intervalStart, err.getMessage()));
+  }
+
+  /** Evaluations run one after the other on this verticle; the advisory lock orders them across engines. */
+  Future<Integer> enqueue(Scope scope, String why) {
+    Future<Integer> run = queue.otherwiseEmpty().compose(v -> evaluate(scope, why));
+    queue = run.mapEmpty();
+    return run;
+  }
+
+  private Future<Integer> evaluate(Scope scope, String why) {
+    Instant now = clock.instant();
+    List<Hotspot> changed = new ArrayList<>();
+    return pool.withTransaction(conn -> conn.query(HotspotSql.LOCK).execute()
+        .compose(v -> evaluateLocked(conn, scope, now, changed)))
+      .map(count -> {
+        changed.forEach(h -> vertx.eventBus().publish(Addresses.HOTSPOTS, h.toJson()));
+        if (!changed.isEmpty() || scope.all()) {
+          vertx.eventBus().publish(Addresses.EMISSIONS, snapshot(now).toJson());
+        }
+        if (!changed.isEmpty()) {
+          LOG.info("Detection ({}): {} hotspot changes", why, changed.size());
+        }
+        Counter.builder("nexus_detection_runs_total").tag("scope", scope.all() ? "all" : "touched")
+          .description("Detection evaluations").register(registry).increment();
+        return count;
+      })
+      .onFailure(err -> LOG.warn("Detection ({}) failed, the next evaluation retries: {}", why, err.getMessage()));
+  }
+
+  private Future<Integer> evaluateLocked(SqlConnection conn, Scope scope, Instant now, List<Hotspot> changed) {
+    OffsetDateTime to = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
+    OffsetDateTime from = to.minus(window);
+    Tuple totalsArgs = scope.all()
+      ? Tuple.of(from, to, null, null, null)
+      : Tuple.of(from, to, scope.suppliers().toArray(String[]::new), scope.routes().toArray(String[]::new),
+        scope.vehicleTypes().toArray(String[]::new));
+    Map<Key, Double> totals = new HashMap<>();
+    Map<Key, Double> baselines = new HashMap<>();
+    Map<Key, OpenHotspot> open = new HashMap<>();
+    return conn.preparedQuery(HotspotSql.WINDOW_TOTALS).execute(totalsArgs)
+      .compose(rows -> {
+        for (Row r : rows) {
+          Key k = new Key(r.getString(0), r.getString(1));
+          if (scope.contains(k)) {
+            totals.put(k, r.getDouble(2));
+          }
+        }
+        return conn.query(HotspotSql.EFFECTIVE_BASELINES).execute();
+      })
+      .compose(rows -> {
+        rows.forEach(r -> baselines.put(new Key(r.getString(0), r.getString(1)), r.getDouble(2)));
+        return conn.query(HotspotSql.OPEN_HOTSPOTS).execute();
+      })
+      .compose(rows -> {
+        rows.forEach(r -> open.put(new Key(r.getString(1), r.getString(2)),
+          new OpenHotspot(r.getLong(0), Severity.of(r.getString(3)), r.getOffsetDateTime(4).toInstant(), r.getDouble(5),
+            r.getDouble(6))));
+        remember(scope, totals, baselines);
+        return apply(conn, decide(scope, totals, baselines, open), open, now, changed);
+      });
+  }
+
+  /** Every entity in scope with a baseline, and every open hotspot in scope (its emissions may have dropped to 0). */
+  private Map<Key, Transition> decide(Scope scope, Map<Key, Double> totals, Map<Key, Double> baselines,
+                                      Map<Key, OpenHotspot> open) {
+    Set<Key> candidates = new HashSet<>(totals.keySet());
+    open.keySet().stream().filter(scope::contains).forEach(candidates::add);
+    Map<Key, Transition> transitions = new LinkedHashMap<>();
+    Thresholds t = thresholds;
+    for (Key k : candidates) {
+      Double baseline = baselines.get(k);
+      if (baseline == null || !(baseline > 0)) {
+        continue; // not enough history yet and no target: not flagged
+      }
+      OpenHotspot current = open.get(k);
+      Transition tr = HotspotPolicy.evaluate(current == null ? null : current.severity(), totals.getOrDefault(k, 0.0),
+        baseline, t);
+      boolean unchanged = tr.kind() == Kind.UPDATED && Math.abs(tr.predicted() - current.predicted()) < 1e-9
+        && tr.baseline() == current.baseline();
+      if (tr.kind() != Kind.NONE && !unchanged) {
+        transitions.put(k, tr);
+      }
+    }
+    return transitions;
+  }
+
+  private Future<Integer> apply(SqlConnection conn, Map<Key, Transition> transitions, Map<Key, OpenHotspot> open,
+                                Instant now, List<Hotspot> changed) {
+    OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
+    Future<Void> chain = Future.succeededFuture();
+    for (Map.Entry<Key, Transition> e : transitions.entrySet()) {
+      Key k = e.getKey();
+      Transition tr = e.getValue();
+      OpenHotspot current = open.get(k);
+      chain = chain.compose(v -> switch (tr.kind()) {
+        case OPENED -> conn.preparedQuery(HotspotSql.INSERT_HOTSPOT)
+          .execute(Tuple.of(k.type(), k.entity(), tr.predicted(), tr.baseline(), tr.percentAbove(), tr.severity().wire(), at))
+          .compose(rows -> {
+            long id = rows.iterator().next().getLong(0);
+            changed.add(hotspot(id, k, tr, "open", now, now, null));
+            return change(conn, id, tr, at);
+          });
+        case RESOLVED -> conn.preparedQuery(HotspotSql.RESOLVE_HOTSPOT)
+          .execute(Tuple.of(current.id(), tr.predicted(), tr.baseline(), tr.percentAbove(), at))
+          .compose(r -> {
+            changed.add(hotspot(current.id(), k, tr, "resolved", current.openedAt(), now, now));
+            return change(conn, current.id(), tr, at);
+          });
+        default -> conn.preparedQuery(HotspotSql.UPDATE_HOTSPOT)
+          .execute(Tuple.of(current.id(), tr.predicted(), tr.baseline(), tr.percentAbove(), tr.severity().wire(), at))
+          .compose(r -> {
+            changed.add(hotspot(current.id(), k, tr, "open", current.openedAt(), now, null));
+            return tr.kind().isTransition() ? change(conn, current.id(), tr, at) : Future.succeededFuture();
+          });
+      });
+    }
+    return chain.map(v -> (int) changed.stream().filter(h -> !"updated".equals(h.change())).count());
+  }
+
+  private static Future<Void> change(SqlConnection conn, long hotspotId, Transition tr, OffsetDateTime at) {
+    return conn.preparedQuery(HotspotSql.INSERT_CHANGE)
+      .execute(Tuple.of(hotspotId, tr.kind().wire(), tr.severity().wire(), tr.predicted(), tr.baseline(),
+        tr.percentAbove(), at))
+      .mapEmpty();
+  }
+
+  private static Hotspot hotspot(long id, Key k, Transition tr, String status, Instant openedAt, Instant updatedAt,
+                                 Instant resolvedAt) {
+    return new Hotspot(id, k.entity(), k.type(), tr.predicted(), tr.baseline(), tr.percentAbove(), tr.severity(), status,
+      openedAt, updatedAt, resolvedAt, tr.kind().wire());
+  }
+
+  private void remember(Scope scope, Map<Key, Double> totals, Map<Key, Double> baselines) {
+    if (scope.all()) {
+      lastTotals.clear();
+    }
+    lastTotals.putAll(totals);
+    lastBaselines.clear();
+    lastBaselines.putAll(baselines);
+  }
+
+  private EmissionsSnapshot snapshot(Instant now) {
+    Map<String, Double> totalByType = new LinkedHashMap<>();
+    Map<String, List<EmissionsSnapshot.EntityEmission>> top = new LinkedHashMap<>();
+    for (String type : EventsIngested.entityTypes()) {
+      totalByType.put(type, 0.0);
+      top.put(type, new ArrayList<>());
+    }
+    lastTotals.forEach((k, total) -> {
+      totalByType.merge(k.type(), total, Double::sum);
+      top.computeIfAbsent(k.type(), x -> new ArrayList<>())
+        .add(new EmissionsSnapshot.EntityEmission(k.entity(), total, lastBaselines.get(k)));
+    });
+    Comparator<EmissionsSnapshot.EntityEmission> furthestAbove = Comparator.comparingDouble(
+      (EmissionsSnapshot.EntityEmission e) -> e.baseline() == null ? -1 : e.predicted() / e.baseline()).reversed()
+      .thenComparing(EmissionsSnapshot.EntityEmission::predicted, Comparator.reverseOrder());
+    top.replaceAll((type, list) -> list.stream().sorted(furthestAbove).limit(TOP_ENTITIES).toList());
+    // Each prediction counts once per entity type: the overall total is any one type's total.
+    double total = totalByType.getOrDefault("supplier", 0.0);
+    return new EmissionsSnapshot(now, window.toSeconds(), total, totalByType, top);
+  }
+}

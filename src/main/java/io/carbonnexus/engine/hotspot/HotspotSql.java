@@ -1,0 +1,94 @@
+package io.carbonnexus.engine.hotspot;
+
+/** Queries of detection and baselines. Entities are (entity_type, entity) pairs read from predictions. */
+final class HotspotSql {
+
+  /** Every prediction counts for its supplier, its route and its vehicle type. */
+  private static final String ENTITIES = """
+    cross join lateral (values ('supplier', p.supplier), ('route', p.route), ('vehicle_type', p.vehicle_type))
+      as x(entity_type, entity)
+    """;
+
+  /**
+   * Window totals per entity in (from, to]. With $3..$5 set, only entities among those suppliers,
+   * routes and vehicle types (the fast path); with them null, all.
+   */
+  static final String WINDOW_TOTALS = """
+    select x.entity_type, x.entity, sum(p.co2_kg) as predicted
+      from predictions p
+    """ + ENTITIES + """
+     where p.occurred_at > $1 and p.occurred_at <= $2
+       and ($3::text[] is null or p.supplier = any($3) or p.route = any($4) or p.vehicle_type = any($5))
+     group by 1, 2
+    """;
+
+  /**
+   * Totals per entity for each of $3 windows of $2 seconds ending at $1 (k = 0 is the most recent):
+   * the history a computed baseline is made from.
+   */
+  static final String PAST_WINDOW_TOTALS = """
+    select x.entity_type, x.entity,
+           floor(extract(epoch from ($1::timestamptz - p.occurred_at)) / $2)::int as k,
+           sum(p.co2_kg) as total
+      from predictions p
+    """ + ENTITIES + """
+     where p.occurred_at < $1 and p.occurred_at >= $1::timestamptz - make_interval(secs => $2::double precision * $3)
+     group by 1, 2, 3
+    """;
+
+  static final String UPSERT_COMPUTED_BASELINE = """
+    insert into baselines (entity_type, entity, baseline, source, computed_at, statistic, samples, window_seconds)
+    values ($1, $2, $3, 'computed', $4, $5, $6, $7)
+    on conflict (entity_type, entity, source) do update
+      set baseline = excluded.baseline, computed_at = excluded.computed_at, statistic = excluded.statistic,
+          samples = excluded.samples, window_seconds = excluded.window_seconds
+    """;
+
+  /** An operator's target wins over the computed value. */
+  static final String EFFECTIVE_BASELINES = """
+    select distinct on (entity_type, entity) entity_type, entity, baseline, source
+      from baselines
+     order by entity_type, entity, (source = 'target') desc
+    """;
+
+  /** Serialises detection across every engine on this database (fast path and periodic runs). */
+  static final String LOCK = "select pg_advisory_xact_lock(hashtext('nexus.detection'))";
+
+  static final String CLAIM_INTERVAL = """
+    insert into detection_runs (interval_start, node) values ($1, $2) on conflict (interval_start) do nothing
+    """;
+
+  static final String FINISH_INTERVAL = """
+    update detection_runs set finished_at = now(), entities = $2, changes = $3 where interval_start = $1
+    """;
+
+  static final String OPEN_HOTSPOTS = """
+    select id, entity_type, entity, severity, opened_at, predicted, baseline from hotspots where status = 'open'
+    """;
+
+  static final String INSERT_HOTSPOT = """
+    insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity, status, opened_at, updated_at)
+    values ($1, $2, $3, $4, $5, $6, 'open', $7, $7)
+    returning id
+    """;
+
+  static final String UPDATE_HOTSPOT = """
+    update hotspots set predicted = $2, baseline = $3, percent_above = $4, severity = $5, updated_at = $6
+     where id = $1 and status = 'open'
+    """;
+
+  static final String RESOLVE_HOTSPOT = """
+    update hotspots set predicted = $2, baseline = $3, percent_above = $4, status = 'resolved', updated_at = $5,
+                        resolved_at = $5
+     where id = $1 and status = 'open'
+    """;
+
+  static final String INSERT_CHANGE = """
+    insert into hotspot_changes (hotspot_id, kind, severity, predicted, baseline, percent_above, changed_at)
+    values ($1, $2, $3, $4, $5, $6, $7)
+    on conflict do nothing
+    """;
+
+  private HotspotSql() {
+  }
+}

@@ -1,0 +1,32 @@
+package io.carbonnexus.engine.ingestion;
+
+/** The ingestion verticle's queries. */
+final class IngestionSql {
+
+  static final String READ_WATERMARK = "select last_event_id from ingestion_state where id = 1";
+
+  /**
+   * The next events without a prediction or a recorded error, from a little below the watermark:
+   * ids are assigned at insert but become visible at commit, so a row can appear below ids
+   * already processed. The anti-joins make a re-read harmless.
+   */
+  static final String NEXT_EVENTS = """
+    select e.id, e.occurred_at, e.supplier, e.route, e.vehicle_type, e.distance_km, e.load_tonnes,
+           e.payload_capacity_tonnes
+      from events_normalized e
+     where e.id > $1
+       and not exists (select 1 from predictions p where p.event_id = e.id)
+       and not exists (select 1 from prediction_errors x where x.event_id = e.id)
+     order by e.id
+     limit $2
+    """;
+
+  static final String ADVANCE_WATERMARK = """
+    update ingestion_state set last_event_id = greatest(last_event_id, $1), updated_at = now() where id = 1
+    """;
+
+  static final String CHANNEL = "nexus_events";
+
+  private IngestionSql() {
+  }
+}

@@ -1,0 +1,49 @@
+package io.carbonnexus.engine.shared;
+
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+
+/**
+ * A hotspot in its REST and channel shape (DESIGN: {@code id, entity, entity_type, predicted,
+ * baseline, percent_above, severity, status, opened_at, updated_at}), plus {@code resolved_at}
+ * and, on the {@code hotspots} channel, {@code change}: what just happened to it
+ * ({@code opened}, {@code updated}, {@code escalated}, {@code deescalated}, {@code resolved}).
+ */
+public record Hotspot(long id, String entity, String entityType, double predicted, double baseline, int percentAbove,
+                      Severity severity, String status, Instant openedAt, Instant updatedAt, Instant resolvedAt,
+                      String change) {
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject()
+      .put("id", id)
+      .put("entity", entity)
+      .put("entity_type", entityType)
+      .put("predicted", round(predicted))
+      .put("baseline", round(baseline))
+      .put("percent_above", percentAbove)
+      .put("severity", severity.wire())
+      .put("status", status)
+      .put("opened_at", openedAt.toString())
+      .put("updated_at", updatedAt.toString())
+      .put("resolved_at", resolvedAt == null ? null : resolvedAt.toString());
+    if (change != null) {
+      json.put("change", change);
+    }
+    return json;
+  }
+
+  public static Hotspot fromJson(JsonObject json) {
+    String resolved = json.getString("resolved_at");
+    return new Hotspot(json.getLong("id"), json.getString("entity"), json.getString("entity_type"),
+      json.getDouble("predicted"), json.getDouble("baseline"), json.getInteger("percent_above"),
+      Severity.of(json.getString("severity")), json.getString("status"), Instant.parse(json.getString("opened_at")),
+      Instant.parse(json.getString("updated_at")), resolved == null ? null : Instant.parse(resolved),
+      json.getString("change"));
+  }
+
+  /** kg to the gram: enough for a dashboard, and stable across runs. */
+  static double round(double kg) {
+    return Math.round(kg * 1000) / 1000.0;
+  }
+}
