@@ -16,6 +16,11 @@ public final class ConfigKeys {
   public static final ConfigKey<Integer> HTTP_PORT = ConfigKey.integer("http.port", 8080,
     "Port of the REST API, health and metrics").within(0, 65535);
 
+  public static final ConfigKey<Integer> HTTP_MAX_BODY_KB = ConfigKey.integer("http.max_body_kb", 10_240,
+    "Largest request body accepted, in KiB (larger: 413)").within(1, 1_048_576);
+  public static final ConfigKey<String> API_TOKEN = ConfigKey.text("api.token", null,
+    "When set, endpoints that change state (POST /events, ...) require Authorization: Bearer <token>");
+
   public static final ConfigKey<String> DB_URL = ConfigKey.text("db.url", null,
     "PostgreSQL URL, e.g. postgresql://user:secret@host:5432/db?sslmode=require; unset = embedded PostgreSQL");
   public static final ConfigKey<Integer> DB_POOL_SIZE = ConfigKey.integer("db.pool_size", 8,
@@ -95,7 +100,7 @@ public final class ConfigKeys {
     "Seed of the demo generator: the same seed gives the same history");
 
   public static final List<ConfigKey<?>> ALL = List.of(
-    HTTP_HOST, HTTP_PORT,
+    HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_KB, API_TOKEN,
     DB_URL, DB_POOL_SIZE, DB_CONNECT_TIMEOUT, DB_EMBEDDED_DATA_DIR, DB_EMBEDDED_PORT,
     ML_URL, ML_BATCH_SIZE, ML_TIMEOUT, ML_RETRIES, ML_BREAKER_MAX_FAILURES, ML_BREAKER_RESET_TIMEOUT,
     INGESTION_BATCH_SIZE, INGESTION_POLL_INTERVAL, INGESTION_LOOKBACK_IDS,

@@ -2,11 +2,22 @@ package io.carbonnexus.engine.http;
 
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.db.Pools;
+import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.RuntimeKeys;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.json.schema.Draft;
+import io.vertx.json.schema.JsonSchema;
+import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputFormat;
+import io.vertx.json.schema.OutputUnit;
+import io.vertx.json.schema.Validator;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
@@ -17,6 +28,10 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.List;
 
 /**
  * The engine's HTTP face: health and metrics now, the REST API and the SockJS bridge as the
@@ -36,8 +51,12 @@ public final class HttpVerticle extends VerticleBase {
              order by installed_rank desc limit 1) as schema_version
     """;
 
+  private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
   private Pool pool;
   private HttpServer server;
+  private Validator eventBatch;
+  private String apiToken;
 
   @Override
   public Future<?> start() {
@@ -48,25 +67,33 @@ public final class HttpVerticle extends VerticleBase {
     HealthChecks checks = HealthChecks.create(vertx)
       .register("database", DB_CHECK_TIMEOUT_MS, this::checkDatabase);
 
+    apiToken = ConfigKeys.API_TOKEN.get(conf);
+    long maxBody = ConfigKeys.HTTP_MAX_BODY_KB.get(conf) * 1024L;
+
     Router router = Router.router(vertx);
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
+    // The token is checked before the body is read: an unauthorised client cannot make us buffer it.
+    router.post("/events").handler(this::authorize);
+    router.post("/events").handler(BodyHandler.create(false).setBodyLimit(maxBody)).handler(this::postEvents);
     router.get("/metrics").handler(metricsRegistry == null
       ? PrometheusScrapingHandler.create()
       : PrometheusScrapingHandler.create(metricsRegistry));
     router.route().last().handler(HttpVerticle::notFound);
+    router.route().failureHandler(ctx -> failure(ctx, maxBody));
 
     String host = ConfigKeys.HTTP_HOST.get(conf);
     int port = ConfigKeys.HTTP_PORT.get(conf);
-    return vertx.createHttpServer()
-      .requestHandler(router)
-      .listen(port, host)
+    return vertx.fileSystem().readFile("schemas/event-batch.json")
+      .map(schema -> eventBatch = Validator.create(JsonSchema.of(new JsonObject(schema)), new JsonSchemaOptions()
+        .setDraft(Draft.DRAFT202012).setBaseUri("https://carbon-nexus.invalid/").setOutputFormat(OutputFormat.Basic)))
+      .compose(v -> vertx.createHttpServer().requestHandler(router).listen(port, host)
+        // No cause chained: the message already says it all, and it is what start-up reports.
+        .recover(err -> Future.failedFuture(
+          new IllegalStateException("HTTP server cannot listen on " + host + ":" + port + ": " + err.getMessage()))))
       .onSuccess(s -> {
         server = s;
         LOG.info("HTTP server listening on http://{}:{} (health: /health, metrics: /metrics)", host, s.actualPort());
-      })
-      // No cause chained: the message already says it all, and it is what start-up reports.
-      .recover(err -> Future.failedFuture(
-        new IllegalStateException("HTTP server cannot listen on " + host + ":" + port + ": " + err.getMessage())));
+      });
   }
 
   @Override
@@ -89,9 +116,76 @@ public final class HttpVerticle extends VerticleBase {
         .put("error", err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage()))));
   }
 
+  /** State-changing endpoints need the bearer token when one is configured. */
+  private void authorize(RoutingContext ctx) {
+    if (apiToken == null) {
+      ctx.next();
+      return;
+    }
+    String header = ctx.request().getHeader("Authorization");
+    byte[] expected = ("Bearer " + apiToken).getBytes(StandardCharsets.UTF_8);
+    if (header != null && MessageDigest.isEqual(expected, header.getBytes(StandardCharsets.UTF_8))) {
+      ctx.next();
+    } else {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      HttpErrors.send(ctx, 401, "this endpoint needs Authorization: Bearer <NEXUS_API_TOKEN>", null);
+    }
+  }
+
+  /**
+   * POST /events: a JSON array of events in the events_normalized shape, checked against
+   * schemas/event-batch.json, then handed to ingestion, which inserts all or none.
+   */
+  private void postEvents(RoutingContext ctx) {
+    Object body;
+    try {
+      body = ctx.body().buffer() == null ? null : Json.decodeValue(ctx.body().buffer());
+    } catch (DecodeException e) {
+      HttpErrors.send(ctx, 400, "the request body is not valid JSON", e.getMessage());
+      return;
+    }
+    if (!(body instanceof JsonArray events)) {
+      HttpErrors.send(ctx, 400, "the request body must be a JSON array of events", null);
+      return;
+    }
+    OutputUnit result = eventBatch.validate(events);
+    if (!Boolean.TRUE.equals(result.getValid())) {
+      JsonArray details = new JsonArray();
+      List<OutputUnit> errors = result.getErrors() == null ? List.of() : result.getErrors();
+      errors.stream().limit(50).forEach(e -> details.add(new JsonObject()
+        .put("at", e.getInstanceLocation()).put("problem", e.getError())));
+      HttpErrors.send(ctx, 400, "the events do not match the event schema", details);
+      return;
+    }
+    String key = ctx.request().getHeader(IDEMPOTENCY_KEY);
+    if (key != null && (key.isBlank() || key.length() > 200)) {
+      HttpErrors.send(ctx, 400, IDEMPOTENCY_KEY + " must be 1 to 200 characters", null);
+      return;
+    }
+    vertx.eventBus().<JsonObject>request(Addresses.SUBMIT_EVENTS,
+        new JsonObject().put("events", events).put("idempotency_key", key))
+      .onSuccess(reply -> {
+        JsonObject answer = reply.body();
+        boolean replayed = answer.getBoolean("replayed", false);
+        ctx.response().setStatusCode(replayed ? 200 : 201).putHeader("content-type", "application/json")
+          .end(answer.encode());
+      })
+      .onFailure(err -> HttpErrors.fromBus(ctx, err));
+  }
+
+  private static void failure(RoutingContext ctx, long maxBody) {
+    int status = ctx.statusCode();
+    if (status == 413) {
+      HttpErrors.send(ctx, 413, "the request body is larger than " + maxBody / 1024 + " KiB", null);
+    } else if (status >= 400 && status < 500) {
+      HttpErrors.send(ctx, status, "bad request", ctx.failure() == null ? null : ctx.failure().getMessage());
+    } else {
+      LOG.warn("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      HttpErrors.send(ctx, 500, "internal error", null);
+    }
+  }
+
   private static void notFound(RoutingContext ctx) {
-    ctx.response().setStatusCode(404).putHeader("content-type", "application/json")
-      .end(new JsonObject().put("error", "no such endpoint: " + ctx.request().method() + " " + ctx.request().path())
-        .put("details", (Object) null).encode());
+    HttpErrors.send(ctx, 404, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path(), null);
   }
 }

@@ -4,6 +4,8 @@ import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.db.DatabaseUrl;
 import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
+import io.carbonnexus.engine.shared.BusFailure;
+import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.EventsIngested;
 import io.carbonnexus.engine.shared.Metrics;
 import io.carbonnexus.engine.shared.PredictionReply;
@@ -13,7 +15,10 @@ import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -21,6 +26,8 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -64,6 +71,7 @@ public final class IngestionVerticle extends VerticleBase {
       .register(registry);
     skipped = Counter.builder("nexus_ingestion_skipped_total")
       .description("Bad events_normalized rows skipped by ingestion (reason in prediction_errors)").register(registry);
+    vertx.eventBus().<JsonObject>consumer(Addresses.SUBMIT_EVENTS, this::submit);
     return pool.query(IngestionSql.READ_WATERMARK).execute()
       .compose(rows -> {
         watermark = rows.iterator().next().getLong(0);
@@ -169,6 +177,131 @@ public final class IngestionVerticle extends VerticleBase {
       }
     }
     return new EventsIngested(reply.predictions().size(), reply.errors().size(), maxId, suppliers, routes, types);
+  }
+
+  /**
+   * A producer's batch (POST /events): checked by the prediction model first — every event must be
+   * predictable — then inserted in one statement, so either all events are in the table or none.
+   * With an idempotency key, a retry answers with the first submission's ids.
+   */
+  private void submit(Message<JsonObject> message) {
+    JsonArray array = message.body().getJsonArray("events", new JsonArray());
+    String key = message.body().getString("idempotency_key");
+    List<ShipmentEvent> events = new ArrayList<>(array.size());
+    List<JsonObject> raw = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      JsonObject e = array.getJsonObject(i).copy().put("id", i);
+      raw.add(e);
+      events.add(ShipmentEvent.fromJson(e));
+    }
+    JsonArray missing = new JsonArray();
+    for (int i = 0; i < events.size(); i++) {
+      ShipmentEvent e = events.get(i);
+      if (e.occurredAt() == null || e.supplier() == null || e.route() == null) {
+        missing.add(new JsonObject().put("index", i).put("reason", "occurred_at (RFC 3339), supplier and route are required"));
+      }
+    }
+    if (!missing.isEmpty()) {
+      new BusFailure(FailureCode.INVALID_REQUEST, missing.size() + " of " + events.size()
+        + " events lack required fields; nothing was inserted", missing).replyTo(message);
+      return;
+    }
+    findSubmission(key).compose(previous -> {
+      if (previous != null) {
+        return Future.succeededFuture(submitted(previous, true));
+      }
+      return vertx.eventBus().<JsonObject>request(Addresses.PREDICT, new PredictionRequest(events, true).toJson()
+          .put("persist", false))
+        .map(reply -> PredictionReply.fromJson(reply.body()))
+        .compose(reply -> {
+          if (!reply.errors().isEmpty()) {
+            JsonArray details = new JsonArray();
+            reply.errors().forEach(err -> details.add(new JsonObject().put("index", err.eventId()).put("reason", err.reason())));
+            return Future.failedFuture(new BusFailure(FailureCode.INVALID_REQUEST, reply.errors().size() + " of "
+              + events.size() + " events cannot be predicted; nothing was inserted", details).asException());
+          }
+          return insert(events, raw, key);
+        });
+    }).onSuccess(message::reply).onFailure(err -> {
+      if (err instanceof BusFailure.Failed f) {
+        f.failure().replyTo(message);
+      } else {
+        LOG.warn("A batch of {} submitted events could not be inserted: {}", events.size(), err.getMessage());
+        new BusFailure(FailureCode.STORAGE_FAILED, "events could not be stored: " + err.getMessage(), null).replyTo(message);
+      }
+    });
+  }
+
+  private Future<long[]> findSubmission(String key) {
+    if (key == null) {
+      return Future.succeededFuture(null);
+    }
+    return pool.preparedQuery(IngestionSql.FIND_SUBMISSION).execute(Tuple.of(key)).map(rows -> {
+      if (rows.size() == 0) {
+        return null;
+      }
+      Long[] ids = rows.iterator().next().getArrayOfLongs(0);
+      return java.util.Arrays.stream(ids).mapToLong(Long::longValue).toArray();
+    });
+  }
+
+  private Future<JsonObject> insert(List<ShipmentEvent> events, List<JsonObject> raw, String key) {
+    int n = events.size();
+    OffsetDateTime[] occurredAt = new OffsetDateTime[n];
+    String[] supplier = new String[n];
+    String[] route = new String[n];
+    String[] vehicleType = new String[n];
+    Double[] distance = new Double[n];
+    Double[] load = new Double[n];
+    Double[] capacity = new Double[n];
+    String[] origin = new String[n];
+    String[] destination = new String[n];
+    String[] shipmentId = new String[n];
+    for (int i = 0; i < n; i++) {
+      ShipmentEvent e = events.get(i);
+      occurredAt[i] = OffsetDateTime.ofInstant(e.occurredAt(), ZoneOffset.UTC);
+      supplier[i] = e.supplier();
+      route[i] = e.route();
+      vehicleType[i] = e.vehicleType();
+      distance[i] = e.distanceKm();
+      load[i] = e.loadTonnes();
+      capacity[i] = e.payloadCapacityTonnes();
+      origin[i] = raw.get(i).getString("origin");
+      destination[i] = raw.get(i).getString("destination");
+      shipmentId[i] = raw.get(i).getString("shipment_id");
+    }
+    Tuple columns = Tuple.tuple().addArrayOfOffsetDateTime(occurredAt).addArrayOfString(supplier)
+      .addArrayOfString(route).addArrayOfString(vehicleType).addArrayOfDouble(distance).addArrayOfDouble(load)
+      .addArrayOfDouble(capacity).addArrayOfString(origin).addArrayOfString(destination).addArrayOfString(shipmentId);
+    return pool.withTransaction(conn -> conn.preparedQuery(IngestionSql.INSERT_EVENTS).execute(columns)
+        .compose(rows -> {
+          long[] ids = new long[rows.size()];
+          int i = 0;
+          for (Row r : rows) {
+            ids[i++] = r.getLong(0);
+          }
+          Long[] boxed = java.util.Arrays.stream(ids).boxed().toArray(Long[]::new);
+          return (key == null
+            ? Future.succeededFuture()
+            : conn.preparedQuery(IngestionSql.INSERT_SUBMISSION).execute(Tuple.tuple().addString(key).addArrayOfLong(boxed)))
+            .map(v -> ids);
+        }))
+      .map(ids -> submitted(ids, false))
+      .recover(err -> {
+        // The same key submitted twice at once: the other request won; answer with its ids.
+        if (key != null && err instanceof PgException pg && "23505".equals(pg.getSqlState())) {
+          return findSubmission(key).map(ids -> submitted(ids, true));
+        }
+        return Future.failedFuture(err);
+      });
+  }
+
+  private static JsonObject submitted(long[] ids, boolean replayed) {
+    JsonArray list = new JsonArray();
+    for (long id : ids) {
+      list.add(id);
+    }
+    return new JsonObject().put("inserted", ids.length).put("ids", list).put("replayed", replayed);
   }
 
   private static ShipmentEvent event(Row r) {

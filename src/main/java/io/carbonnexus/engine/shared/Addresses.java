@@ -32,6 +32,14 @@ public final class Addresses {
   public static final String PREDICT = "nexus.prediction.predict";
 
   /**
+   * Request/reply, {@code {"events":[event..],"idempotency_key":..}} → {@code {"inserted":n,"ids":[..],
+   * "replayed":bool}}: insert a producer's batch into events_normalized, all or nothing, after the
+   * prediction model accepted every event. Served by ingestion. Fails with
+   * {@link FailureCode#INVALID_REQUEST} and a {@link BusFailure} body listing the bad events.
+   */
+  public static final String SUBMIT_EVENTS = "nexus.ingestion.submit";
+
+  /**
    * Publish, {@link EventsIngested}: events whose predictions were just stored, with the entities
    * they touch. The detection verticle's fast path re-evaluates those entities.
    */

@@ -72,7 +72,8 @@ public record ShipmentEvent(
     }
     if (value instanceof String s) {
       try {
-        return Instant.parse(s);
+        // RFC 3339 with any offset ("2026-11-27T10:00:00+01:00"), not only "Z".
+        return java.time.OffsetDateTime.parse(s).toInstant();
       } catch (DateTimeParseException e) {
         return null;
       }

@@ -22,6 +22,22 @@ public final class Http {
   private Http() {
   }
 
+  /** POST with a raw body and header pairs (name, value, name, value, ...). */
+  public static Response post(int port, String path, String body, String... headers) {
+    try {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body))
+        .header("content-type", "application/json");
+      for (int i = 0; i + 1 < headers.length; i += 2) {
+        b.header(headers[i], headers[i + 1]);
+      }
+      HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      return new Response(r.statusCode(), r.body());
+    } catch (Exception e) {
+      throw new IllegalStateException("POST " + path + " failed: " + e, e);
+    }
+  }
+
   public static Response get(int port, String path) {
     try {
       HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))

@@ -1,0 +1,48 @@
+package io.carbonnexus.engine.shared;
+
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * A failed bus reply that carries the same {@code {"error": .., "details": ..}} an HTTP client
+ * gets: the code says what kind of failure it is, the message says what exactly is wrong.
+ */
+public record BusFailure(FailureCode code, String error, Object details) {
+
+  /** Carries a failure through a failed Future until it is replied. */
+  public static final class Failed extends RuntimeException {
+    private final BusFailure failure;
+
+    Failed(BusFailure failure) {
+      super(failure.error(), null, false, false);
+      this.failure = failure;
+    }
+
+    public BusFailure failure() {
+      return failure;
+    }
+  }
+
+  public Failed asException() {
+    return new Failed(this);
+  }
+
+  public void replyTo(Message<?> message) {
+    message.fail(code.code(), new JsonObject().put("error", error).put("details", details).encode());
+  }
+
+  /** The error body of a failure: structured when the replier sent one, the plain message otherwise. */
+  public static JsonObject body(ReplyException e) {
+    String message = e.getMessage() == null ? "" : e.getMessage();
+    if (message.startsWith("{")) {
+      try {
+        return new JsonObject(message);
+      } catch (DecodeException ignored) {
+        // a message that only looks like JSON
+      }
+    }
+    return new JsonObject().put("error", message).put("details", (Object) null);
+  }
+}

@@ -1,0 +1,150 @@
+package io.carbonnexus.engine.http;
+
+import io.carbonnexus.engine.Engine;
+import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.support.Http;
+import io.carbonnexus.engine.support.TempDirs;
+import io.carbonnexus.engine.support.TestDatabase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** POST /events as a producer that cannot write the table sees it. */
+class EventsApiTest {
+
+  private static final String TOKEN = "s3cret-token";
+  private static Engine engine;
+  private static int port;
+  private static String url;
+
+  @BeforeAll
+  static void start() {
+    url = TestDatabase.get().createDatabase();
+    port = TempDirs.freePort();
+    JsonObject overrides = new JsonObject();
+    ConfigKeys.DB_URL.put(overrides, url);
+    ConfigKeys.HTTP_PORT.put(overrides, port);
+    ConfigKeys.API_TOKEN.put(overrides, TOKEN);
+    ConfigKeys.HTTP_MAX_BODY_KB.put(overrides, 64);
+    engine = Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides));
+  }
+
+  @AfterAll
+  static void stop() {
+    engine.close();
+  }
+
+  @BeforeEach
+  void clean() {
+    TestDatabase.execute(url, "truncate events_normalized, event_submissions, predictions, prediction_errors");
+  }
+
+  private static JsonObject event(String supplier, String type, double km) {
+    return new JsonObject().put("occurred_at", "2026-11-27T08:30:00+01:00").put("supplier", supplier)
+      .put("route", "R12").put("vehicle_type", type).put("distance_km", km).put("load_tonnes", 10)
+      .put("payload_capacity_tonnes", 20).put("shipment_id", "SHP-" + supplier);
+  }
+
+  private static Http.Response post(String body, String... headers) {
+    String[] all = new String[headers.length + 2];
+    all[0] = "Authorization";
+    all[1] = "Bearer " + TOKEN;
+    System.arraycopy(headers, 0, all, 2, headers.length);
+    return Http.post(port, "/events", body, all);
+  }
+
+  private static long rows() {
+    return TestDatabase.queryLong(url, "select count(*) from events_normalized");
+  }
+
+  @Test
+  void aValidBatchIsInsertedWholeAndThenPredicted() throws Exception {
+    Http.Response r = post(new JsonArray().add(event("A", "hgv", 100)).add(event("B", "ev", 50)).encode());
+    assertThat(r.status()).isEqualTo(201);
+    assertThat(r.json().getInteger("inserted")).isEqualTo(2);
+    assertThat(r.json().getJsonArray("ids")).hasSize(2);
+    assertThat(TestDatabase.queryLong(url, "select count(*) from events_normalized where shipment_id = 'SHP-A'"
+      + " and occurred_at = '2026-11-27T07:30:00Z' and payload_capacity_tonnes = 20")).isEqualTo(1);
+    TestDatabase.waitFor("predicted", () -> TestDatabase.queryLong(url, "select count(*) from predictions") == 2,
+      Duration.ofSeconds(5));
+  }
+
+  @Test
+  void withoutTheTokenNothingIsWritten() {
+    Http.Response r = Http.post(port, "/events", new JsonArray().add(event("A", "hgv", 100)).encode());
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(r.json().getString("error")).contains("Authorization: Bearer");
+    assertThat(Http.post(port, "/events", "[]", "Authorization", "Bearer wrong").status()).isEqualTo(401);
+    assertThat(rows()).isZero();
+  }
+
+  @Test
+  void malformedBodiesGet400WithWhatIsWrong() {
+    Http.Response notJson = post("[{\"supplier\": ");
+    assertThat(notJson.status()).isEqualTo(400);
+    assertThat(notJson.json().getString("error")).isEqualTo("the request body is not valid JSON");
+
+    Http.Response object = post(event("A", "hgv", 100).encode());
+    assertThat(object.status()).isEqualTo(400);
+    assertThat(object.json().getString("error")).contains("JSON array");
+
+    JsonObject negative = event("A", "hgv", -5);
+    JsonObject extra = event("B", "hgv", 10).put("colour", "red");
+    JsonObject missing = event("C", "hgv", 10);
+    missing.remove("route");
+    Http.Response schema = post(new JsonArray().add(negative).add(extra).add(missing).encode());
+    assertThat(schema.status()).isEqualTo(400);
+    assertThat(schema.json().getString("error")).isEqualTo("the events do not match the event schema");
+    String details = schema.json().getJsonArray("details").encode();
+    assertThat(details).contains("/0/distance_km").contains("/1").contains("route");
+    assertThat(rows()).isZero();
+  }
+
+  @Test
+  void oneUnpredictableEventRejectsTheWholeBatch() {
+    Http.Response r = post(new JsonArray().add(event("A", "hgv", 100)).add(event("B", "zeppelin", 100)).encode());
+    assertThat(r.status()).isEqualTo(400);
+    JsonObject detail = r.json().getJsonArray("details").getJsonObject(0);
+    assertThat(detail.getInteger("index")).isEqualTo(1);
+    assertThat(detail.getString("reason")).isEqualTo("unknown vehicle type 'zeppelin'");
+    assertThat(r.json().getString("error")).contains("nothing was inserted");
+    assertThat(rows()).isZero();
+  }
+
+  @Test
+  void aRetryWithTheSameIdempotencyKeyInsertsNothingMore() {
+    String body = new JsonArray().add(event("A", "van", 10)).encode();
+    Http.Response first = post(body, "Idempotency-Key", "batch-42");
+    Http.Response retry = post(body, "Idempotency-Key", "batch-42");
+    assertThat(first.status()).isEqualTo(201);
+    assertThat(retry.status()).isEqualTo(200);
+    assertThat(retry.json().getBoolean("replayed")).isTrue();
+    assertThat(retry.json().getJsonArray("ids")).isEqualTo(first.json().getJsonArray("ids"));
+    assertThat(rows()).isEqualTo(1);
+  }
+
+  @Test
+  void anOversizeBodyGets413AsJson() {
+    String big = "[" + "{\"supplier\":\"x\"},".repeat(5_000) + "{}]";
+    Http.Response r = post(big);
+    assertThat(r.status()).isEqualTo(413);
+    assertThat(r.json().getString("error")).contains("64 KiB");
+    assertThat(rows()).isZero();
+  }
+
+  @Test
+  void anUnknownEndpointGets404AsJson() {
+    Http.Response r = Http.get(port, "/nope");
+    assertThat(r.status()).isEqualTo(404);
+    assertThat(r.json().getString("error")).isEqualTo("no such endpoint: GET /nope");
+  }
+}
