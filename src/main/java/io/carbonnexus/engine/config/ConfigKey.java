@@ -253,7 +253,12 @@ public final class ConfigKey<T extends Comparable<? super T>> {
     return value;
   }
 
-  static String formatDuration(Duration d) {
+  /** Reads a duration written as in the configuration ({@code 5m}, {@code 30s}, ...). */
+  public static Duration parseDurationText(String text) {
+    return parseDuration(text);
+  }
+
+  public static String formatDuration(Duration d) {
     long ms = d.toMillis();
     if (ms % 86_400_000 == 0 && ms > 0) return ms / 86_400_000 + "d";
     if (ms % 3_600_000 == 0 && ms > 0) return ms / 3_600_000 + "h";

@@ -58,7 +58,7 @@ public final class ConfigKeys {
     "Window of predicted emissions compared with the baseline (baselines use windows of the same length)")
     .within(Duration.ofMinutes(1), Duration.ofDays(31));
   public static final ConfigKey<Duration> DETECTION_FAST_PATH_DELAY = ConfigKey.duration("detection.fast_path_delay",
-    "100ms", "How long the fast path gathers newly ingested entities before re-evaluating them")
+    "20ms", "How long the fast path gathers newly ingested entities before re-evaluating them")
     .within(Duration.ZERO, Duration.ofSeconds(10));
 
   public static final ConfigKey<Double> THRESHOLDS_INFO = ConfigKey.decimal("thresholds.info", 0.8,

@@ -1,5 +1,6 @@
 package io.carbonnexus.engine.hotspot;
 
+import io.carbonnexus.engine.config.ConfigKey;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
@@ -77,7 +78,8 @@ public final class BaselineVerticle extends VerticleBase {
     long interval = ConfigKeys.BASELINES_INTERVAL.get(conf).toMillis();
     timerId = vertx.setPeriodic(0, interval, id -> recompute());
     LOG.info("Baselines: {} of the last {} windows of {}, every {} (at least {} windows of history)", statistic,
-      historyWindows, window, ConfigKeys.BASELINES_INTERVAL.get(conf), minWindows);
+      historyWindows, ConfigKey.formatDuration(window), ConfigKey.formatDuration(ConfigKeys.BASELINES_INTERVAL.get(conf)),
+      minWindows);
     return Future.succeededFuture();
   }
 

@@ -1,10 +1,13 @@
 package io.carbonnexus.engine.hotspot;
 
+import io.carbonnexus.engine.config.ConfigKey;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.hotspot.HotspotPolicy.Kind;
 import io.carbonnexus.engine.hotspot.HotspotPolicy.Transition;
 import io.carbonnexus.engine.shared.Addresses;
+import io.carbonnexus.engine.shared.BusFailure;
+import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.EmissionsSnapshot;
 import io.carbonnexus.engine.shared.EventsIngested;
 import io.carbonnexus.engine.shared.Hotspot;
@@ -14,6 +17,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -116,9 +121,10 @@ public final class DetectionVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_INGESTED, m -> touched(EventsIngested.fromJson(m.body())));
     vertx.eventBus().<JsonObject>consumer(Addresses.BASELINES_UPDATED, m -> enqueue(Scope.ALL, "baselines updated"));
     vertx.eventBus().<JsonObject>consumer(Addresses.CONFIG_CHANGED, m -> reconfigure(m.body()));
+    vertx.eventBus().<JsonObject>consumer(Addresses.DETECTION_BATCH, this::batch);
     timerId = vertx.setPeriodic(interval.toMillis(), interval.toMillis(), id -> periodic());
-    LOG.info("Detection every {} over a {} window (fast path after {} ms), thresholds {}", interval, window,
-      fastPathDelayMs, thresholds);
+    LOG.info("Detection every {} over a {} window (fast path after {} ms), thresholds {}",
+      ConfigKey.formatDuration(interval), ConfigKey.formatDuration(window), fastPathDelayMs, thresholds);
     return Future.succeededFuture();
   }
 
@@ -127,6 +133,70 @@ public final class DetectionVerticle extends VerticleBase {
     vertx.cancelTimer(timerId);
     vertx.cancelTimer(pendingTimer);
     return queue.otherwiseEmpty();
+  }
+
+  /** The most steps one batch request may replay: bounds the work a single request can ask for. */
+  static final int MAX_BATCH_STEPS = 20_000;
+
+  /** Batch detection: a replay of a past range, answered to the caller, never stored. */
+  private void batch(Message<JsonObject> message) {
+    Instant from;
+    Instant to;
+    Duration step;
+    try {
+      JsonObject body = message.body();
+      from = Instant.parse(body.getString("from", ""));
+      to = Instant.parse(body.getString("to", ""));
+      step = body.getString("step") == null ? interval : ConfigKey.parseDurationText(body.getString("step"));
+      if (!from.isBefore(to)) {
+        throw new IllegalArgumentException("from must be before to");
+      }
+      if (to.isAfter(clock.instant())) {
+        throw new IllegalArgumentException("to is in the future");
+      }
+      if (step.isZero() || window.toMillis() % step.toMillis() != 0) {
+        throw new IllegalArgumentException("step must be a divisor of the detection window (" + window + ")");
+      }
+      if (Duration.between(from, to).toMillis() / step.toMillis() > MAX_BATCH_STEPS) {
+        throw new IllegalArgumentException("at most " + MAX_BATCH_STEPS + " steps per request: shorten the range or lengthen the step");
+      }
+    } catch (RuntimeException e) {
+      String reason = e instanceof java.time.format.DateTimeParseException
+        ? "from and to must be RFC 3339 instants such as 2026-11-01T00:00:00Z" : e.getMessage();
+      new BusFailure(FailureCode.INVALID_REQUEST, reason, null).replyTo(message);
+      return;
+    }
+    Instant origin = from.minus(window);
+    Thresholds t = thresholds;
+    Map<String, Map<Integer, Double>> buckets = new HashMap<>();
+    Map<String, Double> baselines = new HashMap<>();
+    pool.preparedQuery(HotspotSql.BUCKET_TOTALS)
+      .execute(Tuple.of(OffsetDateTime.ofInstant(origin, ZoneOffset.UTC), (double) step.toSeconds(),
+        OffsetDateTime.ofInstant(to, ZoneOffset.UTC)))
+      .compose(rows -> {
+        rows.forEach(r -> buckets.computeIfAbsent(r.getString(0) + '\u0000' + r.getString(1), k -> new HashMap<>())
+          .put(r.getInteger(2), r.getDouble(3)));
+        return pool.query(HotspotSql.EFFECTIVE_BASELINES).execute();
+      })
+      .map(rows -> {
+        rows.forEach(r -> baselines.put(r.getString(0) + '\u0000' + r.getString(1), r.getDouble(2)));
+        JsonArray changes = new JsonArray();
+        for (BatchDetection.Change c : BatchDetection.replay(from, to, step, window, buckets, baselines, t)) {
+          changes.add(new JsonObject().put("at", c.at().toString()).put("entity_type", c.entityType())
+            .put("entity", c.entity()).put("change", c.transition().kind().wire())
+            .put("severity", c.transition().severity().wire())
+            .put("predicted", Math.round(c.transition().predicted() * 1000) / 1000.0)
+            .put("baseline", Math.round(c.transition().baseline() * 1000) / 1000.0)
+            .put("percent_above", c.transition().percentAbove()));
+        }
+        return new JsonObject().put("from", from.toString()).put("to", to.toString())
+          .put("step", ConfigKey.formatDuration(step))
+          .put("evaluations", Duration.between(from, to).toMillis() / step.toMillis() + 1)
+          .put("changes", changes);
+      })
+      .onSuccess(message::reply)
+      .onFailure(err -> new BusFailure(FailureCode.STORAGE_FAILED, "batch detection failed: " + err.getMessage(), null)
+        .replyTo(message));
   }
 
   static Thresholds thresholds(JsonObject conf) {

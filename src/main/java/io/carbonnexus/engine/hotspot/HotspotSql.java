@@ -36,6 +36,16 @@ final class HotspotSql {
      group by 1, 2, 3
     """;
 
+  /** Totals per entity per bucket of $2 seconds in ($1, $3]; bucket b covers ($1 + (b-1)·step, $1 + b·step]. */
+  static final String BUCKET_TOTALS = """
+    select x.entity_type, x.entity, ceil(extract(epoch from (p.occurred_at - $1::timestamptz)) / $2)::int as b,
+           sum(p.co2_kg) as total
+      from predictions p
+    """ + ENTITIES + """
+     where p.occurred_at > $1 and p.occurred_at <= $3
+     group by 1, 2, 3
+    """;
+
   static final String UPSERT_COMPUTED_BASELINE = """
     insert into baselines (entity_type, entity, baseline, source, computed_at, statistic, samples, window_seconds)
     values ($1, $2, $3, 'computed', $4, $5, $6, $7)

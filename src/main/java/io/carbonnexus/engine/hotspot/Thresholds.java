@@ -21,6 +21,11 @@ public record Thresholds(double info, double warn, double critical, double hyste
     }
   }
 
+  @Override
+  public String toString() {
+    return "info " + info + ", warn " + warn + ", critical " + critical + " x baseline (hysteresis " + hysteresis + ")";
+  }
+
   public static Thresholds defaults() {
     return new Thresholds(0.8, 1.0, 1.5, 0.05);
   }

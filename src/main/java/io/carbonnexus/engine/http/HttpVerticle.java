@@ -75,6 +75,8 @@ public final class HttpVerticle extends VerticleBase {
     // The token is checked before the body is read: an unauthorised client cannot make us buffer it.
     router.post("/events").handler(this::authorize);
     router.post("/events").handler(BodyHandler.create(false).setBodyLimit(maxBody)).handler(this::postEvents);
+    router.post("/detection/batch").handler(this::authorize);
+    router.post("/detection/batch").handler(BodyHandler.create(false).setBodyLimit(maxBody)).handler(this::batchDetection);
     router.get("/metrics").handler(metricsRegistry == null
       ? PrometheusScrapingHandler.create()
       : PrometheusScrapingHandler.create(metricsRegistry));
@@ -170,6 +172,32 @@ public final class HttpVerticle extends VerticleBase {
         ctx.response().setStatusCode(replayed ? 200 : 201).putHeader("content-type", "application/json")
           .end(answer.encode());
       })
+      .onFailure(err -> HttpErrors.fromBus(ctx, err));
+  }
+
+  /** POST /detection/batch {"from","to","step"}: a replay of a past range; live hotspots untouched. */
+  private void batchDetection(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      Object parsed = ctx.body().buffer() == null ? null : Json.decodeValue(ctx.body().buffer());
+      if (!(parsed instanceof JsonObject o)) {
+        HttpErrors.send(ctx, 400, "the request body must be a JSON object {\"from\", \"to\", \"step\"}", null);
+        return;
+      }
+      body = o;
+    } catch (DecodeException e) {
+      HttpErrors.send(ctx, 400, "the request body is not valid JSON", e.getMessage());
+      return;
+    }
+    for (String field : new String[] {"from", "to", "step"}) {
+      if (body.containsKey(field) && !(body.getValue(field) instanceof String)) {
+        HttpErrors.send(ctx, 400, field + " must be a string", null);
+        return;
+      }
+    }
+    vertx.eventBus().<JsonObject>request(Addresses.DETECTION_BATCH, body,
+        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(120_000))
+      .onSuccess(reply -> ctx.response().putHeader("content-type", "application/json").end(reply.body().encode()))
       .onFailure(err -> HttpErrors.fromBus(ctx, err));
   }
 

@@ -32,6 +32,14 @@ public final class Addresses {
   public static final String PREDICT = "nexus.prediction.predict";
 
   /**
+   * Request/reply, {@code {"from":..,"to":..,"step":"5m"}} → {@code {"from","to","step","evaluations",
+   * "changes":[{"at","entity_type","entity","change","severity","predicted","baseline","percent_above"}]}}:
+   * replays detection over a past range with today's baselines and thresholds, in memory; the live
+   * hotspots are not touched. Served by detection; fails with {@link FailureCode#INVALID_REQUEST}.
+   */
+  public static final String DETECTION_BATCH = "nexus.detection.batch";
+
+  /**
    * Request/reply, {@code {"events":[event..],"idempotency_key":..}} → {@code {"inserted":n,"ids":[..],
    * "replayed":bool}}: insert a producer's batch into events_normalized, all or nothing, after the
    * prediction model accepted every event. Served by ingestion. Fails with
