@@ -66,6 +66,8 @@ public final class Engine implements AutoCloseable {
   private final Object databaseLifecycle = new Object();
   private volatile EmbeddedDatabase embedded;
   private volatile JsonObject config;
+  /** Deployment ids in deployment order: undeployed in reverse, producers before their consumers. */
+  private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private Engine(Options options) {
     this.options = options;
@@ -140,6 +142,7 @@ public final class Engine implements AutoCloseable {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       LOG.info("Shutting down");
+      undeployInReverse();
       synchronized (databaseLifecycle) {
         closeQuietly(vertx, embedded);
       }
@@ -205,9 +208,24 @@ public final class Engine implements AutoCloseable {
     };
   }
 
+  /**
+   * Stops the verticles one by one, last deployed first: the demo feed and ingestion finish what
+   * they have in flight while prediction and the database are still there to finish it with.
+   */
+  private void undeployInReverse() {
+    for (int i = deployments.size() - 1; i >= 0; i--) {
+      try {
+        vertx.undeploy(deployments.get(i)).await();
+      } catch (RuntimeException e) {
+        LOG.warn("A verticle did not stop cleanly: {}", e.getMessage());
+      }
+    }
+    deployments.clear();
+  }
+
   private void deploy(String what, Supplier<? extends Deployable> verticle) {
     try {
-      vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config)).await();
+      deployments.add(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config)).await());
     } catch (RuntimeException e) {
       throw new StartupException("cannot start the " + what + " verticle: " + rootMessage(e), e);
     }

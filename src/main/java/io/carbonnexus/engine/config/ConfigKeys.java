@@ -47,6 +47,8 @@ public final class ConfigKeys {
 
   public static final ConfigKey<Integer> INGESTION_BATCH_SIZE = ConfigKey.integer("ingestion.batch_size", 5000,
     "Events read and predicted per batch").within(1, 100_000);
+  public static final ConfigKey<Integer> INGESTION_BATCHES_IN_FLIGHT = ConfigKey.integer("ingestion.batches_in_flight", 3,
+    "Batches being predicted and stored at once while a backlog drains").within(1, 32);
   public static final ConfigKey<Duration> INGESTION_POLL_INTERVAL = ConfigKey.duration("ingestion.poll_interval", "5s",
     "Polling for new events, the safety net under LISTEN/NOTIFY").within(Duration.ofMillis(100), null);
   public static final ConfigKey<Integer> INGESTION_LOOKBACK_IDS = ConfigKey.integer("ingestion.lookback_ids", 10_000,
@@ -103,7 +105,7 @@ public final class ConfigKeys {
     HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_KB, API_TOKEN,
     DB_URL, DB_POOL_SIZE, DB_CONNECT_TIMEOUT, DB_EMBEDDED_DATA_DIR, DB_EMBEDDED_PORT,
     ML_URL, ML_BATCH_SIZE, ML_TIMEOUT, ML_RETRIES, ML_BREAKER_MAX_FAILURES, ML_BREAKER_RESET_TIMEOUT,
-    INGESTION_BATCH_SIZE, INGESTION_POLL_INTERVAL, INGESTION_LOOKBACK_IDS,
+    INGESTION_BATCH_SIZE, INGESTION_BATCHES_IN_FLIGHT, INGESTION_POLL_INTERVAL, INGESTION_LOOKBACK_IDS,
     DETECTION_INTERVAL, DETECTION_WINDOW, DETECTION_FAST_PATH_DELAY,
     THRESHOLDS_INFO, THRESHOLDS_WARN, THRESHOLDS_CRITICAL, THRESHOLDS_HYSTERESIS,
     BASELINES_INTERVAL, BASELINES_HISTORY_WINDOWS, BASELINES_MIN_WINDOWS, BASELINES_STATISTIC,

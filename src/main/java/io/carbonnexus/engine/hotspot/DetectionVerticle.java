@@ -16,6 +16,7 @@ import io.carbonnexus.engine.shared.Severity;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
@@ -68,6 +69,19 @@ public final class DetectionVerticle extends VerticleBase {
       return suppliers == null;
     }
 
+    Scope merge(Scope other) {
+      if (all() || other.all()) {
+        return ALL;
+      }
+      Set<String> s = new HashSet<>(suppliers);
+      s.addAll(other.suppliers());
+      Set<String> r = new HashSet<>(routes);
+      r.addAll(other.routes());
+      Set<String> v = new HashSet<>(vehicleTypes);
+      v.addAll(other.vehicleTypes());
+      return new Scope(s, r, v);
+    }
+
     boolean contains(Key k) {
       return all() || switch (k.type()) {
         case "supplier" -> suppliers.contains(k.entity());
@@ -94,7 +108,11 @@ public final class DetectionVerticle extends VerticleBase {
   private final Map<Key, Double> lastBaselines = new HashMap<>();
   private Scope pending;
   private long pendingTimer = -1;
-  private Future<Void> queue = Future.succeededFuture();
+  private Scope next;
+  private String nextWhy;
+  private Promise<Integer> nextDone;
+  private boolean evaluating;
+  private Future<Void> current = Future.succeededFuture();
   private MeterRegistry registry;
 
   public DetectionVerticle() {
@@ -132,7 +150,8 @@ public final class DetectionVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(timerId);
     vertx.cancelTimer(pendingTimer);
-    return queue.otherwiseEmpty();
+    next = null;
+    return current.otherwiseEmpty();
   }
 
   /** The most steps one batch request may replay: bounds the work a single request can ask for. */
@@ -255,11 +274,39 @@ public final class DetectionVerticle extends VerticleBase {
       .onFailure(err -> LOG.warn("Detection interval {} not claimed: {}", intervalStart, err.getMessage()));
   }
 
-  /** Evaluations run one after the other on this verticle; the advisory lock orders them across engines. */
+  /**
+   * Evaluations run one at a time on this verticle (the advisory lock orders them across
+   * engines). Requests that arrive meanwhile are merged into one next evaluation, so a burst of
+   * ingested batches costs one evaluation per round, not one each.
+   */
   Future<Integer> enqueue(Scope scope, String why) {
-    Future<Integer> run = queue.otherwiseEmpty().compose(v -> evaluate(scope, why));
-    queue = run.mapEmpty();
-    return run;
+    next = next == null ? scope : next.merge(scope);
+    nextWhy = nextWhy == null ? why : nextWhy;
+    if (nextDone == null) {
+      nextDone = Promise.promise();
+    }
+    Future<Integer> result = nextDone.future();
+    if (!evaluating) {
+      runNext();
+    }
+    return result;
+  }
+
+  private void runNext() {
+    Scope scope = next;
+    String why = nextWhy;
+    Promise<Integer> done = nextDone;
+    next = null;
+    nextWhy = null;
+    nextDone = null;
+    evaluating = true;
+    current = evaluate(scope, why).onComplete(ar -> {
+      evaluating = false;
+      done.handle(ar);
+      if (next != null) {
+        runNext();
+      }
+    }).mapEmpty();
   }
 
   private Future<Integer> evaluate(Scope scope, String why) {

@@ -10,15 +10,18 @@ final class HotspotSql {
     """;
 
   /**
-   * Window totals per entity in (from, to]. With $3..$5 set, only entities among those suppliers,
+   * Window totals per entity in (from, to], from the per-minute rollups kept by triggers on
+   * predictions (the oldest minute is counted whole). With $3..$5 set, only those suppliers,
    * routes and vehicle types (the fast path); with them null, all.
    */
   static final String WINDOW_TOTALS = """
-    select x.entity_type, x.entity, sum(p.co2_kg) as predicted
-      from predictions p
-    """ + ENTITIES + """
-     where p.occurred_at > $1 and p.occurred_at <= $2
-       and ($3::text[] is null or p.supplier = any($3) or p.route = any($4) or p.vehicle_type = any($5))
+    select entity_type, entity, sum(co2_kg) as predicted
+      from entity_minute_totals
+     where minute >= date_trunc('minute', $1::timestamptz) and minute <= $2
+       and ($3::text[] is null
+            or (entity_type = 'supplier' and entity = any($3))
+            or (entity_type = 'route' and entity = any($4))
+            or (entity_type = 'vehicle_type' and entity = any($5)))
      group by 1, 2
     """;
 

@@ -13,6 +13,7 @@ import io.carbonnexus.engine.shared.PredictionRequest;
 import io.carbonnexus.engine.shared.ShipmentEvent;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
@@ -50,6 +51,7 @@ public final class IngestionVerticle extends VerticleBase {
   private Pool pool;
   private PgSubscriber subscriber;
   private int batchSize;
+  private int batchesInFlight;
   private long lookback;
   private long watermark;
   private boolean running;
@@ -64,6 +66,7 @@ public final class IngestionVerticle extends VerticleBase {
   public Future<?> start() {
     JsonObject conf = config();
     batchSize = ConfigKeys.INGESTION_BATCH_SIZE.get(conf);
+    batchesInFlight = ConfigKeys.INGESTION_BATCHES_IN_FLIGHT.get(conf);
     lookback = ConfigKeys.INGESTION_LOOKBACK_IDS.get(conf);
     pool = Pools.shared(vertx, conf);
     var registry = Metrics.registry(conf);
@@ -133,30 +136,95 @@ public final class IngestionVerticle extends VerticleBase {
   }
 
   private Future<Void> drain() {
-    return pool.preparedQuery(IngestionSql.NEXT_EVENTS).execute(Tuple.of(watermark - lookback, batchSize))
-      .compose(rows -> {
-        if (rows.size() == 0) {
-          return Future.succeededFuture();
+    return new Drain().start();
+  }
+
+  /**
+   * One drain of the backlog: pages are read one after the other from a cursor (the first a
+   * look-back below the watermark), and up to {@code ingestion.batches_in_flight} of them are
+   * predicted and stored at once. The watermark only moves below the oldest page still in
+   * flight, so a crash never leaves a gap behind it.
+   */
+  private final class Drain {
+    private final Promise<Void> done = Promise.promise();
+    private final TreeSet<Long> firstIdsInFlight = new TreeSet<>();
+    private long cursor = watermark - lookback;
+    private boolean reading;
+    private boolean exhausted;
+    private boolean failed;
+
+    Future<Void> start() {
+      pump();
+      return done.future();
+    }
+
+    private void pump() {
+      if (failed) {
+        return;
+      }
+      if ((exhausted || stopping) && firstIdsInFlight.isEmpty() && !reading) {
+        done.tryComplete();
+        return;
+      }
+      if (reading || exhausted || stopping || firstIdsInFlight.size() >= batchesInFlight) {
+        return;
+      }
+      reading = true;
+      pool.preparedQuery(IngestionSql.NEXT_EVENTS).execute(Tuple.of(cursor, batchSize)).onComplete(ar -> {
+        reading = false;
+        if (ar.failed()) {
+          fail(ar.cause());
+          return;
         }
-        List<ShipmentEvent> events = new ArrayList<>(rows.size());
-        for (Row r : rows) {
-          events.add(event(r));
+        if (ar.result().size() < batchSize) {
+          exhausted = true;
         }
-        return ingest(events).compose(v -> rows.size() == batchSize && !stopping ? drain() : Future.succeededFuture());
+        if (ar.result().size() > 0) {
+          List<ShipmentEvent> events = new ArrayList<>(ar.result().size());
+          for (Row r : ar.result()) {
+            events.add(event(r));
+          }
+          long first = events.get(0).id();
+          cursor = events.get(events.size() - 1).id();
+          firstIdsInFlight.add(first);
+          ingest(events).compose(v -> {
+            firstIdsInFlight.remove(first);
+            return advanceWatermark();
+          }).onComplete(r -> {
+            if (r.failed()) {
+              fail(r.cause());
+            } else {
+              pump();
+            }
+          });
+        }
+        pump();
       });
+    }
+
+    private Future<Void> advanceWatermark() {
+      long safe = firstIdsInFlight.isEmpty() ? cursor : firstIdsInFlight.first() - 1;
+      if (safe <= watermark) {
+        return Future.succeededFuture();
+      }
+      watermark = safe;
+      return pool.preparedQuery(IngestionSql.ADVANCE_WATERMARK).execute(Tuple.of(safe)).mapEmpty();
+    }
+
+    private void fail(Throwable err) {
+      failed = true;
+      done.tryFail(err);
+    }
   }
 
   private Future<Void> ingest(List<ShipmentEvent> events) {
-    long maxId = events.get(events.size() - 1).id();
     return vertx.eventBus().<JsonObject>request(Addresses.PREDICT, new PredictionRequest(events, true).toJson(),
         new DeliveryOptions().setSendTimeout(PREDICT_TIMEOUT_MS))
-      .map(reply -> PredictionReply.fromJson(reply.body()))
-      .compose(reply -> pool.preparedQuery(IngestionSql.ADVANCE_WATERMARK).execute(Tuple.of(maxId)).map(reply))
       .map(reply -> {
-        watermark = Math.max(watermark, maxId);
-        ingested.increment(reply.predictions().size());
-        skipped.increment(reply.errors().size());
-        vertx.eventBus().publish(Addresses.EVENTS_INGESTED, touched(events, reply).toJson());
+        PredictionReply prediction = PredictionReply.fromJson(reply.body());
+        ingested.increment(prediction.predictions().size());
+        skipped.increment(prediction.errors().size());
+        vertx.eventBus().publish(Addresses.EVENTS_INGESTED, touched(events, prediction).toJson());
         return null;
       });
   }

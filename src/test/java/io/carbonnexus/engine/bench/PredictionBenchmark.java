@@ -4,10 +4,6 @@ import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.db.DatabaseUrl;
 import io.carbonnexus.engine.db.EmbeddedDatabase;
 import io.carbonnexus.engine.db.Migrations;
-import io.carbonnexus.engine.demo.DemoEvent;
-import io.carbonnexus.engine.demo.DemoEventGenerator;
-import io.carbonnexus.engine.prediction.EmissionFactor;
-import io.carbonnexus.engine.prediction.EmissionFactorTable;
 import io.carbonnexus.engine.prediction.PredictionVerticle;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.PredictionRequest;
@@ -27,13 +23,10 @@ import io.vertx.sqlclient.Tuple;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -65,7 +58,7 @@ public final class PredictionBenchmark {
       try (Connection c = jdbc(url); Statement st = c.createStatement()) {
         st.execute("vacuum analyze events_normalized");
         st.execute("create table predictions_sql (like predictions including all)");
-        createFactorTable(st);
+        BenchSupport.createFactorTable(st);
       }
 
       truncate(url);
@@ -200,39 +193,10 @@ public final class PredictionBenchmark {
 
   /** The same arithmetic as EmissionModel, in one statement, aliases and load-factor method included. */
   private static double pureSql(String url, boolean normalizeNames) throws Exception {
-    String join = normalizeNames
-      ? "f.name = regexp_replace(lower(trim(e.vehicle_type)), '[[:space:]-]+', '_', 'g')"
-      : "f.name = e.vehicle_type";
     try (Connection c = jdbc(url); Statement st = c.createStatement()) {
       long t0 = System.nanoTime();
-      st.executeUpdate("""
-        insert into predictions_sql (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model, model_version, method)
-        select e.id, e.occurred_at, e.supplier, e.route, e.vehicle_type,
-               case when e.payload_capacity_tonnes > 0 and f.vkm_empty is not null and e.load_tonnes <= e.payload_capacity_tonnes
-                    then e.distance_km * (f.vkm_empty + e.load_tonnes / e.payload_capacity_tonnes * (f.vkm_full - f.vkm_empty))
-                    else e.distance_km * e.load_tonnes * f.kg_tkm end,
-               'builtin', 'sql',
-               case when e.payload_capacity_tonnes > 0 and f.vkm_empty is not null and e.load_tonnes <= e.payload_capacity_tonnes
-                    then 'load_factor' else 'tonne_km' end
-          from events_normalized e
-          join bench_factors f on %s
-         where e.distance_km >= 0 and e.load_tonnes >= 0
-        on conflict (event_id) do nothing
-        """.formatted(join));
+      st.executeUpdate(BenchSupport.pureSqlPredictions("predictions_sql", normalizeNames));
       return (System.nanoTime() - t0) / 1e9;
-    }
-  }
-
-  private static void createFactorTable(Statement st) throws Exception {
-    st.execute("create table bench_factors (name text primary key, kg_tkm float8, vkm_empty float8, vkm_full float8)");
-    for (EmissionFactor f : EmissionFactorTable.builtin().factors()) {
-      List<String> names = new ArrayList<>(f.aliases());
-      names.add(f.vehicleType());
-      for (String name : names) {
-        st.execute(String.format(Locale.ROOT, "insert into bench_factors values ('%s', %s, %s, %s)",
-          name.trim().toLowerCase(Locale.ROOT).replaceAll("[\\s\\-]+", "_"), f.kgPerTonneKm(),
-          f.kgPerVehicleKmEmpty(), f.kgPerVehicleKmFull()));
-      }
     }
   }
 
@@ -251,44 +215,7 @@ public final class PredictionBenchmark {
 
   private static void loadEvents(String url, int n) throws Exception {
     // A dense demo process: all vehicle types, realistic loads and capacities.
-    DemoEventGenerator generator = new DemoEventGenerator(new DemoEventGenerator.Settings(7, 200_000, 0, Duration.ofHours(1), 1));
-    Instant from = Instant.parse("2026-01-05T00:00:00Z");
-    int loaded = 0;
-    try (Connection c = jdbc(url)) {
-      c.setAutoCommit(false);
-      var insert = c.prepareStatement("""
-        insert into events_normalized (occurred_at, supplier, route, vehicle_type, distance_km, load_tonnes,
-                                       payload_capacity_tonnes, origin, destination, shipment_id)
-        select * from unnest(?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::float8[], ?::float8[], ?::float8[],
-                             ?::text[], ?::text[], ?::text[])""");
-      while (loaded < n) {
-        List<DemoEvent> chunk = generator.generate(from, from.plus(Duration.ofHours(6)));
-        from = from.plus(Duration.ofHours(6));
-        chunk = chunk.subList(0, Math.min(chunk.size(), n - loaded));
-        int k = chunk.size();
-        Object[][] cols = new Object[10][k];
-        for (int i = 0; i < k; i++) {
-          DemoEvent e = chunk.get(i);
-          cols[0][i] = OffsetDateTime.ofInstant(e.occurredAt(), ZoneOffset.UTC);
-          cols[1][i] = e.supplier();
-          cols[2][i] = e.route();
-          cols[3][i] = e.vehicleType();
-          cols[4][i] = e.distanceKm();
-          cols[5][i] = e.loadTonnes();
-          cols[6][i] = e.payloadCapacityTonnes();
-          cols[7][i] = e.origin();
-          cols[8][i] = e.destination();
-          cols[9][i] = e.shipmentId();
-        }
-        String[] types = {"timestamptz", "text", "text", "text", "float8", "float8", "float8", "text", "text", "text"};
-        for (int col = 0; col < 10; col++) {
-          insert.setArray(col + 1, c.createArrayOf(types[col], cols[col]));
-        }
-        insert.executeUpdate();
-        loaded += k;
-      }
-      c.commit();
-    }
+    BenchSupport.insert(url, BenchSupport.events(n, Instant.parse("2026-01-05T00:00:00Z"), 200_000), 10_000);
   }
 
   private static void truncate(String url) throws Exception {
@@ -299,13 +226,11 @@ public final class PredictionBenchmark {
   }
 
   private static Connection jdbc(String url) throws Exception {
-    DatabaseUrl db = DatabaseUrl.parse(url);
-    return DriverManager.getConnection(db.jdbcUrl(Duration.ofSeconds(10)), db.user(), db.password());
+    return BenchSupport.jdbc(url);
   }
 
   private static double median(List<Double> values) {
-    double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return sorted.length % 2 == 1 ? sorted[sorted.length / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+    return BenchSupport.median(values);
   }
 
   private PredictionBenchmark() {

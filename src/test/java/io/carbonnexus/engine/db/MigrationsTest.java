@@ -114,6 +114,34 @@ class MigrationsTest {
       .hasMessageContaining("hotspots_severity_check");
   }
 
+  @Test
+  void minuteRollupsFollowEveryWriteToPredictions() {
+    String url = migratedDatabase();
+    String insert = "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model, model_version)"
+      + " select g, '2026-11-27T10:00:00Z'::timestamptz + (g || ' seconds')::interval, 'S' || (g % 3), 'R' || (g % 2),"
+      + " 'van', g, 'builtin', 't' from generate_series(1, 200) g on conflict do nothing";
+    String mismatch = """
+      select count(*) from (
+        select x.entity_type, x.entity, date_trunc('minute', p.occurred_at) as minute, sum(p.co2_kg) as co2
+          from predictions p
+          cross join lateral (values ('supplier', p.supplier), ('route', p.route), ('vehicle_type', p.vehicle_type))
+            as x(entity_type, entity)
+         group by 1, 2, 3) direct
+      full join (select entity_type, entity, minute, co2_kg as co2 from entity_minute_totals where events <> 0) rolled
+        using (entity_type, entity, minute)
+       where direct.co2 is distinct from rolled.co2""";
+    TestDatabase.execute(url, insert);
+    TestDatabase.execute(url, insert); // a retried insert adds nothing
+    assertThat(TestDatabase.queryLong(url, mismatch)).isZero();
+    assertThat(TestDatabase.queryLong(url, "select sum(co2_kg) from entity_minute_totals where entity_type = 'supplier'"))
+      .isEqualTo(20100); // 1 + 2 + ... + 200
+    TestDatabase.execute(url, "delete from predictions where event_id <= 50");
+    TestDatabase.execute(url, "update predictions set co2_kg = co2_kg * 2 where event_id > 150");
+    assertThat(TestDatabase.queryLong(url, mismatch)).isZero();
+    TestDatabase.execute(url, "truncate predictions");
+    assertThat(TestDatabase.queryLong(url, "select count(*) from entity_minute_totals")).isZero();
+  }
+
   private static String migratedDatabase() {
     String url = TestDatabase.get().createDatabase();
     Migrations.migrate(DatabaseUrl.parse(url), TIMEOUT);

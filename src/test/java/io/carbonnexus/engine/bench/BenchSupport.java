@@ -1,0 +1,136 @@
+package io.carbonnexus.engine.bench;
+
+import io.carbonnexus.engine.db.DatabaseUrl;
+import io.carbonnexus.engine.demo.DemoEvent;
+import io.carbonnexus.engine.demo.DemoEventGenerator;
+import io.carbonnexus.engine.prediction.EmissionFactor;
+import io.carbonnexus.engine.prediction.EmissionFactorTable;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** What the benchmarks share: a producer that inserts events as data-core would, the SQL factor table, statistics. */
+final class BenchSupport {
+
+  private static final String INSERT = """
+    insert into events_normalized (occurred_at, supplier, route, vehicle_type, distance_km, load_tonnes,
+                                   payload_capacity_tonnes, origin, destination, shipment_id)
+    select * from unnest(?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::float8[], ?::float8[], ?::float8[],
+                         ?::text[], ?::text[], ?::text[])""";
+
+  private BenchSupport() {
+  }
+
+  static Connection jdbc(String url) throws Exception {
+    DatabaseUrl db = DatabaseUrl.parse(url);
+    return DriverManager.getConnection(db.jdbcUrl(Duration.ofSeconds(10)), db.user(), db.password());
+  }
+
+  /** N realistic demo events (every vehicle type, capacities for road vehicles) occurring from {@code from} on. */
+  static List<DemoEvent> events(int n, Instant from, double perDay) {
+    DemoEventGenerator generator = new DemoEventGenerator(new DemoEventGenerator.Settings(7, perDay, 0, Duration.ofHours(1), 1));
+    List<DemoEvent> all = new ArrayList<>(n);
+    Instant t = from;
+    while (all.size() < n) {
+      List<DemoEvent> chunk = generator.generate(t, t.plus(Duration.ofHours(1)));
+      t = t.plus(Duration.ofHours(1));
+      all.addAll(chunk.subList(0, Math.min(chunk.size(), n - all.size())));
+    }
+    return all;
+  }
+
+  /** Inserts the events in statements of {@code chunk} rows, each committed on its own, as a producer would. */
+  static void insert(String url, List<DemoEvent> events, int chunk) throws Exception {
+    try (Connection c = jdbc(url); PreparedStatement insert = c.prepareStatement(INSERT)) {
+      for (int from = 0; from < events.size(); from += chunk) {
+        List<DemoEvent> part = events.subList(from, Math.min(events.size(), from + chunk));
+        int k = part.size();
+        Object[][] cols = new Object[10][k];
+        for (int i = 0; i < k; i++) {
+          DemoEvent e = part.get(i);
+          cols[0][i] = OffsetDateTime.ofInstant(e.occurredAt(), ZoneOffset.UTC);
+          cols[1][i] = e.supplier();
+          cols[2][i] = e.route();
+          cols[3][i] = e.vehicleType();
+          cols[4][i] = e.distanceKm();
+          cols[5][i] = e.loadTonnes();
+          cols[6][i] = e.payloadCapacityTonnes();
+          cols[7][i] = e.origin();
+          cols[8][i] = e.destination();
+          cols[9][i] = e.shipmentId();
+        }
+        String[] types = {"timestamptz", "text", "text", "text", "float8", "float8", "float8", "text", "text", "text"};
+        for (int col = 0; col < 10; col++) {
+          insert.setArray(col + 1, c.createArrayOf(types[col], cols[col]));
+        }
+        insert.executeUpdate();
+      }
+    }
+  }
+
+  /** The factor table in SQL, every alias normalised the way the engine normalises names. */
+  static void createFactorTable(Statement st) throws Exception {
+    st.execute("create table if not exists bench_factors (name text primary key, kg_tkm float8, vkm_empty float8, vkm_full float8)");
+    for (EmissionFactor f : EmissionFactorTable.builtin().factors()) {
+      List<String> names = new ArrayList<>(f.aliases());
+      names.add(f.vehicleType());
+      for (String name : names) {
+        st.execute(String.format(Locale.ROOT, "insert into bench_factors values ('%s', %s, %s, %s) on conflict do nothing",
+          name.trim().toLowerCase(Locale.ROOT).replaceAll("[\\s\\-]+", "_"), f.kgPerTonneKm(),
+          f.kgPerVehicleKmEmpty(), f.kgPerVehicleKmFull()));
+      }
+    }
+  }
+
+  /** The built-in model's arithmetic as one INSERT .. SELECT into {@code table}. */
+  static String pureSqlPredictions(String table, boolean normalizeNames) {
+    String join = normalizeNames
+      ? "f.name = regexp_replace(lower(trim(e.vehicle_type)), '[[:space:]-]+', '_', 'g')"
+      : "f.name = e.vehicle_type";
+    return """
+      insert into %s (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model, model_version, method)
+      select e.id, e.occurred_at, e.supplier, e.route, e.vehicle_type,
+             case when e.payload_capacity_tonnes > 0 and f.vkm_empty is not null and e.load_tonnes <= e.payload_capacity_tonnes
+                  then e.distance_km * (f.vkm_empty + e.load_tonnes / e.payload_capacity_tonnes * (f.vkm_full - f.vkm_empty))
+                  else e.distance_km * e.load_tonnes * f.kg_tkm end,
+             'builtin', 'sql',
+             case when e.payload_capacity_tonnes > 0 and f.vkm_empty is not null and e.load_tonnes <= e.payload_capacity_tonnes
+                  then 'load_factor' else 'tonne_km' end
+        from events_normalized e
+        join bench_factors f on %s
+       where e.distance_km >= 0 and e.load_tonnes >= 0
+      on conflict (event_id) do nothing
+      """.formatted(table, join);
+  }
+
+  static double median(List<Double> values) {
+    return percentile(values, 50);
+  }
+
+  static double percentile(List<Double> values, double p) {
+    double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+    if (sorted.length == 0) {
+      return Double.NaN;
+    }
+    double position = p / 100 * (sorted.length - 1);
+    int low = (int) Math.floor(position);
+    int high = (int) Math.ceil(position);
+    return sorted[low] + (position - low) * (sorted[high] - sorted[low]);
+  }
+
+  static String describe(List<Double> values) {
+    return String.format(Locale.ROOT, "p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (n = %d)",
+      percentile(values, 50), percentile(values, 90), percentile(values, 99),
+      values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN), values.size());
+  }
+
+}
