@@ -1,6 +1,7 @@
 package io.carbonnexus.engine.demo;
 
 import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.db.EventsTable;
 import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.DemoEventsWritten;
@@ -135,7 +136,7 @@ public final class DemoFeedVerticle extends VerticleBase {
       logSurgesStarting(from, to, now);
       Future<?> insert = events.isEmpty()
         ? Future.succeededFuture()
-        : conn.preparedQuery(DemoSql.INSERT_EVENTS).execute(columns(events));
+        : conn.preparedQuery(EventsTable.INSERT).execute(columns(events));
       return insert
         .compose(v -> conn.preparedQuery(DemoSql.WRITE_STATE).execute(Tuple.of(OffsetDateTime.ofInstant(to, ZoneOffset.UTC))))
         .map(v -> new Chunk(from, to, events.size(), to.equals(now)));
@@ -177,40 +178,8 @@ public final class DemoFeedVerticle extends VerticleBase {
   }
 
   private static Tuple columns(List<DemoEvent> events) {
-    int n = events.size();
-    OffsetDateTime[] occurredAt = new OffsetDateTime[n];
-    String[] supplier = new String[n];
-    String[] route = new String[n];
-    String[] vehicleType = new String[n];
-    Double[] distance = new Double[n];
-    Double[] load = new Double[n];
-    Double[] capacity = new Double[n];
-    String[] origin = new String[n];
-    String[] destination = new String[n];
-    String[] shipmentId = new String[n];
-    for (int i = 0; i < n; i++) {
-      DemoEvent e = events.get(i);
-      occurredAt[i] = OffsetDateTime.ofInstant(e.occurredAt(), ZoneOffset.UTC);
-      supplier[i] = e.supplier();
-      route[i] = e.route();
-      vehicleType[i] = e.vehicleType();
-      distance[i] = e.distanceKm();
-      load[i] = e.loadTonnes();
-      capacity[i] = e.payloadCapacityTonnes();
-      origin[i] = e.origin();
-      destination[i] = e.destination();
-      shipmentId[i] = e.shipmentId();
-    }
-    return Tuple.tuple()
-      .addArrayOfOffsetDateTime(occurredAt)
-      .addArrayOfString(supplier)
-      .addArrayOfString(route)
-      .addArrayOfString(vehicleType)
-      .addArrayOfDouble(distance)
-      .addArrayOfDouble(load)
-      .addArrayOfDouble(capacity)
-      .addArrayOfString(origin)
-      .addArrayOfString(destination)
-      .addArrayOfString(shipmentId);
+    return EventsTable.columns(events.stream().map(e -> new EventsTable.Row(e.occurredAt(), e.supplier(), e.route(),
+      e.vehicleType(), e.distanceKm(), e.loadTonnes(), e.payloadCapacityTonnes(), e.origin(), e.destination(),
+      e.shipmentId())).toList());
   }
 }

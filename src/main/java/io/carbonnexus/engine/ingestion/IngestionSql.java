@@ -27,15 +27,6 @@ final class IngestionSql {
 
   static final String CHANNEL = "nexus_events";
 
-  static final String INSERT_EVENTS = """
-    insert into events_normalized
-      (occurred_at, supplier, route, vehicle_type, distance_km, load_tonnes, payload_capacity_tonnes, origin,
-       destination, shipment_id)
-    select * from unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::float8[], $6::float8[],
-                         $7::float8[], $8::text[], $9::text[], $10::text[])
-    returning id
-    """;
-
   static final String FIND_SUBMISSION = "select event_ids from event_submissions where idempotency_key = $1";
 
   static final String INSERT_SUBMISSION = "insert into event_submissions (idempotency_key, event_ids) values ($1, $2)";

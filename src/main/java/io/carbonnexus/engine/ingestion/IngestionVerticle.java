@@ -2,6 +2,7 @@ package io.carbonnexus.engine.ingestion;
 
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.db.DatabaseUrl;
+import io.carbonnexus.engine.db.EventsTable;
 import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
@@ -27,8 +28,6 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -314,34 +313,16 @@ public final class IngestionVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> insert(List<ShipmentEvent> events, List<JsonObject> raw, String key) {
-    int n = events.size();
-    OffsetDateTime[] occurredAt = new OffsetDateTime[n];
-    String[] supplier = new String[n];
-    String[] route = new String[n];
-    String[] vehicleType = new String[n];
-    Double[] distance = new Double[n];
-    Double[] load = new Double[n];
-    Double[] capacity = new Double[n];
-    String[] origin = new String[n];
-    String[] destination = new String[n];
-    String[] shipmentId = new String[n];
-    for (int i = 0; i < n; i++) {
+    List<EventsTable.Row> table = new ArrayList<>(events.size());
+    for (int i = 0; i < events.size(); i++) {
       ShipmentEvent e = events.get(i);
-      occurredAt[i] = OffsetDateTime.ofInstant(e.occurredAt(), ZoneOffset.UTC);
-      supplier[i] = e.supplier();
-      route[i] = e.route();
-      vehicleType[i] = e.vehicleType();
-      distance[i] = e.distanceKm();
-      load[i] = e.loadTonnes();
-      capacity[i] = e.payloadCapacityTonnes();
-      origin[i] = raw.get(i).getString("origin");
-      destination[i] = raw.get(i).getString("destination");
-      shipmentId[i] = raw.get(i).getString("shipment_id");
+      JsonObject r = raw.get(i);
+      table.add(new EventsTable.Row(e.occurredAt(), e.supplier(), e.route(), e.vehicleType(), e.distanceKm(),
+        e.loadTonnes(), e.payloadCapacityTonnes(), r.getString("origin"), r.getString("destination"),
+        r.getString("shipment_id")));
     }
-    Tuple columns = Tuple.tuple().addArrayOfOffsetDateTime(occurredAt).addArrayOfString(supplier)
-      .addArrayOfString(route).addArrayOfString(vehicleType).addArrayOfDouble(distance).addArrayOfDouble(load)
-      .addArrayOfDouble(capacity).addArrayOfString(origin).addArrayOfString(destination).addArrayOfString(shipmentId);
-    return pool.withTransaction(conn -> conn.preparedQuery(IngestionSql.INSERT_EVENTS).execute(columns)
+    Tuple columns = EventsTable.columns(table);
+    return pool.withTransaction(conn -> conn.preparedQuery(EventsTable.INSERT).execute(columns)
         .compose(rows -> {
           long[] ids = new long[rows.size()];
           int i = 0;
