@@ -67,20 +67,21 @@ public final class BaselineVerticle extends VerticleBase {
     pool = Pools.shared(vertx, conf);
     // Until the first computation finds history (a fresh database filling up), ingested events
     // trigger a recomputation instead of waiting for the next interval.
-    vertx.eventBus().consumer(Addresses.EVENTS_INGESTED, m -> {
+    Future<Void> listening = vertx.eventBus().consumer(Addresses.EVENTS_INGESTED, m -> {
       if (lastComputed <= 0 && retryTimer < 0) {
         retryTimer = vertx.setTimer(2_000, id -> {
           retryTimer = -1;
           recompute();
         });
       }
-    });
+    }).completion();
     long interval = ConfigKeys.BASELINES_INTERVAL.get(conf).toMillis();
-    timerId = vertx.setPeriodic(0, interval, id -> recompute());
-    LOG.info("Baselines: {} of the last {} windows of {}, every {} (at least {} windows of history)", statistic,
-      historyWindows, ConfigKey.formatDuration(window), ConfigKey.formatDuration(ConfigKeys.BASELINES_INTERVAL.get(conf)),
-      minWindows);
-    return Future.succeededFuture();
+    return listening.onSuccess(v -> {
+      timerId = vertx.setPeriodic(0, interval, id -> recompute());
+      LOG.info("Baselines: {} of the last {} windows of {}, every {} (at least {} windows of history)", statistic,
+        historyWindows, ConfigKey.formatDuration(window), ConfigKey.formatDuration(ConfigKeys.BASELINES_INTERVAL.get(conf)),
+        minWindows);
+    });
   }
 
   @Override

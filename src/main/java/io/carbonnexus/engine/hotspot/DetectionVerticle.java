@@ -136,14 +136,17 @@ public final class DetectionVerticle extends VerticleBase {
     fastPathDelayMs = ConfigKeys.DETECTION_FAST_PATH_DELAY.get(conf).toMillis();
     pool = Pools.shared(vertx, conf);
     registry = Metrics.registry(conf);
-    vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_INGESTED, m -> touched(EventsIngested.fromJson(m.body())));
-    vertx.eventBus().<JsonObject>consumer(Addresses.BASELINES_UPDATED, m -> enqueue(Scope.ALL, "baselines updated"));
-    vertx.eventBus().<JsonObject>consumer(Addresses.CONFIG_CHANGED, m -> reconfigure(m.body()));
-    vertx.eventBus().<JsonObject>consumer(Addresses.DETECTION_BATCH, this::batch);
-    timerId = vertx.setPeriodic(interval.toMillis(), interval.toMillis(), id -> periodic());
-    LOG.info("Detection every {} over a {} window (fast path after {} ms), thresholds {}",
-      ConfigKey.formatDuration(interval), ConfigKey.formatDuration(window), fastPathDelayMs, thresholds);
-    return Future.succeededFuture();
+    var bus = vertx.eventBus();
+    Future<Void> ready = Future.all(
+      bus.<JsonObject>consumer(Addresses.EVENTS_INGESTED, m -> touched(EventsIngested.fromJson(m.body()))).completion(),
+      bus.<JsonObject>consumer(Addresses.BASELINES_UPDATED, m -> enqueue(Scope.ALL, "baselines updated")).completion(),
+      bus.<JsonObject>consumer(Addresses.CONFIG_CHANGED, m -> reconfigure(m.body())).completion(),
+      bus.<JsonObject>consumer(Addresses.DETECTION_BATCH, this::batch).completion()).mapEmpty();
+    return ready.onSuccess(v -> {
+      timerId = vertx.setPeriodic(interval.toMillis(), interval.toMillis(), id -> periodic());
+      LOG.info("Detection every {} over a {} window (fast path after {} ms), thresholds {}",
+        ConfigKey.formatDuration(interval), ConfigKey.formatDuration(window), fastPathDelayMs, thresholds);
+    });
   }
 
   @Override
@@ -316,9 +319,8 @@ public final class DetectionVerticle extends VerticleBase {
         .compose(v -> evaluateLocked(conn, scope, now, changed)))
       .map(count -> {
         changed.forEach(h -> vertx.eventBus().publish(Addresses.HOTSPOTS, h.toJson()));
-        if (!changed.isEmpty() || scope.all()) {
-          vertx.eventBus().publish(Addresses.EMISSIONS, snapshot(now).toJson());
-        }
+        // After every evaluation, not only after changes: the dashboard's totals follow new events.
+        vertx.eventBus().publish(Addresses.EMISSIONS, snapshot(now).toJson());
         if (!changed.isEmpty()) {
           LOG.info("Detection ({}): {} hotspot changes", why, changed.size());
         }

@@ -73,8 +73,8 @@ public final class IngestionVerticle extends VerticleBase {
       .register(registry);
     skipped = Counter.builder("nexus_ingestion_skipped_total")
       .description("Bad events_normalized rows skipped by ingestion (reason in prediction_errors)").register(registry);
-    vertx.eventBus().<JsonObject>consumer(Addresses.SUBMIT_EVENTS, this::submit);
-    return pool.query(IngestionSql.READ_WATERMARK).execute()
+    return vertx.eventBus().<JsonObject>consumer(Addresses.SUBMIT_EVENTS, this::submit).completion()
+      .compose(v -> pool.query(IngestionSql.READ_WATERMARK).execute())
       .compose(rows -> {
         watermark = rows.iterator().next().getLong(0);
         return listen(conf);
