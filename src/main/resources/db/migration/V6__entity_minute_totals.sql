@@ -46,22 +46,21 @@ begin
 end
 $$;
 
+-- Old rows out and new rows in, in one sorted statement: two concurrent updates lock rollup rows in
+-- the same order.
 create or replace function nexus_predictions_updated() returns trigger language plpgsql as $$
 begin
   insert into entity_minute_totals as t (entity_type, entity, minute, co2_kg, events)
-  select x.entity_type, x.entity, date_trunc('minute', r.occurred_at), -sum(r.co2_kg), -count(*)
-    from nexus_old_predictions r
-    cross join lateral (values ('supplier', r.supplier), ('route', r.route), ('vehicle_type', r.vehicle_type))
-      as x(entity_type, entity)
-   group by 1, 2, 3
-   order by 1, 2, 3
-  on conflict (entity_type, entity, minute) do update
-    set co2_kg = t.co2_kg + excluded.co2_kg, events = t.events + excluded.events;
-  insert into entity_minute_totals as t (entity_type, entity, minute, co2_kg, events)
-  select x.entity_type, x.entity, date_trunc('minute', r.occurred_at), sum(r.co2_kg), count(*)
-    from nexus_new_predictions r
-    cross join lateral (values ('supplier', r.supplier), ('route', r.route), ('vehicle_type', r.vehicle_type))
-      as x(entity_type, entity)
+  select d.entity_type, d.entity, d.minute, sum(d.co2_kg), sum(d.events)
+    from (select x.entity_type, x.entity, date_trunc('minute', r.occurred_at) as minute, -r.co2_kg as co2_kg, -1 as events
+            from nexus_old_predictions r
+            cross join lateral (values ('supplier', r.supplier), ('route', r.route), ('vehicle_type', r.vehicle_type))
+              as x(entity_type, entity)
+          union all
+          select x.entity_type, x.entity, date_trunc('minute', r.occurred_at), r.co2_kg, 1
+            from nexus_new_predictions r
+            cross join lateral (values ('supplier', r.supplier), ('route', r.route), ('vehicle_type', r.vehicle_type))
+              as x(entity_type, entity)) d
    group by 1, 2, 3
    order by 1, 2, 3
   on conflict (entity_type, entity, minute) do update

@@ -41,7 +41,7 @@ public final class ConfigKeys {
   public static final ConfigKey<Integer> ML_RETRIES = ConfigKey.integer("ml.retries", 1,
     "Retries of a failed ml-engine call before the built-in model answers for that batch").within(0, 10);
   public static final ConfigKey<Integer> ML_BREAKER_MAX_FAILURES = ConfigKey.integer("ml.breaker.max_failures", 5,
-    "Failed ml-engine calls in a row that open the circuit breaker (the built-in model then answers at once)").within(1, 1000);
+    "Failed ml-engine calls that open the circuit breaker (counted over a window that holds that many timed-out calls); the built-in model then answers at once").within(1, 1000);
   public static final ConfigKey<Duration> ML_BREAKER_RESET_TIMEOUT = ConfigKey.duration("ml.breaker.reset_timeout", "30s",
     "How long the breaker stays open before one call tries ml-engine again").within(Duration.ofMillis(100), null);
 
@@ -51,6 +51,9 @@ public final class ConfigKeys {
     "Batches being predicted and stored at once while a backlog drains").within(1, 32);
   public static final ConfigKey<Duration> INGESTION_POLL_INTERVAL = ConfigKey.duration("ingestion.poll_interval", "5s",
     "Polling for new events, the safety net under LISTEN/NOTIFY").within(Duration.ofMillis(100), null);
+  public static final ConfigKey<Duration> INGESTION_SWEEP_INTERVAL = ConfigKey.duration("ingestion.sweep_interval", "10m",
+    "How often the whole table is checked for events without a prediction (rows committed very late)")
+    .within(Duration.ofMinutes(1), null);
   public static final ConfigKey<Integer> INGESTION_LOOKBACK_IDS = ConfigKey.integer("ingestion.lookback_ids", 10_000,
     "Ids below the watermark checked again for rows whose transaction committed late").within(0, 10_000_000);
 
@@ -105,7 +108,8 @@ public final class ConfigKeys {
     HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_KB, API_TOKEN,
     DB_URL, DB_POOL_SIZE, DB_CONNECT_TIMEOUT, DB_EMBEDDED_DATA_DIR, DB_EMBEDDED_PORT,
     ML_URL, ML_BATCH_SIZE, ML_TIMEOUT, ML_RETRIES, ML_BREAKER_MAX_FAILURES, ML_BREAKER_RESET_TIMEOUT,
-    INGESTION_BATCH_SIZE, INGESTION_BATCHES_IN_FLIGHT, INGESTION_POLL_INTERVAL, INGESTION_LOOKBACK_IDS,
+    INGESTION_BATCH_SIZE, INGESTION_BATCHES_IN_FLIGHT, INGESTION_POLL_INTERVAL, INGESTION_SWEEP_INTERVAL,
+    INGESTION_LOOKBACK_IDS,
     DETECTION_INTERVAL, DETECTION_WINDOW, DETECTION_FAST_PATH_DELAY,
     THRESHOLDS_INFO, THRESHOLDS_WARN, THRESHOLDS_CRITICAL, THRESHOLDS_HYSTERESIS,
     BASELINES_INTERVAL, BASELINES_HISTORY_WINDOWS, BASELINES_MIN_WINDOWS, BASELINES_STATISTIC,

@@ -143,7 +143,7 @@ public final class DetectionVerticle extends VerticleBase {
       bus.<JsonObject>consumer(Addresses.CONFIG_CHANGED, m -> reconfigure(m.body())).completion(),
       bus.<JsonObject>consumer(Addresses.DETECTION_BATCH, this::batch).completion()).mapEmpty();
     return ready.onSuccess(v -> {
-      timerId = vertx.setPeriodic(interval.toMillis(), interval.toMillis(), id -> periodic());
+      timerId = vertx.setPeriodic(delayToMiddleOfInterval(), interval.toMillis(), id -> periodic());
       LOG.info("Detection every {} over a {} window (fast path after {} ms), thresholds {}",
         ConfigKey.formatDuration(interval), ConfigKey.formatDuration(window), fastPathDelayMs, thresholds);
     });
@@ -176,7 +176,10 @@ public final class DetectionVerticle extends VerticleBase {
       if (to.isAfter(clock.instant())) {
         throw new IllegalArgumentException("to is in the future");
       }
-      if (step.isZero() || window.toMillis() % step.toMillis() != 0) {
+      if (step.toMillis() < 1_000 || step.toMillis() % 1_000 != 0) {
+        throw new IllegalArgumentException("step must be a whole number of seconds, at least 1s");
+      }
+      if (window.toMillis() % step.toMillis() != 0) {
         throw new IllegalArgumentException("step must be a divisor of the detection window (" + window + ")");
       }
       if (Duration.between(from, to).toMillis() / step.toMillis() > MAX_BATCH_STEPS) {
@@ -200,10 +203,14 @@ public final class DetectionVerticle extends VerticleBase {
           .put(r.getInteger(2), r.getDouble(3)));
         return pool.query(HotspotSql.EFFECTIVE_BASELINES).execute();
       })
-      .map(rows -> {
+      .compose(rows -> {
         rows.forEach(r -> baselines.put(r.getString(0) + '\u0000' + r.getString(1), r.getDouble(2)));
+        // The replay is CPU work proportional to entities x steps: off the event loop.
+        return vertx.executeBlocking(() -> BatchDetection.replay(from, to, step, window, buckets, baselines, t), false);
+      })
+      .map(replayed -> {
         JsonArray changes = new JsonArray();
-        for (BatchDetection.Change c : BatchDetection.replay(from, to, step, window, buckets, baselines, t)) {
+        for (BatchDetection.Change c : replayed) {
           changes.add(new JsonObject().put("at", c.at().toString()).put("entity_type", c.entityType())
             .put("entity", c.entity()).put("change", c.transition().kind().wire())
             .put("severity", c.transition().severity().wire())
@@ -260,21 +267,30 @@ public final class DetectionVerticle extends VerticleBase {
   }
 
   /** The periodic cycle runs only on the engine that claims this interval first. */
+  /**
+   * The interval is the database's (one clock for every engine); ticks fire in the middle of an
+   * interval, far from the boundaries where clock differences between engines would matter.
+   */
   private void periodic() {
-    Instant now = clock.instant();
-    long ms = interval.toMillis();
-    Instant intervalStart = Instant.ofEpochMilli(Math.floorDiv(now.toEpochMilli(), ms) * ms);
-    pool.preparedQuery(HotspotSql.CLAIM_INTERVAL).execute(Tuple.of(OffsetDateTime.ofInstant(intervalStart, ZoneOffset.UTC), node))
+    pool.preparedQuery(HotspotSql.CLAIM_INTERVAL).execute(Tuple.of((double) interval.toSeconds(), node))
       .onSuccess(claim -> {
         if (claim.rowCount() == 1) {
-          enqueue(Scope.ALL, "interval " + intervalStart).onSuccess(changes ->
-            pool.preparedQuery(HotspotSql.FINISH_INTERVAL)
-              .execute(Tuple.of(OffsetDateTime.ofInstant(intervalStart, ZoneOffset.UTC), lastTotals.size(), changes)));
+          OffsetDateTime intervalStart = claim.iterator().next().getOffsetDateTime(0);
+          enqueue(Scope.ALL, "interval " + intervalStart.toInstant())
+            .compose(changes -> pool.preparedQuery(HotspotSql.FINISH_INTERVAL)
+              .execute(Tuple.of(intervalStart, lastTotals.size(), changes)))
+            .onFailure(err -> LOG.warn("Detection interval {} did not finish: {}", intervalStart, err.getMessage()));
         } else {
-          LOG.debug("Interval {} is run by another engine", intervalStart);
+          LOG.debug("This interval is run by another engine");
         }
       })
-      .onFailure(err -> LOG.warn("Detection interval {} not claimed: {}", intervalStart, err.getMessage()));
+      .onFailure(err -> LOG.warn("Detection interval not claimed: {}", err.getMessage()));
+  }
+
+  private long delayToMiddleOfInterval() {
+    long ms = interval.toMillis();
+    long into = Math.floorMod(System.currentTimeMillis(), ms);
+    return Math.floorMod(ms / 2 - into, ms) + 1;
   }
 
   /**
@@ -373,10 +389,17 @@ public final class DetectionVerticle extends VerticleBase {
     Thresholds t = thresholds;
     for (Key k : candidates) {
       Double baseline = baselines.get(k);
+      OpenHotspot current = open.get(k);
       if (baseline == null || !(baseline > 0)) {
+        if (current != null) {
+          // Its baseline is gone (target deleted, history expired): nothing to compare with, so
+          // the hotspot is resolved rather than left open for ever.
+          double predicted = totals.getOrDefault(k, 0.0);
+          transitions.put(k, new Transition(Kind.RESOLVED, current.severity(), predicted, current.baseline(),
+            HotspotPolicy.percentAbove(predicted, current.baseline())));
+        }
         continue; // not enough history yet and no target: not flagged
       }
-      OpenHotspot current = open.get(k);
       Transition tr = HotspotPolicy.evaluate(current == null ? null : current.severity(), totals.getOrDefault(k, 0.0),
         baseline, t);
       boolean unchanged = tr.kind() == Kind.UPDATED && Math.abs(tr.predicted() - current.predicted()) < 1e-9

@@ -10,14 +10,15 @@ final class HotspotSql {
     """;
 
   /**
-   * Window totals per entity in (from, to], from the per-minute rollups kept by triggers on
-   * predictions (the oldest minute is counted whole). With $3..$5 set, only those suppliers,
+   * Window totals per entity over (from, to] in whole minutes: the minute holding {@code from}
+   * through the minute holding {@code to}, from the per-minute rollups kept by triggers on
+   * predictions. With $3..$5 set, only those suppliers,
    * routes and vehicle types (the fast path); with them null, all.
    */
   static final String WINDOW_TOTALS = """
     select entity_type, entity, sum(co2_kg) as predicted
       from entity_minute_totals
-     where minute >= date_trunc('minute', $1::timestamptz) and minute <= $2
+     where minute >= date_trunc('minute', $1::timestamptz) and minute <= date_trunc('minute', $2::timestamptz)
        and ($3::text[] is null
             or (entity_type = 'supplier' and entity = any($3))
             or (entity_type = 'route' and entity = any($4))
@@ -35,7 +36,7 @@ final class HotspotSql {
            sum(p.co2_kg) as total
       from predictions p
     """ + ENTITIES + """
-     where p.occurred_at < $1 and p.occurred_at >= $1::timestamptz - make_interval(secs => $2::double precision * $3)
+     where p.occurred_at <= $1 and p.occurred_at > $1::timestamptz - make_interval(secs => $2::double precision * $3)
      group by 1, 2, 3
     """;
 
@@ -67,8 +68,12 @@ final class HotspotSql {
   /** Serialises detection across every engine on this database (fast path and periodic runs). */
   static final String LOCK = "select pg_advisory_xact_lock(hashtext('nexus.detection'))";
 
+  /** Claims the current interval of $1 seconds, on the database's clock; returns it when this engine got it. */
   static final String CLAIM_INTERVAL = """
-    insert into detection_runs (interval_start, node) values ($1, $2) on conflict (interval_start) do nothing
+    insert into detection_runs (interval_start, node)
+    values (date_bin(make_interval(secs => $1), now(), timestamptz '2000-01-01 00:00:00+00'), $2)
+    on conflict (interval_start) do nothing
+    returning interval_start
     """;
 
   static final String FINISH_INTERVAL = """

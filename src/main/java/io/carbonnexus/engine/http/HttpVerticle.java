@@ -7,6 +7,7 @@ import io.carbonnexus.engine.shared.RuntimeKeys;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -52,6 +53,10 @@ public final class HttpVerticle extends VerticleBase {
     """;
 
   private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  /** Same bound as the schema's maxItems, checked before the schema so a huge array costs nothing. */
+  private static final int MAX_EVENTS_PER_POST = 10_000;
+  /** Writes and batch replays may take a while on a large database. */
+  private static final long BUS_TIMEOUT_MS = 120_000;
 
   private Pool pool;
   private HttpServer server;
@@ -150,13 +155,8 @@ public final class HttpVerticle extends VerticleBase {
       HttpErrors.send(ctx, 400, "the request body must be a JSON array of events", null);
       return;
     }
-    OutputUnit result = eventBatch.validate(events);
-    if (!Boolean.TRUE.equals(result.getValid())) {
-      JsonArray details = new JsonArray();
-      List<OutputUnit> errors = result.getErrors() == null ? List.of() : result.getErrors();
-      errors.stream().limit(50).forEach(e -> details.add(new JsonObject()
-        .put("at", e.getInstanceLocation()).put("problem", e.getError())));
-      HttpErrors.send(ctx, 400, "the events do not match the event schema", details);
+    if (events.size() > MAX_EVENTS_PER_POST) {
+      HttpErrors.send(ctx, 400, "at most " + MAX_EVENTS_PER_POST + " events per request, got " + events.size(), null);
       return;
     }
     String key = ctx.request().getHeader(IDEMPOTENCY_KEY);
@@ -164,15 +164,32 @@ public final class HttpVerticle extends VerticleBase {
       HttpErrors.send(ctx, 400, IDEMPOTENCY_KEY + " must be 1 to 200 characters", null);
       return;
     }
-    vertx.eventBus().<JsonObject>request(Addresses.SUBMIT_EVENTS,
-        new JsonObject().put("events", events).put("idempotency_key", key))
-      .onSuccess(reply -> {
-        JsonObject answer = reply.body();
-        boolean replayed = answer.getBoolean("replayed", false);
-        ctx.response().setStatusCode(replayed ? 200 : 201).putHeader("content-type", "application/json")
-          .end(answer.encode());
-      })
-      .onFailure(err -> HttpErrors.fromBus(ctx, err));
+    // Validating thousands of events takes a while: off the event loop, so health and reads stay responsive.
+    vertx.executeBlocking(() -> eventBatch.validate(events), false).onComplete(validated -> {
+      if (validated.failed()) {
+        HttpErrors.send(ctx, 400, "the events could not be checked against the event schema", validated.cause().getMessage());
+        return;
+      }
+      OutputUnit result = validated.result();
+      if (!Boolean.TRUE.equals(result.getValid())) {
+        JsonArray details = new JsonArray();
+        List<OutputUnit> errors = result.getErrors() == null ? List.of() : result.getErrors();
+        errors.stream().limit(50).forEach(e -> details.add(new JsonObject()
+          .put("at", e.getInstanceLocation()).put("problem", e.getError())));
+        HttpErrors.send(ctx, 400, "the events do not match the event schema", details);
+        return;
+      }
+      vertx.eventBus().<JsonObject>request(Addresses.SUBMIT_EVENTS,
+          new JsonObject().put("events", events).put("idempotency_key", key),
+          new DeliveryOptions().setSendTimeout(BUS_TIMEOUT_MS))
+        .onSuccess(reply -> {
+          JsonObject answer = reply.body();
+          boolean replayed = answer.getBoolean("replayed", false);
+          ctx.response().setStatusCode(replayed ? 200 : 201).putHeader("content-type", "application/json")
+            .end(answer.encode());
+        })
+        .onFailure(err -> HttpErrors.fromBus(ctx, err));
+    });
   }
 
   /** POST /detection/batch {"from","to","step"}: a replay of a past range; live hotspots untouched. */
@@ -196,7 +213,7 @@ public final class HttpVerticle extends VerticleBase {
       }
     }
     vertx.eventBus().<JsonObject>request(Addresses.DETECTION_BATCH, body,
-        new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(120_000))
+        new DeliveryOptions().setSendTimeout(BUS_TIMEOUT_MS))
       .onSuccess(reply -> ctx.response().putHeader("content-type", "application/json").end(reply.body().encode()))
       .onFailure(err -> HttpErrors.fromBus(ctx, err));
   }

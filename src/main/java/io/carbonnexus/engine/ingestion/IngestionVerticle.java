@@ -56,6 +56,8 @@ public final class IngestionVerticle extends VerticleBase {
   private boolean running;
   private boolean again;
   private boolean stopping;
+  private boolean sweepPending;
+  private long sweepTimer = -1;
   private long pollTimer = -1;
   private Future<Void> current = Future.succeededFuture();
   private Counter ingested;
@@ -82,6 +84,11 @@ public final class IngestionVerticle extends VerticleBase {
       .onSuccess(v -> {
         long poll = ConfigKeys.INGESTION_POLL_INTERVAL.get(conf).toMillis();
         pollTimer = vertx.setPeriodic(0, poll, id -> wake());
+        long sweep = ConfigKeys.INGESTION_SWEEP_INTERVAL.get(conf).toMillis();
+        sweepTimer = vertx.setPeriodic(sweep, sweep, id -> {
+          sweepPending = true;
+          wake();
+        });
         LOG.info("Ingestion from event {} on: LISTEN {} and polling every {} ms", watermark, IngestionSql.CHANNEL, poll);
       });
   }
@@ -91,6 +98,7 @@ public final class IngestionVerticle extends VerticleBase {
     // The batch in flight is finished and its watermark stored; the backlog waits for the next start.
     stopping = true;
     vertx.cancelTimer(pollTimer);
+    vertx.cancelTimer(sweepTimer);
     again = false;
     Future<Void> closing = subscriber == null ? Future.succeededFuture() : subscriber.close();
     return Future.join(closing, current.otherwiseEmpty());
@@ -134,8 +142,15 @@ public final class IngestionVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * A drain starts a look-back below the watermark; a sweep (every {@code ingestion.sweep_interval})
+   * starts from the first id, for rows of a transaction that committed even later than the
+   * look-back allows (a long bulk load beside other writers).
+   */
   private Future<Void> drain() {
-    return new Drain().start();
+    long from = sweepPending ? Long.MIN_VALUE : watermark - lookback;
+    sweepPending = false;
+    return new Drain(from).start();
   }
 
   /**
@@ -147,10 +162,16 @@ public final class IngestionVerticle extends VerticleBase {
   private final class Drain {
     private final Promise<Void> done = Promise.promise();
     private final TreeSet<Long> firstIdsInFlight = new TreeSet<>();
-    private long cursor = watermark - lookback;
+    private long cursor;
     private boolean reading;
     private boolean exhausted;
     private boolean failed;
+    private Throwable failure;
+    private long ceiling = Long.MAX_VALUE;
+
+    Drain(long from) {
+      cursor = from;
+    }
 
     Future<Void> start() {
       pump();
@@ -158,11 +179,16 @@ public final class IngestionVerticle extends VerticleBase {
     }
 
     private void pump() {
-      if (failed) {
+      if (firstIdsInFlight.isEmpty() && !reading && (failed || exhausted || stopping)) {
+        // Only once nothing is in flight: a new drain must not re-read what this one still predicts.
+        if (failure != null) {
+          done.tryFail(failure);
+        } else {
+          done.tryComplete();
+        }
         return;
       }
-      if ((exhausted || stopping) && firstIdsInFlight.isEmpty() && !reading) {
-        done.tryComplete();
+      if (failed) {
         return;
       }
       if (reading || exhausted || stopping || firstIdsInFlight.size() >= batchesInFlight) {
@@ -189,6 +215,11 @@ public final class IngestionVerticle extends VerticleBase {
           ingest(events).compose(v -> {
             firstIdsInFlight.remove(first);
             return advanceWatermark();
+          }, err -> {
+            // A failed batch is redone by the next drain: the watermark must stay below it.
+            ceiling = Math.min(ceiling, first - 1);
+            firstIdsInFlight.remove(first);
+            return Future.failedFuture(err);
           }).onComplete(r -> {
             if (r.failed()) {
               fail(r.cause());
@@ -202,7 +233,7 @@ public final class IngestionVerticle extends VerticleBase {
     }
 
     private Future<Void> advanceWatermark() {
-      long safe = firstIdsInFlight.isEmpty() ? cursor : firstIdsInFlight.first() - 1;
+      long safe = Math.min(ceiling, firstIdsInFlight.isEmpty() ? cursor : firstIdsInFlight.first() - 1);
       if (safe <= watermark) {
         return Future.succeededFuture();
       }
@@ -212,7 +243,10 @@ public final class IngestionVerticle extends VerticleBase {
 
     private void fail(Throwable err) {
       failed = true;
-      done.tryFail(err);
+      if (failure == null) {
+        failure = err;
+      }
+      pump();
     }
   }
 
@@ -221,7 +255,7 @@ public final class IngestionVerticle extends VerticleBase {
         new DeliveryOptions().setSendTimeout(PREDICT_TIMEOUT_MS))
       .map(reply -> {
         PredictionReply prediction = PredictionReply.fromJson(reply.body());
-        ingested.increment(prediction.predictions().size());
+        ingested.increment(prediction.stored());
         skipped.increment(prediction.errors().size());
         vertx.eventBus().publish(Addresses.EVENTS_INGESTED, touched(events, prediction).toJson());
         return null;
@@ -277,8 +311,9 @@ public final class IngestionVerticle extends VerticleBase {
       if (previous != null) {
         return Future.succeededFuture(submitted(previous, true));
       }
-      return vertx.eventBus().<JsonObject>request(Addresses.PREDICT, new PredictionRequest(events, true).toJson()
-          .put("persist", false))
+      // The built-in model checks the batch: fast, and independent of ml-engine's health.
+      return vertx.eventBus().<JsonObject>request(Addresses.PREDICT, new PredictionRequest(events, false, true).toJson(),
+          new DeliveryOptions().setSendTimeout(PREDICT_TIMEOUT_MS))
         .map(reply -> PredictionReply.fromJson(reply.body()))
         .compose(reply -> {
           if (!reply.errors().isEmpty()) {

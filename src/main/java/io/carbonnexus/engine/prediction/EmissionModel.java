@@ -81,6 +81,13 @@ public final class EmissionModel {
     if (event.vehicleType() == null || event.vehicleType().isBlank()) {
       return "vehicle_type is missing";
     }
+    for (String[] name : new String[][] {
+      {"supplier", event.supplier()}, {"route", event.route()}, {"vehicle_type", event.vehicleType()}}) {
+      String problem = nameProblem(name[0], name[1]);
+      if (problem != null) {
+        return problem;
+      }
+    }
     String distance = nonNegative("distance_km", event.distanceKm());
     if (distance != null) {
       return distance;
@@ -92,6 +99,22 @@ public final class EmissionModel {
     Double capacity = event.payloadCapacityTonnes();
     if (capacity != null && !(Double.isFinite(capacity) && capacity > 0)) {
       return "payload_capacity_tonnes must be a number > 0 when given (was " + capacity + ")";
+    }
+    return null;
+  }
+
+  /** Longest entity name kept: a name is an index key in PostgreSQL, which refuses keys over ~2.7 kB. */
+  public static final int MAX_NAME_LENGTH = 500;
+
+  private static String nameProblem(String field, String value) {
+    if (value == null) {
+      return null;
+    }
+    if (value.length() > MAX_NAME_LENGTH) {
+      return field + " is longer than " + MAX_NAME_LENGTH + " characters";
+    }
+    if (value.indexOf('\u0000') >= 0) {
+      return field + " contains a NUL character";
     }
     return null;
   }

@@ -124,7 +124,7 @@ public final class PredictionVerticle extends VerticleBase {
   }
 
   private Future<Void> predict(Batch batch) {
-    if (ml == null) {
+    if (ml == null || batch.request.builtinOnly()) {
       batch.valid.forEach(e -> builtin(batch, e));
       return Future.succeededFuture();
     }

@@ -21,6 +21,8 @@ import java.time.Duration;
 public final class Breakers {
 
   private static final Logger LOG = LoggerFactory.getLogger(Breakers.class);
+  /** vertx-circuit-breaker's own default. */
+  private static final long DEFAULT_FAILURES_WINDOW_MS = 10_000;
 
   /** How a service is protected; read from that service's configuration keys. */
   public record Settings(Duration timeout, int retries, int maxFailures, Duration resetTimeout) {
@@ -35,6 +37,11 @@ public final class Breakers {
       .setMaxRetries(settings.retries())
       .setMaxFailures(settings.maxFailures())
       .setResetTimeout(settings.resetTimeout().toMillis())
+      // Failures count within a rolling window (10 s by default): a service that stalls takes
+      // (retries + 1) x timeout per call, so the window must hold maxFailures such calls or the
+      // breaker never opens on a stall.
+      .setFailuresRollingWindow(Math.max(DEFAULT_FAILURES_WINDOW_MS,
+        2 * (settings.retries() + 1L) * settings.timeout().toMillis() * settings.maxFailures()))
       .setFallbackOnFailure(false)
       // State lives in the gauge and the log: no periodic notifications crossing the cluster.
       .setNotificationAddress(null);

@@ -7,15 +7,20 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Body of {@link Addresses#PREDICT}: events to predict and whether to store the predictions
- * (ingestion stores; a what-if simulation does not).
+ * Body of {@link Addresses#PREDICT}: events to predict, whether to store the predictions
+ * (ingestion stores; a what-if simulation does not), and whether to use the built-in model only
+ * (checking a submitted batch: fast and independent of ml-engine's health).
  */
-public record PredictionRequest(List<ShipmentEvent> events, boolean persist) {
+public record PredictionRequest(List<ShipmentEvent> events, boolean persist, boolean builtinOnly) {
+
+  public PredictionRequest(List<ShipmentEvent> events, boolean persist) {
+    this(events, persist, false);
+  }
 
   public JsonObject toJson() {
     JsonArray array = new JsonArray(new ArrayList<>(events.size()));
     events.forEach(e -> array.add(e.toJson()));
-    return new JsonObject().put("events", array).put("persist", persist);
+    return new JsonObject().put("events", array).put("persist", persist).put("builtin_only", builtinOnly);
   }
 
   public static PredictionRequest fromJson(JsonObject json) {
@@ -31,6 +36,6 @@ public record PredictionRequest(List<ShipmentEvent> events, boolean persist) {
       }
       events.add(ShipmentEvent.fromJson(event));
     }
-    return new PredictionRequest(events, json.getBoolean("persist", false));
+    return new PredictionRequest(events, json.getBoolean("persist", false), json.getBoolean("builtin_only", false));
   }
 }

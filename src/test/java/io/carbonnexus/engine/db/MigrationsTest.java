@@ -136,7 +136,9 @@ class MigrationsTest {
     assertThat(TestDatabase.queryLong(url, "select sum(co2_kg) from entity_minute_totals where entity_type = 'supplier'"))
       .isEqualTo(20100); // 1 + 2 + ... + 200
     TestDatabase.execute(url, "delete from predictions where event_id <= 50");
-    TestDatabase.execute(url, "update predictions set co2_kg = co2_kg * 2 where event_id > 150");
+    TestDatabase.execute(url, "update predictions set co2_kg = co2_kg * 2.5 where event_id > 150");
+    TestDatabase.execute(url, "update predictions set supplier = 'Moved', occurred_at = occurred_at + interval '1 hour'"
+      + " where event_id between 60 and 80");
     assertThat(TestDatabase.queryLong(url, mismatch)).isZero();
     TestDatabase.execute(url, "truncate predictions");
     assertThat(TestDatabase.queryLong(url, "select count(*) from entity_minute_totals")).isZero();

@@ -174,19 +174,57 @@ class DetectionVerticleTest {
     target("supplier", "Supplier A", 60);
     emit("Supplier A", 122);
     Vertx other = Vertx.vertx();
+    java.util.concurrent.atomic.AtomicInteger otherRuns = new java.util.concurrent.atomic.AtomicInteger();
+    other.eventBus().consumer(Addresses.EMISSIONS, m -> otherRuns.incrementAndGet());
     try {
-      // Two engines (two Vert.x instances), the same clock: the same interval every time.
+      // Two engines (two Vert.x instances) ticking every second against one database.
       other.deployVerticle(new DetectionVerticle(clock), new DeploymentOptions().setConfig(config)).await();
       deployDetection();
-      Thread.sleep(2_500);
-      assertThat(count("select count(*) from detection_runs")).isEqualTo(1);
-      clock.advance(Duration.ofSeconds(1));
-      Thread.sleep(1_500);
-      assertThat(count("select count(*) from detection_runs")).isEqualTo(2);
-      assertThat(count("select count(*) from hotspots")).isEqualTo(1);
-      assertThat(count("select count(*) from hotspot_changes")).isEqualTo(1);
+      Thread.sleep(3_600);
     } finally {
       other.close().await();
     }
+    long intervals = count("select count(*) from detection_runs");
+    assertThat(intervals).isGreaterThanOrEqualTo(2);
+    // Every full run publishes one snapshot: as many runs in all as intervals, not one per engine.
+    TestDatabase.waitFor("the last run", () -> emissions.size() + otherRuns.get() >= intervals, Duration.ofSeconds(2));
+    assertThat(emissions.size() + otherRuns.get()).isEqualTo((int) intervals);
+    assertThat(count("select count(distinct node) from detection_runs")).isBetween(1L, 2L);
+    assertThat(count("select count(*) from hotspots")).isEqualTo(1);
+    assertThat(count("select count(*) from hotspot_changes")).isEqualTo(1);
+  }
+
+  @Test
+  void aHotspotResolvesWhenItsEmissionsLeaveTheWindow() throws Exception {
+    deployDetection();
+    target("supplier", "Supplier A", 60);
+    emit("Supplier A", 122);
+    evaluateAll();
+    clock.advance(Duration.ofHours(25)); // the events are now older than the 24 h window
+    evaluateAll();
+    assertThat(changesOf("Supplier A")).containsExactly("opened/critical", "resolved/critical");
+    assertThat(count("select count(*) from hotspots where status = 'open'")).isZero();
+  }
+
+  @Test
+  void aHotspotWhoseBaselineIsDeletedIsResolvedNotLeftOpen() throws Exception {
+    deployDetection();
+    target("supplier", "Supplier A", 60);
+    emit("Supplier A", 122);
+    evaluateAll();
+    TestDatabase.execute(url, "delete from baselines");
+    evaluateAll();
+    assertThat(changesOf("Supplier A")).containsExactly("opened/critical", "resolved/critical");
+  }
+
+  @Test
+  void eventsOlderThanTheWindowDoNotCount() throws Exception {
+    deployDetection();
+    target("supplier", "Old Freight", 100);
+    TestDatabase.execute(url, "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg,"
+      + " model, model_version) values (1, '" + NOW.minus(Duration.ofHours(24)).minusSeconds(90) + "', 'Old Freight',"
+      + " 'R1', 'van', 1000, 'builtin', 't')");
+    evaluateAll();
+    assertThat(changesOf("Old Freight")).isEmpty();
   }
 }

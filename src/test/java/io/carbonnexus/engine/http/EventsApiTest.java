@@ -107,6 +107,11 @@ class EventsApiTest {
     String details = schema.json().getJsonArray("details").encode();
     assertThat(details).contains("/0/distance_km").contains("/1").contains("route");
     assertThat(rows()).isZero();
+
+    Http.Response nul = post(new JsonArray().add(event("A", "hgv", 1).put("origin", "Dover\u0000")).encode());
+    assertThat(nul.status()).isEqualTo(400);
+    assertThat(nul.json().getJsonArray("details").encode()).contains("/0/origin");
+    assertThat(rows()).isZero();
   }
 
   @Test
@@ -171,6 +176,10 @@ class EventsApiTest {
       .put("step", "7m").encode();
     assertThat(Http.post(port, "/detection/batch", oddStep, "Authorization", "Bearer " + TOKEN).json().getString("error"))
       .contains("divisor of the detection window");
+    String subSecond = new JsonObject().put("from", "2026-11-10T00:00:00Z").put("to", "2026-11-10T00:01:00Z")
+      .put("step", "500ms").encode();
+    assertThat(Http.post(port, "/detection/batch", subSecond, "Authorization", "Bearer " + TOKEN).json().getString("error"))
+      .contains("whole number of seconds");
     String badDate = new JsonObject().put("from", "yesterday").put("to", "2026-11-11T00:00:00Z").encode();
     assertThat(Http.post(port, "/detection/batch", badDate, "Authorization", "Bearer " + TOKEN).status()).isEqualTo(400);
     assertThat(Http.post(port, "/detection/batch", reversed).status()).isEqualTo(401);

@@ -116,6 +116,36 @@ class IngestionVerticleTest {
   }
 
   @Test
+  void theWatermarkNeverPassesABatchStillInFlight() throws Exception {
+    // A stand-in for prediction that answers the first batch late and the others at once.
+    Vertx own = Vertx.vertx();
+    try {
+      java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
+      own.eventBus().<JsonObject>consumer(Addresses.PREDICT, m -> {
+        int n = m.body().getJsonArray("events").size();
+        JsonObject reply = new JsonObject().put("predictions", new io.vertx.core.json.JsonArray())
+          .put("errors", new io.vertx.core.json.JsonArray()).put("stored", n);
+        if (requests.incrementAndGet() == 1) {
+          own.setTimer(1_500, id -> m.reply(reply));
+        } else {
+          m.reply(reply);
+        }
+      }).completion().await();
+      insertEvents(300, "Slow First");
+      ConfigKeys.INGESTION_BATCH_SIZE.put(config, 100);
+      ConfigKeys.INGESTION_BATCHES_IN_FLIGHT.put(config, 3);
+      own.deployVerticle(new IngestionVerticle(), new DeploymentOptions().setConfig(config)).await();
+      TestDatabase.waitFor("the later batches answered", () -> requests.get() >= 3, Duration.ofSeconds(5));
+      Thread.sleep(300);
+      assertThat(count("select last_event_id from ingestion_state")).as("first batch still in flight").isZero();
+      TestDatabase.waitFor("the first batch answered", () -> count("select last_event_id from ingestion_state")
+        == count("select max(id) from events_normalized"), Duration.ofSeconds(5));
+    } finally {
+      own.close().await();
+    }
+  }
+
+  @Test
   void anEventCommittedLateBelowTheWatermarkIsStillIngested() throws Exception {
     deployIngestion();
     insertEvents(10, "Early Freight");

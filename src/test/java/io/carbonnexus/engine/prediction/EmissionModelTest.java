@@ -119,6 +119,14 @@ class EmissionModelTest {
   }
 
   @Test
+  void namesTooLongToIndexOrWithNulCharactersAreErrors() {
+    ShipmentEvent longSupplier = new ShipmentEvent(1, Instant.now(), "S".repeat(3000), "R1", "van", 10.0, 1.0, null);
+    assertThat(rejected(longSupplier)).isEqualTo("supplier is longer than 500 characters");
+    ShipmentEvent nul = new ShipmentEvent(1, Instant.now(), "S", "R\u00001", "van", 10.0, 1.0, null);
+    assertThat(rejected(nul)).isEqualTo("route contains a NUL character");
+  }
+
+  @Test
   void theSameInputGivesTheSameNumberAndVersion() {
     EmissionModel other = EmissionModel.builtin();
     ShipmentEvent e = event("hgv_diesel", 321.5, 7.25, 20.0);

@@ -95,8 +95,12 @@ class PredictionVerticleTest {
   }
 
   private PredictionReply predict(List<ShipmentEvent> events, boolean persist) {
+    return predict(events, persist, false);
+  }
+
+  private PredictionReply predict(List<ShipmentEvent> events, boolean persist, boolean builtinOnly) {
     JsonObject body = vertx.eventBus()
-      .<JsonObject>request(Addresses.PREDICT, new PredictionRequest(events, persist).toJson()).await().body();
+      .<JsonObject>request(Addresses.PREDICT, new PredictionRequest(events, persist, builtinOnly).toJson()).await().body();
     return PredictionReply.fromJson(body);
   }
 
@@ -194,6 +198,28 @@ class PredictionVerticleTest {
     assertThat(breakerState()).isEqualTo(0.0);
     assertThat(stored("model = 'builtin'")).isEqualTo(4);
     assertThat(stored("model = 'ml-engine'")).isEqualTo(2);
+  }
+
+  @Test
+  void aStallingMlEngineOpensTheBreakerToo() {
+    deploy(true);
+    ml.mode(Mode.STALL);
+    predict(events(1), true);
+    predict(events(1), true);
+    assertThat(ml.calls()).isEqualTo(2);
+    assertThat(breakerState()).as("open after 2 stalled calls").isEqualTo(2.0);
+    long t0 = System.nanoTime();
+    assertThat(predict(events(1), true).predictions().get(0).model()).isEqualTo("builtin");
+    assertThat(ml.calls()).isEqualTo(2);
+    assertThat((System.nanoTime() - t0) / 1_000_000).as("no wait while open").isLessThan(250);
+  }
+
+  @Test
+  void aBuiltinOnlyRequestNeverAsksMlEngine() {
+    deploy(true);
+    PredictionReply reply = predict(List.of(event("van", 10, 1)), false, true);
+    assertThat(reply.predictions().get(0).model()).isEqualTo("builtin");
+    assertThat(ml.calls()).isZero();
   }
 
   @Test
