@@ -260,7 +260,8 @@ public final class ConfigKey<T extends Comparable<? super T>> {
 
   public static String formatDuration(Duration d) {
     long ms = d.toMillis();
-    if (ms % 86_400_000 == 0 && ms > 0) return ms / 86_400_000 + "d";
+    // A day reads better as 24h; whole days from two on.
+    if (ms % 86_400_000 == 0 && ms >= 2 * 86_400_000L) return ms / 86_400_000 + "d";
     if (ms % 3_600_000 == 0 && ms > 0) return ms / 3_600_000 + "h";
     if (ms % 60_000 == 0 && ms > 0) return ms / 60_000 + "m";
     if (ms % 1_000 == 0) return ms / 1_000 + "s";
