@@ -1,0 +1,104 @@
+package io.carbonnexus.engine.alerting;
+
+import io.carbonnexus.engine.shared.Severity;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+
+/**
+ * Which notification a hotspot change deserves, in the spirit of Prometheus Alertmanager. Pure:
+ * the same change, state and settings always give the same decision.
+ *
+ * <ul>
+ *   <li>An alert <b>fires</b> when a hotspot reaches the minimum level: opened, escalated, or
+ *   still hot when a silence ends.</li>
+ *   <li>It is <b>deduplicated</b> while nothing worth telling changes: a change to a level at or
+ *   below the one already firing says nothing new (a critical alert inhibits warn and info for
+ *   the same entity).</li>
+ *   <li>It <b>repeats</b> after the repeat interval while the hotspot stays hot, unless an
+ *   operator acknowledged it.</li>
+ *   <li>A <b>resolved</b> notification follows when the hotspot resolves or falls below the
+ *   minimum level — only for an alert that fired, so a flap under the minimum stays quiet.</li>
+ *   <li>A silenced entity gets nothing until the silence ends.</li>
+ * </ul>
+ */
+public final class AlertPolicy {
+
+  /** What a hotspot change is, as the detection verticle publishes it. */
+  public enum Change {
+    OPENED, UPDATED, ESCALATED, DEESCALATED, RESOLVED;
+
+    public static Change of(String wire) {
+      return valueOf(wire.trim().toUpperCase(Locale.ROOT));
+    }
+  }
+
+  public enum Kind {
+    FIRING, REPEAT, RESOLVED, NONE;
+
+    public String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Minimum level that alerts at all, and how often a still-firing alert is sent again. */
+  public record Settings(Severity minLevel, Duration repeatInterval) {
+  }
+
+  /**
+   * What was last sent for a hotspot: the level firing (null when none is, or after a resolved
+   * notification), when, and whether an operator acknowledged it.
+   */
+  public record State(Severity firingLevel, Instant lastSentAt, boolean acknowledged) {
+    public static final State NONE = new State(null, null, false);
+  }
+
+  /** The decision; {@code reason} says why nothing is sent when {@code kind} is NONE. */
+  public record Decision(Kind kind, Severity level, String reason) {
+    static Decision none(String reason) {
+      return new Decision(Kind.NONE, null, reason);
+    }
+  }
+
+  private AlertPolicy() {
+  }
+
+  /**
+   * @param severity the hotspot's level after the change (its last level when resolved)
+   * @param silencedUntil end of a silence on the entity, or null
+   */
+  public static Decision decide(Change change, Severity severity, State state, Instant silencedUntil, Settings settings,
+                                Instant now) {
+    if (silencedUntil != null && now.isBefore(silencedUntil)) {
+      return Decision.none("silenced");
+    }
+    boolean firing = state.firingLevel() != null;
+    boolean hot = change != Change.RESOLVED && !settings.minLevel().above(severity);
+    if (!hot) {
+      return firing ? new Decision(Kind.RESOLVED, state.firingLevel(), null) : Decision.none("below the minimum level");
+    }
+    if (!firing) {
+      return new Decision(Kind.FIRING, severity, null);
+    }
+    if (severity.above(state.firingLevel())) {
+      return new Decision(Kind.FIRING, severity, null);
+    }
+    if (state.acknowledged()) {
+      return Decision.none("acknowledged");
+    }
+    if (state.lastSentAt() != null && !now.isBefore(state.lastSentAt().plus(settings.repeatInterval()))) {
+      return new Decision(Kind.REPEAT, severity, null);
+    }
+    return Decision.none(severity == state.firingLevel() ? "deduplicated" : "inhibited by the " + state.firingLevel().wire() + " alert");
+  }
+
+  /** The seed's message: "Supplier A exceeded emissions by 120%". */
+  public static String message(Kind kind, String entity, int percentAbove) {
+    if (kind == Kind.RESOLVED) {
+      return entity + " is back within its emissions baseline (" + (percentAbove >= 0 ? percentAbove + "% above" : -percentAbove + "% below") + ")";
+    }
+    return entity + (percentAbove >= 0 ? " exceeded emissions by " + percentAbove + "%"
+      : " is at " + (100 + percentAbove) + "% of its emissions baseline");
+  }
+}
