@@ -1,5 +1,6 @@
 package io.carbonnexus.engine;
 
+import io.carbonnexus.engine.alerting.AlertingVerticle;
 import io.carbonnexus.engine.config.ConfigException;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.config.EngineConfig;
@@ -154,6 +155,7 @@ public final class Engine implements AutoCloseable {
     // Listeners before the verticles whose messages they need: detection hears the first
     // baselines and the first ingested events.
     deploy("prediction", PredictionVerticle::new);
+    deploy("alerting", AlertingVerticle::new);
     deploy("detection", DetectionVerticle::new);
     deploy("baselines", BaselineVerticle::new);
     deploy("ingestion", IngestionVerticle::new);

@@ -36,7 +36,9 @@ class DetectionEndToEndTest {
     Files.writeString(conf, yaml(url, port, 1.5));
     try (Engine engine = Engine.start(new Engine.Options(conf, true, Map.of(), new JsonObject()))) {
       List<JsonObject> hotspots = new CopyOnWriteArrayList<>();
+      List<JsonObject> alerts = new CopyOnWriteArrayList<>();
       engine.vertx().eventBus().<JsonObject>consumer(Addresses.HOTSPOTS, m -> hotspots.add(m.body()));
+      engine.vertx().eventBus().<JsonObject>consumer(Addresses.ALERTS, m -> alerts.add(m.body()));
       TestDatabase.execute(url, "insert into baselines (entity_type, entity, baseline, source) values"
         + " ('supplier', 'Supplier A', 600, 'target')");
 
@@ -53,6 +55,10 @@ class DetectionEndToEndTest {
       assertThat(h.getString("severity")).isEqualTo("critical");
       assertThat(ms).as("insert -> published hotspot on the fast path").isLessThan(1_000);
       assertThat(TestDatabase.queryLong(url, "select count(*) from hotspots where status = 'open'")).isEqualTo(1);
+      TestDatabase.waitFor("an alert", () -> !alerts.isEmpty(), Duration.ofSeconds(5));
+      assertThat(alerts.get(0).getString("message")).isEqualTo("Supplier A exceeded emissions by 103%");
+      assertThat(alerts.get(0).getString("level")).isEqualTo("critical");
+      assertThat(alerts.get(0).getLong("hotspot_id")).isEqualTo(h.getLong("id"));
 
       // 2.03 x baseline is below a critical threshold of 2.5 (by more than the hysteresis): warn.
       Files.writeString(conf, yaml(url, port, 2.5));

@@ -84,6 +84,12 @@ public final class ConfigKeys {
   public static final ConfigKey<String> BASELINES_STATISTIC = ConfigKey.text("baselines.statistic", "median+3mad",
     "Statistic of past window totals: median, a percentile such as p90, or median+Kmad");
 
+  public static final ConfigKey<String> ALERTING_MIN_LEVEL = ConfigKey.text("alerting.min_level", "warn",
+    "Lowest hotspot severity that raises an alert: info, warn or critical");
+  public static final ConfigKey<Duration> ALERTING_REPEAT_INTERVAL = ConfigKey.duration("alerting.repeat_interval", "1h",
+    "A firing alert not acknowledged is sent again after this while its hotspot stays hot")
+    .within(Duration.ofSeconds(1), null);
+
   public static final ConfigKey<Duration> CONFIG_SCAN_PERIOD = ConfigKey.duration("config.scan_period", "5s",
     "How often conf/config.yaml is checked for changes (thresholds apply live)").within(Duration.ofMillis(100), null);
 
@@ -113,6 +119,7 @@ public final class ConfigKeys {
     DETECTION_INTERVAL, DETECTION_WINDOW, DETECTION_FAST_PATH_DELAY,
     THRESHOLDS_INFO, THRESHOLDS_WARN, THRESHOLDS_CRITICAL, THRESHOLDS_HYSTERESIS,
     BASELINES_INTERVAL, BASELINES_HISTORY_WINDOWS, BASELINES_MIN_WINDOWS, BASELINES_STATISTIC,
+    ALERTING_MIN_LEVEL, ALERTING_REPEAT_INTERVAL,
     CONFIG_SCAN_PERIOD,
     DEMO, DEMO_FEED_INTERVAL, DEMO_FEED_EVENTS_PER_DAY, DEMO_FEED_HISTORY_DAYS,
     DEMO_FEED_SURGES_PER_DAY, DEMO_FEED_SURGE_DURATION, DEMO_FEED_SURGE_MULTIPLIER, DEMO_FEED_SEED);

@@ -17,7 +17,7 @@ public final class Addresses {
   /** Publish, {@link Hotspot} with its {@code change}: after every change of a hotspot. Browser channel. */
   public static final String HOTSPOTS = "hotspots";
 
-  /** Publish, JSON object: an alert in its REST shape. Browser channel. */
+  /** Publish, {@link Alert}: a notification the alerting verticle stored (firing, repeat, resolved). Browser channel. */
   public static final String ALERTS = "alerts";
 
   /** Publish, JSON object: a recommendation in its REST shape. Browser channel. */

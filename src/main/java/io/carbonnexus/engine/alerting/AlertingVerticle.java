@@ -1,0 +1,149 @@
+package io.carbonnexus.engine.alerting;
+
+import io.carbonnexus.engine.alerting.AlertPolicy.Decision;
+import io.carbonnexus.engine.alerting.AlertPolicy.Kind;
+import io.carbonnexus.engine.config.ConfigKey;
+import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.db.Pools;
+import io.carbonnexus.engine.shared.Addresses;
+import io.carbonnexus.engine.shared.Alert;
+import io.carbonnexus.engine.shared.Hotspot;
+import io.carbonnexus.engine.shared.Severity;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+
+/**
+ * Turns hotspot changes into alerts with {@link AlertPolicy}: stored once in {@code alerts} (a
+ * dedup key per hotspot, kind, level and change) and published on {@code alerts}. A timer sends
+ * repeats for alerts still firing after {@code alerting.repeat_interval} when no change came.
+ */
+public final class AlertingVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AlertingVerticle.class);
+  /** How often firing alerts are checked for a repeat: a fraction of the interval, at most a minute. */
+  private static final Duration MAX_REPEAT_CHECK = Duration.ofMinutes(1);
+
+  private final Clock clock;
+  private Pool pool;
+  private AlertPolicy.Settings settings;
+  private long repeatTimer = -1;
+  private Future<Void> last = Future.succeededFuture();
+
+  public AlertingVerticle() {
+    this(Clock.systemUTC());
+  }
+
+  public AlertingVerticle(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    JsonObject conf = config();
+    Severity min;
+    try {
+      min = Severity.of(ConfigKeys.ALERTING_MIN_LEVEL.get(conf));
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture("alerting.min_level (NEXUS_ALERTING_MIN_LEVEL): " + e.getMessage());
+    }
+    Duration repeat = ConfigKeys.ALERTING_REPEAT_INTERVAL.get(conf);
+    settings = new AlertPolicy.Settings(min, repeat);
+    pool = Pools.shared(vertx, conf);
+    return vertx.eventBus().<JsonObject>consumer(Addresses.HOTSPOTS, m -> {
+        Hotspot h = Hotspot.fromJson(m.body());
+        if (h.change() != null) {
+          // One change after the other on this verticle: the same hotspot's changes keep their order.
+          last = last.otherwiseEmpty().compose(v -> handle(h, AlertPolicy.Change.of(h.change())));
+        }
+      }).completion()
+      .onSuccess(v -> {
+        long check = Math.min(MAX_REPEAT_CHECK.toMillis(), Math.max(1_000, repeat.toMillis() / 4));
+        repeatTimer = vertx.setPeriodic(check, check, id -> repeats());
+        LOG.info("Alerting from {} up, repeating every {} while firing", min.wire(), ConfigKey.formatDuration(repeat));
+      });
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(repeatTimer);
+    return last.otherwiseEmpty();
+  }
+
+  private Future<Void> handle(Hotspot h, AlertPolicy.Change change) {
+    Instant now = clock.instant();
+    return pool.withTransaction(conn -> conn.preparedQuery(AlertingSql.LOCK_HOTSPOT).execute(Tuple.of(String.valueOf(h.id())))
+        .compose(v -> state(conn, h.id()))
+        .compose(state -> conn.preparedQuery(AlertingSql.SILENCED_UNTIL)
+          .execute(Tuple.of(h.entityType(), h.entity(), OffsetDateTime.ofInstant(now, ZoneOffset.UTC)))
+          .map(rows -> {
+            OffsetDateTime until = rows.iterator().next().getOffsetDateTime(0);
+            return AlertPolicy.decide(change, h.severity(), state, until == null ? null : until.toInstant(), settings, now);
+          }))
+        .compose(decision -> decision.kind() == Kind.NONE
+          ? Future.succeededFuture((Alert) null)
+          : store(conn, h, change, decision, now)))
+      .onSuccess(alert -> {
+        if (alert != null) {
+          vertx.eventBus().publish(Addresses.ALERTS, alert.toJson());
+        }
+      })
+      .onFailure(err -> LOG.warn("No alert decided for hotspot {} ({}): {}", h.id(), change, err.getMessage()))
+      .mapEmpty();
+  }
+
+  private static Future<AlertPolicy.State> state(SqlConnection conn, long hotspotId) {
+    return conn.preparedQuery(AlertingSql.LAST_ALERT).execute(Tuple.of(hotspotId)).map(rows -> {
+      if (rows.size() == 0) {
+        return AlertPolicy.State.NONE;
+      }
+      Row r = rows.iterator().next();
+      if ("resolved".equals(r.getString("kind"))) {
+        return AlertPolicy.State.NONE;
+      }
+      return new AlertPolicy.State(Severity.of(r.getString("level")), r.getOffsetDateTime("created_at").toInstant(),
+        r.getOffsetDateTime("acknowledged_at") != null);
+    });
+  }
+
+  private static Future<Alert> store(SqlConnection conn, Hotspot h, AlertPolicy.Change change, Decision d, Instant now) {
+    String message = AlertPolicy.message(d.kind(), h.entity(), h.percentAbove());
+    // The change's own time identifies it: a redelivered change (or another node) makes the same key.
+    Instant changeAt = d.kind() == Kind.REPEAT ? now : h.updatedAt();
+    String key = h.id() + ":" + d.kind().wire() + ":" + d.level().wire() + ":" + changeAt;
+    return conn.preparedQuery(AlertingSql.INSERT_ALERT)
+      .execute(Tuple.tuple().addString(d.level().wire()).addString(message).addLong(h.id()).addString(d.kind().wire())
+        .addString(key).addOffsetDateTime(OffsetDateTime.ofInstant(now, ZoneOffset.UTC)).addString(h.entityType())
+        .addString(h.entity()).addInteger(h.percentAbove()))
+      .map(rows -> rows.size() == 0 ? null : new Alert(rows.iterator().next().getLong(0), d.level(), message, h.id(), now,
+        d.kind().wire(), h.entityType(), h.entity(), h.percentAbove(), null));
+  }
+
+  /** Alerts still firing with no change to carry a repeat: the current hotspot is re-decided as an update. */
+  private void repeats() {
+    Instant due = clock.instant().minus(settings.repeatInterval());
+    pool.preparedQuery(AlertingSql.DUE_FOR_REPEAT).execute(Tuple.of(OffsetDateTime.ofInstant(due, ZoneOffset.UTC)))
+      .onSuccess(rows -> {
+        for (Row r : rows) {
+          Hotspot h = new Hotspot(r.getLong("id"), r.getString("entity"), r.getString("entity_type"),
+            r.getDouble("predicted"), r.getDouble("baseline"), r.getInteger("percent_above"),
+            Severity.of(r.getString("severity")), r.getString("status"), r.getOffsetDateTime("opened_at").toInstant(),
+            r.getOffsetDateTime("updated_at").toInstant(), null, "updated");
+          last = last.otherwiseEmpty().compose(v -> handle(h, AlertPolicy.Change.UPDATED));
+        }
+      })
+      .onFailure(err -> LOG.warn("Repeat check failed (next check retries): {}", err.getMessage()));
+  }
+}
