@@ -13,6 +13,7 @@ import io.carbonnexus.engine.hotspot.DetectionVerticle;
 import io.carbonnexus.engine.http.HttpVerticle;
 import io.carbonnexus.engine.ingestion.IngestionVerticle;
 import io.carbonnexus.engine.prediction.PredictionVerticle;
+import io.carbonnexus.engine.recommendation.RecommendationVerticle;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.RuntimeKeys;
 import io.vertx.config.ConfigRetriever;
@@ -156,6 +157,7 @@ public final class Engine implements AutoCloseable {
     // baselines and the first ingested events.
     deploy("prediction", PredictionVerticle::new);
     deploy("alerting", AlertingVerticle::new);
+    deploy("recommendation", RecommendationVerticle::new);
     deploy("detection", DetectionVerticle::new);
     deploy("baselines", BaselineVerticle::new);
     deploy("ingestion", IngestionVerticle::new);

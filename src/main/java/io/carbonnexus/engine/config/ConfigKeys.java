@@ -90,6 +90,23 @@ public final class ConfigKeys {
     "A firing alert not acknowledged is sent again after this while its hotspot stays hot")
     .within(Duration.ofSeconds(1), null);
 
+  public static final ConfigKey<String> RAG_URL = ConfigKey.text("rag.url", null,
+    "Base URL of rag-chatbot (POST {url}/recommend); unset = the built-in rule-based recommender answers");
+  public static final ConfigKey<Duration> RAG_TIMEOUT = ConfigKey.duration("rag.timeout", "10s",
+    "Time limit of one rag-chatbot call").within(Duration.ofMillis(10), null);
+  public static final ConfigKey<Integer> RAG_RETRIES = ConfigKey.integer("rag.retries", 1,
+    "Retries of a failed rag-chatbot call within one attempt").within(0, 10);
+  public static final ConfigKey<Integer> RAG_BREAKER_MAX_FAILURES = ConfigKey.integer("rag.breaker.max_failures", 5,
+    "Failed rag-chatbot calls that open its circuit breaker").within(1, 1000);
+  public static final ConfigKey<Duration> RAG_BREAKER_RESET_TIMEOUT = ConfigKey.duration("rag.breaker.reset_timeout", "30s",
+    "How long the breaker stays open before one call tries rag-chatbot again").within(Duration.ofMillis(100), null);
+  public static final ConfigKey<Duration> RAG_FALLBACK_AFTER = ConfigKey.duration("rag.fallback_after", "10m",
+    "How long a hotspot waits for rag-chatbot before the rule-based recommender answers instead")
+    .within(Duration.ZERO, null);
+  public static final ConfigKey<Duration> RECOMMENDATIONS_RETRY = ConfigKey.duration("recommendations.retry", "5s",
+    "First wait before a failed recommendation request is tried again (doubling up to 5 minutes)")
+    .within(Duration.ofMillis(100), null);
+
   public static final ConfigKey<Duration> CONFIG_SCAN_PERIOD = ConfigKey.duration("config.scan_period", "5s",
     "How often conf/config.yaml is checked for changes (thresholds apply live)").within(Duration.ofMillis(100), null);
 
@@ -120,6 +137,8 @@ public final class ConfigKeys {
     THRESHOLDS_INFO, THRESHOLDS_WARN, THRESHOLDS_CRITICAL, THRESHOLDS_HYSTERESIS,
     BASELINES_INTERVAL, BASELINES_HISTORY_WINDOWS, BASELINES_MIN_WINDOWS, BASELINES_STATISTIC,
     ALERTING_MIN_LEVEL, ALERTING_REPEAT_INTERVAL,
+    RAG_URL, RAG_TIMEOUT, RAG_RETRIES, RAG_BREAKER_MAX_FAILURES, RAG_BREAKER_RESET_TIMEOUT, RAG_FALLBACK_AFTER,
+    RECOMMENDATIONS_RETRY,
     CONFIG_SCAN_PERIOD,
     DEMO, DEMO_FEED_INTERVAL, DEMO_FEED_EVENTS_PER_DAY, DEMO_FEED_HISTORY_DAYS,
     DEMO_FEED_SURGES_PER_DAY, DEMO_FEED_SURGE_DURATION, DEMO_FEED_SURGE_MULTIPLIER, DEMO_FEED_SEED);

@@ -20,7 +20,7 @@ public final class Addresses {
   /** Publish, {@link Alert}: a notification the alerting verticle stored (firing, repeat, resolved). Browser channel. */
   public static final String ALERTS = "alerts";
 
-  /** Publish, JSON object: a recommendation in its REST shape. Browser channel. */
+  /** Publish, {@link Recommendation}: root cause and ranked actions stored for a hotspot. Browser channel. */
   public static final String RECOMMENDATIONS = "recommendations";
 
   /**

@@ -1,0 +1,59 @@
+package io.carbonnexus.engine.recommendation;
+
+/** The recommendation verticle's queries. */
+final class RecommendationSql {
+
+  static final String ENQUEUE = """
+    insert into recommendation_requests (hotspot_id, severity, entity_type, entity, predicted, baseline, percent_above)
+    values ($1, $2, $3, $4, $5, $6, $7)
+    on conflict (hotspot_id, severity) do nothing
+    """;
+
+  /**
+   * Takes due requests for this worker: their next attempt moves to the end of a lease ($2), so
+   * another engine skips them (SKIP LOCKED now, the lease later) while this one asks for them.
+   */
+  static final String CLAIM_DUE = """
+    update recommendation_requests r
+       set next_attempt_at = $2, attempts = r.attempts + 1, first_attempt_at = coalesce(r.first_attempt_at, $1)
+     where (r.hotspot_id, r.severity) in (
+             select hotspot_id, severity from recommendation_requests
+              where status = 'pending' and next_attempt_at <= $1
+              order by next_attempt_at
+              limit $3
+              for update skip locked)
+    returning r.hotspot_id, r.severity, r.entity_type, r.entity, r.predicted, r.baseline, r.percent_above, r.attempts,
+              r.first_attempt_at
+    """;
+
+  /** One recommendation per hotspot and severity: a request answered twice stores nothing more. */
+  static final String STORE = """
+    insert into recommendations (hotspot_id, entity, severity, root_cause, actions, source, created_at)
+    values ($1, $2, $3, $4, $5, $6, $7)
+    on conflict (hotspot_id, severity) do nothing
+    returning id
+    """;
+
+  static final String DONE = """
+    update recommendation_requests set status = 'done', last_error = null where hotspot_id = $1 and severity = $2
+    """;
+
+  static final String RETRY_LATER = """
+    update recommendation_requests set next_attempt_at = $3, last_error = $4 where hotspot_id = $1 and severity = $2
+    """;
+
+  /** The entity's emissions over the window by vehicle type, with distances and load factors: the rules' facts. */
+  static final String MIX = """
+    select p.vehicle_type, sum(p.co2_kg), sum(e.distance_km * e.load_tonnes), avg(e.distance_km),
+           avg(e.load_tonnes / e.payload_capacity_tonnes) filter (where e.payload_capacity_tonnes > 0), count(*)
+      from predictions p
+      join events_normalized e on e.id = p.event_id
+     where p.occurred_at > $3 and p.occurred_at <= $4
+       and (($1 = 'supplier' and p.supplier = $2) or ($1 = 'route' and p.route = $2)
+            or ($1 = 'vehicle_type' and p.vehicle_type = $2))
+     group by p.vehicle_type
+    """;
+
+  private RecommendationSql() {
+  }
+}

@@ -1,0 +1,259 @@
+package io.carbonnexus.engine.recommendation;
+
+import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.db.Pools;
+import io.carbonnexus.engine.shared.Addresses;
+import io.carbonnexus.engine.shared.Breakers;
+import io.carbonnexus.engine.shared.Hotspot;
+import io.carbonnexus.engine.shared.Metrics;
+import io.carbonnexus.engine.shared.PredictionReply;
+import io.carbonnexus.engine.shared.PredictionRequest;
+import io.carbonnexus.engine.shared.Recommendation;
+import io.carbonnexus.engine.shared.ShipmentEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.circuitbreaker.CircuitBreaker;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Root cause and ranked actions for every hotspot that opens or escalates: from rag-chatbot when
+ * {@code rag.url} is set (behind a circuit breaker), from the built-in {@link RuleRecommender}
+ * otherwise, or when rag-chatbot has failed a hotspot for longer than {@code rag.fallback_after}.
+ * Requests wait in a table, not in memory: a failed one is retried with a doubling wait, a
+ * restart loses nothing, and each hotspot and severity gets exactly one stored recommendation,
+ * published on {@code recommendations}.
+ */
+public final class RecommendationVerticle extends VerticleBase {
+
+  public static final String SOURCE_RAG = "rag";
+  public static final String SOURCE_RULES = "rules";
+
+  private static final Logger LOG = LoggerFactory.getLogger(RecommendationVerticle.class);
+  private static final int CLAIM = 10;
+  private static final Duration MAX_RETRY = Duration.ofMinutes(5);
+
+  private final Clock clock;
+  private Pool pool;
+  private RagClient rag;
+  private CircuitBreaker breaker;
+  private Duration timeout;
+  private Duration fallbackAfter;
+  private Duration retry;
+  private Duration window;
+  private long timerId = -1;
+  private boolean working;
+  private Future<Void> current = Future.succeededFuture();
+  private MeterRegistry registry;
+
+  /** A claimed request, as read from the queue. */
+  private record Request(long hotspotId, String severity, String entityType, String entity, double predicted,
+                         double baseline, int percentAbove, int attempts, Instant firstAttemptAt) {
+  }
+
+  /** An answer from either source. */
+  private record Answer(String rootCause, JsonArray actions, String source) {
+  }
+
+  public RecommendationVerticle() {
+    this(Clock.systemUTC());
+  }
+
+  public RecommendationVerticle(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    JsonObject conf = config();
+    pool = Pools.shared(vertx, conf);
+    registry = Metrics.registry(conf);
+    timeout = ConfigKeys.RAG_TIMEOUT.get(conf);
+    fallbackAfter = ConfigKeys.RAG_FALLBACK_AFTER.get(conf);
+    retry = ConfigKeys.RECOMMENDATIONS_RETRY.get(conf);
+    window = ConfigKeys.DETECTION_WINDOW.get(conf);
+    String url = ConfigKeys.RAG_URL.get(conf);
+    if (url != null) {
+      rag = new RagClient(WebClient.create(vertx), url, timeout);
+      breaker = Breakers.create(vertx, "rag-chatbot", new Breakers.Settings(timeout, ConfigKeys.RAG_RETRIES.get(conf),
+        ConfigKeys.RAG_BREAKER_MAX_FAILURES.get(conf), ConfigKeys.RAG_BREAKER_RESET_TIMEOUT.get(conf)), registry);
+      LOG.info("Recommendations from rag-chatbot at {}, rule-based after {} of failures", rag.url(), fallbackAfter);
+    } else {
+      LOG.info("Recommendations from the built-in rule-based recommender (NEXUS_RAG_URL is not set)");
+    }
+    return vertx.eventBus().<JsonObject>consumer(Addresses.HOTSPOTS, m -> {
+        Hotspot h = Hotspot.fromJson(m.body());
+        if ("opened".equals(h.change()) || "escalated".equals(h.change())) {
+          enqueue(h);
+        }
+      }).completion()
+      .onSuccess(v -> timerId = vertx.setPeriodic(0, Math.min(1_000, retry.toMillis()), id -> work()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(timerId);
+    return current.otherwiseEmpty();
+  }
+
+  private void enqueue(Hotspot h) {
+    pool.preparedQuery(RecommendationSql.ENQUEUE)
+      .execute(Tuple.of(h.id(), h.severity().wire(), h.entityType(), h.entity(), h.predicted(), h.baseline(), h.percentAbove()))
+      .onSuccess(v -> work())
+      .onFailure(err -> LOG.warn("Recommendation for hotspot {} not queued (detection's next change retries): {}",
+        h.id(), err.getMessage()));
+  }
+
+  /** One worker at a time per verticle; SKIP LOCKED and the lease share the queue between engines. */
+  private void work() {
+    if (working) {
+      return;
+    }
+    working = true;
+    Instant now = clock.instant();
+    Instant lease = now.plus(timeout.multipliedBy(4)).plusSeconds(5);
+    current = pool.preparedQuery(RecommendationSql.CLAIM_DUE)
+      .execute(Tuple.of(at(now), at(lease), CLAIM))
+      .compose(rows -> {
+        Future<Void> chain = Future.succeededFuture();
+        for (Row r : rows) {
+          Request req = new Request(r.getLong(0), r.getString(1), r.getString(2), r.getString(3), r.getDouble(4),
+            r.getDouble(5), r.getInteger(6), r.getInteger(7), r.getOffsetDateTime(8).toInstant());
+          chain = chain.compose(v -> handle(req));
+        }
+        return chain.map(v -> rows.size());
+      })
+      .onComplete(ar -> {
+        working = false;
+        if (ar.failed()) {
+          LOG.warn("Recommendation queue not read (next tick retries): {}", ar.cause().getMessage());
+        } else if (ar.result() == CLAIM) {
+          work();
+        }
+      })
+      .mapEmpty();
+  }
+
+  /** Never fails: a request that gets no answer is put back with its next attempt time. */
+  private Future<Void> handle(Request req) {
+    return answer(req)
+      .compose(answer -> store(req, answer))
+      .recover(err -> {
+        Duration wait = retry.multipliedBy(1L << Math.min(16, req.attempts() - 1));
+        if (wait.compareTo(MAX_RETRY) > 0) {
+          wait = MAX_RETRY;
+        }
+        LOG.warn("No recommendation yet for hotspot {} (attempt {}, next in {} s): {}", req.hotspotId(), req.attempts(),
+          wait.toSeconds(), err.getMessage());
+        return pool.preparedQuery(RecommendationSql.RETRY_LATER)
+          .execute(Tuple.of(req.hotspotId(), req.severity(), at(clock.instant().plus(wait)), String.valueOf(err.getMessage())))
+          .<Void>mapEmpty()
+          .otherwiseEmpty();
+      });
+  }
+
+  private Future<Answer> answer(Request req) {
+    if (rag == null) {
+      return rules(req);
+    }
+    JsonObject body = new JsonObject()
+      .put("entity", req.entity())
+      .put("data", new JsonObject().put("predicted", req.predicted()).put("baseline", req.baseline()))
+      .put("entity_type", req.entityType())
+      .put("severity", req.severity())
+      .put("percent_above", req.percentAbove())
+      .put("hotspot_id", req.hotspotId());
+    return breaker.<RagClient.Answer>execute(() -> rag.recommend(body))
+      .map(a -> new Answer(a.rootCause(), a.actions(), SOURCE_RAG))
+      .recover(err -> {
+        Counter.builder("nexus_rag_failures_total").description("rag-chatbot calls that failed").register(registry).increment();
+        if (!clock.instant().isBefore(req.firstAttemptAt().plus(fallbackAfter))) {
+          LOG.warn("rag-chatbot has not answered for hotspot {} since {}: the rule-based recommender answers ({})",
+            req.hotspotId(), req.firstAttemptAt(), err.getMessage());
+          return rules(req);
+        }
+        return Future.failedFuture(err);
+      });
+  }
+
+  /** The rules' facts from the database, the alternatives' CO2 from the prediction model. */
+  private Future<Answer> rules(Request req) {
+    Instant now = clock.instant();
+    return pool.preparedQuery(RecommendationSql.MIX)
+      .execute(Tuple.of(req.entityType(), req.entity(), at(now.minus(window)), at(now)))
+      .compose(rows -> {
+        List<RuleRecommender.Mix> mix = new ArrayList<>();
+        for (Row r : rows) {
+          mix.add(new RuleRecommender.Mix(r.getString(0), r.getDouble(1), r.getDouble(2), r.getDouble(3), r.getDouble(4),
+            r.getInteger(5)));
+        }
+        List<RuleRecommender.Shift> shifts = RuleRecommender.shifts(mix);
+        Map<Long, RuleRecommender.Shift> byId = new LinkedHashMap<>();
+        List<ShipmentEvent> what = new ArrayList<>();
+        for (RuleRecommender.Shift s : shifts) {
+          double tkm = mix.stream().filter(m -> m.vehicleType().equals(s.from())).mapToDouble(RuleRecommender.Mix::tonneKm)
+            .sum();
+          long id = byId.size();
+          byId.put(id, s);
+          // The same tonne-km on the alternative vehicle type (tonne-km method: 1 km x tkm tonnes).
+          what.add(new ShipmentEvent(id, null, null, null, s.alternative(), 1.0, tkm, null));
+        }
+        Future<Map<RuleRecommender.Shift, Double>> alternatives = what.isEmpty()
+          ? Future.succeededFuture(Map.of())
+          : vertx.eventBus().<JsonObject>request(Addresses.PREDICT, new PredictionRequest(what, false, true).toJson())
+            .map(reply -> {
+              Map<RuleRecommender.Shift, Double> co2 = new LinkedHashMap<>();
+              PredictionReply.fromJson(reply.body()).predictions().forEach(p -> co2.put(byId.get(p.eventId()), p.co2Kg()));
+              return co2;
+            });
+        return alternatives.map(co2 -> {
+          JsonArray actions = new JsonArray();
+          RuleRecommender.actions(req.predicted(), mix, co2).forEach(a -> actions.add(new JsonObject()
+            .put("title", a.title()).put("co2_reduction", a.co2Reduction()).put("cost_impact", a.costImpact())
+            .put("feasibility", a.feasibility())));
+          return new Answer(RuleRecommender.rootCause(req.entity(), req.predicted(), req.baseline(), mix), actions,
+            SOURCE_RULES);
+        });
+      });
+  }
+
+  private Future<Void> store(Request req, Answer answer) {
+    Instant now = clock.instant();
+    return pool.withTransaction(conn -> conn.preparedQuery(RecommendationSql.STORE)
+        .execute(Tuple.tuple().addLong(req.hotspotId()).addString(req.entity()).addString(req.severity())
+          .addString(answer.rootCause()).addValue(answer.actions()).addString(answer.source()).addOffsetDateTime(at(now)))
+        .compose(rows -> conn.preparedQuery(RecommendationSql.DONE).execute(Tuple.of(req.hotspotId(), req.severity()))
+          .map(v -> rows.size() == 0 ? null : rows.iterator().next().getLong(0))))
+      .onSuccess(id -> {
+        if (id != null) {
+          Counter.builder("nexus_recommendations_total").tag("source", answer.source())
+            .description("Recommendations stored, by source").register(registry).increment();
+          vertx.eventBus().publish(Addresses.RECOMMENDATIONS, new Recommendation(id, req.hotspotId(), req.entity(),
+            req.severity(), answer.rootCause(), answer.actions(), answer.source(), now).toJson());
+        }
+      })
+      .mapEmpty();
+  }
+
+  private static OffsetDateTime at(Instant instant) {
+    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+}

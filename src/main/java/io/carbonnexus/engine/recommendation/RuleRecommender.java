@@ -1,0 +1,129 @@
+package io.carbonnexus.engine.recommendation;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The built-in recommender, used when no RAG service is configured or it stays down: root cause
+ * and ranked actions from the hotspot's own facts (its vehicle mix over the window, load factors,
+ * lane distances). The CO2 of an alternative comes from the prediction model (asked over the bus
+ * by the caller), never from numbers of its own. Pure.
+ */
+public final class RuleRecommender {
+
+  /** An entity's emissions over the window for one vehicle type. */
+  public record Mix(String vehicleType, double co2Kg, double tonneKm, double averageDistanceKm, Double averageLoadFactor,
+                    int events) {
+  }
+
+  /** A change of vehicle type to evaluate: the caller predicts {@code tonneKm} on {@code alternative}. */
+  public record Shift(String from, String alternative, String title, int costImpact, int feasibility) {
+  }
+
+  /** One ranked action, in the seed's shape. */
+  public record Action(String title, int co2Reduction, int costImpact, int feasibility) {
+  }
+
+  /** Below this average load factor a road type's loads are worth consolidating. */
+  static final double CONSOLIDATION_BELOW = 0.6;
+  /** The load factor consolidation aims at. */
+  static final double CONSOLIDATION_TARGET = 0.85;
+  /**
+   * Share of a truck's per-km emissions that does not shrink with its load: an empty HGV still
+   * emits about 65% of a full one (DEFRA: 0.65975 vs 1.01203 kg/km).
+   */
+  static final double FIXED_SHARE_PER_KM = 0.65;
+  /** Lanes at least this long suit rail. */
+  static final double RAIL_FROM_KM = 300;
+
+  private RuleRecommender() {
+  }
+
+  /** Which vehicle-type changes make sense for this mix. */
+  public static List<Shift> shifts(List<Mix> mix) {
+    List<Shift> shifts = new ArrayList<>();
+    for (Mix m : mix) {
+      String t = m.vehicleType().toLowerCase(Locale.ROOT);
+      if (t.startsWith("air")) {
+        shifts.add(m.averageDistanceKm() > 2_000
+          ? new Shift(m.vehicleType(), "ship", "Move air freight to sea on lanes over 2,000 km", 3, 5)
+          : new Shift(m.vehicleType(), "rail", "Move short-haul air freight to rail", 4, 5));
+      } else if (t.startsWith("hgv") && m.averageDistanceKm() >= RAIL_FROM_KM) {
+        shifts.add(new Shift(m.vehicleType(), "rail", "Move long road lanes (" + Math.round(m.averageDistanceKm())
+          + " km on average) from " + m.vehicleType() + " to rail", 4, 6));
+      } else if (t.startsWith("hgv")) {
+        shifts.add(new Shift(m.vehicleType(), "truck_electric", "Replace " + m.vehicleType()
+          + " on short lanes with electric trucks", 8, 4));
+      } else if (t.equals("van_diesel") || t.equals("van")) {
+        shifts.add(new Shift(m.vehicleType(), "van_electric", "Switch diesel vans to electric vans", 6, 7));
+      }
+    }
+    return shifts;
+  }
+
+  /**
+   * Ranked actions: each shift with the CO2 the model predicts for its alternative, plus load
+   * consolidation where road loads run light. Reductions are percent of the entity's predicted
+   * emissions; ranked by reduction × feasibility / cost.
+   *
+   * @param alternativeCo2 predicted kg for each shift's tonne-km on its alternative, keyed by shift
+   */
+  public static List<Action> actions(double predictedKg, List<Mix> mix, Map<Shift, Double> alternativeCo2) {
+    List<Action> actions = new ArrayList<>();
+    Map<String, Mix> byType = new java.util.HashMap<>();
+    mix.forEach(m -> byType.put(m.vehicleType(), m));
+    alternativeCo2.forEach((shift, altKg) -> {
+      Mix m = byType.get(shift.from());
+      if (m != null && altKg != null && altKg < m.co2Kg()) {
+        actions.add(new Action(shift.title(), percent(m.co2Kg() - altKg, predictedKg), shift.costImpact(),
+          shift.feasibility()));
+      }
+    });
+    for (Mix m : mix) {
+      Double lf = m.averageLoadFactor();
+      if (lf != null && lf > 0 && lf < CONSOLIDATION_BELOW) {
+        // Fewer, fuller trips: DEFRA's per-km emissions are full x (F + (1 - F) x LF), so the
+        // distance driven falls with LF / target while each km costs a little more.
+        double after = m.co2Kg() * (lf / CONSOLIDATION_TARGET)
+          * perKm(CONSOLIDATION_TARGET) / perKm(lf);
+        if (after < m.co2Kg()) {
+          actions.add(new Action("Consolidate part-loads on " + m.vehicleType() + " (average load factor "
+            + Math.round(lf * 100) + "%) towards " + Math.round(CONSOLIDATION_TARGET * 100) + "%",
+            percent(m.co2Kg() - after, predictedKg), 2, 8));
+        }
+      }
+    }
+    actions.removeIf(a -> a.co2Reduction() <= 0);
+    actions.sort(Comparator.comparingDouble((Action a) -> -(double) a.co2Reduction() * a.feasibility() / a.costImpact())
+      .thenComparing(Action::title));
+    return actions;
+  }
+
+  /** The root cause as a sentence from the facts: how far above, and what dominates. */
+  public static String rootCause(String entity, double predictedKg, double baselineKg, List<Mix> mix) {
+    int above = (int) Math.round((predictedKg - baselineKg) / baselineKg * 100);
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+      "%s emitted %.0f kg CO2 over the window, %d%% %s its baseline of %.0f kg", entity, predictedKg, Math.abs(above),
+      above >= 0 ? "above" : "below", baselineKg));
+    mix.stream().max(Comparator.comparingDouble(Mix::co2Kg)).ifPresent(top -> {
+      sb.append(String.format(Locale.ROOT, "; %d%% of it from %s (%d shipments", percent(top.co2Kg(), predictedKg),
+        top.vehicleType(), top.events()));
+      if (top.averageLoadFactor() != null) {
+        sb.append(String.format(Locale.ROOT, ", average load factor %d%%", Math.round(top.averageLoadFactor() * 100)));
+      }
+      sb.append(String.format(Locale.ROOT, ", %.0f km on average)", top.averageDistanceKm()));
+    });
+    return sb.append('.').toString();
+  }
+
+  private static double perKm(double loadFactor) {
+    return FIXED_SHARE_PER_KM + (1 - FIXED_SHARE_PER_KM) * loadFactor;
+  }
+
+  private static int percent(double part, double whole) {
+    return whole <= 0 ? 0 : (int) Math.round(part / whole * 100);
+  }
+}
