@@ -33,6 +33,22 @@ final class AlertingSql {
      where h.status = 'open' and last.kind <> 'resolved' and last.acknowledged_at is null and last.created_at <= $1
     """;
 
+  /** Acknowledges the hotspot's alerts up to this one: its firing alert stops repeating. */
+  static final String ACKNOWLEDGE = """
+    update alerts a set acknowledged_at = coalesce(a.acknowledged_at, $2), acknowledged_by = coalesce(a.acknowledged_by, $3)
+      from alerts target
+     where target.id = $1 and a.hotspot_id = target.hotspot_id and a.id <= target.id
+    """;
+
+  static final String ALERT_BY_ID = """
+    select id, level, message, hotspot_id, created_at, kind, entity_type, entity, percent_above, acknowledged_at
+      from alerts where id = $1
+    """;
+
+  static final String INSERT_SILENCE = """
+    insert into silences (entity_type, entity, until, reason, created_by) values ($1, $2, $3, $4, $5) returning id
+    """;
+
   private AlertingSql() {
   }
 }

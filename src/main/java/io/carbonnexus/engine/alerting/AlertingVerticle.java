@@ -7,10 +7,13 @@ import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.Alert;
+import io.carbonnexus.engine.shared.BusFailure;
+import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.Severity;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -24,6 +27,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.List;
 
 /**
  * Turns hotspot changes into alerts with {@link AlertPolicy}: stored once in {@code alerts} (a
@@ -69,6 +73,8 @@ public final class AlertingVerticle extends VerticleBase {
           last = last.otherwiseEmpty().compose(v -> handle(h, AlertPolicy.Change.of(h.change())));
         }
       }).completion()
+      .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.ALERT_ACKNOWLEDGE, this::acknowledge).completion())
+      .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.SILENCE, this::silence).completion())
       .onSuccess(v -> {
         long check = Math.min(MAX_REPEAT_CHECK.toMillis(), Math.max(1_000, repeat.toMillis() / 4));
         repeatTimer = vertx.setPeriodic(check, check, id -> repeats());
@@ -102,6 +108,72 @@ public final class AlertingVerticle extends VerticleBase {
       })
       .onFailure(err -> LOG.warn("No alert decided for hotspot {} ({}): {}", h.id(), change, err.getMessage()))
       .mapEmpty();
+  }
+
+  private void acknowledge(Message<JsonObject> message) {
+    Object id = message.body().getValue("id");
+    if (!(id instanceof Number n)) {
+      new BusFailure(FailureCode.INVALID_REQUEST, "id must be an alert id", null).replyTo(message);
+      return;
+    }
+    String by = text(message.body().getValue("by"), 200);
+    OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+    pool.preparedQuery(AlertingSql.ACKNOWLEDGE).execute(Tuple.of(n.longValue(), now, by))
+      .compose(v -> pool.preparedQuery(AlertingSql.ALERT_BY_ID).execute(Tuple.of(n.longValue())))
+      .onSuccess(rows -> {
+        if (rows.size() == 0) {
+          new BusFailure(FailureCode.NOT_FOUND, "no alert " + n.longValue(), null).replyTo(message);
+          return;
+        }
+        Row r = rows.iterator().next();
+        OffsetDateTime ack = r.getOffsetDateTime("acknowledged_at");
+        message.reply(new Alert(r.getLong("id"), Severity.of(r.getString("level")), r.getString("message"),
+          r.getLong("hotspot_id"), r.getOffsetDateTime("created_at").toInstant(), r.getString("kind"),
+          r.getString("entity_type"), r.getString("entity"), r.getInteger("percent_above"),
+          ack == null ? null : ack.toInstant()).toJson());
+      })
+      .onFailure(err -> new BusFailure(FailureCode.STORAGE_FAILED, "acknowledgement not stored: " + err.getMessage(), null)
+        .replyTo(message));
+  }
+
+  private void silence(Message<JsonObject> message) {
+    JsonObject body = message.body();
+    String type = text(body.getValue("entity_type"), 100);
+    String entity = text(body.getValue("entity"), 500);
+    Duration duration;
+    try {
+      duration = ConfigKey.parseDurationText(String.valueOf(body.getValue("duration")));
+    } catch (IllegalArgumentException e) {
+      duration = null;
+    }
+    if (type == null || !List.of("supplier", "route", "vehicle_type").contains(type) || entity == null) {
+      new BusFailure(FailureCode.INVALID_REQUEST, "entity_type (supplier, route or vehicle_type) and entity are required",
+        null).replyTo(message);
+      return;
+    }
+    if (duration == null || duration.isZero() || duration.compareTo(Duration.ofDays(90)) > 0) {
+      new BusFailure(FailureCode.INVALID_REQUEST, "duration must be a duration such as 30m, 2h or 7d, at most 90d",
+        null).replyTo(message);
+      return;
+    }
+    Instant until = clock.instant().plus(duration);
+    String reason = text(body.getValue("reason"), 1000);
+    String by = text(body.getValue("by"), 200);
+    pool.preparedQuery(AlertingSql.INSERT_SILENCE)
+      .execute(Tuple.of(type, entity, OffsetDateTime.ofInstant(until, ZoneOffset.UTC), reason, by))
+      .onSuccess(rows -> message.reply(new JsonObject().put("id", rows.iterator().next().getLong(0))
+        .put("entity_type", type).put("entity", entity).put("until", until.toString()).put("reason", reason)
+        .put("created_by", by)))
+      .onFailure(err -> new BusFailure(FailureCode.STORAGE_FAILED, "silence not stored: " + err.getMessage(), null)
+        .replyTo(message));
+  }
+
+  /** A non-blank string of at most {@code max} characters without NUL, or null. */
+  private static String text(Object value, int max) {
+    if (!(value instanceof String s) || s.isBlank() || s.length() > max || s.indexOf('\u0000') >= 0) {
+      return null;
+    }
+    return s.trim();
   }
 
   private static Future<AlertPolicy.State> state(SqlConnection conn, long hotspotId) {

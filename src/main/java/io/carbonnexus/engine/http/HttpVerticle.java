@@ -80,6 +80,10 @@ public final class HttpVerticle extends VerticleBase {
     // The token is checked before the body is read: an unauthorised client cannot make us buffer it.
     router.post("/events").handler(this::authorize);
     router.post("/events").handler(BodyHandler.create(false).setBodyLimit(maxBody)).handler(this::postEvents);
+    router.post("/alerts/:id/acknowledge").handler(this::authorize);
+    router.post("/alerts/:id/acknowledge").handler(BodyHandler.create(false).setBodyLimit(maxBody)).handler(this::acknowledge);
+    router.post("/silences").handler(this::authorize);
+    router.post("/silences").handler(BodyHandler.create(false).setBodyLimit(maxBody)).handler(this::silence);
     router.post("/detection/batch").handler(this::authorize);
     router.post("/detection/batch").handler(BodyHandler.create(false).setBodyLimit(maxBody)).handler(this::batchDetection);
     router.get("/metrics").handler(metricsRegistry == null
@@ -192,18 +196,57 @@ public final class HttpVerticle extends VerticleBase {
     });
   }
 
-  /** POST /detection/batch {"from","to","step"}: a replay of a past range; live hotspots untouched. */
-  private void batchDetection(RoutingContext ctx) {
-    JsonObject body;
+  /** POST /alerts/{id}/acknowledge {"by"}: stops the repeats of that hotspot's firing alert. */
+  private void acknowledge(RoutingContext ctx) {
+    long id;
     try {
-      Object parsed = ctx.body().buffer() == null ? null : Json.decodeValue(ctx.body().buffer());
-      if (!(parsed instanceof JsonObject o)) {
-        HttpErrors.send(ctx, 400, "the request body must be a JSON object {\"from\", \"to\", \"step\"}", null);
-        return;
+      id = Long.parseLong(ctx.pathParam("id"));
+    } catch (NumberFormatException e) {
+      HttpErrors.send(ctx, 400, "the alert id must be a number", ctx.pathParam("id"));
+      return;
+    }
+    JsonObject body = jsonObjectOrEmpty(ctx);
+    if (body == null) {
+      return;
+    }
+    vertx.eventBus().<JsonObject>request(Addresses.ALERT_ACKNOWLEDGE, new JsonObject().put("id", id).put("by", body.getValue("by")))
+      .onSuccess(reply -> ctx.response().putHeader("content-type", "application/json").end(reply.body().encode()))
+      .onFailure(err -> HttpErrors.fromBus(ctx, err));
+  }
+
+  /** POST /silences {"entity_type","entity","duration","reason","by"}: no alerts for the entity meanwhile. */
+  private void silence(RoutingContext ctx) {
+    JsonObject body = jsonObjectOrEmpty(ctx);
+    if (body == null) {
+      return;
+    }
+    vertx.eventBus().<JsonObject>request(Addresses.SILENCE, body)
+      .onSuccess(reply -> ctx.response().setStatusCode(201).putHeader("content-type", "application/json")
+        .end(reply.body().encode()))
+      .onFailure(err -> HttpErrors.fromBus(ctx, err));
+  }
+
+  /** The body as a JSON object ({} when empty), or null after answering 400. */
+  private static JsonObject jsonObjectOrEmpty(RoutingContext ctx) {
+    if (ctx.body().buffer() == null || ctx.body().buffer().length() == 0) {
+      return new JsonObject();
+    }
+    try {
+      Object parsed = Json.decodeValue(ctx.body().buffer());
+      if (parsed instanceof JsonObject o) {
+        return o;
       }
-      body = o;
+      HttpErrors.send(ctx, 400, "the request body must be a JSON object", null);
     } catch (DecodeException e) {
       HttpErrors.send(ctx, 400, "the request body is not valid JSON", e.getMessage());
+    }
+    return null;
+  }
+
+  /** POST /detection/batch {"from","to","step"}: a replay of a past range; live hotspots untouched. */
+  private void batchDetection(RoutingContext ctx) {
+    JsonObject body = jsonObjectOrEmpty(ctx);
+    if (body == null) {
       return;
     }
     for (String field : new String[] {"from", "to", "step"}) {

@@ -40,6 +40,20 @@ public final class Addresses {
   public static final String DETECTION_BATCH = "nexus.detection.batch";
 
   /**
+   * Request/reply, {@code {"id": alert id, "by": who}} → the acknowledged {@link Alert}: stops repeats
+   * of that hotspot's firing alert until it escalates or resolves. Served by alerting; fails with
+   * {@link FailureCode#NOT_FOUND} for an unknown alert.
+   */
+  public static final String ALERT_ACKNOWLEDGE = "nexus.alerting.acknowledge";
+
+  /**
+   * Request/reply, {@code {"entity_type","entity","duration":"2h","reason","by"}} → the silence
+   * {@code {"id","entity_type","entity","until","reason","created_by"}}: no alert for the entity
+   * until then. Served by alerting; fails with {@link FailureCode#INVALID_REQUEST}.
+   */
+  public static final String SILENCE = "nexus.alerting.silence";
+
+  /**
    * Request/reply, {@code {"events":[event..],"idempotency_key":..}} → {@code {"inserted":n,"ids":[..],
    * "replayed":bool}}: insert a producer's batch into events_normalized, all or nothing, after the
    * prediction model accepted every event. Served by ingestion. Fails with

@@ -186,6 +186,39 @@ class EventsApiTest {
   }
 
   @Test
+  void anOperatorAcknowledgesAnAlertAndSilencesAnEntity() {
+    TestDatabase.execute(url, "truncate hotspot_changes, hotspots, alerts, silences cascade");
+    TestDatabase.execute(url, "insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity,"
+      + " opened_at, updated_at) values ('supplier', 'Ack Freight', 200, 100, 100, 'critical', now(), now())");
+    TestDatabase.execute(url, "insert into alerts (level, message, hotspot_id, kind, dedup_key) select 'critical',"
+      + " 'Ack Freight exceeded emissions by 100%', id, 'firing', 'k1' from hotspots");
+    long alertId = TestDatabase.queryLong(url, "select id from alerts");
+
+    Http.Response ack = Http.post(port, "/alerts/" + alertId + "/acknowledge", "{\"by\": \"ops@example\"}",
+      "Authorization", "Bearer " + TOKEN);
+    assertThat(ack.status()).isEqualTo(200);
+    assertThat(ack.json().getString("acknowledged_at")).isNotNull();
+    assertThat(TestDatabase.queryLong(url, "select count(*) from alerts where acknowledged_by = 'ops@example'")).isEqualTo(1);
+    assertThat(Http.post(port, "/alerts/999999/acknowledge", "", "Authorization", "Bearer " + TOKEN).status()).isEqualTo(404);
+    assertThat(Http.post(port, "/alerts/abc/acknowledge", "", "Authorization", "Bearer " + TOKEN).status()).isEqualTo(400);
+    assertThat(Http.post(port, "/alerts/" + alertId + "/acknowledge", "").status()).isEqualTo(401);
+
+    Http.Response silence = Http.post(port, "/silences", new JsonObject().put("entity_type", "supplier")
+      .put("entity", "Ack Freight").put("duration", "2h").put("reason", "planned peak").encode(),
+      "Authorization", "Bearer " + TOKEN);
+    assertThat(silence.status()).isEqualTo(201);
+    assertThat(TestDatabase.queryLong(url, "select count(*) from silences where entity = 'Ack Freight'"
+      + " and until > now() + interval '119 minutes' and until < now() + interval '121 minutes'")).isEqualTo(1);
+    Http.Response badType = Http.post(port, "/silences", new JsonObject().put("entity_type", "planet")
+      .put("entity", "Mars").put("duration", "2h").encode(), "Authorization", "Bearer " + TOKEN);
+    assertThat(badType.status()).isEqualTo(400);
+    assertThat(badType.json().getString("error")).contains("entity_type");
+    Http.Response badDuration = Http.post(port, "/silences", new JsonObject().put("entity_type", "route")
+      .put("entity", "R1").put("duration", "forever").encode(), "Authorization", "Bearer " + TOKEN);
+    assertThat(badDuration.status()).isEqualTo(400);
+  }
+
+  @Test
   void anUnknownEndpointGets404AsJson() {
     Http.Response r = Http.get(port, "/nope");
     assertThat(r.status()).isEqualTo(404);
