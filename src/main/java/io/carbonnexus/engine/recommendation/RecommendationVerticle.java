@@ -9,6 +9,7 @@ import io.carbonnexus.engine.shared.Metrics;
 import io.carbonnexus.engine.shared.PredictionReply;
 import io.carbonnexus.engine.shared.PredictionRequest;
 import io.carbonnexus.engine.shared.Recommendation;
+import io.carbonnexus.engine.shared.Severity;
 import io.carbonnexus.engine.shared.ShipmentEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -63,6 +64,7 @@ public final class RecommendationVerticle extends VerticleBase {
   private boolean working;
   private Future<Void> current = Future.succeededFuture();
   private MeterRegistry registry;
+  private Severity minLevel;
 
   /** A claimed request, as read from the queue. */
   private record Request(long hotspotId, String severity, String entityType, String entity, double predicted,
@@ -90,6 +92,11 @@ public final class RecommendationVerticle extends VerticleBase {
     fallbackAfter = ConfigKeys.RAG_FALLBACK_AFTER.get(conf);
     retry = ConfigKeys.RECOMMENDATIONS_RETRY.get(conf);
     window = ConfigKeys.DETECTION_WINDOW.get(conf);
+    try {
+      minLevel = Severity.of(ConfigKeys.ALERTING_MIN_LEVEL.get(conf));
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture("alerting.min_level (NEXUS_ALERTING_MIN_LEVEL): " + e.getMessage());
+    }
     String url = ConfigKeys.RAG_URL.get(conf);
     if (url != null) {
       rag = new RagClient(WebClient.create(vertx), url, timeout);
@@ -101,7 +108,9 @@ public final class RecommendationVerticle extends VerticleBase {
     }
     return vertx.eventBus().<JsonObject>consumer(Addresses.HOTSPOTS, m -> {
         Hotspot h = Hotspot.fromJson(m.body());
-        if ("opened".equals(h.change()) || "escalated".equals(h.change())) {
+        // A hotspot below the alerting level (info: under its baseline) does not need a recommendation.
+        boolean needed = !minLevel.above(h.severity());
+        if (needed && ("opened".equals(h.change()) || "escalated".equals(h.change()))) {
           enqueue(h);
         }
       }).completion()

@@ -66,19 +66,20 @@ public final class RuleRecommender {
 
   /**
    * Ranked actions: each shift with the CO2 the model predicts for its alternative, plus load
-   * consolidation where road loads run light. Reductions are percent of the entity's predicted
-   * emissions; ranked by reduction × feasibility / cost.
+   * consolidation where road loads run light. Reductions are percent of the entity's emissions
+   * over the window; ranked by reduction × feasibility / cost.
    *
    * @param alternativeCo2 predicted kg for each shift's tonne-km on its alternative, keyed by shift
    */
   public static List<Action> actions(double predictedKg, List<Mix> mix, Map<Shift, Double> alternativeCo2) {
+    double whole = whole(predictedKg, mix);
     List<Action> actions = new ArrayList<>();
     Map<String, Mix> byType = new java.util.HashMap<>();
     mix.forEach(m -> byType.put(m.vehicleType(), m));
     alternativeCo2.forEach((shift, altKg) -> {
       Mix m = byType.get(shift.from());
       if (m != null && altKg != null && altKg < m.co2Kg()) {
-        actions.add(new Action(shift.title(), percent(m.co2Kg() - altKg, predictedKg), shift.costImpact(),
+        actions.add(new Action(shift.title(), percent(m.co2Kg() - altKg, whole), shift.costImpact(),
           shift.feasibility()));
       }
     });
@@ -92,7 +93,7 @@ public final class RuleRecommender {
         if (after < m.co2Kg()) {
           actions.add(new Action("Consolidate part-loads on " + m.vehicleType() + " (average load factor "
             + Math.round(lf * 100) + "%) towards " + Math.round(CONSOLIDATION_TARGET * 100) + "%",
-            percent(m.co2Kg() - after, predictedKg), 2, 8));
+            percent(m.co2Kg() - after, whole), 2, 8));
         }
       }
     }
@@ -109,7 +110,7 @@ public final class RuleRecommender {
       "%s emitted %.0f kg CO2 over the window, %d%% %s its baseline of %.0f kg", entity, predictedKg, Math.abs(above),
       above >= 0 ? "above" : "below", baselineKg));
     mix.stream().max(Comparator.comparingDouble(Mix::co2Kg)).ifPresent(top -> {
-      sb.append(String.format(Locale.ROOT, "; %d%% of it from %s (%d shipments", percent(top.co2Kg(), predictedKg),
+      sb.append(String.format(Locale.ROOT, "; %d%% of it from %s (%d shipments", percent(top.co2Kg(), whole(predictedKg, mix)),
         top.vehicleType(), top.events()));
       if (top.averageLoadFactor() != null) {
         sb.append(String.format(Locale.ROOT, ", average load factor %d%%", Math.round(top.averageLoadFactor() * 100)));
@@ -117,6 +118,15 @@ public final class RuleRecommender {
       sb.append(String.format(Locale.ROOT, ", %.0f km on average)", top.averageDistanceKm()));
     });
     return sb.append('.').toString();
+  }
+
+  /**
+   * What shares are taken of: the mix's own total (read now, over the same window), or the
+   * hotspot's predicted value when the mix is empty. The two differ by what arrived in between.
+   */
+  private static double whole(double predictedKg, List<Mix> mix) {
+    double total = mix.stream().mapToDouble(Mix::co2Kg).sum();
+    return total > 0 ? total : predictedKg;
   }
 
   private static double perKm(double loadFactor) {

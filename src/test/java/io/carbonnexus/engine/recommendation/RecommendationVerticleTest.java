@@ -163,6 +163,15 @@ class RecommendationVerticleTest {
   }
 
   @Test
+  void aHotspotBelowTheAlertingLevelNeedsNoRecommendation() throws Exception {
+    deploy(true);
+    change("opened", Severity.INFO);
+    Thread.sleep(500);
+    assertThat(rag.requests()).isEmpty();
+    assertThat(TestDatabase.queryLong(url, "select count(*) from recommendation_requests")).isZero();
+  }
+
+  @Test
   void anEscalationEarnsASecondRecommendation() throws Exception {
     deploy(true);
     change("opened", Severity.WARN);
