@@ -81,7 +81,8 @@ public final class AlertPolicy {
     if (!firing) {
       return new Decision(Kind.FIRING, severity, null);
     }
-    if (severity.above(state.firingLevel())) {
+    // Worse than what fires, or worse again after a de-escalation: both are news.
+    if (severity.above(state.firingLevel()) || change == Change.ESCALATED) {
       return new Decision(Kind.FIRING, severity, null);
     }
     if (state.acknowledged()) {

@@ -23,14 +23,33 @@ final class AlertingSql {
     returning id
     """;
 
-  /** Open hotspots whose alert fired, is not acknowledged, and was last sent before $1: due for a repeat. */
-  static final String DUE_FOR_REPEAT = """
+  /** The hotspot as it is now: a change older than this, or for a hotspot resolved since, is stale. */
+  static final String CURRENT_HOTSPOT = "select status, updated_at from hotspots where id = $1";
+
+  /**
+   * Hotspots whose alerts need another look without a change to carry it: a firing alert due for a
+   * repeat ($1), a resolution that was not sent (silenced, or a missed change; resolved in the last
+   * day), an open hotspot at an alerting level ($2) that never alerted (a silence ended, a missed
+   * change), or one now above the level that fires (a missed escalation). Each row says which change
+   * to re-decide it as.
+   */
+  static final String RECONCILE = """
     select h.id, h.entity, h.entity_type, h.predicted, h.baseline, h.percent_above, h.severity, h.status,
-           h.opened_at, h.updated_at
+           h.opened_at, h.updated_at, h.resolved_at,
+           case when h.status = 'resolved' then 'resolved'
+                when last.kind is null then 'updated'
+                when array_position(array['info','warn','critical'], h.severity)
+                     > array_position(array['info','warn','critical'], last.level) then 'escalated'
+                else 'updated' end as change
       from hotspots h
-      join lateral (select a.kind, a.created_at, a.acknowledged_at from alerts a
-                     where a.hotspot_id = h.id order by a.id desc limit 1) last on true
-     where h.status = 'open' and last.kind <> 'resolved' and last.acknowledged_at is null and last.created_at <= $1
+      left join lateral (select a.kind, a.level, a.created_at, a.acknowledged_at from alerts a
+                          where a.hotspot_id = h.id order by a.id desc limit 1) last on true
+     where (h.status = 'open' and last.kind is not null and last.kind <> 'resolved'
+            and (last.created_at <= $1 and last.acknowledged_at is null
+                 or array_position(array['info','warn','critical'], h.severity)
+                    > array_position(array['info','warn','critical'], last.level)))
+        or (h.status = 'resolved' and h.resolved_at > $3 and last.kind is not null and last.kind <> 'resolved')
+        or (h.status = 'open' and last.kind is null and h.severity = any($2))
     """;
 
   /** Acknowledges the hotspot's alerts up to this one: its firing alert stops repeating. */

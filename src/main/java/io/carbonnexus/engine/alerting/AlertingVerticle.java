@@ -40,6 +40,10 @@ public final class AlertingVerticle extends VerticleBase {
   /** How often firing alerts are checked for a repeat: a fraction of the interval, at most a minute. */
   private static final Duration MAX_REPEAT_CHECK = Duration.ofMinutes(1);
 
+  /** A change older than the hotspot's current state: nothing to decide. */
+  private static final Exception STALE = new Exception("stale change", null, false, false) {
+  };
+
   private final Clock clock;
   private Pool pool;
   private AlertPolicy.Settings settings;
@@ -91,7 +95,14 @@ public final class AlertingVerticle extends VerticleBase {
   private Future<Void> handle(Hotspot h, AlertPolicy.Change change) {
     Instant now = clock.instant();
     return pool.withTransaction(conn -> conn.preparedQuery(AlertingSql.LOCK_HOTSPOT).execute(Tuple.of(String.valueOf(h.id())))
-        .compose(v -> state(conn, h.id()))
+        .compose(v -> conn.preparedQuery(AlertingSql.CURRENT_HOTSPOT).execute(Tuple.of(h.id())))
+        .compose(rows -> {
+          // Changes are heard asynchronously, on every node: decide only on the hotspot's latest state.
+          boolean stale = rows.size() == 0
+            || rows.iterator().next().getOffsetDateTime(1).toInstant().isAfter(h.updatedAt())
+            || ("resolved".equals(rows.iterator().next().getString(0)) && change != AlertPolicy.Change.RESOLVED);
+          return stale ? Future.failedFuture(STALE) : state(conn, h.id());
+        })
         .compose(state -> conn.preparedQuery(AlertingSql.SILENCED_UNTIL)
           .execute(Tuple.of(h.entityType(), h.entity(), OffsetDateTime.ofInstant(now, ZoneOffset.UTC)))
           .map(rows -> {
@@ -106,8 +117,13 @@ public final class AlertingVerticle extends VerticleBase {
           vertx.eventBus().publish(Addresses.ALERTS, alert.toJson());
         }
       })
-      .onFailure(err -> LOG.warn("No alert decided for hotspot {} ({}): {}", h.id(), change, err.getMessage()))
-      .mapEmpty();
+      .<Void>mapEmpty()
+      .recover(err -> {
+        if (err != STALE) {
+          LOG.warn("No alert decided for hotspot {} ({}), the reconciler retries: {}", h.id(), change, err.getMessage());
+        }
+        return Future.succeededFuture();
+      });
   }
 
   private void acknowledge(Message<JsonObject> message) {
@@ -203,19 +219,32 @@ public final class AlertingVerticle extends VerticleBase {
         d.kind().wire(), h.entityType(), h.entity(), h.percentAbove(), null));
   }
 
-  /** Alerts still firing with no change to carry a repeat: the current hotspot is re-decided as an update. */
+  /**
+   * What no change carries: repeats of firing alerts, resolutions swallowed by a silence or lost,
+   * alerts of hotspots that never alerted (a silence ended, a missed change) and missed
+   * escalations. Each such hotspot is re-decided in its current state.
+   */
   private void repeats() {
-    Instant due = clock.instant().minus(settings.repeatInterval());
-    pool.preparedQuery(AlertingSql.DUE_FOR_REPEAT).execute(Tuple.of(OffsetDateTime.ofInstant(due, ZoneOffset.UTC)))
+    Instant now = clock.instant();
+    String[] alerting = java.util.Arrays.stream(Severity.values()).filter(s -> !settings.minLevel().above(s))
+      .map(Severity::wire).toArray(String[]::new);
+    pool.preparedQuery(AlertingSql.RECONCILE)
+      .execute(Tuple.of(at(now.minus(settings.repeatInterval())), alerting, at(now.minus(Duration.ofDays(1)))))
       .onSuccess(rows -> {
         for (Row r : rows) {
+          OffsetDateTime resolved = r.getOffsetDateTime("resolved_at");
           Hotspot h = new Hotspot(r.getLong("id"), r.getString("entity"), r.getString("entity_type"),
             r.getDouble("predicted"), r.getDouble("baseline"), r.getInteger("percent_above"),
             Severity.of(r.getString("severity")), r.getString("status"), r.getOffsetDateTime("opened_at").toInstant(),
-            r.getOffsetDateTime("updated_at").toInstant(), null, "updated");
-          last = last.otherwiseEmpty().compose(v -> handle(h, AlertPolicy.Change.UPDATED));
+            r.getOffsetDateTime("updated_at").toInstant(), resolved == null ? null : resolved.toInstant(),
+            r.getString("change"));
+          last = last.otherwiseEmpty().compose(v -> handle(h, AlertPolicy.Change.of(h.change())));
         }
       })
-      .onFailure(err -> LOG.warn("Repeat check failed (next check retries): {}", err.getMessage()));
+      .onFailure(err -> LOG.warn("Alert reconciliation failed (next check retries): {}", err.getMessage()));
+  }
+
+  private static OffsetDateTime at(Instant instant) {
+    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
   }
 }

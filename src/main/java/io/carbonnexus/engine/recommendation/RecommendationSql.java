@@ -14,19 +14,31 @@ final class RecommendationSql {
    * another engine skips them (SKIP LOCKED now, the lease later) while this one asks for them.
    */
   static final String CLAIM_DUE = """
+    with due as materialized (
+      select hotspot_id, severity from recommendation_requests
+       where status = 'pending' and next_attempt_at <= $1
+       order by next_attempt_at
+       limit $3
+       for update skip locked)
     update recommendation_requests r
        set next_attempt_at = $2, attempts = r.attempts + 1, first_attempt_at = coalesce(r.first_attempt_at, $1)
-     where (r.hotspot_id, r.severity) in (
-             select hotspot_id, severity from recommendation_requests
-              where status = 'pending' and next_attempt_at <= $1
-              order by next_attempt_at
-              limit $3
-              for update skip locked)
+      from due
+     where r.hotspot_id = due.hotspot_id and r.severity = due.severity
     returning r.hotspot_id, r.severity, r.entity_type, r.entity, r.predicted, r.baseline, r.percent_above, r.attempts,
               r.first_attempt_at
     """;
 
   /** One recommendation per hotspot and severity: a request answered twice stores nothing more. */
+  /** Open hotspots that need a recommendation and have no request (a change missed by a restart or an error). */
+  static final String ENQUEUE_MISSING = """
+    insert into recommendation_requests (hotspot_id, severity, entity_type, entity, predicted, baseline, percent_above)
+    select h.id, h.severity, h.entity_type, h.entity, h.predicted, h.baseline, h.percent_above
+      from hotspots h
+     where h.status = 'open' and h.severity = any($1)
+       and not exists (select 1 from recommendation_requests r where r.hotspot_id = h.id and r.severity = h.severity)
+    on conflict (hotspot_id, severity) do nothing
+    """;
+
   static final String STORE = """
     insert into recommendations (hotspot_id, entity, severity, root_cause, actions, source, created_at)
     values ($1, $2, $3, $4, $5, $6, $7)

@@ -49,7 +49,10 @@ public final class RecommendationVerticle extends VerticleBase {
   public static final String SOURCE_RULES = "rules";
 
   private static final Logger LOG = LoggerFactory.getLogger(RecommendationVerticle.class);
-  private static final int CLAIM = 10;
+  /** One request at a time: its lease covers its own attempt, never a queue of others before it. */
+  private static final int CLAIM = 1;
+  /** How often open hotspots are checked for a missing request. */
+  private static final long RECONCILE_MS = 30_000;
   private static final Duration MAX_RETRY = Duration.ofMinutes(5);
 
   private final Clock clock;
@@ -61,6 +64,7 @@ public final class RecommendationVerticle extends VerticleBase {
   private Duration retry;
   private Duration window;
   private long timerId = -1;
+  private long reconcileTimer = -1;
   private boolean working;
   private Future<Void> current = Future.succeededFuture();
   private MeterRegistry registry;
@@ -114,12 +118,16 @@ public final class RecommendationVerticle extends VerticleBase {
           enqueue(h);
         }
       }).completion()
-      .onSuccess(v -> timerId = vertx.setPeriodic(0, Math.min(1_000, retry.toMillis()), id -> work()));
+      .onSuccess(v -> {
+        timerId = vertx.setPeriodic(0, Math.min(1_000, retry.toMillis()), id -> work());
+        reconcileTimer = vertx.setPeriodic(0, RECONCILE_MS, id -> enqueueMissing());
+      });
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timerId);
+    vertx.cancelTimer(reconcileTimer);
     return current.otherwiseEmpty();
   }
 
@@ -129,6 +137,20 @@ public final class RecommendationVerticle extends VerticleBase {
       .onSuccess(v -> work())
       .onFailure(err -> LOG.warn("Recommendation for hotspot {} not queued (detection's next change retries): {}",
         h.id(), err.getMessage()));
+  }
+
+  /** Changes lost to a restart or an error between detection's commit and this verticle: queued here. */
+  private void enqueueMissing() {
+    String[] needed = java.util.Arrays.stream(Severity.values()).filter(s -> !minLevel.above(s)).map(Severity::wire)
+      .toArray(String[]::new);
+    pool.preparedQuery(RecommendationSql.ENQUEUE_MISSING).execute(Tuple.of((Object) needed))
+      .onSuccess(r -> {
+        if (r.rowCount() > 0) {
+          LOG.info("Queued {} recommendation requests for open hotspots that had none", r.rowCount());
+          work();
+        }
+      })
+      .onFailure(err -> LOG.warn("Open hotspots not checked for recommendations (next check retries): {}", err.getMessage()));
   }
 
   /** One worker at a time per verticle; SKIP LOCKED and the lease share the queue between engines. */
@@ -232,7 +254,9 @@ public final class RecommendationVerticle extends VerticleBase {
               Map<RuleRecommender.Shift, Double> co2 = new LinkedHashMap<>();
               PredictionReply.fromJson(reply.body()).predictions().forEach(p -> co2.put(byId.get(p.eventId()), p.co2Kg()));
               return co2;
-            });
+            })
+            // Without predictions the rules still give the root cause and the consolidation advice.
+            .otherwise(Map.of());
         return alternatives.map(co2 -> {
           JsonArray actions = new JsonArray();
           RuleRecommender.actions(req.predicted(), mix, co2).forEach(a -> actions.add(new JsonObject()

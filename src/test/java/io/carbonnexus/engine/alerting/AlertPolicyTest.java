@@ -60,8 +60,15 @@ class AlertPolicyTest {
   @Test
   void anEscalationFiresAtOnceAndTheCriticalAlertInhibitsLowerLevels() {
     assertThat(timeline(SETTINGS, null, "0 opened warn", "5 escalated critical", "10 deescalated warn",
-      "15 escalated critical", "20 updated warn"))
+      "20 updated warn", "30 updated warn"))
       .containsExactly("0 firing warn", "5 firing critical");
+  }
+
+  @Test
+  void gettingWorseAgainAfterADeescalationFiresAgain() {
+    assertThat(timeline(SETTINGS, null, "0 opened warn", "5 escalated critical", "10 deescalated warn",
+      "15 escalated critical"))
+      .containsExactly("0 firing warn", "5 firing critical", "15 firing critical");
   }
 
   @Test

@@ -51,7 +51,11 @@ class AlertingVerticleTest {
     vertx.deployVerticle(new AlertingVerticle(clock), new DeploymentOptions().setConfig(config)).await();
   }
 
+  /** What detection does: commit the hotspot's new state, then publish the change. */
   private void change(String change, Severity severity, int percent, Instant at) {
+    TestDatabase.execute(url, "update hotspots set severity = '" + severity.wire() + "', percent_above = " + percent
+      + ", status = '" + (change.equals("resolved") ? "resolved" : "open") + "', updated_at = '" + at + "'"
+      + (change.equals("resolved") ? ", resolved_at = '" + at + "'" : ""));
     vertx.eventBus().publish(Addresses.HOTSPOTS, new Hotspot(hotspotId, "Supplier A", "supplier", 60 * (1 + percent / 100.0),
       60, percent, severity, change.equals("resolved") ? "resolved" : "open", T0, at, null, change).toJson());
   }
@@ -79,6 +83,9 @@ class AlertingVerticleTest {
 
   @Test
   void theSameChangeHeardTwiceStoresOneAlert() throws Exception {
+    // A second alerting verticle hears every publish too, as a second node of a cluster would.
+    JsonObject config = ConfigKeys.DB_URL.put(new JsonObject(), url);
+    vertx.deployVerticle(new AlertingVerticle(clock), new DeploymentOptions().setConfig(config)).await();
     change("opened", Severity.WARN, 10, T0);
     change("opened", Severity.WARN, 10, T0); // a redelivery, or a second node hearing the same publish
     TestDatabase.waitFor("an alert", () -> alerts.size() >= 1, Duration.ofSeconds(5));
@@ -89,10 +96,16 @@ class AlertingVerticleTest {
 
   @Test
   void aTimelineFiresEscalatesDeduplicatesAndResolves() throws Exception {
+    // Detection evaluates at most every few hundred milliseconds; a change heard after a newer one
+    // committed is stale and skipped (the latest state wins), so the timeline is paced.
     change("opened", Severity.WARN, 10, T0);
+    Thread.sleep(200);
     change("updated", Severity.WARN, 12, T0.plusSeconds(10));
+    Thread.sleep(200);
     change("escalated", Severity.CRITICAL, 60, T0.plusSeconds(20));
+    Thread.sleep(200);
     change("deescalated", Severity.WARN, 40, T0.plusSeconds(30));
+    Thread.sleep(200);
     change("resolved", Severity.WARN, -30, T0.plusSeconds(40));
     TestDatabase.waitFor("three alerts", () -> alerts.size() == 3, Duration.ofSeconds(5));
     Thread.sleep(300);
@@ -127,8 +140,43 @@ class AlertingVerticleTest {
   }
 
   @Test
+  void aLateChangeForAHotspotResolvedSinceRaisesNothing() throws Exception {
+    change("opened", Severity.WARN, 10, T0);
+    TestDatabase.waitFor("fired", () -> alerts.size() == 1, Duration.ofSeconds(5));
+    change("resolved", Severity.WARN, -30, T0.plusSeconds(20));
+    TestDatabase.waitFor("fired and resolved", () -> alerts.size() == 2, Duration.ofSeconds(5));
+    // An escalation from before the resolution, heard late (another node, a redelivery).
+    vertx.eventBus().publish(Addresses.HOTSPOTS, new Hotspot(hotspotId, "Supplier A", "supplier", 96, 60, 60,
+      Severity.CRITICAL, "open", T0, T0.plusSeconds(10), null, "escalated").toJson());
+    Thread.sleep(500);
+    assertThat(kinds()).containsExactly("firing/warn", "resolved/warn");
+  }
+
+  @Test
+  void whenASilenceEndsAStillHotHotspotAlertsAndASwallowedResolutionIsSent() throws Exception {
+    TestDatabase.execute(url, "insert into silences (entity_type, entity, until) values ('supplier', 'Supplier A', '"
+      + T0.plusSeconds(30) + "')");
+    change("opened", Severity.CRITICAL, 120, T0);
+    Thread.sleep(300);
+    assertThat(alerts).isEmpty();
+    clock.advance(Duration.ofSeconds(31)); // the silence is over; the reconciler runs every second
+    TestDatabase.waitFor("the alert after the silence", () -> alerts.size() == 1, Duration.ofSeconds(5));
+    assertThat(kinds()).containsExactly("firing/critical");
+
+    TestDatabase.execute(url, "insert into silences (entity_type, entity, until) values ('supplier', 'Supplier A', '"
+      + T0.plusSeconds(90) + "')");
+    change("resolved", Severity.CRITICAL, -20, T0.plusSeconds(40));
+    Thread.sleep(300);
+    assertThat(alerts).hasSize(1);
+    clock.advance(Duration.ofSeconds(60));
+    TestDatabase.waitFor("the resolution after the silence", () -> alerts.size() == 2, Duration.ofSeconds(5));
+    assertThat(kinds()).containsExactly("firing/critical", "resolved/critical");
+  }
+
+  @Test
   void belowTheMinimumLevelNothingIsRaised() throws Exception {
     change("opened", Severity.INFO, -15, T0);
+    Thread.sleep(200);
     change("resolved", Severity.INFO, -30, T0.plusSeconds(5));
     Thread.sleep(500);
     assertThat(stored()).isZero();

@@ -53,7 +53,7 @@ class RecommendationVerticleTest {
              distance_km * load_tonnes * case when vehicle_type = 'hgv_diesel' then 0.10163 else 0.6313 end, 'builtin', 't'
         from events_normalized;
       insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity, opened_at, updated_at)
-      values ('supplier', 'Supplier A', 4200, 2000, 110, 'critical', now(), now());
+      values ('supplier', 'Supplier A', 1900, 2000, -5, 'info', now(), now());
       """);
     hotspotId = TestDatabase.queryLong(url, "select id from hotspots");
     config = ConfigKeys.DB_URL.put(new JsonObject(), url);
@@ -74,7 +74,10 @@ class RecommendationVerticleTest {
     return vertx.deployVerticle(new RecommendationVerticle(), new DeploymentOptions().setConfig(c)).await();
   }
 
+  /** What detection does: commit the hotspot's new level, then publish the change. */
   private void change(String change, Severity severity) {
+    TestDatabase.execute(url, "update hotspots set severity = '" + severity.wire() + "', predicted = 4200, baseline = 2000,"
+      + " percent_above = 110");
     vertx.eventBus().publish(Addresses.HOTSPOTS, new Hotspot(hotspotId, "Supplier A", "supplier", 4200, 2000, 110,
       severity, "open", Instant.now(), Instant.now(), null, change).toJson());
   }
@@ -169,6 +172,15 @@ class RecommendationVerticleTest {
     Thread.sleep(500);
     assertThat(rag.requests()).isEmpty();
     assertThat(TestDatabase.queryLong(url, "select count(*) from recommendation_requests")).isZero();
+  }
+
+  @Test
+  void anOpenHotspotWhoseChangeWasMissedStillGetsItsRecommendation() throws Exception {
+    // The hotspot escalated while no recommendation verticle listened (a restart, an error).
+    TestDatabase.execute(url, "update hotspots set severity = 'critical', predicted = 4200, percent_above = 110");
+    deploy(true);
+    TestDatabase.waitFor("the reconciler's recommendation", () -> published.size() == 1, Duration.ofSeconds(5));
+    assertThat(stored("severity = 'critical' and source = 'rag'")).isEqualTo(1);
   }
 
   @Test
