@@ -337,8 +337,9 @@ public final class DetectionVerticle extends VerticleBase {
         changed.forEach(h -> vertx.eventBus().publish(Addresses.HOTSPOTS, h.toJson()));
         // After every evaluation, not only after changes: the dashboard's totals follow new events.
         vertx.eventBus().publish(Addresses.EMISSIONS, snapshot(now).toJson());
-        if (!changed.isEmpty()) {
-          LOG.info("Detection ({}): {} hotspot changes", why, changed.size());
+        // New numbers on open hotspots happen at every evaluation: only changes of level are worth a line.
+        if (count > 0) {
+          LOG.info("Detection ({}): {} hotspots opened, escalated, de-escalated or resolved", why, count);
         }
         Counter.builder("nexus_detection_runs_total").tag("scope", scope.all() ? "all" : "touched")
           .description("Detection evaluations").register(registry).increment();
