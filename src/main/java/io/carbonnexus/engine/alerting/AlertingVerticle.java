@@ -61,12 +61,7 @@ public final class AlertingVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     JsonObject conf = config();
-    Severity min;
-    try {
-      min = Severity.of(ConfigKeys.ALERTING_MIN_LEVEL.get(conf));
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture("alerting.min_level (NEXUS_ALERTING_MIN_LEVEL): " + e.getMessage());
-    }
+    Severity min = ConfigKeys.ALERTING_MIN_LEVEL.get(conf);
     Duration repeat = ConfigKeys.ALERTING_REPEAT_INTERVAL.get(conf);
     settings = new AlertPolicy.Settings(min, repeat);
     pool = Pools.shared(vertx, conf);

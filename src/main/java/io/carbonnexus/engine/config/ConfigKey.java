@@ -1,5 +1,6 @@
 package io.carbonnexus.engine.config;
 
+import io.carbonnexus.engine.shared.Severity;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
@@ -73,6 +74,12 @@ public final class ConfigKey<T extends Comparable<? super T>> {
     return new ConfigKey<>(path, defaultValue, description, "text", ConfigKey::parseText);
   }
 
+  /** A severity ({@code info}, {@code warn}, {@code critical}), read once here so a bad value stops start-up. */
+  public static ConfigKey<Severity> severity(String path, String defaultValue, String description) {
+    return new ConfigKey<>(path, Severity.of(defaultValue), description, "severity",
+      raw -> Severity.of(raw.toString()), null, null, defaultValue);
+  }
+
   /** A duration written as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 2d} or ISO-8601 {@code PT5M}. */
   public static ConfigKey<Duration> duration(String path, String defaultValue, String description) {
     return new ConfigKey<>(path, parseDuration(defaultValue), description, "duration", ConfigKey::parseDuration,
@@ -141,7 +148,9 @@ public final class ConfigKey<T extends Comparable<? super T>> {
   Object fromEnv(String text) {
     try {
       T value = checked(parser.apply(text), text);
-      return value instanceof Duration ? text.trim() : value;
+      // JSON keeps numbers, booleans and text; anything richer (durations, severities) as written.
+      return value == null || value instanceof Number || value instanceof Boolean || value instanceof String
+        ? value : text.trim();
     } catch (IllegalArgumentException e) {
       throw new ConfigException(envName() + ": " + e.getMessage());
     }

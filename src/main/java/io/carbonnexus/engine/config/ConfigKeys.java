@@ -1,5 +1,6 @@
 package io.carbonnexus.engine.config;
 
+import io.carbonnexus.engine.shared.Severity;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
@@ -84,7 +85,7 @@ public final class ConfigKeys {
   public static final ConfigKey<String> BASELINES_STATISTIC = ConfigKey.text("baselines.statistic", "median+3mad",
     "Statistic of past window totals: median, a percentile such as p90, or median+Kmad");
 
-  public static final ConfigKey<String> ALERTING_MIN_LEVEL = ConfigKey.text("alerting.min_level", "warn",
+  public static final ConfigKey<Severity> ALERTING_MIN_LEVEL = ConfigKey.severity("alerting.min_level", "warn",
     "Lowest hotspot severity that raises an alert: info, warn or critical");
   public static final ConfigKey<Duration> ALERTING_REPEAT_INTERVAL = ConfigKey.duration("alerting.repeat_interval", "1h",
     "A firing alert not acknowledged is sent again after this while its hotspot stays hot")

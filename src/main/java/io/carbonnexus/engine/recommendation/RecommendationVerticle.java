@@ -96,11 +96,7 @@ public final class RecommendationVerticle extends VerticleBase {
     fallbackAfter = ConfigKeys.RAG_FALLBACK_AFTER.get(conf);
     retry = ConfigKeys.RECOMMENDATIONS_RETRY.get(conf);
     window = ConfigKeys.DETECTION_WINDOW.get(conf);
-    try {
-      minLevel = Severity.of(ConfigKeys.ALERTING_MIN_LEVEL.get(conf));
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture("alerting.min_level (NEXUS_ALERTING_MIN_LEVEL): " + e.getMessage());
-    }
+    minLevel = ConfigKeys.ALERTING_MIN_LEVEL.get(conf);
     String url = ConfigKeys.RAG_URL.get(conf);
     if (url != null) {
       rag = new RagClient(WebClient.create(vertx), url, timeout);
