@@ -10,10 +10,12 @@ import io.carbonnexus.engine.db.Migrations;
 import io.carbonnexus.engine.demo.DemoFeedVerticle;
 import io.carbonnexus.engine.hotspot.BaselineVerticle;
 import io.carbonnexus.engine.hotspot.DetectionVerticle;
+import io.carbonnexus.engine.hotspot.HotspotQueryVerticle;
 import io.carbonnexus.engine.http.HttpVerticle;
 import io.carbonnexus.engine.ingestion.IngestionVerticle;
 import io.carbonnexus.engine.prediction.PredictionVerticle;
 import io.carbonnexus.engine.recommendation.RecommendationVerticle;
+import io.carbonnexus.engine.simulation.SimulationVerticle;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.RuntimeKeys;
 import io.vertx.config.ConfigRetriever;
@@ -160,6 +162,8 @@ public final class Engine implements AutoCloseable {
     deploy("recommendation", RecommendationVerticle::new);
     deploy("detection", DetectionVerticle::new);
     deploy("baselines", BaselineVerticle::new);
+    deploy("hotspot queries", HotspotQueryVerticle::new);
+    deploy("simulation", SimulationVerticle::new);
     deploy("ingestion", IngestionVerticle::new);
     deploy("HTTP", HttpVerticle::new);
     if (demoEnabled(config)) {

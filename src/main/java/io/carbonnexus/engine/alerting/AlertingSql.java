@@ -64,6 +64,20 @@ final class AlertingSql {
       from alerts where id = $1
     """;
 
+  /** GET /alerts: $1 levels, $2 kind, $3 entity_type, $4 entity, $5 hotspot id, $6 since, $7 limit. */
+  static final String LIST_ALERTS = """
+    select id, level, message, hotspot_id, created_at, kind, entity_type, entity, percent_above, acknowledged_at
+      from alerts
+     where ($1::text[] is null or level = any($1))
+       and ($2::text is null or kind = $2)
+       and ($3::text is null or entity_type = $3)
+       and ($4::text is null or entity = $4)
+       and ($5::bigint is null or hotspot_id = $5)
+       and ($6::timestamptz is null or created_at >= $6)
+     order by created_at desc, id desc
+     limit $7
+    """;
+
   static final String INSERT_SILENCE = """
     insert into silences (entity_type, entity, until, reason, created_by) values ($1, $2, $3, $4, $5) returning id
     """;

@@ -10,10 +10,12 @@ import io.carbonnexus.engine.shared.Alert;
 import io.carbonnexus.engine.shared.BusFailure;
 import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.Hotspot;
+import io.carbonnexus.engine.shared.ListQuery;
 import io.carbonnexus.engine.shared.Severity;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -74,6 +76,8 @@ public final class AlertingVerticle extends VerticleBase {
       }).completion()
       .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.ALERT_ACKNOWLEDGE, this::acknowledge).completion())
       .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.SILENCE, this::silence).completion())
+      .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.ALERTS_LIST, m -> BusFailure.answer(m, this::list))
+        .completion())
       .onSuccess(v -> {
         long check = Math.min(MAX_REPEAT_CHECK.toMillis(), Math.max(1_000, repeat.toMillis() / 4));
         repeatTimer = vertx.setPeriodic(check, check, id -> repeats());
@@ -136,15 +140,35 @@ public final class AlertingVerticle extends VerticleBase {
           new BusFailure(FailureCode.NOT_FOUND, "no alert " + n.longValue(), null).replyTo(message);
           return;
         }
-        Row r = rows.iterator().next();
-        OffsetDateTime ack = r.getOffsetDateTime("acknowledged_at");
-        message.reply(new Alert(r.getLong("id"), Severity.of(r.getString("level")), r.getString("message"),
-          r.getLong("hotspot_id"), r.getOffsetDateTime("created_at").toInstant(), r.getString("kind"),
-          r.getString("entity_type"), r.getString("entity"), r.getInteger("percent_above"),
-          ack == null ? null : ack.toInstant()).toJson());
+        message.reply(alert(rows.iterator().next()).toJson());
       })
       .onFailure(err -> new BusFailure(FailureCode.STORAGE_FAILED, "acknowledgement not stored: " + err.getMessage(), null)
         .replyTo(message));
+  }
+
+  private static Alert alert(Row r) {
+    OffsetDateTime ack = r.getOffsetDateTime("acknowledged_at");
+    return new Alert(r.getLong("id"), Severity.of(r.getString("level")), r.getString("message"),
+      r.getLong("hotspot_id"), r.getOffsetDateTime("created_at").toInstant(), r.getString("kind"),
+      r.getString("entity_type"), r.getString("entity"), r.getInteger("percent_above"),
+      ack == null ? null : ack.toInstant());
+  }
+
+  /** GET /alerts: newest first, filtered. */
+  private Future<JsonArray> list(JsonObject request) {
+    ListQuery q = ListQuery.of(request);
+    String kind = ListQuery.text(request, "kind");
+    if (kind != null && !List.of("firing", "repeat", "resolved").contains(kind)) {
+      throw new IllegalArgumentException("kind must be firing, repeat or resolved");
+    }
+    Long hotspotId = ListQuery.number(request, "hotspot_id");
+    return pool.preparedQuery(AlertingSql.LIST_ALERTS)
+      .execute(Tuple.of(q.severities(), kind, q.entityType(), q.entity(), hotspotId, q.since(), q.limit()))
+      .map(rows -> {
+        JsonArray out = new JsonArray();
+        rows.forEach(r -> out.add(alert(r).toJson()));
+        return out;
+      });
   }
 
   private void silence(Message<JsonObject> message) {
@@ -227,12 +251,7 @@ public final class AlertingVerticle extends VerticleBase {
       .execute(Tuple.of(at(now.minus(settings.repeatInterval())), alerting, at(now.minus(Duration.ofDays(1)))))
       .onSuccess(rows -> {
         for (Row r : rows) {
-          OffsetDateTime resolved = r.getOffsetDateTime("resolved_at");
-          Hotspot h = new Hotspot(r.getLong("id"), r.getString("entity"), r.getString("entity_type"),
-            r.getDouble("predicted"), r.getDouble("baseline"), r.getInteger("percent_above"),
-            Severity.of(r.getString("severity")), r.getString("status"), r.getOffsetDateTime("opened_at").toInstant(),
-            r.getOffsetDateTime("updated_at").toInstant(), resolved == null ? null : resolved.toInstant(),
-            r.getString("change"));
+          Hotspot h = Hotspot.fromRow(r, r.getString("change"));
           last = last.otherwiseEmpty().compose(v -> handle(h, AlertPolicy.Change.of(h.change())));
         }
       })

@@ -19,6 +19,8 @@ public final class ConfigKeys {
 
   public static final ConfigKey<Integer> HTTP_MAX_BODY_KB = ConfigKey.integer("http.max_body_kb", 10_240,
     "Largest request body accepted, in KiB (larger: 413)").within(1, 1_048_576);
+  public static final ConfigKey<String> HTTP_CORS_ORIGINS = ConfigKey.text("http.cors_origins", null,
+    "Origins allowed to call the REST API from a browser, comma-separated (https://dash.example.com); unset = same origin only");
   public static final ConfigKey<String> API_TOKEN = ConfigKey.text("api.token", null,
     "When set, endpoints that change state (POST /events, ...) require Authorization: Bearer <token>");
 
@@ -104,6 +106,8 @@ public final class ConfigKeys {
   public static final ConfigKey<Duration> RAG_FALLBACK_AFTER = ConfigKey.duration("rag.fallback_after", "10m",
     "How long a hotspot waits for rag-chatbot before the rule-based recommender answers instead")
     .within(Duration.ZERO, null);
+  public static final ConfigKey<Integer> SIMULATION_MAX_EVENTS = ConfigKey.integer("simulation.max_events", 50_000,
+    "Most events one what-if may re-predict (more: 400, narrow it with route or supplier)").within(1, 1_000_000);
   public static final ConfigKey<Duration> RECOMMENDATIONS_RETRY = ConfigKey.duration("recommendations.retry", "5s",
     "First wait before a failed recommendation request is tried again (doubling up to 5 minutes)")
     .within(Duration.ofMillis(100), null);
@@ -129,7 +133,7 @@ public final class ConfigKeys {
     "Seed of the demo generator: the same seed gives the same history");
 
   public static final List<ConfigKey<?>> ALL = List.of(
-    HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_KB, API_TOKEN,
+    HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_KB, HTTP_CORS_ORIGINS, API_TOKEN,
     DB_URL, DB_POOL_SIZE, DB_CONNECT_TIMEOUT, DB_EMBEDDED_DATA_DIR, DB_EMBEDDED_PORT,
     ML_URL, ML_BATCH_SIZE, ML_TIMEOUT, ML_RETRIES, ML_BREAKER_MAX_FAILURES, ML_BREAKER_RESET_TIMEOUT,
     INGESTION_BATCH_SIZE, INGESTION_BATCHES_IN_FLIGHT, INGESTION_POLL_INTERVAL, INGESTION_SWEEP_INTERVAL,
@@ -140,6 +144,7 @@ public final class ConfigKeys {
     ALERTING_MIN_LEVEL, ALERTING_REPEAT_INTERVAL,
     RAG_URL, RAG_TIMEOUT, RAG_RETRIES, RAG_BREAKER_MAX_FAILURES, RAG_BREAKER_RESET_TIMEOUT, RAG_FALLBACK_AFTER,
     RECOMMENDATIONS_RETRY,
+    SIMULATION_MAX_EVENTS,
     CONFIG_SCAN_PERIOD,
     DEMO, DEMO_FEED_INTERVAL, DEMO_FEED_EVENTS_PER_DAY, DEMO_FEED_HISTORY_DAYS,
     DEMO_FEED_SURGES_PER_DAY, DEMO_FEED_SURGE_DURATION, DEMO_FEED_SURGE_MULTIPLIER, DEMO_FEED_SEED);

@@ -4,8 +4,13 @@ import io.carbonnexus.engine.config.ConfigKey;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
+import io.carbonnexus.engine.shared.BusFailure;
+import io.carbonnexus.engine.shared.EventsIngested;
+import io.carbonnexus.engine.shared.FailureCode;
+import io.carbonnexus.engine.shared.ListQuery;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -76,7 +81,12 @@ public final class BaselineVerticle extends VerticleBase {
       }
     }).completion();
     long interval = ConfigKeys.BASELINES_INTERVAL.get(conf).toMillis();
-    return listening.onSuccess(v -> {
+    var bus = vertx.eventBus();
+    return Future.all(listening,
+      bus.<JsonObject>consumer(Addresses.BASELINES_LIST, m -> BusFailure.answer(m, this::list)).completion(),
+      bus.<JsonObject>consumer(Addresses.TARGET_SET, m -> BusFailure.answer(m, this::setTarget)).completion(),
+      bus.<JsonObject>consumer(Addresses.TARGET_DELETE, m -> BusFailure.answer(m, this::deleteTarget)).completion())
+      .onSuccess(v -> {
       timerId = vertx.setPeriodic(0, interval, id -> recompute());
       LOG.info("Baselines: {} of the last {} windows of {}, every {} (at least {} windows of history)", statistic,
         historyWindows, ConfigKey.formatDuration(window), ConfigKey.formatDuration(ConfigKeys.BASELINES_INTERVAL.get(conf)),
@@ -89,6 +99,76 @@ public final class BaselineVerticle extends VerticleBase {
     vertx.cancelTimer(timerId);
     vertx.cancelTimer(retryTimer);
     return Future.succeededFuture();
+  }
+
+  private Future<JsonArray> list(JsonObject request) {
+    ListQuery q = ListQuery.of(request);
+    return pool.preparedQuery(HotspotSql.LIST_BASELINES).execute(Tuple.of(q.entityType(), q.entity(), q.limit()))
+      .map(rows -> {
+        JsonArray out = new JsonArray();
+        rows.forEach(r -> out.add(baselineJson(r)));
+        return out;
+      });
+  }
+
+  /** An operator's target: stored, then every entity is evaluated again (a target may open or resolve a hotspot). */
+  private Future<JsonObject> setTarget(JsonObject request) {
+    Entity entity = entity(request);
+    Object value = request.getValue("baseline");
+    if (!(value instanceof Number n) || !(n.doubleValue() > 0) || Double.isInfinite(n.doubleValue())) {
+      throw new IllegalArgumentException("baseline must be a number above 0 (kg CO2 per detection window)");
+    }
+    return pool.preparedQuery(HotspotSql.UPSERT_TARGET).execute(Tuple.of(entity.type(), entity.name(), n.doubleValue()))
+      .map(rows -> {
+        LOG.info("Target for {} {} set to {} kg", entity.type(), entity.name(), n.doubleValue());
+        baselinesChanged("target set", null);
+        return baselineJson(rows.iterator().next());
+      });
+  }
+
+  private Future<JsonObject> deleteTarget(JsonObject request) {
+    Entity entity = entity(request);
+    return pool.preparedQuery(HotspotSql.DELETE_TARGET).execute(Tuple.of(entity.type(), entity.name()))
+      .compose(rows -> {
+        if (rows.rowCount() == 0) {
+          return Future.failedFuture(new BusFailure(FailureCode.NOT_FOUND,
+            "no target for " + entity.type() + " " + entity.name(), null).asException());
+        }
+        LOG.info("Target for {} {} removed", entity.type(), entity.name());
+        baselinesChanged("target removed", null);
+        return Future.succeededFuture(new JsonObject().put("deleted", true));
+      });
+  }
+
+  private record Entity(String type, String name) {
+  }
+
+  private static Entity entity(JsonObject request) {
+    String type = ListQuery.text(request, "entity_type");
+    String name = ListQuery.text(request, "entity");
+    if (type == null || !EventsIngested.entityTypes().contains(type)) {
+      throw new IllegalArgumentException("entity_type must be one of " + EventsIngested.entityTypes());
+    }
+    if (name == null || name.isEmpty() || name.length() > 500) {
+      throw new IllegalArgumentException("entity must be 1 to 500 characters");
+    }
+    return new Entity(type, name);
+  }
+
+  private static JsonObject baselineJson(Row r) {
+    return new JsonObject()
+      .put("entity_type", r.getString("entity_type"))
+      .put("entity", r.getString("entity"))
+      .put("baseline", Math.round(r.getDouble("baseline") * 1000) / 1000.0)
+      .put("source", r.getString("source"))
+      .put("computed_at", r.getOffsetDateTime("computed_at").toInstant().toString())
+      .put("statistic", r.getString("statistic"))
+      .put("samples", r.getInteger("samples"));
+  }
+
+  private void baselinesChanged(String why, Integer computed) {
+    vertx.eventBus().publish(Addresses.BASELINES_UPDATED, new JsonObject().put("why", why).put("computed", computed)
+      .put("at", clock.instant().toString()));
   }
 
   /** Recomputes now; the reply-less result is published on {@link Addresses#BASELINES_UPDATED}. */
@@ -125,8 +205,7 @@ public final class BaselineVerticle extends VerticleBase {
           LOG.info("Baselines recomputed: {} entities with at least {} windows of history ({} more without enough)",
             upserts.size(), minWindows, totals.size() - upserts.size());
           lastComputed = upserts.size();
-          vertx.eventBus().publish(Addresses.BASELINES_UPDATED,
-            new JsonObject().put("computed", upserts.size()).put("at", now.toString()));
+          baselinesChanged("recomputed", upserts.size());
           return upserts.size();
         });
       })

@@ -55,7 +55,6 @@ import java.util.UUID;
 public final class DetectionVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(DetectionVerticle.class);
-  private static final int TOP_ENTITIES = 10;
 
   /** An entity: (entity_type, entity). */
   record Key(String type, String entity) {
@@ -468,23 +467,9 @@ public final class DetectionVerticle extends VerticleBase {
   }
 
   private EmissionsSnapshot snapshot(Instant now) {
-    Map<String, Double> totalByType = new LinkedHashMap<>();
-    Map<String, List<EmissionsSnapshot.EntityEmission>> top = new LinkedHashMap<>();
-    for (String type : EventsIngested.entityTypes()) {
-      totalByType.put(type, 0.0);
-      top.put(type, new ArrayList<>());
-    }
-    lastTotals.forEach((k, total) -> {
-      totalByType.merge(k.type(), total, Double::sum);
-      top.computeIfAbsent(k.type(), x -> new ArrayList<>())
-        .add(new EmissionsSnapshot.EntityEmission(k.entity(), total, lastBaselines.get(k)));
-    });
-    Comparator<EmissionsSnapshot.EntityEmission> furthestAbove = Comparator.comparingDouble(
-      (EmissionsSnapshot.EntityEmission e) -> e.baseline() == null ? -1 : e.predicted() / e.baseline()).reversed()
-      .thenComparing(EmissionsSnapshot.EntityEmission::predicted, Comparator.reverseOrder());
-    top.replaceAll((type, list) -> list.stream().sorted(furthestAbove).limit(TOP_ENTITIES).toList());
-    // Each prediction counts once per entity type: the overall total is any one type's total.
-    double total = totalByType.getOrDefault("supplier", 0.0);
-    return new EmissionsSnapshot(now, window.toSeconds(), total, totalByType, top);
+    List<EmissionsSnapshot.EntityTotal> totals = new ArrayList<>(lastTotals.size());
+    lastTotals.forEach((k, total) -> totals.add(new EmissionsSnapshot.EntityTotal(k.type(), k.entity(), total,
+      lastBaselines.get(k))));
+    return EmissionsSnapshot.of(now, window.toSeconds(), totals);
   }
 }

@@ -107,6 +107,84 @@ final class HotspotSql {
     on conflict do nothing
     """;
 
+  /** Hotspots for GET /hotspots: $1 severities, $2 status, $3 entity_type, $4 entity, $5 since, $6 limit. */
+  static final String LIST_HOTSPOTS = """
+    select id, entity, entity_type, predicted, baseline, percent_above, severity, status, opened_at, updated_at,
+           resolved_at
+      from hotspots
+     where ($1::text[] is null or severity = any($1))
+       and ($2::text is null or status = $2)
+       and ($3::text is null or entity_type = $3)
+       and ($4::text is null or entity = $4)
+       and ($5::timestamptz is null or updated_at >= $5)
+     order by updated_at desc, id desc
+     limit $6
+    """;
+
+  /** Effective baselines of one entity type ($1) or all, one entity ($2) or all, with how they were made. */
+  static final String LIST_BASELINES = """
+    select distinct on (entity_type, entity) entity_type, entity, baseline, source, computed_at, statistic, samples
+      from baselines
+     where ($1::text is null or entity_type = $1) and ($2::text is null or entity = $2)
+     order by entity_type, entity, (source = 'target') desc
+     limit $3
+    """;
+
+  static final String UPSERT_TARGET = """
+    insert into baselines (entity_type, entity, baseline, source, computed_at, statistic)
+    values ($1, $2, $3, 'target', now(), 'target')
+    on conflict (entity_type, entity, source) do update
+      set baseline = excluded.baseline, computed_at = excluded.computed_at
+    returning entity_type, entity, baseline, source, computed_at, statistic, samples
+    """;
+
+  static final String DELETE_TARGET = """
+    delete from baselines where entity_type = $1 and entity = $2 and source = 'target'
+    """;
+
+  /**
+   * Suppliers $1 side by side over the window of minutes [$2, $3] and the window before it
+   * [$4, $2): CO2 and events from the rollups, tonne-km from the events themselves, the effective
+   * baseline, and whether the engine has ever seen the supplier.
+   */
+  static final String COMPARE_SUPPLIERS = """
+    with asked as (select s, ord from unnest($1::text[]) with ordinality as a(s, ord)),
+    cur as (select entity, sum(co2_kg) as co2, sum(events) as events from entity_minute_totals
+             where entity_type = 'supplier' and entity = any($1)
+               and minute >= date_trunc('minute', $2::timestamptz) and minute <= date_trunc('minute', $3::timestamptz)
+             group by entity),
+    prev as (select entity, sum(co2_kg) as co2 from entity_minute_totals
+              where entity_type = 'supplier' and entity = any($1)
+                and minute >= date_trunc('minute', $4::timestamptz) and minute < date_trunc('minute', $2::timestamptz)
+              group by entity),
+    tkm as (select p.supplier, sum(e.distance_km * e.load_tonnes) as tkm
+              from predictions p join events_normalized e on e.id = p.event_id
+             where p.supplier = any($1)
+               and p.occurred_at >= date_trunc('minute', $2::timestamptz)
+               and p.occurred_at < date_trunc('minute', $3::timestamptz) + interval '1 minute'
+             group by p.supplier),
+    base as (select distinct on (entity) entity, baseline, source from baselines
+              where entity_type = 'supplier' and entity = any($1)
+              order by entity, (source = 'target') desc)
+    select a.s as supplier, coalesce(cur.co2, 0) as predicted, coalesce(cur.events, 0) as events,
+           coalesce(prev.co2, 0) as previous, coalesce(tkm.tkm, 0) as tonne_km, base.baseline, base.source,
+           exists (select 1 from entity_minute_totals m where m.entity_type = 'supplier' and m.entity = a.s)
+             or base.baseline is not null as known
+      from asked a
+      left join cur on cur.entity = a.s
+      left join prev on prev.entity = a.s
+      left join tkm on tkm.supplier = a.s
+      left join base on base.entity = a.s
+     order by a.ord
+    """;
+
+  static final String OPEN_SUPPLIER_HOTSPOTS = """
+    select id, entity, entity_type, predicted, baseline, percent_above, severity, status, opened_at, updated_at,
+           resolved_at
+      from hotspots
+     where status = 'open' and entity_type = 'supplier' and entity = any($1)
+    """;
+
   private HotspotSql() {
   }
 }

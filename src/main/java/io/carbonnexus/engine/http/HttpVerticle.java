@@ -3,28 +3,40 @@ package io.carbonnexus.engine.http;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
+import io.carbonnexus.engine.shared.Metrics;
 import io.carbonnexus.engine.shared.RuntimeKeys;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.json.schema.Draft;
-import io.vertx.json.schema.JsonSchema;
-import io.vertx.json.schema.JsonSchemaOptions;
-import io.vertx.json.schema.OutputFormat;
-import io.vertx.json.schema.OutputUnit;
-import io.vertx.json.schema.Validator;
+import io.vertx.ext.bridge.BridgeEventType;
+import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.handler.sockjs.BridgeEvent;
+import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.ext.web.openapi.router.OpenAPIRoute;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import org.slf4j.Logger;
@@ -32,18 +44,27 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.List;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * The engine's HTTP face: health and metrics now, the REST API and the SockJS bridge as the
- * other concerns arrive. Its start completes only once the server listens.
+ * The engine's HTTP face. It owns no data: every endpoint asks the verticle that owns the answer
+ * over the event bus. The REST API is built from {@code openapi.yaml} (vertx-web-openapi-router),
+ * which also validates every request; the SockJS bridge at {@code /eventbus} lets browsers
+ * receive the four channels and nothing else; the dashboard is served at {@code /}.
  */
 public final class HttpVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(HttpVerticle.class);
 
-  /** A health check that takes longer than this reports the database as down. */
-  private static final long DB_CHECK_TIMEOUT_MS = 3_000;
+  static final String CONTRACT = "openapi.yaml";
+  /** A health check that takes longer than this reports its part as down. */
+  private static final long CHECK_TIMEOUT_MS = 3_000;
+  /** Reads answer from one query; a concern that takes longer is in trouble. */
+  private static final long READ_TIMEOUT_MS = 10_000;
+  /** Writes and batch replays may take a while on a large database. */
+  private static final long WRITE_TIMEOUT_MS = 120_000;
 
   private static final String DB_STATUS_SQL = """
     select current_setting('server_version') as version,
@@ -52,58 +73,36 @@ public final class HttpVerticle extends VerticleBase {
              order by installed_rank desc limit 1) as schema_version
     """;
 
-  private static final String IDEMPOTENCY_KEY = "Idempotency-Key";
-  /** Same bound as the schema's maxItems, checked before the schema so a huge array costs nothing. */
-  private static final int MAX_EVENTS_PER_POST = 10_000;
-  /** Writes and batch replays may take a while on a large database. */
-  private static final long BUS_TIMEOUT_MS = 120_000;
-
   private Pool pool;
   private HttpServer server;
-  private Validator eventBatch;
   private String apiToken;
+  private OpenAPIContract contract;
+  private EventSubmission events;
+  private MeterRegistry registry;
 
   @Override
   public Future<?> start() {
     JsonObject conf = config();
     pool = Pools.shared(vertx, conf);
-    String metricsRegistry = conf.getString(RuntimeKeys.METRICS_REGISTRY);
-
-    HealthChecks checks = HealthChecks.create(vertx)
-      .register("database", DB_CHECK_TIMEOUT_MS, this::checkDatabase);
-
+    registry = Metrics.registry(conf);
     apiToken = ConfigKeys.API_TOKEN.get(conf);
-    long maxBody = ConfigKeys.HTTP_MAX_BODY_KB.get(conf) * 1024L;
-
-    Router router = Router.router(vertx);
-    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(checks));
-    // The token is checked before the body is read: an unauthorised client cannot make us buffer it.
-    router.post("/events").handler(this::authorize);
-    router.post("/events").handler(BodyHandler.create(false).setBodyLimit(maxBody)).handler(this::postEvents);
-    router.post("/alerts/:id/acknowledge").handler(this::authorize);
-    router.post("/alerts/:id/acknowledge").handler(BodyHandler.create(false).setBodyLimit(maxBody)).handler(this::acknowledge);
-    router.post("/silences").handler(this::authorize);
-    router.post("/silences").handler(BodyHandler.create(false).setBodyLimit(maxBody)).handler(this::silence);
-    router.post("/detection/batch").handler(this::authorize);
-    router.post("/detection/batch").handler(BodyHandler.create(false).setBodyLimit(maxBody)).handler(this::batchDetection);
-    router.get("/metrics").handler(metricsRegistry == null
-      ? PrometheusScrapingHandler.create()
-      : PrometheusScrapingHandler.create(metricsRegistry));
-    router.route().last().handler(HttpVerticle::notFound);
-    router.route().failureHandler(ctx -> failure(ctx, maxBody));
-
     String host = ConfigKeys.HTTP_HOST.get(conf);
     int port = ConfigKeys.HTTP_PORT.get(conf);
-    return vertx.fileSystem().readFile("schemas/event-batch.json")
-      .map(schema -> eventBatch = Validator.create(JsonSchema.of(new JsonObject(schema)), new JsonSchemaOptions()
-        .setDraft(Draft.DRAFT202012).setBaseUri("https://carbon-nexus.invalid/").setOutputFormat(OutputFormat.Basic)))
-      .compose(v -> vertx.createHttpServer().requestHandler(router).listen(port, host)
-        // No cause chained: the message already says it all, and it is what start-up reports.
-        .recover(err -> Future.failedFuture(
-          new IllegalStateException("HTTP server cannot listen on " + host + ":" + port + ": " + err.getMessage()))))
+    return OpenAPIContract.from(vertx, CONTRACT)
+      .recover(err -> Future.failedFuture(new IllegalStateException(
+        "the API contract " + CONTRACT + " cannot be read: " + err.getMessage())))
+      .compose(c -> {
+        contract = c;
+        events = new EventSubmission(vertx, c.getRawContract());
+        return vertx.createHttpServer().requestHandler(router(conf)).listen(port, host)
+          // No cause chained: the message already says it all, and it is what start-up reports.
+          .recover(err -> Future.failedFuture(
+            new IllegalStateException("HTTP server cannot listen on " + host + ":" + port + ": " + err.getMessage())));
+      })
       .onSuccess(s -> {
         server = s;
-        LOG.info("HTTP server listening on http://{}:{} (health: /health, metrics: /metrics)", host, s.actualPort());
+        LOG.info("HTTP server listening on http://{}:{} (dashboard: /, API: /openapi.yaml, bridge: /eventbus, "
+          + "health: /health, metrics: /metrics)", host, s.actualPort());
       });
   }
 
@@ -112,7 +111,115 @@ public final class HttpVerticle extends VerticleBase {
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  private void checkDatabase(io.vertx.core.Promise<Status> promise) {
+  private Router router(JsonObject conf) {
+    long maxBody = ConfigKeys.HTTP_MAX_BODY_KB.get(conf) * 1024L;
+    Router router = Router.router(vertx);
+    CorsHandler cors = cors(ConfigKeys.HTTP_CORS_ORIGINS.get(conf));
+    if (cors != null) {
+      router.route().handler(cors);
+    }
+    // The bridge first: SockJS transports read their own bodies.
+    router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx, new SockJSHandlerOptions())
+      .bridge(bridgeOptions(), this::bridgeEvent));
+    // The token is checked before the body is read: an unauthorised client cannot make us buffer it.
+    router.route("/*").handler(this::authorize);
+    router.route("/*").subRouter(api(maxBody, conf));
+    router.route(HttpMethod.GET, "/*").handler(StaticHandler.create("webroot").setCachingEnabled(false)
+      .setDirectoryListing(false).setIndexPage("index.html"));
+    router.route().last().handler(HttpVerticle::notFound);
+    return router;
+  }
+
+  /** The REST API: one handler per operation of the contract, each request validated against it first. */
+  private Router api(long maxBody, JsonObject conf) {
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    builder.rootHandler(BodyHandler.create(false).setBodyLimit(maxBody));
+    Map<String, io.vertx.core.Handler<RoutingContext>> handlers = Map.ofEntries(
+      Map.entry("getCurrentEmissions", ctx -> ask(ctx, Addresses.EMISSIONS_CURRENT, new JsonObject(), 200)),
+      Map.entry("listHotspots", ctx -> ask(ctx, Addresses.HOTSPOTS_LIST, query(ctx), 200)),
+      Map.entry("listAlerts", ctx -> ask(ctx, Addresses.ALERTS_LIST, query(ctx), 200)),
+      Map.entry("listRecommendations", ctx -> ask(ctx, Addresses.RECOMMENDATIONS_LIST, query(ctx), 200)),
+      Map.entry("listBaselines", ctx -> ask(ctx, Addresses.BASELINES_LIST, query(ctx), 200)),
+      Map.entry("compareSuppliers", ctx -> ask(ctx, Addresses.SUPPLIERS_COMPARE, query(ctx), 200)),
+      Map.entry("simulate", ctx -> ask(ctx, Addresses.SIMULATE, body(ctx), 200)),
+      Map.entry("acknowledgeAlert", ctx -> ask(ctx, Addresses.ALERT_ACKNOWLEDGE,
+        body(ctx).put("id", validated(ctx).getPathParameters().get("id").getLong()), 200)),
+      Map.entry("createSilence", ctx -> ask(ctx, Addresses.SILENCE, body(ctx), 201)),
+      Map.entry("setTarget", ctx -> ask(ctx, Addresses.TARGET_SET, body(ctx), 200)),
+      Map.entry("deleteTarget", ctx -> ask(ctx, Addresses.TARGET_DELETE, query(ctx), 204)),
+      Map.entry("runBatchDetection", ctx -> ask(ctx, Addresses.DETECTION_BATCH, body(ctx), 200)),
+      Map.entry("submitEvents", ctx -> events.handle(ctx)),
+      Map.entry("getHealth", HealthCheckHandler.createWithHealthChecks(healthChecks())),
+      Map.entry("getMetrics", metrics(conf.getString(RuntimeKeys.METRICS_REGISTRY))),
+      Map.entry("getOpenApi", this::openApi));
+    for (OpenAPIRoute route : builder.getRoutes()) {
+      String id = route.getOperation().getOperationId();
+      io.vertx.core.Handler<RoutingContext> handler = handlers.get(id);
+      if (handler == null) {
+        throw new IllegalStateException("no handler for operation " + id + " of " + CONTRACT);
+      }
+      // Security is checked by authorize (a bearer token compared in constant time), not per scheme.
+      route.setDoSecurity(false).addHandler(handler);
+    }
+    // POST /events validates its (large) body off the event loop, against the same contract schema.
+    builder.getRoute("submitEvents").setDoValidation(false);
+    Router api = builder.createRouter();
+    api.get("/openapi.json").handler(this::openApi);
+    api.route().failureHandler(ctx -> failure(ctx, maxBody));
+    return api;
+  }
+
+  private static CorsHandler cors(String origins) {
+    if (origins == null || origins.isBlank()) {
+      return null;
+    }
+    return CorsHandler.create()
+      .addOrigins(Arrays.stream(origins.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
+      .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE))
+      .allowedHeaders(Set.of("Content-Type", "Authorization", "Idempotency-Key"))
+      .maxAgeSeconds(600);
+  }
+
+  /** Browsers may register on the four channels only and never send or publish anything. */
+  private static SockJSBridgeOptions bridgeOptions() {
+    SockJSBridgeOptions options = new SockJSBridgeOptions();
+    Addresses.BROWSER_CHANNELS.forEach(a -> options.addOutboundPermitted(new PermittedOptions().setAddress(a)));
+    return options;
+  }
+
+  private void bridgeEvent(BridgeEvent event) {
+    BridgeEventType type = event.type();
+    if (type == BridgeEventType.SEND || type == BridgeEventType.PUBLISH) {
+      // No inbound permit exists, so the bridge would refuse it anyway; refusing here too makes it
+      // independent of the options and countable.
+      refused(type);
+      event.complete(false);
+      return;
+    }
+    if (type == BridgeEventType.REGISTER) {
+      String address = event.getRawMessage() == null ? null : event.getRawMessage().getString("address");
+      if (!Addresses.BROWSER_CHANNELS.contains(address)) {
+        refused(type);
+        event.complete(false);
+        return;
+      }
+    }
+    event.complete(true);
+  }
+
+  private void refused(BridgeEventType type) {
+    Counter.builder("nexus_bridge_refused_total").tag("type", type.name().toLowerCase(java.util.Locale.ROOT))
+      .description("Browser messages the SockJS bridge refused").register(registry).increment();
+  }
+
+  private HealthChecks healthChecks() {
+    HealthChecks checks = HealthChecks.create(vertx).register("database", CHECK_TIMEOUT_MS, this::checkDatabase);
+    checks.register("prediction", CHECK_TIMEOUT_MS, p -> concernStatus(Addresses.PREDICTION_STATUS, p));
+    checks.register("recommendations", CHECK_TIMEOUT_MS, p -> concernStatus(Addresses.RECOMMENDATION_STATUS, p));
+    return checks;
+  }
+
+  private void checkDatabase(Promise<Status> promise) {
     long t0 = System.nanoTime();
     pool.query(DB_STATUS_SQL).execute()
       .onSuccess(rows -> {
@@ -127,9 +234,39 @@ public final class HttpVerticle extends VerticleBase {
         .put("error", err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage()))));
   }
 
-  /** State-changing endpoints need the bearer token when one is configured. */
+  /**
+   * A concern with an external service reports which model or recommender answers and its
+   * breaker's state. An open breaker is not a failure (the built-in fallback answers); a concern
+   * that does not answer is.
+   */
+  private void concernStatus(String address, Promise<Status> promise) {
+    vertx.eventBus().<JsonObject>request(address, new JsonObject(),
+        new DeliveryOptions().setSendTimeout(CHECK_TIMEOUT_MS - 500))
+      .onSuccess(reply -> promise.complete(Status.OK(reply.body())))
+      .onFailure(err -> promise.complete(Status.KO(new JsonObject().put("error", err.getMessage()))));
+  }
+
+  private io.vertx.core.Handler<RoutingContext> metrics(String registryName) {
+    return registryName == null ? PrometheusScrapingHandler.create() : PrometheusScrapingHandler.create(registryName);
+  }
+
+  private void openApi(RoutingContext ctx) {
+    if (ctx.request().path().endsWith(".json")) {
+      ctx.response().putHeader("content-type", "application/json").end(contract.getRawContract().encodePrettily());
+    } else {
+      vertx.fileSystem().readFile(CONTRACT).onComplete(file -> {
+        if (file.succeeded()) {
+          ctx.response().putHeader("content-type", "application/yaml").end(file.result());
+        } else {
+          ctx.fail(file.cause());
+        }
+      });
+    }
+  }
+
+  /** State-changing operations (those the contract secures) need the bearer token when one is configured. */
   private void authorize(RoutingContext ctx) {
-    if (apiToken == null) {
+    if (apiToken == null || !secured(ctx)) {
       ctx.next();
       return;
     }
@@ -143,132 +280,57 @@ public final class HttpVerticle extends VerticleBase {
     }
   }
 
-  /**
-   * POST /events: a JSON array of events in the events_normalized shape, checked against
-   * schemas/event-batch.json, then handed to ingestion, which inserts all or none.
-   */
-  private void postEvents(RoutingContext ctx) {
-    Object body;
-    try {
-      body = ctx.body().buffer() == null ? null : Json.decodeValue(ctx.body().buffer());
-    } catch (DecodeException e) {
-      HttpErrors.send(ctx, 400, "the request body is not valid JSON", e.getMessage());
-      return;
-    }
-    if (!(body instanceof JsonArray events)) {
-      HttpErrors.send(ctx, 400, "the request body must be a JSON array of events", null);
-      return;
-    }
-    if (events.size() > MAX_EVENTS_PER_POST) {
-      HttpErrors.send(ctx, 400, "at most " + MAX_EVENTS_PER_POST + " events per request, got " + events.size(), null);
-      return;
-    }
-    String key = ctx.request().getHeader(IDEMPOTENCY_KEY);
-    if (key != null && (key.isBlank() || key.length() > 200)) {
-      HttpErrors.send(ctx, 400, IDEMPOTENCY_KEY + " must be 1 to 200 characters", null);
-      return;
-    }
-    // Validating thousands of events takes a while: off the event loop, so health and reads stay responsive.
-    vertx.executeBlocking(() -> eventBatch.validate(events), false).onComplete(validated -> {
-      if (validated.failed()) {
-        HttpErrors.send(ctx, 400, "the events could not be checked against the event schema", validated.cause().getMessage());
-        return;
+  private boolean secured(RoutingContext ctx) {
+    Operation op = contract.findOperation(ctx.normalizedPath(), ctx.request().method());
+    return op != null && op.getSecurityRequirements() != null && !op.getSecurityRequirements().isEmpty();
+  }
+
+  private static ValidatedRequest validated(RoutingContext ctx) {
+    return ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+  }
+
+  /** The validated query parameters as one JSON object: strings, numbers, and arrays for repeated ones. */
+  private static JsonObject query(RoutingContext ctx) {
+    JsonObject json = new JsonObject();
+    validated(ctx).getQuery().forEach((name, value) -> {
+      if (value != null && !value.isNull()) {
+        json.put(name, value.get());
       }
-      OutputUnit result = validated.result();
-      if (!Boolean.TRUE.equals(result.getValid())) {
-        JsonArray details = new JsonArray();
-        List<OutputUnit> errors = result.getErrors() == null ? List.of() : result.getErrors();
-        errors.stream().limit(50).forEach(e -> details.add(new JsonObject()
-          .put("at", e.getInstanceLocation()).put("problem", e.getError())));
-        HttpErrors.send(ctx, 400, "the events do not match the event schema", details);
-        return;
-      }
-      vertx.eventBus().<JsonObject>request(Addresses.SUBMIT_EVENTS,
-          new JsonObject().put("events", events).put("idempotency_key", key),
-          new DeliveryOptions().setSendTimeout(BUS_TIMEOUT_MS))
-        .onSuccess(reply -> {
-          JsonObject answer = reply.body();
-          boolean replayed = answer.getBoolean("replayed", false);
-          ctx.response().setStatusCode(replayed ? 200 : 201).putHeader("content-type", "application/json")
-            .end(answer.encode());
-        })
-        .onFailure(err -> HttpErrors.fromBus(ctx, err));
     });
+    return json;
   }
 
-  /** POST /alerts/{id}/acknowledge {"by"}: stops the repeats of that hotspot's firing alert. */
-  private void acknowledge(RoutingContext ctx) {
-    long id;
-    try {
-      id = Long.parseLong(ctx.pathParam("id"));
-    } catch (NumberFormatException e) {
-      HttpErrors.send(ctx, 400, "the alert id must be a number", ctx.pathParam("id"));
-      return;
-    }
-    JsonObject body = jsonObjectOrEmpty(ctx);
-    if (body == null) {
-      return;
-    }
-    vertx.eventBus().<JsonObject>request(Addresses.ALERT_ACKNOWLEDGE, new JsonObject().put("id", id).put("by", body.getValue("by")))
-      .onSuccess(reply -> ctx.response().putHeader("content-type", "application/json").end(reply.body().encode()))
-      .onFailure(err -> HttpErrors.fromBus(ctx, err));
+  /** The validated JSON body, or {} when the operation has an optional body and none came. */
+  private static JsonObject body(RoutingContext ctx) {
+    RequestParameter body = validated(ctx).getBody();
+    return body == null || body.isNull() || body.isEmpty() ? new JsonObject() : body.getJsonObject().copy();
   }
 
-  /** POST /silences {"entity_type","entity","duration","reason","by"}: no alerts for the entity meanwhile. */
-  private void silence(RoutingContext ctx) {
-    JsonObject body = jsonObjectOrEmpty(ctx);
-    if (body == null) {
-      return;
-    }
-    vertx.eventBus().<JsonObject>request(Addresses.SILENCE, body)
-      .onSuccess(reply -> ctx.response().setStatusCode(201).putHeader("content-type", "application/json")
-        .end(reply.body().encode()))
-      .onFailure(err -> HttpErrors.fromBus(ctx, err));
-  }
-
-  /** The body as a JSON object ({} when empty), or null after answering 400. */
-  private static JsonObject jsonObjectOrEmpty(RoutingContext ctx) {
-    if (ctx.body().buffer() == null || ctx.body().buffer().length() == 0) {
-      return new JsonObject();
-    }
-    try {
-      Object parsed = Json.decodeValue(ctx.body().buffer());
-      if (parsed instanceof JsonObject o) {
-        return o;
-      }
-      HttpErrors.send(ctx, 400, "the request body must be a JSON object", null);
-    } catch (DecodeException e) {
-      HttpErrors.send(ctx, 400, "the request body is not valid JSON", e.getMessage());
-    }
-    return null;
-  }
-
-  /** POST /detection/batch {"from","to","step"}: a replay of a past range; live hotspots untouched. */
-  private void batchDetection(RoutingContext ctx) {
-    JsonObject body = jsonObjectOrEmpty(ctx);
-    if (body == null) {
-      return;
-    }
-    for (String field : new String[] {"from", "to", "step"}) {
-      if (body.containsKey(field) && !(body.getValue(field) instanceof String)) {
-        HttpErrors.send(ctx, 400, field + " must be a string", null);
-        return;
-      }
-    }
-    vertx.eventBus().<JsonObject>request(Addresses.DETECTION_BATCH, body,
-        new DeliveryOptions().setSendTimeout(BUS_TIMEOUT_MS))
-      .onSuccess(reply -> ctx.response().putHeader("content-type", "application/json").end(reply.body().encode()))
+  private void ask(RoutingContext ctx, String address, JsonObject request, int status) {
+    long timeout = ctx.request().method() == HttpMethod.GET ? READ_TIMEOUT_MS : WRITE_TIMEOUT_MS;
+    vertx.eventBus().request(address, request, new DeliveryOptions().setSendTimeout(timeout))
+      .onSuccess(reply -> {
+        if (status == 204) {
+          ctx.response().setStatusCode(204).end();
+        } else {
+          Object body = reply.body();
+          String json = body instanceof JsonObject o ? o.encode() : body instanceof JsonArray a ? a.encode()
+            : String.valueOf(body);
+          ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(json);
+        }
+      })
       .onFailure(err -> HttpErrors.fromBus(ctx, err));
   }
 
   private static void failure(RoutingContext ctx, long maxBody) {
     int status = ctx.statusCode();
+    Throwable cause = ctx.failure();
     if (status == 413) {
       HttpErrors.send(ctx, 413, "the request body is larger than " + maxBody / 1024 + " KiB", null);
     } else if (status >= 400 && status < 500) {
-      HttpErrors.send(ctx, status, "bad request", ctx.failure() == null ? null : ctx.failure().getMessage());
+      HttpErrors.send(ctx, status, HttpErrors.describe(cause));
     } else {
-      LOG.warn("{} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+      LOG.warn("{} {} failed", ctx.request().method(), ctx.request().path(), cause);
       HttpErrors.send(ctx, 500, "internal error", null);
     }
   }

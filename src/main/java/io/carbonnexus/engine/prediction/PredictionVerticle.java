@@ -79,7 +79,11 @@ public final class PredictionVerticle extends VerticleBase {
       LOG.info("Predictions by the built-in emission-factor model {} (NEXUS_ML_URL is not set)", model.version());
     }
     MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.PREDICT, this::handle);
-    return consumer.completion();
+    return Future.all(consumer.completion(),
+      vertx.eventBus().<JsonObject>consumer(Addresses.PREDICTION_STATUS, m -> m.reply(new JsonObject()
+        .put("model", ml == null ? "builtin" : ML_MODEL)
+        .put("fallback", "builtin " + model.version())
+        .put("breaker", breaker == null ? null : Breakers.state(breaker)))).completion());
   }
 
   private void handle(Message<JsonObject> message) {

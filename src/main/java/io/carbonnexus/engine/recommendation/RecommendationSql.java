@@ -3,6 +3,21 @@ package io.carbonnexus.engine.recommendation;
 /** The recommendation verticle's queries. */
 final class RecommendationSql {
 
+  /** GET /recommendations: $1 severities, $2 entity, $3 hotspot id, $4 source, $5 since, $6 limit. */
+  static final String LIST = """
+    select id, hotspot_id, entity, severity, root_cause, actions, source, created_at
+      from recommendations
+     where ($1::text[] is null or severity = any($1))
+       and ($2::text is null or entity = $2)
+       and ($3::bigint is null or hotspot_id = $3)
+       and ($4::text is null or source = $4)
+       and ($5::timestamptz is null or created_at >= $5)
+     order by created_at desc, id desc
+     limit $6
+    """;
+
+  static final String QUEUED = "select count(*) from recommendation_requests";
+
   static final String ENQUEUE = """
     insert into recommendation_requests (hotspot_id, severity, entity_type, entity, predicted, baseline, percent_above)
     values ($1, $2, $3, $4, $5, $6, $7)

@@ -4,7 +4,9 @@ import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.Breakers;
+import io.carbonnexus.engine.shared.BusFailure;
 import io.carbonnexus.engine.shared.Hotspot;
+import io.carbonnexus.engine.shared.ListQuery;
 import io.carbonnexus.engine.shared.Metrics;
 import io.carbonnexus.engine.shared.PredictionReply;
 import io.carbonnexus.engine.shared.PredictionRequest;
@@ -114,6 +116,10 @@ public final class RecommendationVerticle extends VerticleBase {
           enqueue(h);
         }
       }).completion()
+      .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.RECOMMENDATIONS_LIST,
+        m -> BusFailure.answer(m, this::list)).completion())
+      .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.RECOMMENDATION_STATUS,
+        m -> BusFailure.answer(m, this::status)).completion())
       .onSuccess(v -> {
         timerId = vertx.setPeriodic(0, Math.min(1_000, retry.toMillis()), id -> work());
         reconcileTimer = vertx.setPeriodic(0, RECONCILE_MS, id -> enqueueMissing());
@@ -125,6 +131,33 @@ public final class RecommendationVerticle extends VerticleBase {
     vertx.cancelTimer(timerId);
     vertx.cancelTimer(reconcileTimer);
     return current.otherwiseEmpty();
+  }
+
+  /** GET /recommendations: newest first, filtered. */
+  private Future<JsonArray> list(JsonObject request) {
+    ListQuery q = ListQuery.of(request);
+    String source = ListQuery.text(request, "source");
+    if (source != null && !source.equals(SOURCE_RAG) && !source.equals(SOURCE_RULES)) {
+      throw new IllegalArgumentException("source must be rag or rules");
+    }
+    Long hotspotId = ListQuery.number(request, "hotspot_id");
+    return pool.preparedQuery(RecommendationSql.LIST)
+      .execute(Tuple.of(q.severities(), q.entity(), hotspotId, source, q.since(), q.limit()))
+      .map(rows -> {
+        JsonArray out = new JsonArray();
+        rows.forEach(r -> out.add(new Recommendation(r.getLong("id"), r.getLong("hotspot_id"), r.getString("entity"),
+          r.getString("severity"), r.getString("root_cause"), (JsonArray) r.getValue("actions"), r.getString("source"),
+          r.getOffsetDateTime("created_at").toInstant()).toJson()));
+        return out;
+      });
+  }
+
+  /** Health: who recommends, the breaker's state, and how many requests wait in the queue. */
+  private Future<JsonObject> status(JsonObject request) {
+    return pool.query(RecommendationSql.QUEUED).execute().map(rows -> new JsonObject()
+      .put("recommender", rag == null ? "rules" : "rag-chatbot")
+      .put("breaker", breaker == null ? null : Breakers.state(breaker))
+      .put("queued", rows.iterator().next().getLong(0)));
   }
 
   private void enqueue(Hotspot h) {

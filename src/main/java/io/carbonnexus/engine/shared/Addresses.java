@@ -32,6 +32,77 @@ public final class Addresses {
   public static final String PREDICT = "nexus.prediction.predict";
 
   /**
+   * Request/reply, {@code {}} → the current {@link EmissionsSnapshot}, computed from the database (any
+   * node answers the same). Served by the hotspot query verticle.
+   */
+  public static final String EMISSIONS_CURRENT = "nexus.hotspot.emissions-current";
+
+  /**
+   * Request/reply, filters {@code {"severity":[..],"status","entity_type","entity","since","limit"}} →
+   * JSON array of {@link Hotspot}, newest change first. Served by the hotspot query verticle; fails
+   * with {@link FailureCode#INVALID_REQUEST}.
+   */
+  public static final String HOTSPOTS_LIST = "nexus.hotspot.list";
+
+  /**
+   * Request/reply, {@code {"supplier":[..]}} → {@code {"at","window_seconds","suppliers":[..]}}: the
+   * suppliers side by side (predicted, baseline, intensity per tonne-km, trend against the previous
+   * window, open hotspot). Served by the hotspot query verticle; {@link FailureCode#NOT_FOUND} names
+   * suppliers the engine has never seen.
+   */
+  public static final String SUPPLIERS_COMPARE = "nexus.hotspot.compare";
+
+  /**
+   * Request/reply, {@code {"entity_type","entity","limit"}} → JSON array of effective baselines
+   * {@code {"entity_type","entity","baseline","source","computed_at","statistic","samples"}}. Served by
+   * the baseline verticle.
+   */
+  public static final String BASELINES_LIST = "nexus.baselines.list";
+
+  /**
+   * Request/reply, {@code {"entity_type","entity","baseline"}} → the target as a baseline: an
+   * operator's explicit baseline that wins over the computed one; {@link #BASELINES_UPDATED} follows.
+   * Served by the baseline verticle; fails with {@link FailureCode#INVALID_REQUEST}.
+   */
+  public static final String TARGET_SET = "nexus.baselines.target-set";
+
+  /**
+   * Request/reply, {@code {"entity_type","entity"}} → {@code {"deleted":true}}; {@link FailureCode#NOT_FOUND}
+   * when the entity has no target. Served by the baseline verticle.
+   */
+  public static final String TARGET_DELETE = "nexus.baselines.target-delete";
+
+  /**
+   * Request/reply, filters {@code {"severity":[..],"kind","entity_type","entity","hotspot_id","since","limit"}}
+   * → JSON array of {@link Alert}, newest first. Served by alerting.
+   */
+  public static final String ALERTS_LIST = "nexus.alerting.list";
+
+  /**
+   * Request/reply, filters {@code {"severity":[..],"entity","hotspot_id","source","since","limit"}} →
+   * JSON array of {@link Recommendation}, newest first. Served by the recommendation verticle.
+   */
+  public static final String RECOMMENDATIONS_LIST = "nexus.recommendation.list";
+
+  /**
+   * Request/reply, {@code {}} → {@code {"model"|"recommender", "external_url_set", "breaker"}}: which model
+   * answers and the state of the ml-engine circuit breaker (health). Served by prediction.
+   */
+  public static final String PREDICTION_STATUS = "nexus.prediction.status";
+
+  /** Request/reply, {@code {}} → the same for rag-chatbot and the recommendation queue (health). Served by recommendations. */
+  public static final String RECOMMENDATION_STATUS = "nexus.recommendation.status";
+
+  /**
+   * Request/reply, {@code {"route","supplier","vehicle_type","load_change","distance_change"}} →
+   * {@code {"new_value","delta","old_value","percent_change","events","skipped","model",..}}: what-if
+   * over the current window's matching events, predicted through {@link #PREDICT}, nothing stored.
+   * Served by simulation; {@link FailureCode#NOT_FOUND} for an unknown route or supplier,
+   * {@link FailureCode#INVALID_REQUEST} for an impossible change (unknown vehicle type).
+   */
+  public static final String SIMULATE = "nexus.simulation.simulate";
+
+  /**
    * Request/reply, {@code {"from":..,"to":..,"step":"5m"}} → {@code {"from","to","step","evaluations",
    * "changes":[{"at","entity_type","entity","change","severity","predicted","baseline","percent_above"}]}}:
    * replays detection over a past range with today's baselines and thresholds, in memory; the live
@@ -68,8 +139,8 @@ public final class Addresses {
   public static final String EVENTS_INGESTED = "nexus.ingestion.events-ingested";
 
   /**
-   * Publish, JSON object {@code {"computed": n, "at": ..}}: computed baselines were recalculated.
-   * The detection verticle re-evaluates every entity against them.
+   * Publish, JSON object {@code {"why": .., "computed": n or null, "at": ..}}: computed baselines were recalculated or an
+   * operator's target was set or removed. The detection verticle re-evaluates every entity against them.
    */
   public static final String BASELINES_UPDATED = "nexus.baselines.updated";
 

@@ -58,6 +58,11 @@ public final class Breakers {
     return breaker;
   }
 
+  /** The breaker's state as health reports it: closed, half_open or open. */
+  public static String state(CircuitBreaker breaker) {
+    return breaker.state().name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   static double stateValue(CircuitBreakerState state) {
     return switch (state) {
       case CLOSED -> 0;

@@ -1,8 +1,10 @@
 package io.carbonnexus.engine.shared;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
 
 import java.time.Instant;
+import java.time.OffsetDateTime;
 
 /**
  * A hotspot in its REST and channel shape (DESIGN: {@code id, entity, entity_type, predicted,
@@ -40,6 +42,19 @@ public record Hotspot(long id, String entity, String entityType, double predicte
       Severity.of(json.getString("severity")), json.getString("status"), Instant.parse(json.getString("opened_at")),
       Instant.parse(json.getString("updated_at")), resolved == null ? null : Instant.parse(resolved),
       json.getString("change"));
+  }
+
+  /**
+   * A row of the hotspots table (columns by name: id, entity, entity_type, predicted, baseline,
+   * percent_above, severity, status, opened_at, updated_at, resolved_at), with {@code change} when
+   * the query has such a column.
+   */
+  public static Hotspot fromRow(Row r, String change) {
+    OffsetDateTime resolved = r.getOffsetDateTime("resolved_at");
+    return new Hotspot(r.getLong("id"), r.getString("entity"), r.getString("entity_type"),
+      r.getDouble("predicted"), r.getDouble("baseline"), r.getInteger("percent_above"),
+      Severity.of(r.getString("severity")), r.getString("status"), r.getOffsetDateTime("opened_at").toInstant(),
+      r.getOffsetDateTime("updated_at").toInstant(), resolved == null ? null : resolved.toInstant(), change);
   }
 
   /** kg to the gram: enough for a dashboard, and stable across runs. */

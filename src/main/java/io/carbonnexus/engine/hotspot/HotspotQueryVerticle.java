@@ -1,0 +1,166 @@
+package io.carbonnexus.engine.hotspot;
+
+import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.db.Pools;
+import io.carbonnexus.engine.shared.Addresses;
+import io.carbonnexus.engine.shared.BusFailure;
+import io.carbonnexus.engine.shared.EmissionsSnapshot;
+import io.carbonnexus.engine.shared.FailureCode;
+import io.carbonnexus.engine.shared.Hotspot;
+import io.carbonnexus.engine.shared.ListQuery;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Answers the reads of the hotspot concern from the database, so that any instance on any node
+ * gives the same answer: the current emissions snapshot, the hotspot list and the supplier
+ * comparison. It never writes.
+ */
+public final class HotspotQueryVerticle extends VerticleBase {
+
+  /** Within this many percent of the previous window, a supplier's trend is "flat". */
+  static final double FLAT_TREND_PERCENT = 5.0;
+
+  private final Clock clock;
+  private Pool pool;
+  private Duration window;
+
+  public HotspotQueryVerticle() {
+    this(Clock.systemUTC());
+  }
+
+  public HotspotQueryVerticle(Clock clock) {
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    JsonObject conf = config();
+    pool = Pools.shared(vertx, conf);
+    window = ConfigKeys.DETECTION_WINDOW.get(conf);
+    var bus = vertx.eventBus();
+    return Future.all(
+      bus.<JsonObject>consumer(Addresses.EMISSIONS_CURRENT, m -> BusFailure.answer(m, this::current)).completion(),
+      bus.<JsonObject>consumer(Addresses.HOTSPOTS_LIST, m -> BusFailure.answer(m, this::list)).completion(),
+      bus.<JsonObject>consumer(Addresses.SUPPLIERS_COMPARE, m -> BusFailure.answer(m, this::compare)).completion());
+  }
+
+  private Future<JsonObject> current(JsonObject request) {
+    Instant now = clock.instant();
+    OffsetDateTime to = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
+    Map<String, Double> baselines = new HashMap<>();
+    return pool.query(HotspotSql.EFFECTIVE_BASELINES).execute()
+      .compose(rows -> {
+        rows.forEach(r -> baselines.put(r.getString(0) + '\u0000' + r.getString(1), r.getDouble(2)));
+        return pool.preparedQuery(HotspotSql.WINDOW_TOTALS).execute(Tuple.of(to.minus(window), to, null, null, null));
+      })
+      .map(rows -> {
+        List<EmissionsSnapshot.EntityTotal> totals = new ArrayList<>();
+        for (Row r : rows) {
+          totals.add(new EmissionsSnapshot.EntityTotal(r.getString(0), r.getString(1), r.getDouble(2),
+            baselines.get(r.getString(0) + '\u0000' + r.getString(1))));
+        }
+        return EmissionsSnapshot.of(now, window.toSeconds(), totals).toJson();
+      });
+  }
+
+  private Future<JsonArray> list(JsonObject request) {
+    ListQuery q = ListQuery.of(request);
+    String status = ListQuery.text(request, "status");
+    if (status != null && !status.equals("open") && !status.equals("resolved")) {
+      throw new IllegalArgumentException("status must be open or resolved");
+    }
+    return pool.preparedQuery(HotspotSql.LIST_HOTSPOTS)
+      .execute(Tuple.of(q.severities(), status, q.entityType(), q.entity(), q.since(), q.limit()))
+      .map(rows -> {
+        JsonArray list = new JsonArray();
+        rows.forEach(r -> list.add(Hotspot.fromRow(r, null).toJson()));
+        return list;
+      });
+  }
+
+  private Future<JsonObject> compare(JsonObject request) {
+    Object asked = request.getValue("supplier");
+    JsonArray names = asked instanceof JsonArray a ? a : asked instanceof String s ? new JsonArray().add(s) : null;
+    if (names == null || names.isEmpty() || names.size() > 20) {
+      throw new IllegalArgumentException("supplier: give 1 to 20 suppliers (supplier=A&supplier=B)");
+    }
+    LinkedHashSet<String> suppliers = new LinkedHashSet<>();
+    names.forEach(n -> {
+      if (!(n instanceof String s) || s.isEmpty()) {
+        throw new IllegalArgumentException("supplier: each supplier must be a non-empty string");
+      }
+      suppliers.add(s);
+    });
+    String[] list = suppliers.toArray(String[]::new);
+    Instant now = clock.instant();
+    OffsetDateTime to = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
+    OffsetDateTime from = to.minus(window);
+    Map<String, JsonObject> hotspots = new HashMap<>();
+    return pool.preparedQuery(HotspotSql.OPEN_SUPPLIER_HOTSPOTS).execute(Tuple.of((Object) list))
+      .compose(rows -> {
+        rows.forEach(r -> hotspots.put(r.getString("entity"), Hotspot.fromRow(r, null).toJson()));
+        return pool.preparedQuery(HotspotSql.COMPARE_SUPPLIERS).execute(Tuple.of(list, from, to, from.minus(window)));
+      })
+      .compose(rows -> {
+        JsonArray out = new JsonArray();
+        List<String> unknown = new ArrayList<>();
+        for (Row r : rows) {
+          if (!r.getBoolean("known")) {
+            unknown.add(r.getString("supplier"));
+            continue;
+          }
+          out.add(comparison(r, hotspots.get(r.getString("supplier"))));
+        }
+        if (!unknown.isEmpty()) {
+          return Future.failedFuture(new BusFailure(FailureCode.NOT_FOUND,
+            "no events and no baseline for these suppliers", new JsonArray(unknown)).asException());
+        }
+        return Future.succeededFuture(new JsonObject().put("at", now.toString())
+          .put("window_seconds", window.toSeconds()).put("suppliers", out));
+      });
+  }
+
+  static JsonObject comparison(Row r, JsonObject hotspot) {
+    double predicted = r.getDouble("predicted");
+    double previous = r.getDouble("previous");
+    double tonneKm = r.getDouble("tonne_km");
+    Double baseline = r.getDouble("baseline");
+    Double trendPercent = previous > 0 ? Math.round((predicted - previous) / previous * 1000) / 10.0 : null;
+    String trend = trendPercent == null ? (predicted > 0 ? "new" : "flat")
+      : Math.abs(trendPercent) < FLAT_TREND_PERCENT ? "flat" : trendPercent > 0 ? "up" : "down";
+    return new JsonObject()
+      .put("supplier", r.getString("supplier"))
+      .put("predicted", round(predicted, 1000))
+      .put("baseline", baseline == null ? null : round(baseline, 1000))
+      .put("baseline_source", r.getString("source"))
+      .put("percent_of_baseline", baseline == null ? null : (int) Math.round(predicted / baseline * 100))
+      .put("events", r.getLong("events"))
+      .put("tonne_km", round(tonneKm, 1000))
+      .put("intensity_kg_per_tkm", tonneKm > 0 ? round(predicted / tonneKm, 1_000_000) : null)
+      .put("previous", round(previous, 1000))
+      .put("trend_percent", trendPercent)
+      .put("trend", trend)
+      .put("hotspot", hotspot);
+  }
+
+  private static double round(double value, double scale) {
+    return Math.round(value * scale) / scale;
+  }
+}
