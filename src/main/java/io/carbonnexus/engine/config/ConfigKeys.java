@@ -21,6 +21,8 @@ public final class ConfigKeys {
     "Largest request body accepted, in KiB (larger: 413)").within(1, 1_048_576);
   public static final ConfigKey<String> HTTP_CORS_ORIGINS = ConfigKey.text("http.cors_origins", null,
     "Origins allowed to call the REST API from a browser, comma-separated (https://dash.example.com); unset = same origin only");
+  public static final ConfigKey<Duration> HTTP_REQUEST_TIMEOUT = ConfigKey.duration("http.request_timeout", "10s",
+    "How long a read waits for the part of the engine that answers it (longer: 504); writes wait up to 2 minutes").within(Duration.ofMillis(100), Duration.ofMinutes(10));
   public static final ConfigKey<String> API_TOKEN = ConfigKey.text("api.token", null,
     "When set, endpoints that change state (POST /events, ...) require Authorization: Bearer <token>");
 
@@ -133,7 +135,7 @@ public final class ConfigKeys {
     "Seed of the demo generator: the same seed gives the same history");
 
   public static final List<ConfigKey<?>> ALL = List.of(
-    HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_KB, HTTP_CORS_ORIGINS, API_TOKEN,
+    HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_KB, HTTP_CORS_ORIGINS, HTTP_REQUEST_TIMEOUT, API_TOKEN,
     DB_URL, DB_POOL_SIZE, DB_CONNECT_TIMEOUT, DB_EMBEDDED_DATA_DIR, DB_EMBEDDED_PORT,
     ML_URL, ML_BATCH_SIZE, ML_TIMEOUT, ML_RETRIES, ML_BREAKER_MAX_FAILURES, ML_BREAKER_RESET_TIMEOUT,
     INGESTION_BATCH_SIZE, INGESTION_BATCHES_IN_FLIGHT, INGESTION_POLL_INTERVAL, INGESTION_SWEEP_INTERVAL,

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
@@ -41,10 +42,14 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -61,8 +66,6 @@ public final class HttpVerticle extends VerticleBase {
   static final String CONTRACT = "openapi.yaml";
   /** A health check that takes longer than this reports its part as down. */
   private static final long CHECK_TIMEOUT_MS = 3_000;
-  /** Reads answer from one query; a concern that takes longer is in trouble. */
-  private static final long READ_TIMEOUT_MS = 10_000;
   /** Writes and batch replays may take a while on a large database. */
   private static final long WRITE_TIMEOUT_MS = 120_000;
 
@@ -77,8 +80,13 @@ public final class HttpVerticle extends VerticleBase {
   private HttpServer server;
   private String apiToken;
   private OpenAPIContract contract;
+  /** The contract as written, served at /openapi.yaml and (converted) /openapi.json. */
+  private Buffer contractYaml;
+  private JsonObject contractJson;
   private EventSubmission events;
   private MeterRegistry registry;
+  /** Reads answer from one query; a concern that takes longer is in trouble. */
+  private long readTimeoutMs;
 
   @Override
   public Future<?> start() {
@@ -86,14 +94,21 @@ public final class HttpVerticle extends VerticleBase {
     pool = Pools.shared(vertx, conf);
     registry = Metrics.registry(conf);
     apiToken = ConfigKeys.API_TOKEN.get(conf);
+    readTimeoutMs = ConfigKeys.HTTP_REQUEST_TIMEOUT.get(conf).toMillis();
     String host = ConfigKeys.HTTP_HOST.get(conf);
     int port = ConfigKeys.HTTP_PORT.get(conf);
-    return OpenAPIContract.from(vertx, CONTRACT)
+    return vertx.fileSystem().readFile(CONTRACT)
+      .compose(file -> {
+        contractYaml = file;
+        contractJson = new JsonObject(new Yaml(new SafeConstructor(new LoaderOptions())).<Map<String, Object>>load(
+          file.toString(StandardCharsets.UTF_8)));
+        return OpenAPIContract.from(vertx, contractJson.copy());
+      })
       .recover(err -> Future.failedFuture(new IllegalStateException(
         "the API contract " + CONTRACT + " cannot be read: " + err.getMessage())))
       .compose(c -> {
         contract = c;
-        events = new EventSubmission(vertx, c.getRawContract());
+        events = new EventSubmission(vertx, contractJson);
         return vertx.createHttpServer().requestHandler(router(conf)).listen(port, host)
           // No cause chained: the message already says it all, and it is what start-up reports.
           .recover(err -> Future.failedFuture(
@@ -126,7 +141,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/*").subRouter(api(maxBody, conf));
     router.route(HttpMethod.GET, "/*").handler(StaticHandler.create("webroot").setCachingEnabled(false)
       .setDirectoryListing(false).setIndexPage("index.html"));
-    router.route().last().handler(HttpVerticle::notFound);
+    router.route().last().handler(this::notFound);
     return router;
   }
 
@@ -252,15 +267,9 @@ public final class HttpVerticle extends VerticleBase {
 
   private void openApi(RoutingContext ctx) {
     if (ctx.request().path().endsWith(".json")) {
-      ctx.response().putHeader("content-type", "application/json").end(contract.getRawContract().encodePrettily());
+      ctx.response().putHeader("content-type", "application/json").end(contractJson.encodePrettily());
     } else {
-      vertx.fileSystem().readFile(CONTRACT).onComplete(file -> {
-        if (file.succeeded()) {
-          ctx.response().putHeader("content-type", "application/yaml").end(file.result());
-        } else {
-          ctx.fail(file.cause());
-        }
-      });
+      ctx.response().putHeader("content-type", "application/yaml").end(contractYaml);
     }
   }
 
@@ -307,7 +316,7 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private void ask(RoutingContext ctx, String address, JsonObject request, int status) {
-    long timeout = ctx.request().method() == HttpMethod.GET ? READ_TIMEOUT_MS : WRITE_TIMEOUT_MS;
+    long timeout = ctx.request().method() == HttpMethod.GET ? readTimeoutMs : WRITE_TIMEOUT_MS;
     vertx.eventBus().request(address, request, new DeliveryOptions().setSendTimeout(timeout))
       .onSuccess(reply -> {
         if (status == 204) {
@@ -335,7 +344,18 @@ public final class HttpVerticle extends VerticleBase {
     }
   }
 
-  private static void notFound(RoutingContext ctx) {
-    HttpErrors.send(ctx, 404, "no such endpoint: " + ctx.request().method() + " " + ctx.request().path(), null);
+  /** 405 with Allow when the contract has the path with other methods, 404 otherwise. */
+  private void notFound(RoutingContext ctx) {
+    String path = ctx.normalizedPath();
+    List<String> allowed = Arrays.stream(new HttpMethod[] {HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT,
+        HttpMethod.DELETE, HttpMethod.PATCH})
+      .filter(m -> contract.findOperation(path, m) != null).map(HttpMethod::name).toList();
+    if (!allowed.isEmpty()) {
+      ctx.response().putHeader("Allow", String.join(", ", allowed));
+      HttpErrors.send(ctx, 405, ctx.request().method() + " is not allowed on " + path + ": use " + String.join(" or ", allowed),
+        null);
+    } else {
+      HttpErrors.send(ctx, 404, "no such endpoint: " + ctx.request().method() + " " + path, null);
+    }
   }
 }

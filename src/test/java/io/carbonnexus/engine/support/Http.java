@@ -1,5 +1,6 @@
 package io.carbonnexus.engine.support;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.net.URI;
@@ -7,15 +8,31 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 
 /** A blocking HTTP client for tests that drive a running engine from outside, as a user would. */
 public final class Http {
 
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  public record Response(int status, String body) {
+  public record Response(int status, String body, Map<String, List<String>> headers) {
+    public Response(int status, String body) {
+      this(status, body, Map.of());
+    }
+
     public JsonObject json() {
       return new JsonObject(body);
+    }
+
+    public JsonArray array() {
+      return new JsonArray(body);
+    }
+
+    /** The first value of a header (names are lower case), or null. */
+    public String header(String name) {
+      List<String> values = headers.get(name);
+      return values == null || values.isEmpty() ? null : values.get(0);
     }
   }
 
@@ -24,17 +41,25 @@ public final class Http {
 
   /** POST with a raw body and header pairs (name, value, name, value, ...). */
   public static Response post(int port, String path, String body, String... headers) {
+    return send(port, "POST", path, body, headers);
+  }
+
+  /** Any method, with a raw body (null: none) and header pairs (name, value, ...). */
+  public static Response send(int port, String method, String path, String body, String... headers) {
     try {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(body))
-        .header("content-type", "application/json");
+        .timeout(Duration.ofSeconds(30))
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+      if (body != null) {
+        b.header("content-type", "application/json");
+      }
       for (int i = 0; i + 1 < headers.length; i += 2) {
         b.header(headers[i], headers[i + 1]);
       }
       HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
-      return new Response(r.statusCode(), r.body());
+      return new Response(r.statusCode(), r.body(), r.headers().map());
     } catch (Exception e) {
-      throw new IllegalStateException("POST " + path + " failed: " + e, e);
+      throw new IllegalStateException(method + " " + path + " failed: " + e, e);
     }
   }
 
@@ -42,7 +67,7 @@ public final class Http {
     try {
       HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
-      return new Response(r.statusCode(), r.body());
+      return new Response(r.statusCode(), r.body(), r.headers().map());
     } catch (Exception e) {
       throw new IllegalStateException("GET " + path + " failed: " + e, e);
     }

@@ -76,9 +76,24 @@ public final class TestDatabase {
 
   /** The first column of the first row of {@code sql}, as a number: counts and flags. */
   public static long queryLong(String url, String sql) {
+    Object value = queryValue(url, sql);
+    return value == null ? 0 : ((Number) value).longValue();
+  }
+
+  public static double queryDouble(String url, String sql) {
+    Object value = queryValue(url, sql);
+    return value == null ? 0 : ((Number) value).doubleValue();
+  }
+
+  public static String queryString(String url, String sql) {
+    Object value = queryValue(url, sql);
+    return value == null ? null : value.toString();
+  }
+
+  /** The first column of the first row of {@code sql}, null when there is no row or it is null. */
+  public static Object queryValue(String url, String sql) {
     try (Connection c = connect(url); var st = c.createStatement(); var rs = st.executeQuery(sql)) {
-      rs.next();
-      return rs.getLong(1);
+      return rs.next() ? rs.getObject(1) : null;
     } catch (SQLException e) {
       throw new IllegalStateException(sql + ": " + e.getMessage(), e);
     }
