@@ -129,6 +129,7 @@ public final class HttpVerticle extends VerticleBase {
   private Router router(JsonObject conf) {
     long maxBody = ConfigKeys.HTTP_MAX_BODY_KB.get(conf) * 1024L;
     Router router = Router.router(vertx);
+    router.route().handler(HttpVerticle::decodableQuery);
     CorsHandler cors = cors(ConfigKeys.HTTP_CORS_ORIGINS.get(conf));
     if (cors != null) {
       router.route().handler(cors);
@@ -342,6 +343,17 @@ public final class HttpVerticle extends VerticleBase {
       LOG.warn("{} {} failed", ctx.request().method(), ctx.request().path(), cause);
       HttpErrors.send(ctx, 500, "internal error", null);
     }
+  }
+
+  /** A query string that is not valid percent-encoding is the client's mistake, not a failure deep in a handler. */
+  private static void decodableQuery(RoutingContext ctx) {
+    try {
+      ctx.queryParams();
+    } catch (IllegalArgumentException e) {
+      HttpErrors.send(ctx, 400, "the query string is not valid percent-encoding", e.getMessage());
+      return;
+    }
+    ctx.next();
   }
 
   /** 405 with Allow when the contract has the path with other methods, 404 otherwise. */
