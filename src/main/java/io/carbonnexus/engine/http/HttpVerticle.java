@@ -168,14 +168,19 @@ public final class HttpVerticle extends VerticleBase {
       Map.entry("getHealth", HealthCheckHandler.createWithHealthChecks(healthChecks())),
       Map.entry("getMetrics", metrics(conf.getString(RuntimeKeys.METRICS_REGISTRY))),
       Map.entry("getOpenApi", this::openApi));
+    Set<String> unused = new java.util.HashSet<>(handlers.keySet());
     for (OpenAPIRoute route : builder.getRoutes()) {
       String id = route.getOperation().getOperationId();
+      unused.remove(id);
       io.vertx.core.Handler<RoutingContext> handler = handlers.get(id);
       if (handler == null) {
         throw new IllegalStateException("no handler for operation " + id + " of " + CONTRACT);
       }
       // Security is checked by authorize (a bearer token compared in constant time), not per scheme.
       route.setDoSecurity(false).addHandler(handler);
+    }
+    if (!unused.isEmpty()) {
+      throw new IllegalStateException("handlers for operations that " + CONTRACT + " does not have: " + unused);
     }
     // POST /events validates its (large) body off the event loop, against the same contract schema.
     builder.getRoute("submitEvents").setDoValidation(false);
