@@ -1,7 +1,10 @@
 package io.carbonnexus.engine;
 
 import io.carbonnexus.engine.alerting.AlertingVerticle;
+import io.carbonnexus.engine.cluster.ClusterSettings;
+import io.carbonnexus.engine.cluster.NodePlan;
 import io.carbonnexus.engine.config.ConfigException;
+import io.carbonnexus.engine.config.ConfigKey;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.config.EngineConfig;
 import io.carbonnexus.engine.db.DatabaseUrl;
@@ -28,6 +31,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.pgclient.PgConnection;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.flywaydb.core.api.FlywayException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,7 +68,9 @@ public final class Engine implements AutoCloseable {
 
   private final Options options;
   private final String registry = "nexus-" + UUID.randomUUID();
-  private final Vertx vertx;
+  private volatile Vertx vertx;
+  private volatile String nodeId = UUID.randomUUID().toString().substring(0, 8);
+  private NodePlan plan;
   private final AtomicBoolean closed = new AtomicBoolean();
   /** Starting the embedded database and closing the engine exclude each other: a stop never misses a server. */
   private final Object databaseLifecycle = new Object();
@@ -75,13 +81,33 @@ public final class Engine implements AutoCloseable {
 
   private Engine(Options options) {
     this.options = options;
-    this.vertx = Vertx.builder()
-      .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
-        .setEnabled(true)
-        .setRegistryName(registry)
-        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
-      .withMetrics(new MicrometerMetricsFactory())
-      .build();
+  }
+
+  /**
+   * This node's Vert.x: alone, or joined to its Hazelcast cluster when {@code cluster.enabled}
+   * (the event bus then spans every node, and so do the browser channels).
+   */
+  private Vertx createVertx(JsonObject conf) {
+    VertxOptions vertxOptions = new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+      .setEnabled(true)
+      .setRegistryName(registry)
+      .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
+    if (!ConfigKeys.CLUSTER_ENABLED.get(conf)) {
+      return Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory()).build();
+    }
+    ClusterSettings cluster = ClusterSettings.of(conf);
+    LOG.info("Joining {}", cluster);
+    try {
+      HazelcastClusterManager manager = cluster.clusterManager();
+      Vertx clustered = Vertx.builder().with(vertxOptions.setEventBusOptions(cluster.eventBusOptions()))
+        .withMetrics(new MicrometerMetricsFactory()).withClusterManager(manager)
+        .buildClustered().await();
+      nodeId = manager.getNodeId();
+      LOG.info("Joined {} as node {}: {} members", cluster, nodeId, manager.getNodes().size());
+      return clustered;
+    } catch (RuntimeException e) {
+      throw new StartupException("cannot join " + cluster + ": " + rootMessage(e), e);
+    }
   }
 
   /**
@@ -102,7 +128,14 @@ public final class Engine implements AutoCloseable {
   /** Brings the node up; blocks until ready. Throws {@link StartupException} after cleaning up. */
   public void startNode() {
     try {
-      JsonObject loaded = loadConfig(vertx, options);
+      JsonObject loaded = loadConfig(options);
+      plan = NodePlan.of(loaded);
+      synchronized (databaseLifecycle) {
+        if (closed.get()) {
+          throw new StartupException("stopped during start-up", null);
+        }
+        vertx = createVertx(loaded);
+      }
       Duration connectTimeout = ConfigKeys.DB_CONNECT_TIMEOUT.get(loaded);
       String url = ConfigKeys.DB_URL.get(loaded);
       if (url == null) {
@@ -121,7 +154,8 @@ public final class Engine implements AutoCloseable {
 
       JsonObject verticleConfig = loaded.copy()
         .put(RuntimeKeys.METRICS_REGISTRY, registry)
-        .put(RuntimeKeys.EMBEDDED_DATABASE, embedded != null);
+        .put(RuntimeKeys.EMBEDDED_DATABASE, embedded != null)
+        .put(RuntimeKeys.NODE_ID, nodeId);
       ConfigKeys.DB_URL.put(verticleConfig, url);
       config = verticleConfig;
       deploy();
@@ -141,6 +175,11 @@ public final class Engine implements AutoCloseable {
     return vertx;
   }
 
+  /** This node's id: its Hazelcast member id when clustered. */
+  public String nodeId() {
+    return nodeId;
+  }
+
   /** Stops the verticles (closing their pools), then the embedded database. Safe to call twice, and during start-up. */
   @Override
   public void close() {
@@ -154,22 +193,29 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /** The verticles of this node's plan, listeners before the verticles whose messages they need. */
   private void deploy() {
-    // Listeners before the verticles whose messages they need: detection hears the first
-    // baselines and the first ingested events.
-    deploy("prediction", PredictionVerticle::new);
-    deploy("alerting", AlertingVerticle::new);
-    deploy("recommendation", RecommendationVerticle::new);
-    deploy("detection", DetectionVerticle::new);
-    deploy("baselines", BaselineVerticle::new);
-    deploy("hotspot queries", HotspotQueryVerticle::new);
-    deploy("simulation", SimulationVerticle::new);
-    deploy("ingestion", IngestionVerticle::new);
-    deploy("HTTP", HttpVerticle::new);
-    if (demoEnabled(config)) {
-      deploy("demo feed", DemoFeedVerticle::new);
-    } else {
-      LOG.info("Demo data is off");
+    Map<String, Supplier<? extends Deployable>> verticles = Map.of(
+      "prediction", PredictionVerticle::new,
+      "alerting", AlertingVerticle::new,
+      "recommendation", RecommendationVerticle::new,
+      "detection", DetectionVerticle::new,
+      "baselines", BaselineVerticle::new,
+      "queries", HotspotQueryVerticle::new,
+      "simulation", SimulationVerticle::new,
+      "ingestion", IngestionVerticle::new,
+      "http", HttpVerticle::new,
+      "demo", DemoFeedVerticle::new);
+    LOG.info("This node runs: {}", plan);
+    for (String name : NodePlan.VERTICLES) {
+      if (!plan.runs(name)) {
+        continue;
+      }
+      if (name.equals("demo") && !demoEnabled(config)) {
+        LOG.info("Demo data is off");
+        continue;
+      }
+      deploy(name, verticles.get(name), plan.instancesOf(name));
     }
   }
 
@@ -194,7 +240,8 @@ public final class Engine implements AutoCloseable {
       JsonObject previous = config;
       JsonObject merged = next.copy()
         .put(RuntimeKeys.METRICS_REGISTRY, registry)
-        .put(RuntimeKeys.EMBEDDED_DATABASE, previous.getBoolean(RuntimeKeys.EMBEDDED_DATABASE));
+        .put(RuntimeKeys.EMBEDDED_DATABASE, previous.getBoolean(RuntimeKeys.EMBEDDED_DATABASE))
+        .put(RuntimeKeys.NODE_ID, nodeId);
       ConfigKeys.DB_URL.put(merged, ConfigKeys.DB_URL.get(previous));
       List<String> changed = EngineConfig.changedKeys(previous, merged);
       if (changed.isEmpty()) {
@@ -202,8 +249,19 @@ public final class Engine implements AutoCloseable {
       }
       config = merged;
       LOG.info("Configuration changed: {} (thresholds apply now; other settings at the next start)", changed);
-      vertx.eventBus().publish(Addresses.CONFIG_CHANGED, merged);
+      // Only the live settings cross the bus (and the cluster): never the database URL and its password.
+      vertx.eventBus().publish(Addresses.CONFIG_CHANGED, liveSettings(merged));
     });
+  }
+
+  /** The settings that apply without a restart: the thresholds. */
+  static JsonObject liveSettings(JsonObject config) {
+    JsonObject live = new JsonObject();
+    for (ConfigKey<?> key : List.of(ConfigKeys.THRESHOLDS_INFO, ConfigKeys.THRESHOLDS_WARN, ConfigKeys.THRESHOLDS_CRITICAL,
+      ConfigKeys.THRESHOLDS_HYSTERESIS)) {
+      key.put(live, key.get(config));
+    }
+    return live;
   }
 
   static boolean demoEnabled(JsonObject config) {
@@ -231,19 +289,33 @@ public final class Engine implements AutoCloseable {
     deployments.clear();
   }
 
-  private void deploy(String what, Supplier<? extends Deployable> verticle) {
+  private void deploy(String what, Supplier<? extends Deployable> verticle, int instances) {
     try {
-      deployments.add(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config)).await());
+      deployments.add(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config).setInstances(instances))
+        .await());
     } catch (RuntimeException e) {
       throw new StartupException("cannot start the " + what + " verticle: " + rootMessage(e), e);
     }
   }
 
-  private static JsonObject loadConfig(Vertx vertx, Options options) {
-    JsonObject config = EngineConfig.load(vertx, options.configFile(), options.configFileRequired(), options.env(),
-      options.overrides()).await();
-    demoEnabled(config);
-    return config;
+  /**
+   * Reads and checks the configuration on a short-lived Vert.x of its own: the node's Vert.x
+   * depends on it (alone or clustered).
+   */
+  private static JsonObject loadConfig(Options options) {
+    Vertx reader = Vertx.vertx();
+    try {
+      JsonObject config = EngineConfig.load(reader, options.configFile(), options.configFileRequired(), options.env(),
+        options.overrides()).await();
+      demoEnabled(config);
+      NodePlan.of(config);
+      if (ConfigKeys.CLUSTER_ENABLED.get(config)) {
+        ClusterSettings.of(config);
+      }
+      return config;
+    } finally {
+      reader.close().await();
+    }
   }
 
   private static EmbeddedDatabase startEmbedded(JsonObject config) {

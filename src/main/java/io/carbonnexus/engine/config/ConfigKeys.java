@@ -117,6 +117,23 @@ public final class ConfigKeys {
   public static final ConfigKey<Duration> CONFIG_SCAN_PERIOD = ConfigKey.duration("config.scan_period", "5s",
     "How often conf/config.yaml is checked for changes (thresholds apply live)").within(Duration.ofMillis(100), null);
 
+  public static final ConfigKey<Boolean> CLUSTER_ENABLED = ConfigKey.bool("cluster.enabled", false,
+    "Join a Hazelcast cluster of engines (several nodes acting as one engine); off = this node runs alone");
+  public static final ConfigKey<String> CLUSTER_NAME = ConfigKey.text("cluster.name", "carbon-nexus",
+    "Name of the cluster: nodes join only a cluster of the same name");
+  public static final ConfigKey<String> CLUSTER_HOST = ConfigKey.text("cluster.host", "127.0.0.1",
+    "Address this node's Hazelcast member and event bus bind to and announce (127.0.0.1: one machine only)");
+  public static final ConfigKey<Integer> CLUSTER_PORT = ConfigKey.integer("cluster.port", 5701,
+    "This node's Hazelcast port").within(1, 65535);
+  public static final ConfigKey<String> CLUSTER_MEMBERS = ConfigKey.text("cluster.members", "127.0.0.1:5701",
+    "Comma-separated host:port of the members to join (TCP/IP discovery; no multicast)");
+  public static final ConfigKey<Integer> CLUSTER_BUS_PORT = ConfigKey.integer("cluster.bus_port", 0,
+    "Port of this node's clustered event bus; 0 = any free port").within(0, 65535);
+  public static final ConfigKey<String> NODE_VERTICLES = ConfigKey.text("node.verticles", "all",
+    "Verticles this node runs: all, or a comma-separated list of prediction, alerting, recommendation, detection, baselines, queries, simulation, ingestion, http, demo");
+  public static final ConfigKey<String> NODE_INSTANCES = ConfigKey.text("node.instances", null,
+    "Instances of a verticle on this node, e.g. http=2,prediction=2 (default 1 each)");
+
   public static final ConfigKey<String> DEMO = ConfigKey.text("demo", "auto",
     "Synthetic demo events: auto (on with the embedded database only), true or false");
   public static final ConfigKey<Duration> DEMO_FEED_INTERVAL = ConfigKey.duration("demo_feed.interval", "5s",
@@ -148,6 +165,8 @@ public final class ConfigKeys {
     RECOMMENDATIONS_RETRY,
     SIMULATION_MAX_EVENTS,
     CONFIG_SCAN_PERIOD,
+    CLUSTER_ENABLED, CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS, CLUSTER_BUS_PORT,
+    NODE_VERTICLES, NODE_INSTANCES,
     DEMO, DEMO_FEED_INTERVAL, DEMO_FEED_EVENTS_PER_DAY, DEMO_FEED_HISTORY_DAYS,
     DEMO_FEED_SURGES_PER_DAY, DEMO_FEED_SURGE_DURATION, DEMO_FEED_SURGE_MULTIPLIER, DEMO_FEED_SEED);
 

@@ -12,6 +12,7 @@ import io.carbonnexus.engine.shared.EmissionsSnapshot;
 import io.carbonnexus.engine.shared.EventsIngested;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.Metrics;
+import io.carbonnexus.engine.shared.RuntimeKeys;
 import io.carbonnexus.engine.shared.Severity;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -95,7 +96,7 @@ public final class DetectionVerticle extends VerticleBase {
   }
 
   private final Clock clock;
-  private final String node = UUID.randomUUID().toString().substring(0, 8);
+  private String node;
   private Pool pool;
   private volatile Thresholds thresholds;
   private Duration window;
@@ -132,6 +133,7 @@ public final class DetectionVerticle extends VerticleBase {
     }
     window = ConfigKeys.DETECTION_WINDOW.get(conf);
     interval = ConfigKeys.DETECTION_INTERVAL.get(conf);
+    node = conf.getString(RuntimeKeys.NODE_ID, UUID.randomUUID().toString().substring(0, 8));
     fastPathDelayMs = ConfigKeys.DETECTION_FAST_PATH_DELAY.get(conf).toMillis();
     pool = Pools.shared(vertx, conf);
     registry = Metrics.registry(conf);

@@ -4,6 +4,7 @@ import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.db.DatabaseUrl;
 import io.carbonnexus.engine.db.EventsTable;
 import io.carbonnexus.engine.db.Pools;
+import io.carbonnexus.engine.db.SessionLock;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
 import io.carbonnexus.engine.shared.FailureCode;
@@ -62,6 +63,8 @@ public final class IngestionVerticle extends VerticleBase {
   private Future<Void> current = Future.succeededFuture();
   private Counter ingested;
   private Counter skipped;
+  /** One engine reads events_normalized at a time; the others stand by (and still take POST /events). */
+  private SessionLock reader;
 
   @Override
   public Future<?> start() {
@@ -75,14 +78,20 @@ public final class IngestionVerticle extends VerticleBase {
       .register(registry);
     skipped = Counter.builder("nexus_ingestion_skipped_total")
       .description("Bad events_normalized rows skipped by ingestion (reason in prediction_errors)").register(registry);
+    long poll = ConfigKeys.INGESTION_POLL_INTERVAL.get(conf).toMillis();
+    reader = new SessionLock(vertx, DatabaseUrl.parse(ConfigKeys.DB_URL.get(conf)).connectOptions(), "nexus.ingestion",
+      this::becameReader);
     return vertx.eventBus().<JsonObject>consumer(Addresses.SUBMIT_EVENTS, this::submit).completion()
+      .compose(v -> reader.start(Math.min(poll, 2_000)))
       .compose(v -> pool.query(IngestionSql.READ_WATERMARK).execute())
       .compose(rows -> {
         watermark = rows.iterator().next().getLong(0);
         return listen(conf);
       })
       .onSuccess(v -> {
-        long poll = ConfigKeys.INGESTION_POLL_INTERVAL.get(conf).toMillis();
+        if (!reader.held()) {
+          LOG.info("Ingestion on standby: another engine reads events_normalized; this one takes over if it stops");
+        }
         pollTimer = vertx.setPeriodic(0, poll, id -> wake());
         long sweep = ConfigKeys.INGESTION_SWEEP_INTERVAL.get(conf).toMillis();
         sweepTimer = vertx.setPeriodic(sweep, sweep, id -> {
@@ -101,7 +110,15 @@ public final class IngestionVerticle extends VerticleBase {
     vertx.cancelTimer(sweepTimer);
     again = false;
     Future<Void> closing = subscriber == null ? Future.succeededFuture() : subscriber.close();
-    return Future.join(closing, current.otherwiseEmpty());
+    return Future.join(closing, current.otherwiseEmpty()).eventually(() -> reader.close());
+  }
+
+  /** This engine now reads events_normalized: from the watermark the previous reader stored. */
+  private void becameReader() {
+    pool.query(IngestionSql.READ_WATERMARK).execute().onSuccess(rows -> {
+      watermark = Math.max(watermark, rows.iterator().next().getLong(0));
+      wake();
+    });
   }
 
   /**
@@ -121,7 +138,7 @@ public final class IngestionVerticle extends VerticleBase {
 
   /** Coalesces wake-ups: one drain at a time, and one more if something arrived meanwhile. */
   private void wake() {
-    if (stopping) {
+    if (stopping || reader == null || !reader.held()) {
       return;
     }
     if (running) {

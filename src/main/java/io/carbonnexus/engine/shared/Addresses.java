@@ -145,8 +145,9 @@ public final class Addresses {
   public static final String BASELINES_UPDATED = "nexus.baselines.updated";
 
   /**
-   * Publish, JSON object: the whole new configuration, after {@code conf/config.yaml} changed and
-   * the new content passed validation. Verticles with live settings (thresholds) apply it.
+   * Publish, JSON object: the live settings ({@code {"thresholds":{..}}}) after a node's
+   * {@code conf/config.yaml} changed and passed validation; in a cluster every node's verticles
+   * apply them. Nothing else of the configuration (never the database URL) crosses the bus.
    */
   public static final String CONFIG_CHANGED = "nexus.config.changed";
 

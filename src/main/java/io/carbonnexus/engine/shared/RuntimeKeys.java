@@ -12,6 +12,9 @@ public final class RuntimeKeys {
   /** true when this engine runs its own embedded PostgreSQL. */
   public static final String EMBEDDED_DATABASE = "runtime_embedded_database";
 
+  /** This node's id: its cluster member id when clustered, a random one otherwise (logs, detection_runs.node). */
+  public static final String NODE_ID = "runtime_node_id";
+
   private RuntimeKeys() {
   }
 }
