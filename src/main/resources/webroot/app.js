@@ -358,7 +358,8 @@
         el('td', null, severityBadge(h.severity)),
         el('td', { 'class': 'num', title: co2Exact(h.predicted), text: co2(h.predicted) }),
         el('td', { 'class': 'num muted', title: co2Exact(h.baseline), text: co2(h.baseline) }),
-        el('td', { 'class': 'num pct ' + (h.percent_above > 0 ? 'is-above' : 'is-below'), text: signedPercent(h.percent_above) }),
+        el('td', { 'class': 'num pct ' + (h.percent_above > 0 ? 'is-above' : 'is-below'),
+          title: signedPercent(h.percent_above) + ' against the baseline', text: signedPercent(h.percent_above) }),
         el('td', { 'class': 'num muted', title: 'opened ' + h.opened_at + ', updated ' + h.updated_at, text: when(h.updated_at) })
       ]);
       flash(tr, 'h' + h.id);
