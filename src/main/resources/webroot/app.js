@@ -1,0 +1,623 @@
+/*
+ * Carbon Nexus dashboard: the initial state from the REST API, then live from the event-bus
+ * bridge (emissions, hotspots, alerts, recommendations carry the same JSON as the REST bodies).
+ *
+ * Every value from the engine reaches the page through textContent or an attribute set with
+ * setAttribute: entity names are data, never markup.
+ */
+(function () {
+  'use strict';
+
+  var SVG_NS = 'http://www.w3.org/2000/svg';
+  var SEVERITY_RANK = { critical: 3, warn: 2, info: 1 };
+  var TYPE_LABELS = { supplier: 'supplier', route: 'route', vehicle_type: 'vehicle type' };
+  var TYPE_PLURALS = { supplier: 'suppliers', route: 'routes', vehicle_type: 'vehicle types' };
+  var MAX_ALERTS = 50;
+  var MAX_RECOMMENDATIONS = 20;
+
+  var state = {
+    snapshot: null,
+    hotspots: new Map(),     // id -> Hotspot, open ones only
+    alerts: [],              // newest first
+    recommendations: [],     // newest first
+    chartType: 'supplier',
+    chartScale: 'percent',
+    loaded: false,           // the REST state is in
+    loading: false,
+    pending: [],             // live messages that arrived while the REST state was loading
+    fresh: new Set()         // keys of items that just changed live, highlighted once
+  };
+
+  // ---------------------------------------------------------------- formatting
+
+  var timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
+  var dayFormat = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short' });
+  var intFormat = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+
+  function fixed(n, digits) {
+    return new Intl.NumberFormat(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n);
+  }
+
+  /** kg CO2 in the unit a person reads at a glance: kg below a tonne, t above. */
+  function co2(kg) {
+    if (kg === null || kg === undefined || !isFinite(kg)) return '–';
+    var abs = Math.abs(kg);
+    if (abs < 1000) return intFormat.format(kg) + ' kg';
+    var t = kg / 1000;
+    if (abs < 10000) return fixed(t, 2) + ' t';
+    if (abs < 1000000) return fixed(t, 1) + ' t';
+    return intFormat.format(t) + ' t';
+  }
+
+  function co2Exact(kg) {
+    return kg === null || kg === undefined ? 'no baseline' : intFormat.format(kg) + ' kg CO₂';
+  }
+
+  function signedPercent(p) {
+    if (p === null || p === undefined) return '–';
+    return (p > 0 ? '+' : p < 0 ? '−' : '±') + intFormat.format(Math.abs(p)) + ' %';
+  }
+
+  function duration(seconds) {
+    if (!seconds) return '–';
+    if (seconds % 86400 === 0) return seconds / 86400 === 1 ? '24 h' : seconds / 86400 + ' d';
+    if (seconds % 3600 === 0) return seconds / 3600 + ' h';
+    if (seconds % 60 === 0) return seconds / 60 + ' min';
+    return seconds + ' s';
+  }
+
+  function when(iso) {
+    var d = new Date(iso);
+    if (isNaN(d)) return '–';
+    var today = new Date();
+    var sameDay = d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth()
+      && d.getDate() === today.getDate();
+    return sameDay ? timeFormat.format(d) : dayFormat.format(d) + ' ' + timeFormat.format(d);
+  }
+
+  function millis(iso) {
+    var t = Date.parse(iso);
+    return isNaN(t) ? 0 : t;
+  }
+
+  /** The level a percentage of baseline falls in, with the engine's default thresholds (0.8, 1.0, 1.5). */
+  function level(percentOfBaseline) {
+    if (percentOfBaseline === null || percentOfBaseline === undefined) return 'none';
+    if (percentOfBaseline >= 150) return 'critical';
+    if (percentOfBaseline >= 100) return 'warn';
+    if (percentOfBaseline >= 80) return 'info';
+    return 'ok';
+  }
+
+  // ---------------------------------------------------------------- DOM helpers
+
+  function $(id) {
+    return document.getElementById(id);
+  }
+
+  /** An element with attributes and children; strings become text nodes. */
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    setAttrs(node, attrs);
+    append(node, children);
+    return node;
+  }
+
+  function svg(tag, attrs, children) {
+    var node = document.createElementNS(SVG_NS, tag);
+    setAttrs(node, attrs);
+    append(node, children);
+    return node;
+  }
+
+  function setAttrs(node, attrs) {
+    if (!attrs) return;
+    Object.keys(attrs).forEach(function (k) {
+      var v = attrs[k];
+      if (v === null || v === undefined || v === false) return;
+      if (k === 'text') node.textContent = String(v);
+      else node.setAttribute(k, String(v));
+    });
+  }
+
+  function append(node, children) {
+    if (children === null || children === undefined) return;
+    (Array.isArray(children) ? children : [children]).forEach(function (c) {
+      if (c === null || c === undefined || c === false) return;
+      node.appendChild(typeof c === 'string' || typeof c === 'number' ? document.createTextNode(String(c)) : c);
+    });
+  }
+
+  function setText(id, text, title) {
+    var node = $(id);
+    node.textContent = text;
+    if (title !== undefined) node.title = title;
+  }
+
+  function severityBadge(severity) {
+    var s = SEVERITY_RANK[severity] ? severity : 'info';
+    return el('span', { 'class': 'badge sev-' + s, text: severity || '?' });
+  }
+
+  function flash(node, key) {
+    if (state.fresh.has(key)) node.classList.add('flash');
+  }
+
+  // ---------------------------------------------------------------- emissions
+
+  function renderEmissions() {
+    var s = state.snapshot;
+    if (!s) return;
+    setText('window-length', duration(s.window_seconds));
+    setText('total-window', '· last ' + duration(s.window_seconds));
+    var at = $('snapshot-at');
+    at.textContent = when(s.at);
+    at.setAttribute('datetime', s.at);
+    at.title = s.at;
+    setText('total', co2(s.total), co2Exact(s.total));
+    var types = s.by_entity_type || {};
+    var aboveTotal = 0;
+    ['supplier', 'route', 'vehicle_type'].forEach(function (type) {
+      var t = types[type] || { total: 0, top: [] };
+      setText('total-' + type, co2(t.total), co2Exact(t.total));
+      var top = t.top || [];
+      var above = top.filter(function (e) { return e.percent_of_baseline !== null && e.percent_of_baseline > 100; }).length;
+      aboveTotal += above;
+      // top is sorted furthest above baseline first: its head is the one to watch.
+      var head = top.find(function (e) { return e.percent_of_baseline !== null && e.percent_of_baseline !== undefined; });
+      var sub = $('above-' + type);
+      sub.className = 'kpi-sub' + (head ? ' lvl-' + level(head.percent_of_baseline) : '');
+      if (!head) {
+        sub.textContent = top.length === 0 ? 'no ' + TYPE_PLURALS[type] + ' in the window' : 'no baselines yet';
+        sub.title = '';
+      } else {
+        sub.textContent = '';
+        sub.appendChild(el('span', { 'class': 'sub-label', text: above > 1 ? above + (above >= 10 ? '+' : '') + ' above · top ' : 'top ' }));
+        sub.appendChild(el('span', { 'class': 'sub-entity', text: head.entity }));
+        sub.appendChild(el('span', { 'class': 'sub-pct', text: '\u00a0' + intFormat.format(head.percent_of_baseline) + ' %' }));
+        sub.title = head.entity + ': ' + intFormat.format(head.percent_of_baseline) + ' % of baseline' + (above > 0 ? '; '
+          + above + (above >= 10 ? ' or more ' : ' ') + TYPE_PLURALS[type] + ' above baseline' : '');
+      }
+    });
+    setText('total-sub', aboveTotal === 0 ? 'every entity within its baseline'
+      : aboveTotal + ' ' + (aboveTotal === 1 ? 'entity' : 'entities') + ' above baseline');
+    renderChart();
+  }
+
+  function renderChart() {
+    var host = $('chart');
+    var type = state.chartType;
+    setText('chart-type-label', TYPE_PLURALS[type]);
+    Array.prototype.forEach.call($('chart-types').querySelectorAll('button'), function (b) {
+      b.setAttribute('aria-pressed', String(b.dataset.type === type));
+    });
+    Array.prototype.forEach.call($('chart-scales').querySelectorAll('button'), function (b) {
+      b.setAttribute('aria-pressed', String(b.dataset.scale === state.chartScale));
+    });
+    host.replaceChildren();
+    var byType = state.snapshot && state.snapshot.by_entity_type && state.snapshot.by_entity_type[type];
+    var top = (byType && byType.top) || [];
+    if (top.length === 0) {
+      host.appendChild(el('p', { 'class': 'empty', text: state.snapshot ? 'No ' + TYPE_PLURALS[type]
+        + ' with emissions in the window yet.' : 'Waiting for the first snapshot…' }));
+      return;
+    }
+    host.appendChild(state.chartScale === 'kg' ? chartSvg(top, kgScale(top)) : chartSvg(top, percentScale(top)));
+  }
+
+  /** Each bar as a percentage of its own baseline: every baseline sits on the same 100 % line. */
+  function percentScale(top) {
+    var max = 0;
+    top.forEach(function (e) {
+      if (e.percent_of_baseline !== null && e.percent_of_baseline !== undefined) max = Math.max(max, e.percent_of_baseline);
+    });
+    // Room past the longest bar, in steps of 50 %, at least up to 150 % (critical), at most 400 %.
+    max = Math.min(Math.ceil(Math.max(150, max + 5) / 50) * 50, 400);
+    var step = max > 200 ? 100 : 50;
+    var ticks = [];
+    for (var v = 0; v <= max; v += step) ticks.push({ value: v, label: v + ' %' });
+    return {
+      max: max,
+      ticks: ticks,
+      bar: function (e) { return e.percent_of_baseline === null || e.percent_of_baseline === undefined ? null : e.percent_of_baseline; },
+      marker: function (e) { return e.baseline === null || e.baseline === undefined ? null : 100; }
+    };
+  }
+
+  /** Predicted and baseline in kg on one scale, so that sizes compare across entities. */
+  function kgScale(top) {
+    var max = 0;
+    top.forEach(function (e) { max = Math.max(max, e.predicted || 0, e.baseline || 0); });
+    var step = niceStep(max / 4);
+    max = Math.max(step, Math.ceil(max / step) * step);
+    var ticks = [];
+    for (var v = 0; v <= max + step / 2; v += step) ticks.push({ value: v, label: co2(v) });
+    return {
+      max: max,
+      ticks: ticks,
+      bar: function (e) { return e.predicted; },
+      marker: function (e) { return e.baseline === null || e.baseline === undefined ? null : e.baseline; }
+    };
+  }
+
+  function niceStep(raw) {
+    if (!(raw > 0)) return 1;
+    var p = Math.pow(10, Math.floor(Math.log10(raw)));
+    var m = raw / p;
+    return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+  }
+
+  var measureContext = null;
+
+  /** The text cut to fit width px in the chart's font, with an ellipsis when cut. */
+  function fit(text, width) {
+    if (!measureContext) {
+      measureContext = document.createElement('canvas').getContext('2d');
+      measureContext.font = '12px ' + getComputedStyle(document.body).fontFamily;
+    }
+    if (measureContext.measureText(text).width <= width) return text;
+    var lo = 0, hi = text.length;
+    while (lo < hi) {
+      var mid = Math.ceil((lo + hi) / 2);
+      if (measureContext.measureText(text.slice(0, mid) + '…').width <= width) lo = mid;
+      else hi = mid - 1;
+    }
+    return text.slice(0, lo) + '…';
+  }
+
+  function chartSvg(top, scale) {
+    var width = Math.max(520, $('chart').clientWidth || 760);
+    var rowH = 30, barH = 16, headH = 22, axisH = 22;
+    var labelW = Math.min(190, Math.round(width * 0.24));
+    var valueW = 190;
+    var x0 = labelW + 12, x1 = width - valueW - 8;
+    var plotW = x1 - x0;
+    var height = headH + top.length * rowH + axisH;
+    var x = function (v) { return x0 + Math.max(0, Math.min(v, scale.max)) / scale.max * plotW; };
+
+    var root = svg('svg', { viewBox: '0 0 ' + width + ' ' + height, width: width, height: height, 'class': 'bars' });
+
+    // Grid and axis.
+    var grid = svg('g', { 'class': 'grid' });
+    scale.ticks.forEach(function (t) {
+      var gx = x(t.value);
+      grid.appendChild(svg('line', { x1: gx, x2: gx, y1: headH - 4, y2: height - axisH + 2 }));
+      grid.appendChild(svg('text', { x: gx, y: height - 6, 'text-anchor': 'middle', text: t.label }));
+    });
+    root.appendChild(grid);
+    root.appendChild(svg('text', { 'class': 'col-head', x: x1 + valueW, y: 13, 'text-anchor': 'end',
+      text: 'predicted / baseline · % of baseline' }));
+    if (state.chartScale === 'percent') {
+      var bx = x(100);
+      root.appendChild(svg('line', { 'class': 'baseline-line', x1: bx, x2: bx, y1: headH - 4, y2: height - axisH + 2 }));
+      root.appendChild(svg('text', { 'class': 'baseline-label', x: bx, y: 13, 'text-anchor': 'middle', text: 'baseline' }));
+    }
+
+    top.forEach(function (e, i) {
+      var y = headH + i * rowH;
+      var cy = y + rowH / 2;
+      var lvl = level(e.percent_of_baseline);
+      var row = svg('g', { 'class': 'row lvl-' + lvl, 'data-entity': e.entity });
+      row.appendChild(svg('title', { text: e.entity + ': ' + co2Exact(e.predicted) + ' predicted, baseline '
+        + co2Exact(e.baseline) + (e.percent_of_baseline === null || e.percent_of_baseline === undefined ? ''
+          : ' (' + e.percent_of_baseline + ' % of baseline)') }));
+      if (i % 2 === 0) row.appendChild(svg('rect', { 'class': 'stripe', x: 0, y: y, width: width, height: rowH }));
+      row.appendChild(svg('text', { 'class': 'label', x: labelW, y: cy + 4, 'text-anchor': 'end',
+        text: fit(String(e.entity), labelW - 8) }));
+      var value = scale.bar(e);
+      if (value === null) {
+        row.appendChild(svg('text', { 'class': 'no-baseline', x: x0 + 4, y: cy + 4, text: 'no baseline yet' }));
+      } else {
+        var w = Math.max(2, x(value) - x0);
+        row.appendChild(svg('rect', { 'class': 'bar', x: x0, y: cy - barH / 2, width: w, height: barH, rx: 3 }));
+        if (value > scale.max) {
+          var ax = x0 + w;
+          row.appendChild(svg('path', { 'class': 'overflow', d: 'M' + (ax - 7) + ' ' + (cy - 5) + 'l5 5-5 5' }));
+        }
+      }
+      var marker = scale.marker(e);
+      if (marker !== null) {
+        var mx = x(marker);
+        row.appendChild(svg('line', { 'class': 'marker', x1: mx, x2: mx, y1: cy - barH / 2 - 4, y2: cy + barH / 2 + 4 }));
+      }
+      var values = svg('text', { 'class': 'values', x: x1 + valueW, y: cy + 4, 'text-anchor': 'end' });
+      values.appendChild(svg('tspan', { 'class': 'v-pred', text: co2(e.predicted) }));
+      values.appendChild(svg('tspan', { 'class': 'v-base', text: ' / ' + co2(e.baseline) }));
+      values.appendChild(svg('tspan', { 'class': 'v-pct', dx: 8, text: e.percent_of_baseline === null
+        || e.percent_of_baseline === undefined ? '–' : intFormat.format(e.percent_of_baseline) + ' %' }));
+      row.appendChild(values);
+      root.appendChild(row);
+    });
+    return root;
+  }
+
+  // ---------------------------------------------------------------- hotspots
+
+  function compareHotspots(a, b) {
+    return (SEVERITY_RANK[b.severity] || 0) - (SEVERITY_RANK[a.severity] || 0)
+      || (b.percent_above || 0) - (a.percent_above || 0)
+      || millis(b.updated_at) - millis(a.updated_at)
+      || b.id - a.id;
+  }
+
+  function renderHotspots() {
+    var list = Array.from(state.hotspots.values()).sort(compareHotspots);
+    var counts = { critical: 0, warn: 0, info: 0 };
+    list.forEach(function (h) { if (counts[h.severity] !== undefined) counts[h.severity]++; });
+    ['critical', 'warn', 'info'].forEach(function (s) {
+      setText('count-' + s, String(counts[s]));
+      $('count-' + s).parentNode.classList.toggle('is-zero', counts[s] === 0);
+    });
+    setText('hotspot-total', String(list.length));
+
+    var rows = list.map(function (h) {
+      var tr = el('tr', { 'data-hotspot-id': h.id, 'data-entity': h.entity, 'data-severity': h.severity,
+        'class': 'sev-row-' + h.severity }, [
+        el('td', { 'class': 'entity', title: h.entity, text: h.entity }),
+        el('td', { 'class': 'type', text: TYPE_LABELS[h.entity_type] || h.entity_type }),
+        el('td', null, severityBadge(h.severity)),
+        el('td', { 'class': 'num', title: co2Exact(h.predicted), text: co2(h.predicted) }),
+        el('td', { 'class': 'num muted', title: co2Exact(h.baseline), text: co2(h.baseline) }),
+        el('td', { 'class': 'num pct ' + (h.percent_above > 0 ? 'is-above' : 'is-below'),
+          title: signedPercent(h.percent_above) + ' against the baseline', text: signedPercent(h.percent_above) }),
+        el('td', { 'class': 'num muted', title: 'opened ' + h.opened_at + ', updated ' + h.updated_at, text: when(h.updated_at) })
+      ]);
+      flash(tr, 'h' + h.id);
+      return tr;
+    });
+    $('hotspots').tBodies[0].replaceChildren.apply($('hotspots').tBodies[0], rows);
+    $('hotspots-empty').hidden = list.length > 0;
+  }
+
+  /** A hotspot from the channel or REST: the later change wins; resolved ones leave the table. */
+  function applyHotspot(h) {
+    if (!h || h.id === undefined) return;
+    var current = state.hotspots.get(h.id);
+    if (current && millis(h.updated_at) < millis(current.updated_at)) return;
+    if (h.status === 'resolved' || h.change === 'resolved') state.hotspots.delete(h.id);
+    else state.hotspots.set(h.id, h);
+  }
+
+  // ---------------------------------------------------------------- alerts
+
+  function upsertNewestFirst(list, item, max) {
+    var i = list.findIndex(function (x) { return x.id === item.id; });
+    if (i >= 0) list[i] = item;
+    else list.push(item);
+    list.sort(function (a, b) { return millis(b.created_at) - millis(a.created_at) || b.id - a.id; });
+    if (list.length > max) list.length = max;
+  }
+
+  function renderAlerts() {
+    var items = state.alerts.map(function (a) {
+      var kind = a.kind || 'firing';
+      var meta = [];
+      if (a.entity_type) meta.push(TYPE_LABELS[a.entity_type] || a.entity_type);
+      meta.push('hotspot #' + a.hotspot_id);
+      if (a.acknowledged_at) meta.push('acknowledged ' + when(a.acknowledged_at));
+      var li = el('li', { 'class': 'alert kind-' + kind + ' lvl-' + a.level, 'data-alert-id': a.id }, [
+        el('div', { 'class': 'alert-head' }, [
+          severityBadge(a.level),
+          el('span', { 'class': 'kind', text: kind }),
+          el('time', { datetime: a.created_at, title: a.created_at, text: when(a.created_at) })
+        ]),
+        el('p', { 'class': 'alert-msg', text: a.message }),
+        el('p', { 'class': 'alert-meta', text: meta.join(' · ') })
+      ]);
+      flash(li, 'a' + a.id);
+      return li;
+    });
+    $('alerts').replaceChildren.apply($('alerts'), items);
+    $('alerts-empty').hidden = items.length > 0;
+  }
+
+  // ---------------------------------------------------------------- recommendations
+
+  /** An action's figure as the recommender said it: the rules give percent of the entity's CO2. */
+  function reduction(value, source) {
+    if (value === null || value === undefined || value === '') return null;
+    if (typeof value === 'number') return source === 'rules' ? '−' + intFormat.format(value) + ' % CO₂' : '−' + co2(value) + ' CO₂';
+    return 'CO₂ ' + String(value);
+  }
+
+  function figure(label, value) {
+    if (value === null || value === undefined || value === '') return null;
+    return label + ' ' + (typeof value === 'object' ? JSON.stringify(value) : String(value));
+  }
+
+  function renderRecommendations() {
+    var items = state.recommendations.map(function (r) {
+      var source = r.source === 'rag'
+        ? el('span', { 'class': 'source source-rag', title: 'Answered by the RAG service', text: 'RAG service' })
+        : el('span', { 'class': 'source source-rules', title: 'Answered by the built-in rule-based recommender (no RAG service answered)',
+          text: r.source === 'rules' ? 'built-in rules' : String(r.source) });
+      var actions = (r.actions || []).map(function (a) {
+        var chips = [reduction(a.co2_reduction, r.source), figure('cost', a.cost_impact), figure('feasibility', a.feasibility)]
+          .filter(Boolean).map(function (t, i) { return el('span', { 'class': 'chip' + (i === 0 ? ' chip-co2' : ''), text: t }); });
+        return el('li', null, [el('span', { 'class': 'action-title', text: a.title || '(untitled action)' }),
+          el('span', { 'class': 'chips' }, chips)]);
+      });
+      var li = el('li', { 'class': 'rec', 'data-recommendation-id': r.id, 'data-source': r.source }, [
+        el('div', { 'class': 'rec-head' }, [
+          el('span', { 'class': 'rec-entity', title: r.entity, text: r.entity }),
+          r.severity ? severityBadge(r.severity) : null,
+          source,
+          el('time', { datetime: r.created_at, title: r.created_at, text: when(r.created_at) })
+        ]),
+        el('p', { 'class': 'root-cause' }, [el('span', { 'class': 'label', text: 'Root cause ' }), r.root_cause || '–']),
+        actions.length ? el('ol', { 'class': 'actions' }, actions)
+          : el('p', { 'class': 'no-actions', text: 'No action would lower this entity\'s CO₂.' })
+      ]);
+      flash(li, 'r' + r.id);
+      return li;
+    });
+    $('recommendations').replaceChildren.apply($('recommendations'), items);
+    $('recommendations-empty').hidden = items.length > 0;
+  }
+
+  // ---------------------------------------------------------------- state from REST
+
+  function getJson(path) {
+    return fetch(path, { headers: { accept: 'application/json' }, cache: 'no-store' }).then(function (res) {
+      if (!res.ok) {
+        return res.json().catch(function () { return {}; }).then(function (body) {
+          throw new Error(path + ': ' + res.status + (body && body.error ? ' ' + body.error : ''));
+        });
+      }
+      return res.json();
+    });
+  }
+
+  var retryTimer = null;
+
+  function load() {
+    if (state.loading) return;
+    state.loading = true;
+    // Live messages wait until the answers are in, then apply on top of them (the later change wins).
+    state.loaded = false;
+    clearTimeout(retryTimer);
+    Promise.all([
+      getJson('/emissions/current'),
+      getJson('/hotspots?status=open&limit=500'),
+      getJson('/alerts?limit=' + MAX_ALERTS),
+      getJson('/recommendations?limit=' + MAX_RECOMMENDATIONS)
+    ]).then(function (r) {
+      if (!state.snapshot || millis(r[0].at) >= millis(state.snapshot.at)) state.snapshot = r[0];
+      var open = new Map();
+      r[1].forEach(function (h) { if (h.status !== 'resolved') open.set(h.id, h); });
+      state.hotspots = open;
+      state.alerts = [];
+      r[2].forEach(function (a) { upsertNewestFirst(state.alerts, a, MAX_ALERTS); });
+      state.recommendations = [];
+      r[3].forEach(function (x) { upsertNewestFirst(state.recommendations, x, MAX_RECOMMENDATIONS); });
+      state.loading = false;
+      state.loaded = true;
+      // What came live during the load is newer than or as new as the answers: apply it on top.
+      var pending = state.pending;
+      state.pending = [];
+      pending.forEach(function (m) { apply(m.address, m.body, false); });
+      state.fresh.clear();
+      renderAll();
+      showBanner(null);
+      document.body.dataset.ready = 'true';
+    }).catch(function (err) {
+      state.loading = false;
+      console.warn('Carbon Nexus: loading the state failed, retrying in 5 s:', err.message);
+      showBanner('Could not load the current state (' + err.message + '). Retrying…');
+      retryTimer = setTimeout(load, 5000);
+    });
+  }
+
+  function renderAll() {
+    renderEmissions();
+    if (!state.snapshot) renderChart();
+    renderHotspots();
+    renderAlerts();
+    renderRecommendations();
+  }
+
+  function showBanner(text) {
+    var b = $('banner');
+    b.hidden = !text;
+    b.textContent = text || '';
+  }
+
+  // ---------------------------------------------------------------- live
+
+  /** One message from a channel; rendered at once unless part of a batch. */
+  function apply(address, body, render) {
+    if (!body || typeof body !== 'object') return;
+    if (!state.loaded) {
+      if (state.pending.length >= 5000) state.pending.shift();
+      state.pending.push({ address: address, body: body });
+      return;
+    }
+    switch (address) {
+      case 'emissions':
+        if (state.snapshot && millis(body.at) < millis(state.snapshot.at)) return;
+        state.snapshot = body;
+        if (render) renderEmissions();
+        break;
+      case 'hotspots':
+        applyHotspot(body);
+        state.fresh.add('h' + body.id);
+        if (render) renderHotspots();
+        break;
+      case 'alerts':
+        upsertNewestFirst(state.alerts, body, MAX_ALERTS);
+        state.fresh.add('a' + body.id);
+        if (render) renderAlerts();
+        break;
+      case 'recommendations':
+        upsertNewestFirst(state.recommendations, body, MAX_RECOMMENDATIONS);
+        state.fresh.add('r' + body.id);
+        if (render) renderRecommendations();
+        break;
+      default:
+        return;
+    }
+    if (render) state.fresh.clear();
+  }
+
+  function setConnection(text) {
+    setText('connection', text);
+    $('connection-pill').dataset.state = text;
+    $('connection-pill').title = text === 'live' ? 'Live updates from the engine\'s event bus'
+      : text === 'offline' ? 'Event bus disconnected; reconnecting automatically' : 'Connecting to the event bus…';
+  }
+
+  function connect() {
+    if (typeof EventBus !== 'function') {
+      setConnection('offline');
+      showBanner('The event-bus client did not load: the page shows the state at load time only.');
+      return;
+    }
+    var everOpen = false;
+    var eb = new EventBus('/eventbus');
+    eb.enableReconnect(true);
+    eb.onopen = function () {
+      setConnection('live');
+      // Handlers live as long as one connection: register on every open, reconnects included.
+      ['emissions', 'hotspots', 'alerts', 'recommendations'].forEach(function (address) {
+        eb.registerHandler(address, function (err, msg) {
+          if (err) {
+            console.error('Carbon Nexus: channel ' + address + ' failed:', err);
+            return;
+          }
+          apply(address, msg.body, true);
+        });
+      });
+      // After a reconnect, whatever changed while offline comes from REST once more.
+      if (everOpen) load();
+      everOpen = true;
+    };
+    eb.onclose = function () {
+      setConnection('offline');
+    };
+  }
+
+  // ---------------------------------------------------------------- wiring
+
+  $('chart-types').addEventListener('click', function (ev) {
+    var b = ev.target.closest('button[data-type]');
+    if (!b) return;
+    state.chartType = b.dataset.type;
+    renderChart();
+  });
+  $('chart-scales').addEventListener('click', function (ev) {
+    var b = ev.target.closest('button[data-scale]');
+    if (!b) return;
+    state.chartScale = b.dataset.scale;
+    renderChart();
+  });
+  var resizeTimer = null;
+  window.addEventListener('resize', function () {
+    clearTimeout(resizeTimer);
+    resizeTimer = setTimeout(renderChart, 150);
+  });
+
+  setConnection('connecting');
+  renderChart();
+  load();
+  connect();
+}());
