@@ -31,7 +31,6 @@ import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.ext.web.openapi.router.OpenAPIRoute;
-import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
@@ -148,7 +147,7 @@ public final class HttpVerticle extends VerticleBase {
 
   /** The REST API: one handler per operation of the contract, each request validated against it first. */
   private Router api(long maxBody, JsonObject conf) {
-    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, new LiteralQueryExtractor());
     builder.rootHandler(BodyHandler.create(false).setBodyLimit(maxBody));
     Map<String, io.vertx.core.Handler<RoutingContext>> handlers = Map.ofEntries(
       Map.entry("getCurrentEmissions", ctx -> ask(ctx, Addresses.EMISSIONS_CURRENT, new JsonObject(), 200)),
