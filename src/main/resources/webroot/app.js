@@ -576,7 +576,6 @@
     var eb = new EventBus('/eventbus');
     eb.enableReconnect(true);
     eb.onopen = function () {
-      setConnection('live');
       // Handlers live as long as one connection: register on every open, reconnects included.
       ['emissions', 'hotspots', 'alerts', 'recommendations'].forEach(function (address) {
         eb.registerHandler(address, function (err, msg) {
@@ -587,6 +586,8 @@
           apply(address, msg.body, true);
         });
       });
+      // Live only once the four registrations are on their way.
+      setConnection('live');
       // After a reconnect, whatever changed while offline comes from REST once more.
       if (everOpen) load();
       everOpen = true;

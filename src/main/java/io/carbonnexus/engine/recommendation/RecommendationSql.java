@@ -3,16 +3,17 @@ package io.carbonnexus.engine.recommendation;
 /** The recommendation verticle's queries. */
 final class RecommendationSql {
 
-  /** GET /recommendations: $1 severities, $2 entity, $3 hotspot id, $4 source, $5 since, $6 limit. */
+  /** GET /recommendations: $1 severities, $2 entity, $3 hotspot id, $4 source, $5 since, $6 limit, $7 entity_type. */
   static final String LIST = """
-    select id, hotspot_id, entity, severity, root_cause, actions, source, created_at
-      from recommendations
-     where ($1::text[] is null or severity = any($1))
-       and ($2::text is null or entity = $2)
-       and ($3::bigint is null or hotspot_id = $3)
-       and ($4::text is null or source = $4)
-       and ($5::timestamptz is null or created_at >= $5)
-     order by created_at desc, id desc
+    select r.id, r.hotspot_id, r.entity, h.entity_type, r.severity, r.root_cause, r.actions, r.source, r.created_at
+      from recommendations r join hotspots h on h.id = r.hotspot_id
+     where ($1::text[] is null or r.severity = any($1))
+       and ($2::text is null or r.entity = $2)
+       and ($3::bigint is null or r.hotspot_id = $3)
+       and ($4::text is null or r.source = $4)
+       and ($5::timestamptz is null or r.created_at >= $5)
+       and ($7::text is null or h.entity_type = $7)
+     order by r.created_at desc, r.id desc
      limit $6
     """;
 

@@ -142,11 +142,11 @@ public final class RecommendationVerticle extends VerticleBase {
     }
     Long hotspotId = ListQuery.number(request, "hotspot_id");
     return pool.preparedQuery(RecommendationSql.LIST)
-      .execute(Tuple.of(q.severities(), q.entity(), hotspotId, source, q.since(), q.limit()))
+      .execute(Tuple.of(q.severities(), q.entity(), hotspotId, source, q.since(), q.limit(), q.entityType()))
       .map(rows -> {
         JsonArray out = new JsonArray();
         rows.forEach(r -> out.add(new Recommendation(r.getLong("id"), r.getLong("hotspot_id"), r.getString("entity"),
-          r.getString("severity"), r.getString("root_cause"), (JsonArray) r.getValue("actions"), r.getString("source"),
+          r.getString("entity_type"), r.getString("severity"), r.getString("root_cause"), (JsonArray) r.getValue("actions"), r.getString("source"),
           r.getOffsetDateTime("created_at").toInstant()).toJson()));
         return out;
       });
@@ -309,7 +309,7 @@ public final class RecommendationVerticle extends VerticleBase {
           Counter.builder("nexus_recommendations_total").tag("source", answer.source())
             .description("Recommendations stored, by source").register(registry).increment();
           vertx.eventBus().publish(Addresses.RECOMMENDATIONS, new Recommendation(id, req.hotspotId(), req.entity(),
-            req.severity(), answer.rootCause(), answer.actions(), answer.source(), now).toJson());
+            req.entityType(), req.severity(), answer.rootCause(), answer.actions(), answer.source(), now).toJson());
         }
       })
       .mapEmpty();

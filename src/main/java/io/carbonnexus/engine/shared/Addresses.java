@@ -79,7 +79,7 @@ public final class Addresses {
   public static final String ALERTS_LIST = "nexus.alerting.list";
 
   /**
-   * Request/reply, filters {@code {"severity":[..],"entity","hotspot_id","source","since","limit"}} →
+   * Request/reply, filters {@code {"severity":[..],"entity_type","entity","hotspot_id","source","since","limit"}} →
    * JSON array of {@link Recommendation}, newest first. Served by the recommendation verticle.
    */
   public static final String RECOMMENDATIONS_LIST = "nexus.recommendation.list";

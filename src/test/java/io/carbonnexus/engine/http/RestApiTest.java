@@ -222,6 +222,7 @@ class RestApiTest {
     JsonObject rec = Http.get(port, "/recommendations?source=rules&entity=Acme%20Haulage").array().getJsonObject(0);
     assertThat(rec.getLong("hotspot_id")).isEqualTo(critical);
     assertThat(rec.getString("source")).isEqualTo("rules");
+    assertThat(rec.getString("entity_type")).isEqualTo("supplier");
     assertThat(rec.getJsonArray("actions")).isNotEmpty();
     assertThat(Http.get(port, "/recommendations?source=rag").array()).isEmpty();
 
@@ -272,6 +273,25 @@ class RestApiTest {
     assertThat(Http.send(port, "DELETE", query, null, AUTH).status()).isEqualTo(204);
     assertThat(Http.send(port, "DELETE", query, null, AUTH).status()).isEqualTo(404);
     assertThat(Http.get(port, "/baselines?entity=R-OTHER").array()).isEmpty();
+  }
+
+  @Test
+  void entityNamesAreTakenLiterallyWhateverTheyContain() {
+    for (String name : List.of("Quote \"Q\" Ltd", "Back\\slash\\b", "12.5", "-5", "{}", "[1]", "Acme, Inc.", "true",
+      "Ünïcødé 货运")) {
+      String body = new JsonObject().put("entity_type", "route").put("entity", name).put("baseline", 42).encode();
+      assertThat(Http.send(port, "PUT", "/targets", body, AUTH).status()).as(name).isEqualTo(200);
+      String encoded = java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8);
+      Http.Response listed = Http.get(port, "/baselines?entity_type=route&entity=" + encoded);
+      assertThat(listed.status()).as(name + " -> " + listed.body()).isEqualTo(200);
+      assertThat(listed.array()).as(name).hasSize(1);
+      assertThat(listed.array().getJsonObject(0).getString("entity")).isEqualTo(name);
+      assertThat(Http.send(port, "DELETE", "/targets?entity_type=route&entity=" + encoded, null, AUTH).status())
+        .as(name).isEqualTo(204);
+    }
+    Http.Response compared = Http.get(port, "/suppliers/compare?supplier=Acme%2C%20Inc.&supplier=Acme%20Haulage");
+    assertThat(compared.status()).isEqualTo(404);
+    assertThat(compared.json().getJsonArray("details")).containsExactly("Acme, Inc.");
   }
 
   @Test

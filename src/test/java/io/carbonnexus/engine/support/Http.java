@@ -65,14 +65,7 @@ public final class Http {
 
   /** PUT with a JSON body: the operator calls (targets). */
   public static Response put(int port, String path, String body) {
-    try {
-      HttpResponse<String> r = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(30)).PUT(HttpRequest.BodyPublishers.ofString(body))
-        .header("content-type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
-      return new Response(r.statusCode(), r.body());
-    } catch (Exception e) {
-      throw new IllegalStateException("PUT " + path + " failed: " + e, e);
-    }
+    return send(port, "PUT", path, body);
   }
 
   public static Response get(int port, String path) {
