@@ -8,7 +8,6 @@ import io.carbonnexus.engine.hotspot.HotspotPolicy.Transition;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
 import io.carbonnexus.engine.shared.FailureCode;
-import io.carbonnexus.engine.shared.EmissionsSnapshot;
 import io.carbonnexus.engine.shared.EventsIngested;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.Metrics;
@@ -35,7 +34,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -56,6 +54,7 @@ import java.util.UUID;
 public final class DetectionVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(DetectionVerticle.class);
+  private static final long SNAPSHOT_EVERY_MS = 1_000;
 
   /** An entity: (entity_type, entity). */
   record Key(String type, String entity) {
@@ -103,9 +102,11 @@ public final class DetectionVerticle extends VerticleBase {
   private Duration interval;
   private long fastPathDelayMs;
   private long timerId = -1;
-  /** The last totals seen, for the emissions snapshot between full passes: a cache, never a source of truth. */
-  private final Map<Key, Double> lastTotals = new HashMap<>();
-  private final Map<Key, Double> lastBaselines = new HashMap<>();
+  /** Entities the last full evaluation saw, recorded with its interval. */
+  private int lastEntities;
+  /** The emissions snapshot is published at most once per second, computed from the database. */
+  private long lastSnapshotAt;
+  private boolean snapshotPending;
   private Scope pending;
   private long pendingTimer = -1;
   private Scope next;
@@ -279,7 +280,7 @@ public final class DetectionVerticle extends VerticleBase {
           OffsetDateTime intervalStart = claim.iterator().next().getOffsetDateTime(0);
           enqueue(Scope.ALL, "interval " + intervalStart.toInstant())
             .compose(changes -> pool.preparedQuery(HotspotSql.FINISH_INTERVAL)
-              .execute(Tuple.of(intervalStart, lastTotals.size(), changes)))
+              .execute(Tuple.of(intervalStart, lastEntities, changes)))
             .onFailure(err -> LOG.warn("Detection interval {} did not finish: {}", intervalStart, err.getMessage()));
         } else {
           LOG.debug("This interval is run by another engine");
@@ -337,7 +338,7 @@ public final class DetectionVerticle extends VerticleBase {
       .map(count -> {
         changed.forEach(h -> vertx.eventBus().publish(Addresses.HOTSPOTS, h.toJson()));
         // After every evaluation, not only after changes: the dashboard's totals follow new events.
-        vertx.eventBus().publish(Addresses.EMISSIONS, snapshot(now).toJson());
+        publishSnapshot();
         // New numbers on open hotspots happen at every evaluation: only changes of level are worth a line.
         if (count > 0) {
           LOG.info("Detection ({}): {} hotspots opened, escalated, de-escalated or resolved", why, count);
@@ -377,7 +378,7 @@ public final class DetectionVerticle extends VerticleBase {
         rows.forEach(r -> open.put(new Key(r.getString(1), r.getString(2)),
           new OpenHotspot(r.getLong(0), Severity.of(r.getString(3)), r.getOffsetDateTime(4).toInstant(), r.getDouble(5),
             r.getDouble(6))));
-        remember(scope, totals, baselines);
+        remember(scope, totals);
         return apply(conn, decide(scope, totals, baselines, open), open, now, changed);
       });
   }
@@ -459,19 +460,32 @@ public final class DetectionVerticle extends VerticleBase {
       openedAt, updatedAt, resolvedAt, tr.kind().wire());
   }
 
-  private void remember(Scope scope, Map<Key, Double> totals, Map<Key, Double> baselines) {
+  private void remember(Scope scope, Map<Key, Double> totals) {
     if (scope.all()) {
-      lastTotals.clear();
+      lastEntities = totals.size();
     }
-    lastTotals.putAll(totals);
-    lastBaselines.clear();
-    lastBaselines.putAll(baselines);
   }
 
-  private EmissionsSnapshot snapshot(Instant now) {
-    List<EmissionsSnapshot.EntityTotal> totals = new ArrayList<>(lastTotals.size());
-    lastTotals.forEach((k, total) -> totals.add(new EmissionsSnapshot.EntityTotal(k.type(), k.entity(), total,
-      lastBaselines.get(k))));
-    return EmissionsSnapshot.of(now, window.toSeconds(), totals);
+  /**
+   * Publishes the current snapshot on {@code emissions}, computed from the database so that every
+   * node publishes the same numbers; bursts of evaluations give one snapshot per second.
+   */
+  private void publishSnapshot() {
+    if (snapshotPending) {
+      return;
+    }
+    long wait = lastSnapshotAt + SNAPSHOT_EVERY_MS - System.currentTimeMillis();
+    snapshotPending = true;
+    vertx.setTimer(Math.max(1, wait), id -> HotspotQueryVerticle.currentSnapshot(pool, window, clock.instant())
+      .onComplete(ar -> {
+        snapshotPending = false;
+        lastSnapshotAt = System.currentTimeMillis();
+        if (ar.succeeded()) {
+          vertx.eventBus().publish(Addresses.EMISSIONS, ar.result().toJson());
+        } else {
+          LOG.debug("No emissions snapshot this time: {}", ar.cause().getMessage());
+        }
+      }));
   }
+
 }

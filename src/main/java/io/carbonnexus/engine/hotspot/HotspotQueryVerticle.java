@@ -62,7 +62,14 @@ public final class HotspotQueryVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> current(JsonObject request) {
-    Instant now = clock.instant();
+    return currentSnapshot(pool, window, clock.instant()).map(EmissionsSnapshot::toJson);
+  }
+
+  /**
+   * The window's totals per entity against the baselines in force, from the database: the same
+   * answer on every node, whichever evaluated last.
+   */
+  static Future<EmissionsSnapshot> currentSnapshot(Pool pool, Duration window, Instant now) {
     OffsetDateTime to = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
     Map<String, Double> baselines = new HashMap<>();
     return pool.query(HotspotSql.EFFECTIVE_BASELINES).execute()
@@ -76,7 +83,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
           totals.add(new EmissionsSnapshot.EntityTotal(r.getString(0), r.getString(1), r.getDouble(2),
             baselines.get(r.getString(0) + '\u0000' + r.getString(1))));
         }
-        return EmissionsSnapshot.of(now, window.toSeconds(), totals).toJson();
+        return EmissionsSnapshot.of(now, window.toSeconds(), totals);
       });
   }
 
