@@ -92,7 +92,7 @@ public final class Engine implements AutoCloseable {
       .setEnabled(true)
       .setRegistryName(registry)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
-    if (!ConfigKeys.CLUSTER_ENABLED.get(conf)) {
+    if (!ConfigKeys.CLUSTER_ENABLED.get(conf) || plan.databaseOnly()) {
       return Vertx.builder().with(vertxOptions).withMetrics(new MicrometerMetricsFactory()).build();
     }
     ClusterSettings cluster = ClusterSettings.of(conf);

@@ -1,6 +1,7 @@
 package io.carbonnexus.engine;
 
 import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
@@ -117,7 +118,7 @@ class ClusterTest {
     TestDatabase.waitFor("predicted", () -> TestDatabase.queryLong(url, "select count(*) from predictions") == 5,
       Duration.ofSeconds(15));
     Http.Response target = Http.send(http.get(1), "PUT", "/targets",
-      "{\"entity_type\":\"supplier\",\"entity\":\"Cluster Freight\",\"baseline\":1}");
+      "{\"entity_type\":\"supplier\",\"entity\":\"Cluster Freight\",\"baseline\":100}");
     assertThat(target.status()).as(target.body()).isEqualTo(200);
     JsonObject opened = null;
     long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
@@ -143,6 +144,17 @@ class ClusterTest {
     assertThat(TestDatabase.queryLong(url, "select count(*) from predictions")).isEqualTo(5);
     long openedFrames = frames.stream().filter(f -> "opened".equals(f.getJsonObject("body").getString("change"))).count();
     assertThat(openedFrames).as("no second 'opened' for the same hotspot").isZero();
+
+    // New thresholds from one node's configuration reach detection on the others: 5x the
+    // baseline is no longer critical when critical starts at 10x.
+    JsonObject live = new JsonObject();
+    ConfigKeys.THRESHOLDS_INFO.put(live, 0.8);
+    ConfigKeys.THRESHOLDS_WARN.put(live, 1.0);
+    ConfigKeys.THRESHOLDS_CRITICAL.put(live, 10.0);
+    ConfigKeys.THRESHOLDS_HYSTERESIS.put(live, 0.05);
+    b.vertx().eventBus().publish(Addresses.CONFIG_CHANGED, live);
+    TestDatabase.waitFor("de-escalated by the new thresholds", () -> "warn".equals(TestDatabase.queryString(url,
+      "select severity from hotspots where id = " + hotspotId)), Duration.ofSeconds(10));
   }
 
   @Test

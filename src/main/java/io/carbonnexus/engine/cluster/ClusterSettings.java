@@ -43,6 +43,11 @@ public record ClusterSettings(String name, String host, int port, List<String> m
   }
 
   public HazelcastClusterManager clusterManager() {
+    return new HazelcastClusterManager(hazelcastConfig());
+  }
+
+  /** Vert.x's default Hazelcast configuration with this node's network. */
+  public Config hazelcastConfig() {
     Config hz = ConfigUtil.loadConfig();
     hz.setClusterName(name);
     hz.setProperty("hazelcast.phone.home.enabled", "false");
@@ -60,7 +65,7 @@ public record ClusterSettings(String name, String host, int port, List<String> m
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(members);
-    return new HazelcastClusterManager(hz);
+    return hz;
   }
 
   public EventBusOptions eventBusOptions() {

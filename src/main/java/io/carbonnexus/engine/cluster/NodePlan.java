@@ -23,8 +23,9 @@ public record NodePlan(Map<String, Integer> instances) {
 
   public static NodePlan of(JsonObject conf) {
     String verticles = ConfigKeys.NODE_VERTICLES.get(conf);
-    List<String> chosen = verticles == null || verticles.isBlank() || verticles.trim().equalsIgnoreCase("all")
-      ? VERTICLES : names(verticles, "node.verticles (NEXUS_NODE_VERTICLES)");
+    String list = verticles == null ? "" : verticles.trim().toLowerCase(Locale.ROOT);
+    List<String> chosen = list.isEmpty() || list.equals("all") ? VERTICLES
+      : list.equals("none") ? List.of() : names(verticles, "node.verticles (NEXUS_NODE_VERTICLES)");
     Map<String, Integer> counts = new LinkedHashMap<>();
     VERTICLES.stream().filter(chosen::contains).forEach(v -> counts.put(v, 1));
     String instances = ConfigKeys.NODE_INSTANCES.get(conf);
@@ -32,7 +33,8 @@ public record NodePlan(Map<String, Integer> instances) {
       for (String item : instances.split(",")) {
         String[] parts = item.trim().split("=", 2);
         String what = "node.instances (NEXUS_NODE_INSTANCES): '" + item.trim() + "'";
-        if (parts.length != 2 || !parts[1].trim().matches("[0-9]{1,3}") || Integer.parseInt(parts[1].trim()) < 1) {
+        if (parts.length != 2 || parts[0].isBlank() || !parts[1].trim().matches("[0-9]{1,3}")
+          || Integer.parseInt(parts[1].trim()) < 1) {
           throw new ConfigException(what + " is not verticle=count with a count from 1 to 999");
         }
         String name = names(parts[0], what).get(0);
@@ -56,6 +58,11 @@ public record NodePlan(Map<String, Integer> instances) {
     return names;
   }
 
+  /** A node that runs no verticle: it only hosts the embedded database (and migrates it) for other nodes. */
+  public boolean databaseOnly() {
+    return instances.isEmpty();
+  }
+
   public boolean runs(String verticle) {
     return instances.containsKey(verticle);
   }
@@ -66,6 +73,9 @@ public record NodePlan(Map<String, Integer> instances) {
 
   @Override
   public String toString() {
+    if (instances.isEmpty()) {
+      return "no verticles (database only)";
+    }
     StringBuilder s = new StringBuilder();
     instances.forEach((v, n) -> s.append(s.length() == 0 ? "" : ", ").append(v).append(n > 1 ? " x" + n : ""));
     return s.toString();
