@@ -55,6 +55,9 @@ public record ClusterSettings(String name, String host, int port, List<String> m
     // Members find each other in about a second instead of the default five.
     hz.setProperty("hazelcast.wait.seconds.before.join", "1");
     hz.setProperty("hazelcast.socket.bind.any", "false");
+    // The engine's own shutdown hook closes Vert.x, which leaves the cluster and stops Hazelcast;
+    // Hazelcast's hook would race it.
+    hz.setProperty("hazelcast.shutdownhook.enabled", "false");
     // A node that dies is noticed within seconds, so its share of the work moves on quickly.
     hz.setProperty("hazelcast.heartbeat.interval.seconds", "1");
     hz.setProperty("hazelcast.max.no.heartbeat.seconds", "10");

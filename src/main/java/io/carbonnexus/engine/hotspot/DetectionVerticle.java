@@ -268,23 +268,30 @@ public final class DetectionVerticle extends VerticleBase {
     pending.vehicleTypes().addAll(ingested.vehicleTypes());
   }
 
-  /** The periodic cycle runs only on the engine that claims this interval first. */
   /**
-   * The interval is the database's (one clock for every engine); ticks fire in the middle of an
-   * interval, far from the boundaries where clock differences between engines would matter.
+   * The periodic cycle runs only on the engine that claims this interval first. The interval is
+   * the database's (one clock for every engine); ticks fire in the middle of an interval, far from
+   * the boundaries where clock differences between engines would matter.
    */
   private void periodic() {
     pool.preparedQuery(HotspotSql.CLAIM_INTERVAL).execute(Tuple.of((double) interval.toSeconds(), node))
       .onSuccess(claim -> {
-        if (claim.rowCount() == 1) {
-          OffsetDateTime intervalStart = claim.iterator().next().getOffsetDateTime(0);
-          enqueue(Scope.ALL, "interval " + intervalStart.toInstant())
-            .compose(changes -> pool.preparedQuery(HotspotSql.FINISH_INTERVAL)
-              .execute(Tuple.of(intervalStart, lastEntities, changes)))
-            .onFailure(err -> LOG.warn("Detection interval {} did not finish: {}", intervalStart, err.getMessage()));
-        } else {
+        if (claim.rowCount() == 0) {
           LOG.debug("This interval is run by another engine");
+          return;
         }
+        List<OffsetDateTime> claimed = new ArrayList<>();
+        claim.forEach(r -> claimed.add(r.getOffsetDateTime(0)));
+        claimed.sort(null);
+        if (claimed.size() > 1) {
+          LOG.info("Detection interval {} had no run (a late tick): it runs now with {}", claimed.get(0).toInstant(),
+            claimed.get(claimed.size() - 1).toInstant());
+        }
+        OffsetDateTime current = claimed.get(claimed.size() - 1);
+        enqueue(Scope.ALL, "interval " + current.toInstant())
+          .compose(changes -> Future.all(claimed.stream().map(start -> pool.preparedQuery(HotspotSql.FINISH_INTERVAL)
+            .execute(Tuple.of(start, lastEntities, changes))).toList()))
+          .onFailure(err -> LOG.warn("Detection interval {} did not finish: {}", current.toInstant(), err.getMessage()));
       })
       .onFailure(err -> LOG.warn("Detection interval not claimed: {}", err.getMessage()));
   }

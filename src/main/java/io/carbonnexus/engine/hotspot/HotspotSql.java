@@ -68,10 +68,19 @@ final class HotspotSql {
   /** Serialises detection across every engine on this database (fast path and periodic runs). */
   static final String LOCK = "select pg_advisory_xact_lock(hashtext('nexus.detection'))";
 
-  /** Claims the current interval of $1 seconds, on the database's clock; returns it when this engine got it. */
+  /**
+   * Claims the current interval of $1 seconds, on the database's clock, and the one before it if
+   * nobody ran it (a tick delayed past its interval's end by a long pause still gives that
+   * interval its run, late rather than never); returns the intervals this engine got. The one
+   * before is claimed only when the engines have run intervals before (not on a first start).
+   */
   static final String CLAIM_INTERVAL = """
+    with now_bin as (select date_bin(make_interval(secs => $1), now(), timestamptz '2000-01-01 00:00:00+00') as s)
     insert into detection_runs (interval_start, node)
-    values (date_bin(make_interval(secs => $1), now(), timestamptz '2000-01-01 00:00:00+00'), $2)
+    select c.s, $2
+      from now_bin, lateral (values (now_bin.s), (now_bin.s - make_interval(secs => $1))) as c(s)
+     where c.s = now_bin.s
+        or exists (select 1 from detection_runs r where r.interval_start = now_bin.s - make_interval(secs => 2 * $1))
     on conflict (interval_start) do nothing
     returning interval_start
     """;
