@@ -24,16 +24,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -596,7 +595,7 @@ public final class SoakTest {
   private static String difference(Map<String, Integer> stored, Map<String, Integer> published) {
     List<String> notPublished = new ArrayList<>();
     List<String> notStored = new ArrayList<>();
-    Set<String> keys = new java.util.TreeSet<>(stored.keySet());
+    Set<String> keys = new TreeSet<>(stored.keySet());
     keys.addAll(published.keySet());
     for (String k : keys) {
       int s = stored.getOrDefault(k, 0);
