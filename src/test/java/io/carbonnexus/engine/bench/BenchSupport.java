@@ -50,31 +50,39 @@ final class BenchSupport {
 
   /** Inserts the events in statements of {@code chunk} rows, each committed on its own, as a producer would. */
   static void insert(String url, List<DemoEvent> events, int chunk) throws Exception {
-    try (Connection c = jdbc(url); PreparedStatement insert = c.prepareStatement(INSERT)) {
+    try (Connection c = jdbc(url); PreparedStatement insert = prepareInsert(c)) {
       for (int from = 0; from < events.size(); from += chunk) {
-        List<DemoEvent> part = events.subList(from, Math.min(events.size(), from + chunk));
-        int k = part.size();
-        Object[][] cols = new Object[10][k];
-        for (int i = 0; i < k; i++) {
-          DemoEvent e = part.get(i);
-          cols[0][i] = OffsetDateTime.ofInstant(e.occurredAt(), ZoneOffset.UTC);
-          cols[1][i] = e.supplier();
-          cols[2][i] = e.route();
-          cols[3][i] = e.vehicleType();
-          cols[4][i] = e.distanceKm();
-          cols[5][i] = e.loadTonnes();
-          cols[6][i] = e.payloadCapacityTonnes();
-          cols[7][i] = e.origin();
-          cols[8][i] = e.destination();
-          cols[9][i] = e.shipmentId();
-        }
-        String[] types = {"timestamptz", "text", "text", "text", "float8", "float8", "float8", "text", "text", "text"};
-        for (int col = 0; col < 10; col++) {
-          insert.setArray(col + 1, c.createArrayOf(types[col], cols[col]));
-        }
-        insert.executeUpdate();
+        insert(c, insert, events.subList(from, Math.min(events.size(), from + chunk)));
       }
     }
+  }
+
+  static PreparedStatement prepareInsert(Connection c) throws Exception {
+    return c.prepareStatement(INSERT);
+  }
+
+  /** One statement inserting {@code part}, committed on its own (autocommit): one transaction, one NOTIFY. */
+  static void insert(Connection c, PreparedStatement insert, List<DemoEvent> part) throws Exception {
+    int k = part.size();
+    Object[][] cols = new Object[10][k];
+    for (int i = 0; i < k; i++) {
+      DemoEvent e = part.get(i);
+      cols[0][i] = OffsetDateTime.ofInstant(e.occurredAt(), ZoneOffset.UTC);
+      cols[1][i] = e.supplier();
+      cols[2][i] = e.route();
+      cols[3][i] = e.vehicleType();
+      cols[4][i] = e.distanceKm();
+      cols[5][i] = e.loadTonnes();
+      cols[6][i] = e.payloadCapacityTonnes();
+      cols[7][i] = e.origin();
+      cols[8][i] = e.destination();
+      cols[9][i] = e.shipmentId();
+    }
+    String[] types = {"timestamptz", "text", "text", "text", "float8", "float8", "float8", "text", "text", "text"};
+    for (int col = 0; col < 10; col++) {
+      insert.setArray(col + 1, c.createArrayOf(types[col], cols[col]));
+    }
+    insert.executeUpdate();
   }
 
   /** The factor table in SQL, every alias normalised the way the engine normalises names. */
