@@ -24,6 +24,7 @@ import io.carbonnexus.engine.shared.RuntimeKeys;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
@@ -290,9 +291,14 @@ public final class Engine implements AutoCloseable {
   }
 
   private void deploy(String what, Supplier<? extends Deployable> verticle, int instances) {
+    DeploymentOptions options = new DeploymentOptions().setConfig(config).setInstances(instances);
+    if (what.equals("prediction")) {
+      // Predicting thousands of events at a time is CPU work: on worker threads, so that the event
+      // loops stay free for HTTP and the SockJS bridge while a backlog drains.
+      options.setThreadingModel(ThreadingModel.WORKER);
+    }
     try {
-      deployments.add(vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(config).setInstances(instances))
-        .await());
+      deployments.add(vertx.deployVerticle(verticle, options).await());
     } catch (RuntimeException e) {
       throw new StartupException("cannot start the " + what + " verticle: " + rootMessage(e), e);
     }

@@ -55,6 +55,12 @@ public final class DetectionVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(DetectionVerticle.class);
   private static final long SNAPSHOT_EVERY_MS = 1_000;
+  /**
+   * New numbers of a hotspot that stays at its level are published at most this often (changes
+   * of level always at once): every fast-path evaluation makes new numbers, and browsers, alerting
+   * and recommendations do not need each of them.
+   */
+  static final long UPDATED_EVERY_MS = 5_000;
 
   /** An entity: (entity_type, entity). */
   record Key(String type, String entity) {
@@ -107,6 +113,8 @@ public final class DetectionVerticle extends VerticleBase {
   /** The emissions snapshot is published at most once per second, computed from the database. */
   private long lastSnapshotAt;
   private boolean snapshotPending;
+  /** When each open hotspot's last {@code updated} was published. */
+  private final Map<Long, Long> updatePublishedAt = new HashMap<>();
   private Scope pending;
   private long pendingTimer = -1;
   private Scope next;
@@ -343,7 +351,21 @@ public final class DetectionVerticle extends VerticleBase {
     return pool.withTransaction(conn -> conn.query(HotspotSql.LOCK).execute()
         .compose(v -> evaluateLocked(conn, scope, now, changed)))
       .map(count -> {
-        changed.forEach(h -> vertx.eventBus().publish(Addresses.HOTSPOTS, h.toJson()));
+        long nowMs = System.currentTimeMillis();
+        for (Hotspot h : changed) {
+          if ("updated".equals(h.change())) {
+            Long last = updatePublishedAt.get(h.id());
+            if (last != null && nowMs - last < UPDATED_EVERY_MS) {
+              continue;
+            }
+          }
+          if ("resolved".equals(h.change())) {
+            updatePublishedAt.remove(h.id());
+          } else {
+            updatePublishedAt.put(h.id(), nowMs);
+          }
+          vertx.eventBus().publish(Addresses.HOTSPOTS, h.toJson());
+        }
         // After every evaluation, not only after changes: the dashboard's totals follow new events.
         publishSnapshot();
         // New numbers on open hotspots happen at every evaluation: only changes of level are worth a line.

@@ -8,6 +8,7 @@ import io.carbonnexus.engine.shared.EmissionsSnapshot;
 import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.ListQuery;
+import io.carbonnexus.engine.shared.ReadCache;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonArray;
@@ -30,16 +31,24 @@ import java.util.Map;
 /**
  * Answers the reads of the hotspot concern from the database, so that any instance on any node
  * gives the same answer: the current emissions snapshot, the hotspot list and the supplier
- * comparison. It never writes.
+ * comparison. It never writes. The snapshot and the lists are kept for a second
+ * ({@link #READ_TTL_MS}) and shared by the requests that ask meanwhile; a hotspot change clears
+ * the lists at once, and each published snapshot replaces the kept one.
  */
 public final class HotspotQueryVerticle extends VerticleBase {
 
   /** Within this many percent of the previous window, a supplier's trend is "flat". */
   static final double FLAT_TREND_PERCENT = 5.0;
 
+  /** How old a read may be: the dashboard's polls share one query per second, the channels are live. */
+  static final long READ_TTL_MS = 1_000;
+  private static final String CURRENT = "current";
+
   private final Clock clock;
   private Pool pool;
   private Duration window;
+  private final ReadCache<JsonObject> snapshots = new ReadCache<>(READ_TTL_MS, 1);
+  private final ReadCache<JsonArray> lists = new ReadCache<>(READ_TTL_MS, 256);
 
   public HotspotQueryVerticle() {
     this(Clock.systemUTC());
@@ -56,13 +65,16 @@ public final class HotspotQueryVerticle extends VerticleBase {
     window = ConfigKeys.DETECTION_WINDOW.get(conf);
     var bus = vertx.eventBus();
     return Future.all(
+      // What detection publishes is the freshest answer; any change of a hotspot makes the lists old.
+      bus.<JsonObject>consumer(Addresses.EMISSIONS, m -> snapshots.put(CURRENT, m.body())).completion(),
+      bus.<JsonObject>consumer(Addresses.HOTSPOTS, m -> lists.clear()).completion(),
       bus.<JsonObject>consumer(Addresses.EMISSIONS_CURRENT, m -> BusFailure.answer(m, this::current)).completion(),
       bus.<JsonObject>consumer(Addresses.HOTSPOTS_LIST, m -> BusFailure.answer(m, this::list)).completion(),
       bus.<JsonObject>consumer(Addresses.SUPPLIERS_COMPARE, m -> BusFailure.answer(m, this::compare)).completion());
   }
 
   private Future<JsonObject> current(JsonObject request) {
-    return currentSnapshot(pool, window, clock.instant()).map(EmissionsSnapshot::toJson);
+    return snapshots.get(CURRENT, () -> currentSnapshot(pool, window, clock.instant()).map(EmissionsSnapshot::toJson));
   }
 
   /**
@@ -93,13 +105,13 @@ public final class HotspotQueryVerticle extends VerticleBase {
     if (status != null && !status.equals("open") && !status.equals("resolved")) {
       throw new IllegalArgumentException("status must be open or resolved");
     }
-    return pool.preparedQuery(HotspotSql.LIST_HOTSPOTS)
+    return lists.get(request.encode(), () -> pool.preparedQuery(HotspotSql.LIST_HOTSPOTS)
       .execute(Tuple.of(q.severities(), status, q.entityType(), q.entity(), q.since(), q.limit()))
       .map(rows -> {
         JsonArray list = new JsonArray();
         rows.forEach(r -> list.add(Hotspot.fromRow(r, null).toJson()));
         return list;
-      });
+      }));
   }
 
   private Future<JsonObject> compare(JsonObject request) {

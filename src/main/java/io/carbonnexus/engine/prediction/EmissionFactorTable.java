@@ -105,8 +105,10 @@ public final class EmissionFactorTable {
     return fingerprint;
   }
 
+  private static final java.util.regex.Pattern SEPARATORS = java.util.regex.Pattern.compile("[\\s\\-]+");
+
   static String normalize(String name) {
-    return name.trim().toLowerCase(Locale.ROOT).replaceAll("[\\s\\-]+", "_");
+    return SEPARATORS.matcher(name.trim().toLowerCase(Locale.ROOT)).replaceAll("_");
   }
 
   private static void register(Map<String, EmissionFactor> names, String name, EmissionFactor f) {

@@ -53,6 +53,12 @@ public final class PredictionVerticle extends VerticleBase {
   private Pool pool;
   private MlEngineClient ml;
   private CircuitBreaker breaker;
+  private final Map<String, Counter> predictionCounters = new HashMap<>();
+  private static final long REJECTIONS_LOG_EVERY_MS = 30_000;
+  private final Map<String, Integer> rejectedByReason = new TreeMap<>();
+  private long rejectedExample = -1;
+  private long lastRejectionLog;
+  private long rejectionTimer = -1;
   private int batchSize;
   private MeterRegistry registry;
   private Counter rejected;
@@ -84,6 +90,13 @@ public final class PredictionVerticle extends VerticleBase {
         .put("model", ml == null ? "builtin" : ML_MODEL)
         .put("fallback", "builtin " + model.version())
         .put("breaker", breaker == null ? null : Breakers.state(breaker)))).completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    vertx.cancelTimer(rejectionTimer);
+    flushRejections();
+    return Future.succeededFuture();
   }
 
   private void handle(Message<JsonObject> message) {
@@ -199,8 +212,8 @@ public final class PredictionVerticle extends VerticleBase {
   }
 
   private void countPrediction(String modelName) {
-    Counter.builder("nexus_predictions_total").tag("model", modelName)
-      .description("Predictions made, by the model that made them").register(registry).increment();
+    predictionCounters.computeIfAbsent(modelName, m -> Counter.builder("nexus_predictions_total").tag("model", m)
+      .description("Predictions made, by the model that made them").register(registry)).increment();
   }
 
   private static String failureReason(Throwable err) {
@@ -216,10 +229,35 @@ public final class PredictionVerticle extends VerticleBase {
     return "other";
   }
 
-  private static void logRejections(List<PredictionError> errors) {
-    Map<String, Integer> byReason = new TreeMap<>();
-    errors.forEach(e -> byReason.merge(e.reason(), 1, Integer::sum));
-    LOG.warn("{} events skipped (see prediction_errors), e.g. event {}: {}", errors.size(), errors.get(0).eventId(), byReason);
+  /**
+   * Bad rows are logged at most once per {@link #REJECTIONS_LOG_EVERY_MS}, with what was skipped
+   * since the last line: a producer sending a bad row in every batch must not flood the log.
+   */
+  private void logRejections(List<PredictionError> errors) {
+    errors.forEach(e -> rejectedByReason.merge(e.reason(), 1, Integer::sum));
+    if (rejectedExample < 0) {
+      rejectedExample = errors.get(0).eventId();
+    }
+    long wait = lastRejectionLog + REJECTIONS_LOG_EVERY_MS - System.currentTimeMillis();
+    if (wait <= 0) {
+      flushRejections();
+    } else if (rejectionTimer < 0) {
+      rejectionTimer = vertx.setTimer(wait, id -> {
+        rejectionTimer = -1;
+        flushRejections();
+      });
+    }
+  }
+
+  private void flushRejections() {
+    if (rejectedByReason.isEmpty()) {
+      return;
+    }
+    int total = rejectedByReason.values().stream().mapToInt(Integer::intValue).sum();
+    LOG.warn("{} events skipped (see prediction_errors), e.g. event {}: {}", total, rejectedExample, rejectedByReason);
+    rejectedByReason.clear();
+    rejectedExample = -1;
+    lastRejectionLog = System.currentTimeMillis();
   }
 
   private static Tuple predictionColumns(Batch batch) {
