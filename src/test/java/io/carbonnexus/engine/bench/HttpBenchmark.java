@@ -63,7 +63,7 @@ public final class HttpBenchmark {
     .add(new JsonObject().put("id", 2).put("entity", "R12").put("severity", "info"));
 
   private record Round(String target, int round, long requests, long errors, double seconds, long p50, long p99,
-                       long max, long bytes, double[] cores, String busiest) {
+                       long max, long bytes, long maxAt, long over500ms, double[] cores, String busiest) {
     double rps() {
       return requests / seconds;
     }
@@ -218,13 +218,15 @@ public final class HttpBenchmark {
           case "@RESULT" -> {
             Round r = new Round(byKey.get(f[1]), Integer.parseInt(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]),
               Double.parseDouble(f[5]), Long.parseLong(f[6]), Long.parseLong(f[7]), Long.parseLong(f[8]),
-              Long.parseLong(f[9]), cores, busiest);
+              Long.parseLong(f[9]), Long.parseLong(f[10]), Long.parseLong(f[11]), cores, busiest);
             if (r.round() > 0) {
               rounds.add(r);
             }
-            System.out.printf(Locale.ROOT, "%-7s %-40s %,9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms"
-                + "  errors %d  | %s; busiest thread %s%n", r.round() == 0 ? "warm-up" : "round " + r.round(), r.target(), r.rps(), r.p50() / 1e6, r.p99() / 1e6,
-              r.max() / 1e6, r.errors(), CpuAccount.describe(r.cores()), r.busiest());
+            System.out.printf(Locale.ROOT, "%-7s %-40s %,9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms (at %s, %d over 500 ms)"
+                + "  errors %d  | %s; busiest thread %s%n", r.round() == 0 ? "warm-up" : "round " + r.round(), r.target(),
+              r.rps(), r.p50() / 1e6, r.p99() / 1e6, r.max() / 1e6,
+              java.time.LocalTime.ofInstant(java.time.Instant.ofEpochMilli(r.maxAt()), java.time.ZoneId.systemDefault()),
+              r.over500ms(), r.errors(), CpuAccount.describe(r.cores()), r.busiest());
           }
           default -> System.out.println(line);
         }

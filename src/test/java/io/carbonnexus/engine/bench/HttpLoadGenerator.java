@@ -27,7 +27,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Arguments: {@code name=url ...}. It talks to its parent on standard output with lines
  * starting with {@code @}: {@code @START name round} and {@code @END name round} around each
  * measured window (the parent samples CPU there), then
- * {@code @RESULT name round requests errors seconds p50_ns p99_ns max_ns body_bytes}.
+ * {@code @RESULT name round requests errors seconds p50_ns p99_ns max_ns body_bytes max_at_ms over_500ms}
+ * (when the slowest request ended, in epoch milliseconds, and how many took over 500 ms: a stall
+ * of the whole server delays every connection, a stuck request only its own).
  */
 public final class HttpLoadGenerator {
 
@@ -93,16 +95,23 @@ public final class HttpLoadGenerator {
     int at = 0;
     long errors = 0;
     long bytes = 0;
+    long maxNanos = -1;
+    long maxAt = 0;
     for (Loop l : loops) {
+      if (l.maxNanos > maxNanos) {
+        maxNanos = l.maxNanos;
+        maxAt = l.maxAtMillis;
+      }
       System.arraycopy(l.latencies, 0, all, at, l.count);
       at += l.count;
       errors += l.errors;
       bytes = Math.max(bytes, l.bodyBytes);
     }
     Arrays.sort(all);
-    System.out.printf(Locale.ROOT, "@RESULT %s %d %d %d %.3f %d %d %d %d%n", target.name(), round, n, errors,
+    long slow = Arrays.stream(all).filter(nanos -> nanos > 500_000_000L).count();
+    System.out.printf(Locale.ROOT, "@RESULT %s %d %d %d %.3f %d %d %d %d %d %d%n", target.name(), round, n, errors,
       (to - from) / 1e9, BenchSupport.percentile(all, 50), BenchSupport.percentile(all, 99),
-      n == 0 ? -1 : all[n - 1], bytes);
+      n == 0 ? -1 : all[n - 1], bytes, maxAt, slow);
   }
 
   private static void sleepUntil(long nanoTime) throws InterruptedException {
@@ -126,6 +135,8 @@ public final class HttpLoadGenerator {
     int count;
     long errors;
     long bodyBytes;
+    long maxNanos = -1;
+    long maxAtMillis;
 
     Loop(HttpClientAgent client, String path, long from, long to, CountDownLatch stopped) {
       this.client = client;
@@ -165,6 +176,10 @@ public final class HttpLoadGenerator {
         latencies = Arrays.copyOf(latencies, count * 2);
       }
       latencies[count++] = nanos;
+      if (nanos > maxNanos) {
+        maxNanos = nanos;
+        maxAtMillis = System.currentTimeMillis();
+      }
     }
   }
 

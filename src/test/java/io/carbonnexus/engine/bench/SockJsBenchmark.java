@@ -5,6 +5,7 @@ import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.EmissionsSnapshot;
 import io.carbonnexus.engine.support.TempDirs;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -60,7 +61,11 @@ public final class SockJsBenchmark {
   private static final long INTERVAL_MS = Long.getLong("bench.interval", 1_000);
   private static final int WARMUP_MESSAGES = Integer.getInteger("bench.warmup.messages", 5);
   private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
-  /** Which of engine, bridge, raw to measure (a profile of one of them, say); the engine comes first. */
+  /**
+   * Which of engine, bridge, raw to measure (a profile of one of them, say; the engine comes first).
+   * bridge2 adds the bare bridge deployed twice, so that sockets spread over two event loops: what
+   * more instances of the HTTP verticle would do.
+   */
   private static final String TARGETS = System.getProperty("bench.targets", "engine,bridge,raw");
   /** The channel measured: no verticle of the engine consumes it, so fake snapshots change nothing. */
   private static final String CHANNEL = Addresses.EMISSIONS;
@@ -71,7 +76,8 @@ public final class SockJsBenchmark {
 
   private record Result(String target, int round, int connected, int failed, double connectSeconds, long delivered,
                         long expected, long p50, long p99, long max, long foreign, long errors, long spreadP50,
-                        long spreadMax, long skewMs, long dropped, double[] cores, String busiest) {
+                        long spreadMax, long skewMs, long dropped, long publishP50, long publishMax, double[] cores,
+                        String busiest) {
   }
 
   public static void main(String[] args) throws Exception {
@@ -94,11 +100,16 @@ public final class SockJsBenchmark {
     try {
       engine = Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides));
       engine.vertx().deployVerticle(new BareBridge(bridgePort)).await();
+      int bridge2Port = TempDirs.freePort();
+      if (TARGETS.contains("bridge2")) {
+        engine.vertx().deployVerticle(() -> new BareBridge(bridge2Port), new DeploymentOptions().setInstances(2)).await();
+      }
       engine.vertx().deployVerticle(new RawFanOut(rawPort)).await();
       Map<String, Target> all = new java.util.LinkedHashMap<>();
       all.put("engine", new Target("engine /eventbus/websocket", enginePort, "/eventbus/websocket", CHANNEL));
       all.put("bridge", new Target("bare SockJS bridge", bridgePort, "/eventbus/websocket", CHANNEL));
       all.put("raw", new Target("raw WebSocket fan-out", rawPort, "/ws", RAW_ADDRESS));
+      all.put("bridge2", new Target("bare bridge, 2 instances", bridge2Port, "/eventbus/websocket", CHANNEL));
       List<Target> targets = java.util.Arrays.stream(TARGETS.split(",")).map(String::trim).map(all::get).toList();
       JsonObject body = snapshot();
       System.out.printf(Locale.ROOT, "%,d clients opened %d at a time; %d messages of %,d bytes, one every %d ms, on '%s'%n",
@@ -152,6 +163,8 @@ public final class SockJsBenchmark {
       Thread.sleep(INTERVAL_MS);
     }
     CpuAccount.Sample start = cpu.sample();
+    // What one publish costs its caller: the bus copies the body for every local consumer, here.
+    long[] publishing = new long[MESSAGES];
     long t0 = System.nanoTime();
     for (int seq = 1; seq <= MESSAGES; seq++) {
       long due = t0 + TimeUnit.MILLISECONDS.toNanos(INTERVAL_MS * (seq - 1));
@@ -159,9 +172,12 @@ public final class SockJsBenchmark {
       if (wait > 0) {
         TimeUnit.NANOSECONDS.sleep(wait);
       }
-      bus.publish(t.address(), body.copy().put("bench_seq", seq).put("sent_ms", System.currentTimeMillis())
-        .put("sent_ns", System.nanoTime()));
+      JsonObject message = body.copy().put("bench_seq", seq).put("sent_ms", System.currentTimeMillis());
+      long sent = System.nanoTime();
+      bus.publish(t.address(), message.put("sent_ns", sent));
+      publishing[seq - 1] = System.nanoTime() - sent;
     }
+    java.util.Arrays.sort(publishing);
     Thread.sleep(INTERVAL_MS);
     CpuAccount.Sample end = cpu.sample();
     String[] r = clients.ask("report 30", "@REPORT");
@@ -169,30 +185,33 @@ public final class SockJsBenchmark {
     return new Result(t.name(), round, connected, Integer.parseInt(c[2]), Double.parseDouble(c[3]),
       Long.parseLong(r[1]), Long.parseLong(r[2]), Long.parseLong(r[3]), Long.parseLong(r[4]), Long.parseLong(r[5]),
       Long.parseLong(r[6]), Long.parseLong(r[7]), Long.parseLong(r[8]), Long.parseLong(r[9]), Long.parseLong(r[10]),
-      Long.parseLong(r[11]), CpuAccount.cores(start, end), CpuAccount.busiestThread(start, end));
+      Long.parseLong(r[11]), BenchSupport.percentile(publishing, 50), publishing[MESSAGES - 1], CpuAccount.cores(start, end),
+      CpuAccount.busiestThread(start, end));
   }
 
   private static void print(Result r) {
     System.out.printf(Locale.ROOT, "round %d %-28s %,d clients (%d failed, %.1f s to open)  deliveries %,d/%,d"
         + "  p50 %6.1f ms  p99 %6.1f ms  max %6.1f ms  fan-out spread p50 %5.1f ms  max %5.1f ms"
-        + "  foreign %d  errors %d  dropped %d  clock check %d ms | %s; busiest thread %s%n",
+        + "  foreign %d  errors %d  dropped %d  clock check %d ms  publish call p50 %.1f ms max %.1f ms"
+        + " | %s; busiest thread %s%n",
       r.round(), r.target(), r.connected(), r.failed(), r.connectSeconds(), r.delivered(), r.expected(), r.p50() / 1e6,
       r.p99() / 1e6, r.max() / 1e6, r.spreadP50() / 1e6, r.spreadMax() / 1e6, r.foreign(), r.errors(), r.dropped(),
-      r.skewMs(), CpuAccount.describe(r.cores()), r.busiest());
+      r.skewMs(), r.publishP50() / 1e6, r.publishMax() / 1e6, CpuAccount.describe(r.cores()), r.busiest());
   }
 
   private static void report(List<Target> targets, List<Result> results) {
     System.out.printf(Locale.ROOT, "%nmedians of %d rounds, %,d clients, %d messages each:%n", ROUNDS, CLIENTS, MESSAGES);
-    System.out.printf(Locale.ROOT, "%-28s %9s %9s %9s %9s %11s %11s%n", "target", "p50 ms", "p99 ms", "max ms",
-      "spread ms", "deliveries", "JVM cores");
+    System.out.printf(Locale.ROOT, "%-28s %9s %9s %9s %9s %11s %11s %11s %11s%n", "target", "p50 ms", "p99 ms", "max ms",
+      "spread ms", "deliveries", "JVM cores", "busiest", "publish ms");
     for (Target t : targets) {
       List<Result> mine = results.stream().filter(r -> r.target().equals(t.name())).toList();
       long delivered = mine.stream().mapToLong(Result::delivered).sum();
       long expected = mine.stream().mapToLong(Result::expected).sum();
-      System.out.printf(Locale.ROOT, "%-28s %9.1f %9.1f %9.1f %9.1f %11s %11.2f%n", t.name(),
+      System.out.printf(Locale.ROOT, "%-28s %9.1f %9.1f %9.1f %9.1f %11s %11.2f %11.2f %11.1f%n", t.name(),
         median(mine, r -> r.p50() / 1e6), median(mine, r -> r.p99() / 1e6), median(mine, r -> r.max() / 1e6),
         median(mine, r -> r.spreadP50() / 1e6), delivered == expected ? "all" : delivered + "/" + expected,
-        median(mine, r -> r.cores()[0]));
+        median(mine, r -> r.cores()[0]), median(mine, r -> Double.parseDouble(r.busiest().replaceAll(".* ", ""))),
+        median(mine, r -> r.publishP50() / 1e6));
     }
     List<Result> engine = results.stream().filter(r -> r.target().equals(targets.get(0).name())).toList();
     double p99 = median(engine, r -> r.p99() / 1e6);
