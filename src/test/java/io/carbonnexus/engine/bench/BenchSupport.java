@@ -6,6 +6,8 @@ import io.carbonnexus.engine.demo.DemoEventGenerator;
 import io.carbonnexus.engine.prediction.EmissionFactor;
 import io.carbonnexus.engine.prediction.EmissionFactorTable;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -133,6 +135,34 @@ final class BenchSupport {
     int low = (int) Math.floor(position);
     int high = (int) Math.ceil(position);
     return sorted[low] + (position - low) * (sorted[high] - sorted[low]);
+  }
+
+  /** The p-th percentile of latencies already sorted, nearest rank (a latency that was really measured). */
+  static long percentile(long[] sorted, double p) {
+    if (sorted.length == 0) {
+      return -1;
+    }
+    int rank = (int) Math.ceil(p / 100 * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+
+  /**
+   * A JVM of its own on this JVM's class path, with every {@code bench.*} property passed on and
+   * standard error shared; its standard input and output are the caller's to talk over.
+   */
+  static Process childJvm(String mainClass, List<String> jvmOptions, List<String> args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmOptions);
+    System.getProperties().stringPropertyNames().stream()
+      .filter(name -> name.startsWith("bench.") || name.equals("logback.configurationFile"))
+      .sorted()
+      .forEach(name -> command.add("-D" + name + "=" + System.getProperty(name)));
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(mainClass);
+    command.addAll(args);
+    return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
   }
 
   static String describe(List<Double> values) {
