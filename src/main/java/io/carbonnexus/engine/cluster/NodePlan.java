@@ -21,13 +21,19 @@ public record NodePlan(Map<String, Integer> instances) {
   public static final List<String> VERTICLES = List.of("prediction", "alerting", "recommendation", "detection",
     "baselines", "queries", "simulation", "ingestion", "http", "demo");
 
+  /**
+   * The HTTP verticle runs one instance per core unless told otherwise: each has its own event
+   * loop, and the server's connections (browsers' SockJS sockets among them) are spread over them.
+   */
+  static final int DEFAULT_HTTP_INSTANCES = Math.max(1, Runtime.getRuntime().availableProcessors());
+
   public static NodePlan of(JsonObject conf) {
     String verticles = ConfigKeys.NODE_VERTICLES.get(conf);
     String list = verticles == null ? "" : verticles.trim().toLowerCase(Locale.ROOT);
     List<String> chosen = list.isEmpty() || list.equals("all") ? VERTICLES
       : list.equals("none") ? List.of() : names(verticles, "node.verticles (NEXUS_NODE_VERTICLES)");
     Map<String, Integer> counts = new LinkedHashMap<>();
-    VERTICLES.stream().filter(chosen::contains).forEach(v -> counts.put(v, 1));
+    VERTICLES.stream().filter(chosen::contains).forEach(v -> counts.put(v, v.equals("http") ? DEFAULT_HTTP_INSTANCES : 1));
     String instances = ConfigKeys.NODE_INSTANCES.get(conf);
     if (instances != null && !instances.isBlank()) {
       for (String item : instances.split(",")) {

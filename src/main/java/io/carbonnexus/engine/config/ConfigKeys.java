@@ -132,7 +132,7 @@ public final class ConfigKeys {
   public static final ConfigKey<String> NODE_VERTICLES = ConfigKey.text("node.verticles", "all",
     "Verticles this node runs: all, none (only the embedded database, for other nodes), or a comma-separated list of prediction, alerting, recommendation, detection, baselines, queries, simulation, ingestion, http, demo");
   public static final ConfigKey<String> NODE_INSTANCES = ConfigKey.text("node.instances", null,
-    "Instances of a verticle on this node, e.g. http=2,prediction=2 (default 1 each)");
+    "Instances of a verticle on this node, e.g. http=2,prediction=2 (default: http one per core, the others 1)");
 
   public static final ConfigKey<String> DEMO = ConfigKey.text("demo", "auto",
     "Synthetic demo events: auto (on with the embedded database only), true or false");

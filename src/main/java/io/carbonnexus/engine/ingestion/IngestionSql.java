@@ -8,15 +8,17 @@ final class IngestionSql {
   /**
    * The next events without a prediction or a recorded error, from a little below the watermark:
    * ids are assigned at insert but become visible at commit, so a row can appear below ids
-   * already processed. The anti-joins make a re-read harmless.
+   * already processed. The anti-joins make a re-read harmless. Their "> $1" says nothing new, but
+   * lets PostgreSQL read only the same id range of predictions by its key (merge anti-joins, 5 ms
+   * at 300,000 events) instead of hashing the whole table (80 ms, growing with it).
    */
   static final String NEXT_EVENTS = """
     select e.id, e.occurred_at, e.supplier, e.route, e.vehicle_type, e.distance_km, e.load_tonnes,
            e.payload_capacity_tonnes
       from events_normalized e
      where e.id > $1
-       and not exists (select 1 from predictions p where p.event_id = e.id)
-       and not exists (select 1 from prediction_errors x where x.event_id = e.id)
+       and not exists (select 1 from predictions p where p.event_id = e.id and p.event_id > $1)
+       and not exists (select 1 from prediction_errors x where x.event_id = e.id and x.event_id > $1)
      order by e.id
      limit $2
     """;

@@ -23,7 +23,7 @@ class NodePlanTest {
   void allIsEveryVerticleOnceInDeploymentOrder() {
     NodePlan all = plan("all", null);
     assertThat(all.instances().keySet()).containsExactlyElementsOf(NodePlan.VERTICLES);
-    assertThat(all.instances().values()).containsOnly(1);
+    all.instances().forEach((v, n) -> assertThat(n).as(v).isEqualTo(v.equals("http") ? NodePlan.DEFAULT_HTTP_INSTANCES : 1));
     assertThat(plan(null, null).instances()).isEqualTo(all.instances());
   }
 
@@ -36,6 +36,7 @@ class NodePlanTest {
     assertThat(p.instancesOf("detection")).isEqualTo(1);
     assertThat(p.runs("ingestion")).isFalse();
     assertThat(p.toString()).isEqualTo("prediction x2, detection, http x3");
+    assertThat(plan("http", null).instancesOf("http")).isEqualTo(NodePlan.DEFAULT_HTTP_INSTANCES);
   }
 
   @Test
