@@ -11,6 +11,7 @@ import io.carbonnexus.engine.shared.ListQuery;
 import io.carbonnexus.engine.shared.ReadCache;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -47,8 +48,9 @@ public final class HotspotQueryVerticle extends VerticleBase {
   private final Clock clock;
   private Pool pool;
   private Duration window;
-  private final ReadCache<JsonObject> snapshots = new ReadCache<>(READ_TTL_MS, 1);
-  private final ReadCache<JsonArray> lists = new ReadCache<>(READ_TTL_MS, 256);
+  /** Kept as JSON text: encoded once, and a buffer crosses the bus without a deep copy. */
+  private final ReadCache<Buffer> snapshots = new ReadCache<>(READ_TTL_MS, 1);
+  private final ReadCache<Buffer> lists = new ReadCache<>(READ_TTL_MS, 256);
 
   public HotspotQueryVerticle() {
     this(Clock.systemUTC());
@@ -66,15 +68,15 @@ public final class HotspotQueryVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     return Future.all(
       // What detection publishes is the freshest answer; any change of a hotspot makes the lists old.
-      bus.<JsonObject>consumer(Addresses.EMISSIONS, m -> snapshots.put(CURRENT, m.body())).completion(),
+      bus.<JsonObject>consumer(Addresses.EMISSIONS, m -> snapshots.put(CURRENT, m.body().toBuffer())).completion(),
       bus.<JsonObject>consumer(Addresses.HOTSPOTS, m -> lists.clear()).completion(),
       bus.<JsonObject>consumer(Addresses.EMISSIONS_CURRENT, m -> BusFailure.answer(m, this::current)).completion(),
       bus.<JsonObject>consumer(Addresses.HOTSPOTS_LIST, m -> BusFailure.answer(m, this::list)).completion(),
       bus.<JsonObject>consumer(Addresses.SUPPLIERS_COMPARE, m -> BusFailure.answer(m, this::compare)).completion());
   }
 
-  private Future<JsonObject> current(JsonObject request) {
-    return snapshots.get(CURRENT, () -> currentSnapshot(pool, window, clock.instant()).map(EmissionsSnapshot::toJson));
+  private Future<Buffer> current(JsonObject request) {
+    return snapshots.get(CURRENT, () -> currentSnapshot(pool, window, clock.instant()).map(s -> s.toJson().toBuffer()));
   }
 
   /**
@@ -99,7 +101,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
       });
   }
 
-  private Future<JsonArray> list(JsonObject request) {
+  private Future<Buffer> list(JsonObject request) {
     ListQuery q = ListQuery.of(request);
     String status = ListQuery.text(request, "status");
     if (status != null && !status.equals("open") && !status.equals("resolved")) {
@@ -110,7 +112,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
       .map(rows -> {
         JsonArray list = new JsonArray();
         rows.forEach(r -> list.add(Hotspot.fromRow(r, null).toJson()));
-        return list;
+        return list.toBuffer();
       }));
   }
 

@@ -328,8 +328,8 @@ public final class HttpVerticle extends VerticleBase {
           ctx.response().setStatusCode(204).end();
         } else {
           Object body = reply.body();
-          String json = body instanceof JsonObject o ? o.encode() : body instanceof JsonArray a ? a.encode()
-            : String.valueOf(body);
+          Buffer json = body instanceof Buffer b ? b : body instanceof JsonObject o ? o.toBuffer()
+            : body instanceof JsonArray a ? a.toBuffer() : Buffer.buffer(String.valueOf(body));
           ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(json);
         }
       })

@@ -32,14 +32,15 @@ public final class Addresses {
   public static final String PREDICT = "nexus.prediction.predict";
 
   /**
-   * Request/reply, {@code {}} → the current {@link EmissionsSnapshot}, computed from the database (any
-   * node answers the same). Served by the hotspot query verticle.
+   * Request/reply, {@code {}} → the current {@link EmissionsSnapshot} as JSON text (a buffer, encoded
+   * once and shared by the requests of the same second), from the database (any node answers the
+   * same). Served by the hotspot query verticle.
    */
   public static final String EMISSIONS_CURRENT = "nexus.hotspot.emissions-current";
 
   /**
    * Request/reply, filters {@code {"severity":[..],"status","entity_type","entity","since","limit"}} →
-   * JSON array of {@link Hotspot}, newest change first. Served by the hotspot query verticle; fails
+   * JSON array of {@link Hotspot} as JSON text (a buffer), newest change first. Served by the hotspot query verticle; fails
    * with {@link FailureCode#INVALID_REQUEST}.
    */
   public static final String HOTSPOTS_LIST = "nexus.hotspot.list";

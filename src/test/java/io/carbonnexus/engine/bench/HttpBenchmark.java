@@ -310,10 +310,10 @@ public final class HttpBenchmark {
           })
           .onFailure(ctx::fail));
         router.get("/bare/hotspots-bus").handler(ctx -> vertx.eventBus().request(Addresses.HOTSPOTS_LIST, new JsonObject())
-          .onSuccess(m -> json(ctx, ((JsonArray) m.body()).encode()))
+          .onSuccess(m -> json(ctx, m.body().toString()))
           .onFailure(ctx::fail));
         router.get("/bare/emissions-bus").handler(ctx -> vertx.eventBus().request(Addresses.EMISSIONS_CURRENT, new JsonObject())
-          .onSuccess(m -> json(ctx, ((JsonObject) m.body()).encode()))
+          .onSuccess(m -> json(ctx, m.body().toString()))
           .onFailure(ctx::fail));
       }
       return vertx.createHttpServer().requestHandler(router).listen(port, "127.0.0.1");
