@@ -14,6 +14,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.BridgeEventType;
@@ -108,7 +109,11 @@ public final class HttpVerticle extends VerticleBase {
       .compose(c -> {
         contract = c;
         events = new EventSubmission(vertx, contractJson);
-        return vertx.createHttpServer().requestHandler(router(conf)).listen(port, host)
+        // HTTP/1.1 only: an "Upgrade: h2c" (the JDK's HttpClient sends one on its first request)
+        // is answered in HTTP/1.1. Cleartext HTTP/2 is not something browsers speak, and a test
+        // client hung in its upgrade path; HTTP/2 belongs to the TLS proxy in front, if any.
+        return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+          .requestHandler(router(conf)).listen(port, host)
           // No cause chained: the message already says it all, and it is what start-up reports.
           .recover(err -> Future.failedFuture(
             new IllegalStateException("HTTP server cannot listen on " + host + ":" + port + ": " + err.getMessage())));

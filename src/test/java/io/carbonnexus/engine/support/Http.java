@@ -14,7 +14,9 @@ import java.util.Map;
 /** A blocking HTTP client for tests that drive a running engine from outside, as a user would. */
 public final class Http {
 
-  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /** HTTP/1.1 as browsers and curl speak it to a plain-HTTP server; timeouts bound every request. */
+  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    .connectTimeout(Duration.ofSeconds(5)).build();
 
   public record Response(int status, String body, Map<String, List<String>> headers) {
     public Response(int status, String body) {
