@@ -68,10 +68,11 @@ public final class AlertingVerticle extends VerticleBase {
     settings = new AlertPolicy.Settings(min, repeat);
     pool = Pools.shared(vertx, conf);
     return vertx.eventBus().<JsonObject>consumer(Addresses.HOTSPOTS, m -> {
-        Hotspot h = Hotspot.fromJson(m.body());
-        if (h.change() != null) {
+        Hotspot h = Hotspot.fromMessage(m.body());
+        AlertPolicy.Change change = h == null ? null : change(h.change());
+        if (change != null) {
           // One change after the other on this verticle: the same hotspot's changes keep their order.
-          last = last.otherwiseEmpty().compose(v -> handle(h, AlertPolicy.Change.of(h.change())));
+          last = last.otherwiseEmpty().compose(v -> handle(h, change));
         }
       }).completion()
       .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.ALERT_ACKNOWLEDGE, this::acknowledge).completion())
@@ -144,6 +145,16 @@ public final class AlertingVerticle extends VerticleBase {
       })
       .onFailure(err -> new BusFailure(FailureCode.STORAGE_FAILED, "acknowledgement not stored: " + err.getMessage(), null)
         .replyTo(message));
+  }
+
+  /** The change a message reports, or null when it reports none (or one this engine does not know). */
+  private static AlertPolicy.Change change(String wire) {
+    try {
+      return wire == null ? null : AlertPolicy.Change.of(wire);
+    } catch (IllegalArgumentException e) {
+      LOG.warn("Ignoring a hotspot message with an unknown change '{}'", wire);
+      return null;
+    }
   }
 
   private static Alert alert(Row r) {

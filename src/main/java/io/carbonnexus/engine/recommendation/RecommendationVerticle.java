@@ -109,9 +109,9 @@ public final class RecommendationVerticle extends VerticleBase {
       LOG.info("Recommendations from the built-in rule-based recommender (NEXUS_RAG_URL is not set)");
     }
     return vertx.eventBus().<JsonObject>consumer(Addresses.HOTSPOTS, m -> {
-        Hotspot h = Hotspot.fromJson(m.body());
+        Hotspot h = Hotspot.fromMessage(m.body());
         // A hotspot below the alerting level (info: under its baseline) does not need a recommendation.
-        boolean needed = !minLevel.above(h.severity());
+        boolean needed = h != null && !minLevel.above(h.severity());
         if (needed && ("opened".equals(h.change()) || "escalated".equals(h.change()))) {
           enqueue(h);
         }

@@ -2,6 +2,7 @@ package io.carbonnexus.engine.shared;
 
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
+import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -33,6 +34,25 @@ public record Hotspot(long id, String entity, String entityType, double predicte
       json.put("change", change);
     }
     return json;
+  }
+
+  /**
+   * A hotspot from a message of the {@code hotspots} channel, or null (logged) when the message
+   * is not one: any member of a cluster can publish, and a bad message must not throw in every
+   * listener.
+   */
+  public static Hotspot fromMessage(JsonObject json) {
+    try {
+      Hotspot h = fromJson(json);
+      if (h.entity() == null || h.entityType() == null || h.status() == null) {
+        throw new IllegalArgumentException("entity, entity_type and status are required");
+      }
+      return h;
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(Hotspot.class).warn("Ignoring a message on hotspots that is not a hotspot ({}): {}",
+        e.getMessage(), json == null ? null : json.encode().substring(0, Math.min(200, json.encode().length())));
+      return null;
+    }
   }
 
   public static Hotspot fromJson(JsonObject json) {

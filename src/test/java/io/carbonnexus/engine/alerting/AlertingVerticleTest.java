@@ -82,6 +82,22 @@ class AlertingVerticleTest {
   }
 
   @Test
+  void aMessageOnHotspotsThatIsNotAHotspotIsIgnoredAndAlertingGoesOn() throws Exception {
+    List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+    vertx.exceptionHandler(uncaught::add);
+    for (JsonObject bad : List.of(new JsonObject(), new JsonObject().put("id", "x"), new JsonObject().put("id", 1)
+      .put("entity", "E").put("entity_type", "supplier").put("severity", "loud").put("change", "opened"))) {
+      vertx.eventBus().publish(Addresses.HOTSPOTS, bad);
+    }
+    vertx.eventBus().publish(Addresses.HOTSPOTS, new Hotspot(hotspotId, "Supplier A", "supplier", 132, 60, 120,
+      Severity.CRITICAL, "open", T0, T0, null, "tilted").toJson());
+    change("opened", Severity.CRITICAL, 120, T0);
+    TestDatabase.waitFor("the real change's alert", () -> alerts.size() == 1, Duration.ofSeconds(5));
+    assertThat(TestDatabase.queryLong(url, "select count(*) from alerts")).isEqualTo(1);
+    assertThat(uncaught).as("exceptions thrown by the alerting verticle's handlers").isEmpty();
+  }
+
+  @Test
   void theSameChangeHeardTwiceStoresOneAlert() throws Exception {
     // A second alerting verticle hears every publish too, as a second node of a cluster would.
     JsonObject config = ConfigKeys.DB_URL.put(new JsonObject(), url);
