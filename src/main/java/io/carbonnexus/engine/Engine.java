@@ -194,19 +194,28 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /** How a verticle of the plan is made and on which threads it runs. */
+  private record Kind(Supplier<? extends Deployable> factory, ThreadingModel threads) {
+    Kind(Supplier<? extends Deployable> factory) {
+      this(factory, ThreadingModel.EVENT_LOOP);
+    }
+  }
+
   /** The verticles of this node's plan, listeners before the verticles whose messages they need. */
   private void deploy() {
-    Map<String, Supplier<? extends Deployable>> verticles = Map.of(
-      "prediction", PredictionVerticle::new,
-      "alerting", AlertingVerticle::new,
-      "recommendation", RecommendationVerticle::new,
-      "detection", DetectionVerticle::new,
-      "baselines", BaselineVerticle::new,
-      "queries", HotspotQueryVerticle::new,
-      "simulation", SimulationVerticle::new,
-      "ingestion", IngestionVerticle::new,
-      "http", HttpVerticle::new,
-      "demo", DemoFeedVerticle::new);
+    Map<String, Kind> verticles = Map.of(
+      // Predicting thousands of events at a time is CPU work: on worker threads, so that the event
+      // loops stay free for HTTP and the SockJS bridge while a backlog drains.
+      "prediction", new Kind(PredictionVerticle::new, ThreadingModel.WORKER),
+      "alerting", new Kind(AlertingVerticle::new),
+      "recommendation", new Kind(RecommendationVerticle::new),
+      "detection", new Kind(DetectionVerticle::new),
+      "baselines", new Kind(BaselineVerticle::new),
+      "queries", new Kind(HotspotQueryVerticle::new),
+      "simulation", new Kind(SimulationVerticle::new),
+      "ingestion", new Kind(IngestionVerticle::new),
+      "http", new Kind(HttpVerticle::new),
+      "demo", new Kind(DemoFeedVerticle::new));
     LOG.info("This node runs: {}", plan);
     for (String name : NodePlan.VERTICLES) {
       if (!plan.runs(name)) {
@@ -290,15 +299,11 @@ public final class Engine implements AutoCloseable {
     deployments.clear();
   }
 
-  private void deploy(String what, Supplier<? extends Deployable> verticle, int instances) {
-    DeploymentOptions options = new DeploymentOptions().setConfig(config).setInstances(instances);
-    if (what.equals("prediction")) {
-      // Predicting thousands of events at a time is CPU work: on worker threads, so that the event
-      // loops stay free for HTTP and the SockJS bridge while a backlog drains.
-      options.setThreadingModel(ThreadingModel.WORKER);
-    }
+  private void deploy(String what, Kind kind, int instances) {
+    DeploymentOptions options = new DeploymentOptions().setConfig(config).setInstances(instances)
+      .setThreadingModel(kind.threads());
     try {
-      deployments.add(vertx.deployVerticle(verticle, options).await());
+      deployments.add(vertx.deployVerticle(kind.factory(), options).await());
     } catch (RuntimeException e) {
       throw new StartupException("cannot start the " + what + " verticle: " + rootMessage(e), e);
     }
@@ -314,10 +319,6 @@ public final class Engine implements AutoCloseable {
       JsonObject config = EngineConfig.load(reader, options.configFile(), options.configFileRequired(), options.env(),
         options.overrides()).await();
       demoEnabled(config);
-      NodePlan.of(config);
-      if (ConfigKeys.CLUSTER_ENABLED.get(config)) {
-        ClusterSettings.of(config);
-      }
       return config;
     } finally {
       reader.close().await();

@@ -7,6 +7,7 @@ import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
 import io.carbonnexus.engine.shared.EventsIngested;
 import io.carbonnexus.engine.shared.FailureCode;
+import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.ListQuery;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -159,7 +160,7 @@ public final class BaselineVerticle extends VerticleBase {
     return new JsonObject()
       .put("entity_type", r.getString("entity_type"))
       .put("entity", r.getString("entity"))
-      .put("baseline", Math.round(r.getDouble("baseline") * 1000) / 1000.0)
+      .put("baseline", Hotspot.round(r.getDouble("baseline")))
       .put("source", r.getString("source"))
       .put("computed_at", r.getOffsetDateTime("computed_at").toInstant().toString())
       .put("statistic", r.getString("statistic"))

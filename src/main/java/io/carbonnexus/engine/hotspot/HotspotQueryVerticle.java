@@ -168,20 +168,16 @@ public final class HotspotQueryVerticle extends VerticleBase {
       : Math.abs(trendPercent) < FLAT_TREND_PERCENT ? "flat" : trendPercent > 0 ? "up" : "down";
     return new JsonObject()
       .put("supplier", r.getString("supplier"))
-      .put("predicted", round(predicted, 1000))
-      .put("baseline", baseline == null ? null : round(baseline, 1000))
+      .put("predicted", Hotspot.round(predicted))
+      .put("baseline", baseline == null ? null : Hotspot.round(baseline))
       .put("baseline_source", r.getString("source"))
       .put("percent_of_baseline", baseline == null ? null : (int) Math.round(predicted / baseline * 100))
       .put("events", r.getLong("events"))
-      .put("tonne_km", round(tonneKm, 1000))
-      .put("intensity_kg_per_tkm", tonneKm > 0 ? round(predicted / tonneKm, 1_000_000) : null)
-      .put("previous", round(previous, 1000))
+      .put("tonne_km", Hotspot.round(tonneKm))
+      .put("intensity_kg_per_tkm", tonneKm > 0 ? Math.round(predicted / tonneKm * 1e6) / 1e6 : null)
+      .put("previous", Hotspot.round(previous))
       .put("trend_percent", trendPercent)
       .put("trend", trend)
       .put("hotspot", hotspot);
-  }
-
-  private static double round(double value, double scale) {
-    return Math.round(value * scale) / scale;
   }
 }

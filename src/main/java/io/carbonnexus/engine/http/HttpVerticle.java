@@ -80,9 +80,10 @@ public final class HttpVerticle extends VerticleBase {
   private HttpServer server;
   private String apiToken;
   private OpenAPIContract contract;
-  /** The contract as written, served at /openapi.yaml and (converted) /openapi.json. */
+  /** The contract as written, served at /openapi.yaml and, encoded once, at /openapi.json. */
   private Buffer contractYaml;
   private JsonObject contractJson;
+  private Buffer contractJsonText;
   private EventSubmission events;
   private MeterRegistry registry;
   /** Reads answer from one query; a concern that takes longer is in trouble. */
@@ -102,6 +103,7 @@ public final class HttpVerticle extends VerticleBase {
         contractYaml = file;
         contractJson = new JsonObject(new Yaml(new SafeConstructor(new LoaderOptions())).<Map<String, Object>>load(
           file.toString(StandardCharsets.UTF_8)));
+        contractJsonText = Buffer.buffer(contractJson.encodePrettily());
         return OpenAPIContract.from(vertx, contractJson.copy());
       })
       .recover(err -> Future.failedFuture(new IllegalStateException(
@@ -171,7 +173,7 @@ public final class HttpVerticle extends VerticleBase {
       Map.entry("submitEvents", ctx -> events.handle(ctx)),
       Map.entry("getHealth", HealthCheckHandler.createWithHealthChecks(healthChecks())),
       Map.entry("getMetrics", metrics(conf.getString(RuntimeKeys.METRICS_REGISTRY))),
-      Map.entry("getOpenApi", this::openApi));
+      Map.entry("getOpenApi", this::openApiYaml));
     Set<String> unused = new java.util.HashSet<>(handlers.keySet());
     for (OpenAPIRoute route : builder.getRoutes()) {
       String id = route.getOperation().getOperationId();
@@ -189,7 +191,7 @@ public final class HttpVerticle extends VerticleBase {
     // POST /events validates its (large) body off the event loop, against the same contract schema.
     builder.getRoute("submitEvents").setDoValidation(false);
     Router api = builder.createRouter();
-    api.get("/openapi.json").handler(this::openApi);
+    api.get("/openapi.json").handler(this::openApiJson);
     api.route().failureHandler(ctx -> failure(ctx, maxBody));
     return api;
   }
@@ -275,12 +277,12 @@ public final class HttpVerticle extends VerticleBase {
     return registryName == null ? PrometheusScrapingHandler.create() : PrometheusScrapingHandler.create(registryName);
   }
 
-  private void openApi(RoutingContext ctx) {
-    if (ctx.request().path().endsWith(".json")) {
-      ctx.response().putHeader("content-type", "application/json").end(contractJson.encodePrettily());
-    } else {
-      ctx.response().putHeader("content-type", "application/yaml").end(contractYaml);
-    }
+  private void openApiYaml(RoutingContext ctx) {
+    ctx.response().putHeader("content-type", "application/yaml").end(contractYaml);
+  }
+
+  private void openApiJson(RoutingContext ctx) {
+    ctx.response().putHeader("content-type", "application/json").end(contractJsonText);
   }
 
   /** State-changing operations (those the contract secures) need the bearer token when one is configured. */

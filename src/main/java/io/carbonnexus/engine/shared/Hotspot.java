@@ -49,8 +49,9 @@ public record Hotspot(long id, String entity, String entityType, double predicte
       }
       return h;
     } catch (RuntimeException e) {
+      String text = json == null ? "null" : json.encode();
       LoggerFactory.getLogger(Hotspot.class).warn("Ignoring a message on hotspots that is not a hotspot ({}): {}",
-        e.getMessage(), json == null ? null : json.encode().substring(0, Math.min(200, json.encode().length())));
+        e.getMessage(), text.substring(0, Math.min(200, text.length())));
       return null;
     }
   }
@@ -78,7 +79,7 @@ public record Hotspot(long id, String entity, String entityType, double predicte
   }
 
   /** kg to the gram: enough for a dashboard, and stable across runs. */
-  static double round(double kg) {
+  public static double round(double kg) {
     return Math.round(kg * 1000) / 1000.0;
   }
 }

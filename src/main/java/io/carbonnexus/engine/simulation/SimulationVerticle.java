@@ -5,6 +5,7 @@ import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
 import io.carbonnexus.engine.shared.FailureCode;
+import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.ListQuery;
 import io.carbonnexus.engine.shared.Prediction;
 import io.carbonnexus.engine.shared.PredictionReply;
@@ -212,9 +213,9 @@ public final class SimulationVerticle extends VerticleBase {
                             Map<String, Integer> models, String modelVersion) {
     double delta = newValue - oldValue;
     return new JsonObject()
-      .put("new_value", round(newValue))
-      .put("delta", round(delta))
-      .put("old_value", round(oldValue))
+      .put("new_value", Hotspot.round(newValue))
+      .put("delta", Hotspot.round(delta))
+      .put("old_value", Hotspot.round(oldValue))
       .put("percent_change", oldValue > 0 ? Math.round(delta / oldValue * 1000) / 10.0 : null)
       .put("events", used)
       .put("skipped", skipped)
@@ -230,9 +231,5 @@ public final class SimulationVerticle extends VerticleBase {
   private static <T> Future<T> fail(FailureCode code, String error, String field) {
     return Future.failedFuture(new BusFailure(code, error, field == null ? null : new JsonObject().put("field", field))
       .asException());
-  }
-
-  private static double round(double kg) {
-    return Math.round(kg * 1000) / 1000.0;
   }
 }
