@@ -18,13 +18,39 @@ public final class ConfigKeys {
     "Port of the REST API, health and metrics").within(0, 65535);
 
   public static final ConfigKey<Integer> HTTP_MAX_BODY_KB = ConfigKey.integer("http.max_body_kb", 10_240,
-    "Largest request body accepted, in KiB (larger: 413)").within(1, 1_048_576);
+    "Largest request body of POST /events, in KiB (larger: 413)").within(1, 1_048_576);
   public static final ConfigKey<String> HTTP_CORS_ORIGINS = ConfigKey.text("http.cors_origins", null,
     "Origins allowed to call the REST API from a browser, comma-separated (https://dash.example.com); unset = same origin only");
   public static final ConfigKey<Duration> HTTP_REQUEST_TIMEOUT = ConfigKey.duration("http.request_timeout", "10s",
     "How long a read waits for the part of the engine that answers it (longer: 504); writes wait up to 2 minutes").within(Duration.ofMillis(100), Duration.ofMinutes(10));
+  public static final ConfigKey<Integer> HTTP_MAX_SMALL_BODY_KB = ConfigKey.integer("http.max_small_body_kb", 16,
+    "Largest request body of every operation but POST /events (reads, /simulate, targets, silences...), in KiB (larger: 413)").within(1, 1_048_576);
+  public static final ConfigKey<Duration> HTTP_HEADER_TIMEOUT = ConfigKey.duration("http.header_timeout", "5s",
+    "A new connection whose first request head is not complete within this is closed (slow clients, slow-loris)").within(Duration.ofMillis(100), Duration.ofMinutes(5));
+  public static final ConfigKey<Duration> HTTP_BODY_TIMEOUT = ConfigKey.duration("http.body_timeout", "30s",
+    "A request whose body has not fully arrived this long after its head is answered 408 and its connection closed").within(Duration.ofMillis(100), Duration.ofMinutes(30));
+  public static final ConfigKey<Duration> HTTP_IDLE_TIMEOUT = ConfigKey.duration("http.idle_timeout", "60s",
+    "A keep-alive connection with no complete new request this long after its last answer is closed").within(Duration.ofMillis(100), Duration.ofHours(1));
+  public static final ConfigKey<Integer> HTTP_MAX_CONNECTIONS = ConfigKey.integer("http.max_connections", 10_000,
+    "Most HTTP and bridge connections this node holds at once; more are closed at once").within(1, 1_000_000);
+  public static final ConfigKey<Integer> HTTP_MAX_CONNECTIONS_PER_ADDRESS = ConfigKey.integer("http.max_connections_per_address", 256,
+    "Most connections one client address may hold at once; more are closed at once").within(1, 1_000_000);
   public static final ConfigKey<String> API_TOKEN = ConfigKey.text("api.token", null,
-    "When set, endpoints that change state (POST /events, ...) require Authorization: Bearer <token>");
+    "Static operator token for machine clients: Authorization: Bearer <token> may call every operation (with JWT authentication off, only writes need it)");
+  public static final ConfigKey<String> AUTH_JWT_SECRET = ConfigKey.text("auth.jwt_secret", null,
+    "HS256 secret of the JWTs users present (Supabase: the project's JWT secret); set this or auth.jwks_url to require a JWT for every read");
+  public static final ConfigKey<String> AUTH_JWKS_URL = ConfigKey.text("auth.jwks_url", null,
+    "URL of the JSON Web Key Set whose RS256/ES256 keys sign the JWTs (Supabase: https://<project>.supabase.co/auth/v1/.well-known/jwks.json)");
+  public static final ConfigKey<String> AUTH_JWT_ISSUER = ConfigKey.text("auth.jwt_issuer", null,
+    "When set, a JWT's iss claim must equal it (Supabase: https://<project>.supabase.co/auth/v1)");
+  public static final ConfigKey<String> AUTH_JWT_AUDIENCE = ConfigKey.text("auth.jwt_audience", null,
+    "When set, a JWT's aud claim must contain it (Supabase: authenticated)");
+  public static final ConfigKey<String> AUTH_WRITE_ROLES = ConfigKey.text("auth.write_roles", "service_role",
+    "Comma-separated values of a JWT's role claim that may change state (POST /events, targets, silences...)");
+  public static final ConfigKey<Duration> AUTH_JWKS_REFRESH = ConfigKey.duration("auth.jwks_refresh", "10m",
+    "How often the key set at auth.jwks_url is fetched again (also at once, at most every 30 s, for an unknown key id)").within(Duration.ofSeconds(30), Duration.ofDays(1));
+  public static final ConfigKey<Duration> AUTH_CLOCK_SKEW = ConfigKey.duration("auth.clock_skew", "30s",
+    "Leeway on a JWT's exp, nbf and iat for clocks that differ").within(Duration.ZERO, Duration.ofMinutes(10));
 
   public static final ConfigKey<String> DB_URL = ConfigKey.text("db.url", null,
     "PostgreSQL URL, e.g. postgresql://user:secret@host:5432/db?sslmode=require; unset = embedded PostgreSQL");
@@ -152,7 +178,10 @@ public final class ConfigKeys {
     "Seed of the demo generator: the same seed gives the same history");
 
   public static final List<ConfigKey<?>> ALL = List.of(
-    HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_KB, HTTP_CORS_ORIGINS, HTTP_REQUEST_TIMEOUT, API_TOKEN,
+    HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_KB, HTTP_CORS_ORIGINS, HTTP_REQUEST_TIMEOUT, HTTP_MAX_SMALL_BODY_KB,
+    HTTP_HEADER_TIMEOUT, HTTP_BODY_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_MAX_CONNECTIONS, HTTP_MAX_CONNECTIONS_PER_ADDRESS,
+    API_TOKEN, AUTH_JWT_SECRET, AUTH_JWKS_URL, AUTH_JWT_ISSUER, AUTH_JWT_AUDIENCE, AUTH_WRITE_ROLES, AUTH_JWKS_REFRESH,
+    AUTH_CLOCK_SKEW,
     DB_URL, DB_POOL_SIZE, DB_CONNECT_TIMEOUT, DB_EMBEDDED_DATA_DIR, DB_EMBEDDED_PORT,
     ML_URL, ML_BATCH_SIZE, ML_TIMEOUT, ML_RETRIES, ML_BREAKER_MAX_FAILURES, ML_BREAKER_RESET_TIMEOUT,
     INGESTION_BATCH_SIZE, INGESTION_BATCHES_IN_FLIGHT, INGESTION_POLL_INTERVAL, INGESTION_SWEEP_INTERVAL,

@@ -1,5 +1,6 @@
 package io.carbonnexus.engine.hotspot;
 
+import io.carbonnexus.engine.shared.Percent;
 import io.carbonnexus.engine.shared.Severity;
 
 /**
@@ -37,8 +38,9 @@ public final class HotspotPolicy {
   private HotspotPolicy() {
   }
 
+  /** (predicted − baseline) / baseline × 100, rounded and bounded ({@link Percent}). */
   public static int percentAbove(double predicted, double baseline) {
-    return (int) Math.round((predicted - baseline) / baseline * 100);
+    return Percent.above(predicted, baseline);
   }
 
   /**

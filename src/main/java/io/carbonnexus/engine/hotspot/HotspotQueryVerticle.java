@@ -7,6 +7,7 @@ import io.carbonnexus.engine.shared.BusFailure;
 import io.carbonnexus.engine.shared.EmissionsSnapshot;
 import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.Hotspot;
+import io.carbonnexus.engine.shared.Percent;
 import io.carbonnexus.engine.shared.ListQuery;
 import io.carbonnexus.engine.shared.ReadCache;
 import io.vertx.core.Future;
@@ -171,7 +172,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
       .put("predicted", Hotspot.round(predicted))
       .put("baseline", baseline == null ? null : Hotspot.round(baseline))
       .put("baseline_source", r.getString("source"))
-      .put("percent_of_baseline", baseline == null ? null : (int) Math.round(predicted / baseline * 100))
+      .put("percent_of_baseline", baseline == null ? null : Percent.of(predicted, baseline))
       .put("events", r.getLong("events"))
       .put("tonne_km", Hotspot.round(tonneKm))
       .put("intensity_kg_per_tkm", tonneKm > 0 ? Math.round(predicted / tonneKm * 1e6) / 1e6 : null)

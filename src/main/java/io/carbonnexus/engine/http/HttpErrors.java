@@ -21,6 +21,8 @@ import java.util.List;
  */
 final class HttpErrors {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpErrors.class);
+
   private HttpErrors() {
   }
 
@@ -35,17 +37,44 @@ final class HttpErrors {
     ctx.response().setStatusCode(status).putHeader("content-type", "application/json").end(body.encode());
   }
 
-  /** A failed bus request, as HTTP. */
+  /**
+   * A failed bus request, as HTTP. A 4xx carries the owner's explanation (it is about the
+   * request); a 5xx never carries internal text (a database message can name hosts, users or
+   * tables): it is logged here and the client gets a fixed sentence.
+   */
   static void fromBus(RoutingContext ctx, Throwable err) {
     if (!(err instanceof ReplyException re)) {
+      LOG.warn("{} {}: {}", ctx.request().method(), ctx.request().path(), err.toString());
       send(ctx, 500, "internal error", null);
       return;
     }
     switch (re.failureType()) {
       case TIMEOUT -> send(ctx, 504, "the engine did not answer in time", null);
       case NO_HANDLERS -> send(ctx, 503, "this part of the engine is not running on this node", null);
-      default -> send(ctx, status(re.failureCode()), BusFailure.body(re));
+      default -> {
+        int status = status(re.failureCode());
+        if (status >= 500) {
+          LOG.warn("{} {} answered {}: {}", ctx.request().method(), ctx.request().path(), status,
+            BusFailure.body(re).getString("error"));
+          send(ctx, status, status == 503 ? "the engine's storage did not answer; try again shortly" : "internal error",
+            null);
+        } else {
+          send(ctx, status, BusFailure.body(re));
+        }
+      }
     }
+  }
+
+  /** A failure that only means the client closed its connection (not a server error, not worth a warning). */
+  static boolean clientWentAway(Throwable cause) {
+    for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof io.vertx.core.http.HttpClosedException || t instanceof java.nio.channels.ClosedChannelException
+        || (t.getMessage() != null && (t.getMessage().contains("Connection was closed")
+          || t.getMessage().contains("Connection reset")))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

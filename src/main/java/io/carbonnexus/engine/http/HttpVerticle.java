@@ -3,9 +3,9 @@ package io.carbonnexus.engine.http;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
+import io.carbonnexus.engine.shared.LogText;
 import io.carbonnexus.engine.shared.Metrics;
 import io.carbonnexus.engine.shared.RuntimeKeys;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -15,18 +15,17 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.StaticHandler;
-import io.vertx.ext.web.handler.sockjs.BridgeEvent;
+import io.vertx.ext.web.handler.SecurityPolicyHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
@@ -37,6 +36,7 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.RequestValidator;
 import io.vertx.openapi.validation.ValidatedRequest;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -47,7 +47,6 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -55,9 +54,12 @@ import java.util.Set;
 
 /**
  * The engine's HTTP face. It owns no data: every endpoint asks the verticle that owns the answer
- * over the event bus. The REST API is built from {@code openapi.yaml} (vertx-web-openapi-router),
- * which also validates every request; the SockJS bridge at {@code /eventbus} lets browsers
- * receive the four channels and nothing else; the dashboard is served at {@code /}.
+ * over the event bus. The REST API is built from {@code openapi.yaml} (vertx-web-openapi-router):
+ * each operation's route checks who may call it ({@code x-nexus-access}, before its body is read),
+ * reads the body within the operation's limit, validates the request against the contract and
+ * hands it to its handler. The SockJS bridge at {@code /eventbus} lets browsers of allowed origins
+ * receive the four channels and nothing else; the dashboard is served at {@code /}. Connection
+ * limits, timeouts and request framing are enforced by {@link ConnectionGuard} before any route.
  */
 public final class HttpVerticle extends VerticleBase {
 
@@ -68,6 +70,11 @@ public final class HttpVerticle extends VerticleBase {
   private static final long CHECK_TIMEOUT_MS = 3_000;
   /** Writes and batch replays may take a while on a large database. */
   private static final long WRITE_TIMEOUT_MS = 120_000;
+  /** Where the gate leaves the caller for the handlers. */
+  static final String PRINCIPAL = "nexus.principal";
+  private static final String SUBMIT_EVENTS = "submitEvents";
+  private static final String BODY_LIMIT = "nexus.body_limit";
+  private static final String BODY_LIMIT_SETTING = "nexus.body_limit_setting";
 
   private static final String DB_STATUS_SQL = """
     select current_setting('server_version') as version,
@@ -78,7 +85,6 @@ public final class HttpVerticle extends VerticleBase {
 
   private Pool pool;
   private HttpServer server;
-  private String apiToken;
   private OpenAPIContract contract;
   /** The contract as written, served at /openapi.yaml and, encoded once, at /openapi.json. */
   private Buffer contractYaml;
@@ -86,6 +92,9 @@ public final class HttpVerticle extends VerticleBase {
   private Buffer contractJsonText;
   private EventSubmission events;
   private MeterRegistry registry;
+  private Authenticator authenticator;
+  private ConnectionGuard guard;
+  private HealthChecks healthChecks;
   /** Reads answer from one query; a concern that takes longer is in trouble. */
   private long readTimeoutMs;
 
@@ -94,8 +103,8 @@ public final class HttpVerticle extends VerticleBase {
     JsonObject conf = config();
     pool = Pools.shared(vertx, conf);
     registry = Metrics.registry(conf);
-    apiToken = ConfigKeys.API_TOKEN.get(conf);
     readTimeoutMs = ConfigKeys.HTTP_REQUEST_TIMEOUT.get(conf).toMillis();
+    authenticator = new Authenticator(vertx, conf);
     String host = ConfigKeys.HTTP_HOST.get(conf);
     int port = ConfigKeys.HTTP_PORT.get(conf);
     return vertx.fileSystem().readFile(CONTRACT)
@@ -110,12 +119,17 @@ public final class HttpVerticle extends VerticleBase {
         "the API contract " + CONTRACT + " cannot be read: " + err.getMessage())))
       .compose(c -> {
         contract = c;
+        return authenticator.start();
+      })
+      .compose(v -> {
         events = new EventSubmission(vertx, contractJson);
         // HTTP/1.1 only: an "Upgrade: h2c" (the JDK's HttpClient sends one on its first request)
         // is answered in HTTP/1.1. Cleartext HTTP/2 is not something browsers speak, and a test
         // client hung in its upgrade path; HTTP/2 belongs to the TLS proxy in front, if any.
-        return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
-          .requestHandler(router(conf)).listen(port, host)
+        HttpServerOptions options = new HttpServerOptions().setHttp2ClearTextEnabled(false)
+          .setMaxWebSocketMessageSize(ConnectionGuard.MAX_WEBSOCKET_MESSAGE_BYTES);
+        guard = new ConnectionGuard(vertx, conf, options, registry);
+        return guard.install(vertx.createHttpServer(options), router(conf)).listen(port, host)
           // No cause chained: the message already says it all, and it is what start-up reports.
           .recover(err -> Future.failedFuture(
             new IllegalStateException("HTTP server cannot listen on " + host + ":" + port + ": " + err.getMessage())));
@@ -123,39 +137,59 @@ public final class HttpVerticle extends VerticleBase {
       .onSuccess(s -> {
         server = s;
         LOG.info("HTTP server listening on http://{}:{} (dashboard: /, API: /openapi.yaml, bridge: /eventbus, "
-          + "health: /health, metrics: /metrics)", host, s.actualPort());
+          + "health: /health, metrics: /metrics); {}", host, s.actualPort(), authenticator.describe());
+        warnOnceIfReadsAreOpen(host, s.actualPort());
       });
   }
 
   @Override
   public Future<?> stop() {
+    if (guard != null) {
+      guard.stop();
+    }
+    if (authenticator != null) {
+      authenticator.stop();
+    }
     return server == null ? Future.succeededFuture() : server.close();
   }
 
-  private Router router(JsonObject conf) {
-    long maxBody = ConfigKeys.HTTP_MAX_BODY_KB.get(conf) * 1024L;
-    Router router = Router.router(vertx);
-    router.route().handler(HttpVerticle::decodableQuery);
-    CorsHandler cors = cors(ConfigKeys.HTTP_CORS_ORIGINS.get(conf));
-    if (cors != null) {
-      router.route().handler(cors);
+  /** One warning per node (not per instance): anyone who reaches the port reads every figure. */
+  private void warnOnceIfReadsAreOpen(String host, int port) {
+    if (authenticator.jwtRequired()
+      || vertx.sharedData().<String, Boolean>getLocalMap("nexus.http").putIfAbsent("open-reads-warned", true) != null) {
+      return;
     }
-    // The bridge first: SockJS transports read their own bodies.
+    LOG.warn("Reads are open: anyone who can reach http://{}:{} reads every supplier's emissions and subscribes to "
+      + "every channel. Set NEXUS_AUTH_JWT_SECRET or NEXUS_AUTH_JWKS_URL to require a JWT (docs/security.md)", host, port);
+  }
+
+  private Router router(JsonObject conf) {
+    Router router = Router.router(vertx);
+    router.route().handler(HttpVerticle::canonicalRequest);
+    router.route().handler(new OriginPolicy(origins(ConfigKeys.HTTP_CORS_ORIGINS.get(conf)), registry)::handle);
+    // HEAD is GET without the body (the server drops it): every GET answers HEAD too.
+    router.route(HttpMethod.HEAD, "/*").handler(ctx -> ctx.reroute(HttpMethod.GET, ctx.request().uri()));
+    BridgeGuard bridge = new BridgeGuard(vertx, authenticator, registry);
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx, new SockJSHandlerOptions())
-      .bridge(bridgeOptions(), this::bridgeEvent));
-    // The token is checked before the body is read: an unauthorised client cannot make us buffer it.
-    router.route("/*").handler(this::authorize);
-    router.route("/*").subRouter(api(maxBody, conf));
+      .bridge(bridgeOptions(), bridge::handle));
+    router.route("/*").subRouter(api(conf));
     router.route(HttpMethod.GET, "/*").handler(StaticHandler.create("webroot").setCachingEnabled(false)
       .setDirectoryListing(false).setIndexPage("index.html"));
     router.route().last().handler(this::notFound);
     return router;
   }
 
-  /** The REST API: one handler per operation of the contract, each request validated against it first. */
-  private Router api(long maxBody, JsonObject conf) {
-    RouterBuilder builder = RouterBuilder.create(vertx, contract, new LiteralQueryExtractor());
-    builder.rootHandler(BodyHandler.create(false).setBodyLimit(maxBody));
+  /**
+   * The REST API: for every operation of the contract, its own chain of handlers on its own route
+   * — who may call it, its body within its limit, the contract's validation, its handler — so that
+   * what is checked always follows the route that matched.
+   */
+  private Router api(JsonObject conf) {
+    long maxBody = ConfigKeys.HTTP_MAX_BODY_KB.get(conf) * 1024L;
+    long maxSmallBody = ConfigKeys.HTTP_MAX_SMALL_BODY_KB.get(conf) * 1024L;
+    RouterBuilder builder = RouterBuilder.create(vertx, contract);
+    RequestValidator validator = RequestValidator.create(vertx, contract);
+    healthChecks = healthChecks();
     Map<String, io.vertx.core.Handler<RoutingContext>> handlers = Map.ofEntries(
       Map.entry("getCurrentEmissions", ctx -> ask(ctx, Addresses.EMISSIONS_CURRENT, new JsonObject(), 200)),
       Map.entry("listHotspots", ctx -> ask(ctx, Addresses.HOTSPOTS_LIST, query(ctx), 200)),
@@ -170,41 +204,87 @@ public final class HttpVerticle extends VerticleBase {
       Map.entry("setTarget", ctx -> ask(ctx, Addresses.TARGET_SET, body(ctx), 200)),
       Map.entry("deleteTarget", ctx -> ask(ctx, Addresses.TARGET_DELETE, query(ctx), 204)),
       Map.entry("runBatchDetection", ctx -> ask(ctx, Addresses.DETECTION_BATCH, body(ctx), 200)),
-      Map.entry("submitEvents", ctx -> events.handle(ctx)),
-      Map.entry("getHealth", HealthCheckHandler.createWithHealthChecks(healthChecks())),
+      Map.entry(SUBMIT_EVENTS, ctx -> events.handle(ctx)),
+      Map.entry("getHealth", this::health),
       Map.entry("getMetrics", metrics(conf.getString(RuntimeKeys.METRICS_REGISTRY))),
-      Map.entry("getOpenApi", this::openApiYaml));
+      Map.entry("getOpenApi", this::openApiYaml),
+      Map.entry("getOpenApiJson", this::openApiJson));
     Set<String> unused = new java.util.HashSet<>(handlers.keySet());
     for (OpenAPIRoute route : builder.getRoutes()) {
-      String id = route.getOperation().getOperationId();
+      Operation operation = route.getOperation();
+      String id = operation.getOperationId();
       unused.remove(id);
       io.vertx.core.Handler<RoutingContext> handler = handlers.get(id);
       if (handler == null) {
         throw new IllegalStateException("no handler for operation " + id + " of " + CONTRACT);
       }
-      // Security is checked by authorize (a bearer token compared in constant time), not per scheme.
-      route.setDoSecurity(false).addHandler(handler);
+      long bodyLimit = id.equals(SUBMIT_EVENTS) ? maxBody : maxSmallBody;
+      route.setDoSecurity(false).setDoValidation(false)
+        .addHandler(gate(Access.of(operation), bodyLimit, (id.equals(SUBMIT_EVENTS) ? ConfigKeys.HTTP_MAX_BODY_KB
+          : ConfigKeys.HTTP_MAX_SMALL_BODY_KB).path()))
+        .addHandler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+      // POST /events validates its (large) body off the event loop, against the same contract schema.
+      if (!id.equals(SUBMIT_EVENTS)) {
+        route.addHandler(ContractRequests.validation(validator, operation));
+      }
+      route.addHandler(handler);
     }
     if (!unused.isEmpty()) {
       throw new IllegalStateException("handlers for operations that " + CONTRACT + " does not have: " + unused);
     }
-    // POST /events validates its (large) body off the event loop, against the same contract schema.
-    builder.getRoute("submitEvents").setDoValidation(false);
     Router api = builder.createRouter();
-    api.get("/openapi.json").handler(this::openApiJson);
-    api.route().failureHandler(ctx -> failure(ctx, maxBody));
+    api.route().failureHandler(HttpVerticle::failure);
     return api;
   }
 
-  private static CorsHandler cors(String origins) {
-    if (origins == null || origins.isBlank()) {
-      return null;
+  /**
+   * Who may call the operation, decided before its body is read: an unauthorised client cannot
+   * make the engine buffer anything. A refused request's connection is closed when its body was
+   * not read.
+   */
+  private SecurityPolicyHandler gate(Access access, long bodyLimit, String bodyLimitSetting) {
+    return ctx -> {
+      ctx.put(BODY_LIMIT, bodyLimit);
+      ctx.put(BODY_LIMIT_SETTING, bodyLimitSetting);
+      HttpServerRequest request = ctx.request();
+      boolean hasBody = !request.isEnded()
+        && (request.headers().contains("Transfer-Encoding") || contentLength(request) > 0);
+      if (hasBody) {
+        // Until the BodyHandler resumes it: nothing may be lost while the decision is made.
+        request.pause();
+      }
+      authenticator.admit(access, request.getHeader("Authorization")).onComplete(ar -> {
+        if (ar.succeeded()) {
+          ctx.put(PRINCIPAL, ar.result());
+          ctx.next();
+          return;
+        }
+        int status = ar.cause() instanceof Authenticator.Refused r ? r.status() : 500;
+        String error = ar.cause() instanceof Authenticator.Refused ? ar.cause().getMessage() : "internal error";
+        if (status == 401) {
+          ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"" + Authenticator.REALM + "\""
+            + (request.getHeader("Authorization") == null ? "" : ", error=\"invalid_token\""));
+        }
+        if (hasBody) {
+          ctx.response().putHeader("Connection", "close");
+        }
+        HttpErrors.send(ctx, status, error, null);
+      });
+    };
+  }
+
+  private static long contentLength(HttpServerRequest request) {
+    try {
+      String value = request.getHeader("Content-Length");
+      return value == null ? -1 : Long.parseLong(value.trim());
+    } catch (NumberFormatException e) {
+      return -1;
     }
-    return CorsHandler.create()
-      .addOrigins(Arrays.stream(origins.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList())
-      .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE))
-      .allowedHeaders(Set.of("Content-Type", "Authorization", "Idempotency-Key"))
-      .maxAgeSeconds(600);
+  }
+
+  private static List<String> origins(String origins) {
+    return origins == null ? List.of()
+      : Arrays.stream(origins.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
   }
 
   /** Browsers may register on the four channels only and never send or publish anything. */
@@ -214,36 +294,29 @@ public final class HttpVerticle extends VerticleBase {
     return options;
   }
 
-  private void bridgeEvent(BridgeEvent event) {
-    BridgeEventType type = event.type();
-    if (type == BridgeEventType.SEND || type == BridgeEventType.PUBLISH) {
-      // No inbound permit exists, so the bridge would refuse it anyway; refusing here too makes it
-      // independent of the options and countable.
-      refused(type);
-      event.complete(false);
-      return;
-    }
-    if (type == BridgeEventType.REGISTER) {
-      String address = event.getRawMessage() == null ? null : event.getRawMessage().getString("address");
-      if (!Addresses.BROWSER_CHANNELS.contains(address)) {
-        refused(type);
-        event.complete(false);
-        return;
-      }
-    }
-    event.complete(true);
-  }
-
-  private void refused(BridgeEventType type) {
-    Counter.builder("nexus_bridge_refused_total").tag("type", type.name().toLowerCase(java.util.Locale.ROOT))
-      .description("Browser messages the SockJS bridge refused").register(registry).increment();
-  }
-
   private HealthChecks healthChecks() {
     HealthChecks checks = HealthChecks.create(vertx).register("database", CHECK_TIMEOUT_MS, this::checkDatabase);
     checks.register("prediction", CHECK_TIMEOUT_MS, p -> concernStatus(Addresses.PREDICTION_STATUS, p));
     checks.register("recommendations", CHECK_TIMEOUT_MS, p -> concernStatus(Addresses.RECOMMENDATION_STATUS, p));
     return checks;
+  }
+
+  /**
+   * The whole health report for whoever may read, and for everyone while reads are open; with
+   * authentication on, an anonymous caller gets only UP or DOWN (a load balancer's liveness
+   * probe needs no more, and versions help an attacker).
+   */
+  private void health(RoutingContext ctx) {
+    Authenticator.Principal who = ctx.get(PRINCIPAL);
+    if (!authenticator.jwtRequired() || (who != null && !who.anonymous())) {
+      HealthCheckHandler.createWithHealthChecks(healthChecks).handle(ctx);
+      return;
+    }
+    healthChecks.checkStatus().onComplete(ar -> {
+      boolean up = ar.succeeded() && ar.result().getUp();
+      ctx.response().setStatusCode(up ? 200 : 503).putHeader("content-type", "application/json")
+        .end(new JsonObject().put("status", up ? "UP" : "DOWN").encode());
+    });
   }
 
   private void checkDatabase(Promise<Status> promise) {
@@ -257,8 +330,11 @@ public final class HttpVerticle extends VerticleBase {
           .put("connections", row.getLong("connections"))
           .put("latency_ms", (System.nanoTime() - t0) / 1_000_000)));
       })
-      .onFailure(err -> promise.complete(Status.KO(new JsonObject()
-        .put("error", err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage()))));
+      .onFailure(err -> {
+        // The reason goes to the log, not to whoever asked: it can name hosts and users.
+        LOG.warn("Health: the database did not answer: {}", err.getMessage());
+        promise.complete(Status.KO(new JsonObject().put("error", "the database did not answer")));
+      });
   }
 
   /**
@@ -270,7 +346,7 @@ public final class HttpVerticle extends VerticleBase {
     vertx.eventBus().<JsonObject>request(address, new JsonObject(),
         new DeliveryOptions().setSendTimeout(CHECK_TIMEOUT_MS - 500))
       .onSuccess(reply -> promise.complete(Status.OK(reply.body())))
-      .onFailure(err -> promise.complete(Status.KO(new JsonObject().put("error", err.getMessage()))));
+      .onFailure(err -> promise.complete(Status.KO(new JsonObject().put("error", "this part of the engine did not answer"))));
   }
 
   private io.vertx.core.Handler<RoutingContext> metrics(String registryName) {
@@ -283,27 +359,6 @@ public final class HttpVerticle extends VerticleBase {
 
   private void openApiJson(RoutingContext ctx) {
     ctx.response().putHeader("content-type", "application/json").end(contractJsonText);
-  }
-
-  /** State-changing operations (those the contract secures) need the bearer token when one is configured. */
-  private void authorize(RoutingContext ctx) {
-    if (apiToken == null || !secured(ctx)) {
-      ctx.next();
-      return;
-    }
-    String header = ctx.request().getHeader("Authorization");
-    byte[] expected = ("Bearer " + apiToken).getBytes(StandardCharsets.UTF_8);
-    if (header != null && MessageDigest.isEqual(expected, header.getBytes(StandardCharsets.UTF_8))) {
-      ctx.next();
-    } else {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer");
-      HttpErrors.send(ctx, 401, "this endpoint needs Authorization: Bearer <NEXUS_API_TOKEN>", null);
-    }
-  }
-
-  private boolean secured(RoutingContext ctx) {
-    Operation op = contract.findOperation(ctx.normalizedPath(), ctx.request().method());
-    return op != null && op.getSecurityRequirements() != null && !op.getSecurityRequirements().isEmpty();
   }
 
   private static ValidatedRequest validated(RoutingContext ctx) {
@@ -343,11 +398,22 @@ public final class HttpVerticle extends VerticleBase {
       .onFailure(err -> HttpErrors.fromBus(ctx, err));
   }
 
-  private static void failure(RoutingContext ctx, long maxBody) {
+  private static void failure(RoutingContext ctx) {
     int status = ctx.statusCode();
     Throwable cause = ctx.failure();
+    if (ctx.response().closed() || HttpErrors.clientWentAway(cause)) {
+      // The client left: nothing to answer, nothing failed on our side.
+      LOG.debug("{} {}: the client went away", ctx.request().method(), ctx.request().path());
+      return;
+    }
+    if (!ctx.request().isEnded()) {
+      // The body was not read to its end: the connection cannot carry another request.
+      ctx.response().putHeader("Connection", "close");
+    }
     if (status == 413) {
-      HttpErrors.send(ctx, 413, "the request body is larger than " + maxBody / 1024 + " KiB", null);
+      Long limit = ctx.get(BODY_LIMIT);
+      HttpErrors.send(ctx, 413, "the request body is larger than " + (limit == null ? "allowed"
+        : limit / 1024 + " KiB (" + ctx.get(BODY_LIMIT_SETTING) + ")"), null);
     } else if (status >= 400 && status < 500) {
       HttpErrors.send(ctx, status, HttpErrors.describe(cause));
     } else {
@@ -356,15 +422,45 @@ public final class HttpVerticle extends VerticleBase {
     }
   }
 
-  /** A query string that is not valid percent-encoding is the client's mistake, not a failure deep in a handler. */
-  private static void decodableQuery(RoutingContext ctx) {
+  /**
+   * Paths are matched exactly: no trailing slash, no empty or dot segment, no percent-encoded
+   * character (no path of the API or the dashboard needs one). What a router would quietly
+   * normalise is refused here, so every check downstream sees the path that will be served.
+   * A query string must be valid percent-encoding.
+   */
+  private static void canonicalRequest(RoutingContext ctx) {
+    String path = ctx.request().path();
+    if (path == null || !canonical(path)) {
+      HttpErrors.send(ctx, 404, "no such endpoint: " + ctx.request().method() + " " + LogText.safe(path)
+        + " (paths are matched exactly: no trailing slash, no empty or dot segment, no percent-encoding)", null);
+      return;
+    }
     try {
       ctx.queryParams();
-    } catch (IllegalArgumentException e) {
-      HttpErrors.send(ctx, 400, "the query string is not valid percent-encoding", e.getMessage());
+      ctx.request().params();
+    } catch (IllegalArgumentException | io.vertx.ext.web.handler.HttpException e) {
+      HttpErrors.send(ctx, 400, "the query string is not valid percent-encoding", null);
       return;
     }
     ctx.next();
+  }
+
+  static boolean canonical(String path) {
+    if (path.isEmpty() || path.charAt(0) != '/') {
+      return false;
+    }
+    if (path.equals("/")) {
+      return true;
+    }
+    if (path.endsWith("/") || path.contains("//") || path.contains("%") || path.contains("\\")) {
+      return false;
+    }
+    for (String segment : path.substring(1).split("/")) {
+      if (segment.equals(".") || segment.equals("..")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** 405 with Allow when the contract has the path with other methods, 404 otherwise. */
@@ -378,7 +474,7 @@ public final class HttpVerticle extends VerticleBase {
       HttpErrors.send(ctx, 405, ctx.request().method() + " is not allowed on " + path + ": use " + String.join(" or ", allowed),
         null);
     } else {
-      HttpErrors.send(ctx, 404, "no such endpoint: " + ctx.request().method() + " " + path, null);
+      HttpErrors.send(ctx, 404, "no such endpoint: " + ctx.request().method() + " " + LogText.safe(path), null);
     }
   }
 }

@@ -25,7 +25,7 @@ public record EmissionsSnapshot(Instant at, long windowSeconds, double totalKg, 
         .put("entity", entity)
         .put("predicted", Hotspot.round(predicted))
         .put("baseline", baseline == null ? null : Hotspot.round(baseline))
-        .put("percent_of_baseline", baseline == null ? null : (int) Math.round(predicted / baseline * 100));
+        .put("percent_of_baseline", baseline == null ? null : Percent.of(predicted, baseline));
     }
   }
 
