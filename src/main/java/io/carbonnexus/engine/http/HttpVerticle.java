@@ -173,7 +173,8 @@ public final class HttpVerticle extends VerticleBase {
       Map.entry("submitEvents", ctx -> events.handle(ctx)),
       Map.entry("getHealth", HealthCheckHandler.createWithHealthChecks(healthChecks())),
       Map.entry("getMetrics", metrics(conf.getString(RuntimeKeys.METRICS_REGISTRY))),
-      Map.entry("getOpenApi", this::openApiYaml));
+      Map.entry("getOpenApi", this::openApiYaml),
+      Map.entry("getOpenApiJson", this::openApiJson));
     Set<String> unused = new java.util.HashSet<>(handlers.keySet());
     for (OpenAPIRoute route : builder.getRoutes()) {
       String id = route.getOperation().getOperationId();
@@ -191,7 +192,6 @@ public final class HttpVerticle extends VerticleBase {
     // POST /events validates its (large) body off the event loop, against the same contract schema.
     builder.getRoute("submitEvents").setDoValidation(false);
     Router api = builder.createRouter();
-    api.get("/openapi.json").handler(this::openApiJson);
     api.route().failureHandler(ctx -> failure(ctx, maxBody));
     return api;
   }
@@ -277,15 +277,16 @@ public final class HttpVerticle extends VerticleBase {
     return registryName == null ? PrometheusScrapingHandler.create() : PrometheusScrapingHandler.create(registryName);
   }
 
+  /** The media type the contract declares for it: vertx-openapi 5.0 refuses application/yaml there. */
   private void openApiYaml(RoutingContext ctx) {
-    ctx.response().putHeader("content-type", "application/yaml").end(contractYaml);
+    ctx.response().putHeader("content-type", "text/plain; charset=utf-8").end(contractYaml);
   }
 
   private void openApiJson(RoutingContext ctx) {
     ctx.response().putHeader("content-type", "application/json").end(contractJsonText);
   }
 
-  /** State-changing operations (those the contract secures) need the bearer token when one is configured. */
+  /** State-changing operations (x-nexus-access: write in the contract) need the bearer token when one is configured. */
   private void authorize(RoutingContext ctx) {
     if (apiToken == null || !secured(ctx)) {
       ctx.next();
@@ -303,7 +304,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private boolean secured(RoutingContext ctx) {
     Operation op = contract.findOperation(ctx.normalizedPath(), ctx.request().method());
-    return op != null && op.getSecurityRequirements() != null && !op.getSecurityRequirements().isEmpty();
+    return op != null && "write".equals(op.getOpenAPIModel().getValue("x-nexus-access"));
   }
 
   private static ValidatedRequest validated(RoutingContext ctx) {
