@@ -13,6 +13,8 @@ import io.vertx.openapi.validation.SchemaValidationException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Every error the HTTP layer answers is {@code {"error": "...", "details": ...}} with a status that
@@ -22,6 +24,8 @@ import java.util.List;
 final class HttpErrors {
 
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(HttpErrors.class);
+  /** The property a failed {@code required} names: {@code Instance does not have required property "x"}. */
+  private static final Pattern QUOTED = Pattern.compile("\"([^\"]+)\"");
 
   private HttpErrors() {
   }
@@ -92,8 +96,9 @@ final class HttpErrors {
     JsonArray details = null;
     String error = cause.getMessage() == null ? "bad request" : cause.getMessage();
     if (cause instanceof SchemaValidationException sve && sve.getOutputUnit() != null) {
-      List<OutputUnit> units = new ArrayList<>();
-      collect(sve.getOutputUnit(), units);
+      List<OutputUnit> collected = new ArrayList<>();
+      collect(sve.getOutputUnit(), collected);
+      List<OutputUnit> units = atLeastOneOf(collected);
       // The deepest error is the specific one ("-120 is less than -100"); the shallow ones only
       // say that a property as a whole did not match.
       units.sort(Comparator.comparingInt((OutputUnit u) -> depth(u.getKeywordLocation())).reversed());
@@ -118,6 +123,43 @@ final class HttpErrors {
     if (unit.getErrors() != null) {
       unit.getErrors().forEach(u -> collect(u, into));
     }
+  }
+
+  /**
+   * The contract says "at least one of these fields" as an anyOf of {@code required}s. Reported
+   * as is, the deepest error would be "does not have required property vehicle_type", which reads
+   * as if that one field were required; this replaces the anyOf and its branches by one error that
+   * names the rule. An anyOf whose branches failed for anything else is left as it is.
+   */
+  private static List<OutputUnit> atLeastOneOf(List<OutputUnit> units) {
+    List<OutputUnit> result = new ArrayList<>(units);
+    for (OutputUnit anyOf : units) {
+      String at = anyOf.getKeywordLocation();
+      if (at == null || !at.endsWith("/anyOf")) {
+        continue;
+      }
+      List<OutputUnit> branches = units.stream()
+        .filter(u -> u.getKeywordLocation() != null && u.getKeywordLocation().startsWith(at + "/")).toList();
+      List<String> names = new ArrayList<>();
+      for (OutputUnit branch : branches) {
+        Matcher m = branch.getKeywordLocation().matches(Pattern.quote(at) + "/[0-9]+/required")
+          ? QUOTED.matcher(branch.getError()) : null;
+        if (m == null || !m.find()) {
+          names = null;
+          break;
+        }
+        names.add(m.group(1));
+      }
+      if (names == null || names.isEmpty()) {
+        continue;
+      }
+      String list = names.size() == 1 ? names.get(0)
+        : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+      result.removeAll(branches);
+      result.set(result.indexOf(anyOf), new OutputUnit(anyOf.getInstanceLocation(),
+        anyOf.getAbsoluteKeywordLocation(), at, "give at least one of " + list, anyOf.getErrorType()));
+    }
+    return result;
   }
 
   private static int depth(String location) {

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -174,9 +175,13 @@ class RestApiTest {
     assertThat(unknownType.status()).isEqualTo(400);
     assertThat(unknownType.json().getString("error")).startsWith("vehicle_type").contains("zeppelin");
 
-    Http.Response noChange = Http.post(port, "/simulate", "{\"route\":\"R-SIM\"}");
-    assertThat(noChange.status()).isEqualTo(400);
-    assertThat(noChange.json().getString("error")).contains("at least one change");
+    // The contract's rule, named as a rule rather than as one missing field.
+    for (String noChange : List.of("{\"route\":\"R-SIM\"}", "{}")) {
+      Http.Response res = Http.post(port, "/simulate", noChange);
+      assertThat(res.status()).as(noChange).isEqualTo(400);
+      assertThat(res.json().getString("error")).as(noChange)
+        .contains("at least one of vehicle_type, load_change or distance_change");
+    }
 
     for (String bad : List.of("{\"load_change\":\"x\"}", "{\"route\":5,\"load_change\":1}", "[]", "{", "",
       "{\"route\":\"R-SIM\",\"load_change\":1,\"drop_table\":1}", "{\"load_change\":1e400}")) {
@@ -342,15 +347,51 @@ class RestApiTest {
     Http.Response yaml = Http.get(port, "/openapi.yaml");
     assertThat(yaml.status()).isEqualTo(200);
     assertThat(yaml.body()).startsWith("openapi: 3.1");
-    JsonObject json = Http.get(port, "/openapi.json").json();
-    assertThat(json.getJsonObject("paths").fieldNames()).contains("/emissions/current", "/hotspots", "/alerts",
+    Http.Response jsonResponse = Http.get(port, "/openapi.json");
+    assertThat(jsonResponse.status()).isEqualTo(200);
+    JsonObject json = jsonResponse.json();
+    JsonObject paths = json.getJsonObject("paths");
+    assertThat(paths.fieldNames()).contains("/emissions/current", "/hotspots", "/alerts",
       "/recommendations", "/simulate", "/suppliers/compare", "/targets", "/baselines", "/alerts/{id}/acknowledge",
-      "/silences", "/detection/batch", "/events", "/health", "/metrics");
-    // Secured operations are marked, open ones are not.
-    assertThat(json.getJsonObject("paths").getJsonObject("/targets").getJsonObject("put").getJsonArray("security"))
-      .isNotEmpty();
-    assertThat(json.getJsonObject("paths").getJsonObject("/simulate").getJsonObject("post").containsKey("security"))
-      .isFalse();
+      "/silences", "/detection/batch", "/events", "/health", "/metrics", "/openapi.yaml", "/openapi.json");
+    // Each document is served with the one media type the contract declares for it.
+    assertThat(yaml.header("content-type")).isEqualTo(declaredType(paths, "/openapi.yaml"));
+    assertThat(jsonResponse.header("content-type")).isEqualTo(declaredType(paths, "/openapi.json"));
+  }
+
+  private static String declaredType(JsonObject paths, String path) {
+    JsonObject content = paths.getJsonObject(path).getJsonObject("get").getJsonObject("responses")
+      .getJsonObject("200").getJsonObject("content");
+    assertThat(content.fieldNames()).as(path).hasSize(1);
+    return content.fieldNames().iterator().next();
+  }
+
+  @Test
+  void everyOperationStatesItsAccessLevelAndASecurityThatAgrees() {
+    JsonObject paths = Http.get(port, "/openapi.json").json().getJsonObject("paths");
+    Map<String, String> access = new TreeMap<>();
+    for (String path : paths.fieldNames()) {
+      for (String method : paths.getJsonObject(path).fieldNames()) {
+        JsonObject op = paths.getJsonObject(path).getJsonObject(method);
+        String level = op.getString("x-nexus-access");
+        access.put(method.toUpperCase() + " " + path, level);
+        assertThat(op.getJsonArray("security")).as(method + " " + path + " states its security").isNotNull();
+        if ("open".equals(level)) {
+          assertThat(op.getJsonArray("security")).as(method + " " + path).isEmpty();
+        } else {
+          assertThat(op.getJsonArray("security")).as(method + " " + path)
+            .containsExactly(new JsonObject().put("bearer", new JsonArray()));
+        }
+      }
+    }
+    assertThat(access).containsOnly(
+      Map.entry("GET /emissions/current", "read"), Map.entry("GET /hotspots", "read"), Map.entry("GET /alerts", "read"),
+      Map.entry("GET /recommendations", "read"), Map.entry("GET /suppliers/compare", "read"),
+      Map.entry("GET /baselines", "read"), Map.entry("POST /simulate", "read"), Map.entry("GET /metrics", "read"),
+      Map.entry("PUT /targets", "write"), Map.entry("DELETE /targets", "write"), Map.entry("POST /silences", "write"),
+      Map.entry("POST /alerts/{id}/acknowledge", "write"), Map.entry("POST /detection/batch", "write"),
+      Map.entry("POST /events", "write"),
+      Map.entry("GET /health", "open"), Map.entry("GET /openapi.yaml", "open"), Map.entry("GET /openapi.json", "open"));
   }
 
   @Test
