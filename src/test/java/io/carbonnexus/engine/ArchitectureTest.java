@@ -38,7 +38,7 @@ class ArchitectureTest {
       .should().dependOnClassesThat().resideOutsideOfPackages(
         "io.carbonnexus.engine.config..", "io.carbonnexus.engine.db..", "io.carbonnexus.engine.shared..",
         "java..", "javax..", "io.vertx..", "io.netty..", "io.micrometer..", "org.slf4j..", "org.flywaydb..",
-        "io.zonky..")
+        "io.zonky..", "org.postgresql..")
       .check(ENGINE);
   }
 

@@ -1,5 +1,6 @@
 package io.carbonnexus.engine;
 
+import io.carbonnexus.engine.db.EmbeddedDatabase;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
@@ -132,6 +133,18 @@ class ProcessLifecycleTest {
   }
 
   @Test
+  void theEmbeddedDatabasesPasswordStaysInItsFileAndOutOfTheLog(@TempDir Path dir) throws Exception {
+    Path data = dir.resolve("pg");
+    EngineProcess engine = startEngine(data, TempDirs.freePort());
+    engine.waitForOutput("Carbon Nexus engine is ready", Duration.ofSeconds(90));
+    String password = Files.readString(data.resolve(EmbeddedDatabase.PASSWORD_FILE)).strip();
+    engine.process.destroy();
+    engine.waitForExit();
+    assertThat(password).isNotBlank();
+    assertThat(engine.output()).contains(EmbeddedDatabase.PASSWORD_FILE).doesNotContain(password);
+  }
+
+  @Test
   void anEngineKilledWithoutWarningIsCleanedUpByTheNextStart(@TempDir Path dir) throws Exception {
     Path data = dir.resolve("pg");
     int port = TempDirs.freePort();
@@ -158,7 +171,7 @@ class ProcessLifecycleTest {
     Map<String, String> env = Map.of("NEXUS_DB_EMBEDDED_PORT", String.valueOf(pgPort), "NEXUS_INGESTION_BATCH_SIZE", "500");
     EngineProcess first = startEngine(data, port, env);
     first.waitForOutput("Carbon Nexus engine is ready", Duration.ofSeconds(90));
-    String db = "postgresql://postgres@127.0.0.1:" + pgPort + "/postgres";
+    String db = EmbeddedDatabase.url(data, pgPort);
     int events = 20_000;
     TestDatabase.execute(db, "insert into events_normalized (occurred_at, supplier, route, vehicle_type, distance_km,"
       + " load_tonnes) select now() - make_interval(secs => g), 'Killed-' || (g % 3), 'R1',"

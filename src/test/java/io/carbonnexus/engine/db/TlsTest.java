@@ -68,8 +68,9 @@ class TlsTest {
     }
   }
 
+  /** The server's own URL (its password included), reached by another host name. */
   private static String base(String host) {
-    return "postgresql://postgres@" + host + ":" + server.port() + "/postgres";
+    return server.url().replace("@127.0.0.1:", "@" + host + ":");
   }
 
   @Test
