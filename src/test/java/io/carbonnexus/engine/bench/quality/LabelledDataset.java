@@ -58,14 +58,20 @@ public final class LabelledDataset {
    * @param scoredDays the last days, replayed and scored; anomalies before them are history
    * @param bursts counts of each class in the scored days; {@code history*} the same before them
    * @param separation least gap between two labels on the same entity (the hotspot of the first may stay open that long)
+   * @param minBurstShipments a burst is placed only where it adds at least this many shipments in
+   *     expectation: 4× a rate of 0.1 an hour adds nothing any detector could see, and such a label
+   *     would only measure luck
+   * @param minChangedShipments the same for sustained load and volume changes (shipments changed or added)
+   * @param minAirShipments the same for air shifts (shipments moved to air)
    */
   public record Settings(long seed, Instant end, int days, int scoredDays,
                          int bursts, int sustainedLoad, int sustainedVolume, int airShifts,
                          int historyBursts, int historySustainedLoad, int historySustainedVolume, int historyAirShifts,
-                         double volumeScale, Duration separation) {
+                         double volumeScale, Duration separation,
+                         double minBurstShipments, double minChangedShipments, double minAirShipments) {
 
     public static Settings defaults(long seed, Instant end) {
-      return new Settings(seed, end, 42, 14, 30, 3, 3, 3, 8, 1, 1, 1, 1.0, Duration.ofHours(24));
+      return new Settings(seed, end, 42, 14, 30, 3, 3, 3, 8, 1, 1, 1, 1.0, Duration.ofHours(24), 4, 30, 10);
     }
 
     public Instant start() {
@@ -371,7 +377,7 @@ public final class LabelledDataset {
     int done = 0;
     for (int attempt = 0; done < count && attempt < 2_000; attempt++) {
       Anomaly a = draw(rng, anomalyClass, fromMs, toMs);
-      if (a == null) {
+      if (a == null || expectedEffect(a, settings, holidays) < minimum(a.anomalyClass, settings)) {
         continue;
       }
       boolean clash = holidays.stream().anyMatch(d -> {
@@ -443,6 +449,40 @@ public final class LabelledDataset {
       }
       default -> throw new IllegalArgumentException(anomalyClass);
     }
+  }
+
+  private static double minimum(String anomalyClass, Settings settings) {
+    return switch (anomalyClass) {
+      case Label.BURST -> settings.minBurstShipments();
+      case Label.AIR_SHIFT -> settings.minAirShipments();
+      default -> settings.minChangedShipments();
+    };
+  }
+
+  /**
+   * Shipments the anomaly adds (bursts, volume) or changes (load, air) in expectation, from the
+   * rate model without its daily noise: what decides whether it can be seen at all.
+   */
+  static double expectedEffect(Anomaly a, Settings settings, Set<LocalDate> holidays) {
+    Supplier supplier = SUPPLIERS.get(a.supplier);
+    double total = supplier.services().stream().mapToDouble(Service::weight).sum();
+    double share = supplier.services().stream()
+      .filter(sv -> a.appliesTo(sv) && !(a.anomalyClass.equals(Label.AIR_SHIFT) && sv.vehicle().air()))
+      .mapToDouble(Service::weight).sum() / total;
+    double base = 0;
+    long minute = 60_000L;
+    for (long t = a.startMs; t < a.endMs; t += minute) {
+      long h = Math.floorDiv(t, 3_600_000L);
+      LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(h, 24));
+      base += supplier.weekday() * settings.volumeScale() * dayLevel(supplier, date, holidays)
+        * supplier.shape().share[(int) Math.floorMod(h, 24)] / 60.0;
+    }
+    base *= share;
+    return switch (a.anomalyClass) {
+      case Label.BURST, Label.SUSTAINED_VOLUME -> (a.magnitude - 1) * base;
+      case Label.AIR_SHIFT -> a.magnitude * base;
+      default -> base;
+    };
   }
 
   private static long atHour(long ms, int hourOfDay, SplittableRandom rng) {
