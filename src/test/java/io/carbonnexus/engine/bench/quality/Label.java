@@ -37,10 +37,6 @@ public record Label(String anomalyClass, String entityType, String entity, Insta
     return new Entity(entityType, entity);
   }
 
-  public Label withChangedEvents(double events) {
-    return new Label(anomalyClass, entityType, entity, start, end, magnitude, affects, events, note);
-  }
-
   public JsonObject toJson() {
     JsonArray affected = new JsonArray();
     new TreeSet<>(affects).forEach(e -> affected.add(e.toString()));
