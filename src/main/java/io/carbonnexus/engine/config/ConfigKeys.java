@@ -23,6 +23,9 @@ public final class ConfigKeys {
     "Origins allowed to call the REST API from a browser, comma-separated (https://dash.example.com); unset = same origin only");
   public static final ConfigKey<Duration> HTTP_REQUEST_TIMEOUT = ConfigKey.duration("http.request_timeout", "10s",
     "How long a read waits for the part of the engine that answers it (longer: 504); writes wait up to 2 minutes").within(Duration.ofMillis(100), Duration.ofMinutes(10));
+  public static final ConfigKey<Duration> HTTP_IDEMPOTENCY_KEY_TTL = ConfigKey.duration("http.idempotency_key_ttl", "24h",
+    "How long POST /events remembers an Idempotency-Key: a retry within it replays, the same key with another body gets 422; after it the key counts as new")
+    .within(Duration.ofMinutes(1), Duration.ofDays(90));
   public static final ConfigKey<String> API_TOKEN = ConfigKey.text("api.token", null,
     "When set, endpoints that change state (POST /events, ...) require Authorization: Bearer <token>");
 
@@ -61,6 +64,12 @@ public final class ConfigKeys {
     .within(Duration.ofMinutes(1), null);
   public static final ConfigKey<Integer> INGESTION_LOOKBACK_IDS = ConfigKey.integer("ingestion.lookback_ids", 10_000,
     "Ids below the watermark checked again for rows whose transaction committed late").within(0, 10_000_000);
+  public static final ConfigKey<Duration> INGESTION_MAX_EVENT_AGE = ConfigKey.duration("ingestion.max_event_age", "3650d",
+    "Oldest occurred_at accepted, back from now: an older event is refused by POST /events (400) and skipped as a bad row")
+    .within(Duration.ofDays(1), Duration.ofDays(36_500));
+  public static final ConfigKey<Duration> INGESTION_MAX_EVENT_AHEAD = ConfigKey.duration("ingestion.max_event_ahead", "1d",
+    "Latest occurred_at accepted, ahead of now (clock skew, shipments booked ahead): a later event is refused by POST /events (400) and skipped as a bad row")
+    .within(Duration.ofMinutes(1), Duration.ofDays(366));
 
   public static final ConfigKey<Duration> DETECTION_INTERVAL = ConfigKey.duration("detection.interval", "5m",
     "Period of the full detection cycle (one run per interval across all engines)").within(Duration.ofSeconds(1), null);
@@ -152,11 +161,11 @@ public final class ConfigKeys {
     "Seed of the demo generator: the same seed gives the same history");
 
   public static final List<ConfigKey<?>> ALL = List.of(
-    HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_KB, HTTP_CORS_ORIGINS, HTTP_REQUEST_TIMEOUT, API_TOKEN,
+    HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_KB, HTTP_CORS_ORIGINS, HTTP_REQUEST_TIMEOUT, HTTP_IDEMPOTENCY_KEY_TTL, API_TOKEN,
     DB_URL, DB_POOL_SIZE, DB_CONNECT_TIMEOUT, DB_EMBEDDED_DATA_DIR, DB_EMBEDDED_PORT,
     ML_URL, ML_BATCH_SIZE, ML_TIMEOUT, ML_RETRIES, ML_BREAKER_MAX_FAILURES, ML_BREAKER_RESET_TIMEOUT,
     INGESTION_BATCH_SIZE, INGESTION_BATCHES_IN_FLIGHT, INGESTION_POLL_INTERVAL, INGESTION_SWEEP_INTERVAL,
-    INGESTION_LOOKBACK_IDS,
+    INGESTION_LOOKBACK_IDS, INGESTION_MAX_EVENT_AGE, INGESTION_MAX_EVENT_AHEAD,
     DETECTION_INTERVAL, DETECTION_WINDOW, DETECTION_FAST_PATH_DELAY,
     THRESHOLDS_INFO, THRESHOLDS_WARN, THRESHOLDS_CRITICAL, THRESHOLDS_HYSTERESIS,
     BASELINES_INTERVAL, BASELINES_HISTORY_WINDOWS, BASELINES_MIN_WINDOWS, BASELINES_STATISTIC,
