@@ -35,6 +35,9 @@ public final class ConfigKeys {
     "Most HTTP and bridge connections this node holds at once; more are closed at once").within(1, 1_000_000);
   public static final ConfigKey<Integer> HTTP_MAX_CONNECTIONS_PER_ADDRESS = ConfigKey.integer("http.max_connections_per_address", 256,
     "Most connections one client address may hold at once; more are closed at once").within(1, 1_000_000);
+  public static final ConfigKey<Duration> HTTP_IDEMPOTENCY_KEY_TTL = ConfigKey.duration("http.idempotency_key_ttl", "24h",
+    "How long POST /events remembers an Idempotency-Key: a retry within it replays, the same key with another body gets 422; after it the key counts as new")
+    .within(Duration.ofMinutes(1), Duration.ofDays(90));
   public static final ConfigKey<String> API_TOKEN = ConfigKey.text("api.token", null,
     "Static operator token for machine clients: Authorization: Bearer <token> may call every operation (with JWT authentication off, only writes need it)");
   public static final ConfigKey<String> AUTH_JWT_SECRET = ConfigKey.text("auth.jwt_secret", null,
@@ -87,6 +90,12 @@ public final class ConfigKeys {
     .within(Duration.ofMinutes(1), null);
   public static final ConfigKey<Integer> INGESTION_LOOKBACK_IDS = ConfigKey.integer("ingestion.lookback_ids", 10_000,
     "Ids below the watermark checked again for rows whose transaction committed late").within(0, 10_000_000);
+  public static final ConfigKey<Duration> INGESTION_MAX_EVENT_AGE = ConfigKey.duration("ingestion.max_event_age", "3650d",
+    "Oldest occurred_at accepted, back from now: an older event is refused by POST /events (400) and skipped as a bad row")
+    .within(Duration.ofDays(1), Duration.ofDays(36_500));
+  public static final ConfigKey<Duration> INGESTION_MAX_EVENT_AHEAD = ConfigKey.duration("ingestion.max_event_ahead", "1d",
+    "Latest occurred_at accepted, ahead of now (clock skew, shipments booked ahead): a later event is refused by POST /events (400) and skipped as a bad row")
+    .within(Duration.ofMinutes(1), Duration.ofDays(366));
 
   public static final ConfigKey<Duration> DETECTION_INTERVAL = ConfigKey.duration("detection.interval", "5m",
     "Period of the full detection cycle (one run per interval across all engines)").within(Duration.ofSeconds(1), null);
@@ -180,12 +189,13 @@ public final class ConfigKeys {
   public static final List<ConfigKey<?>> ALL = List.of(
     HTTP_HOST, HTTP_PORT, HTTP_MAX_BODY_KB, HTTP_CORS_ORIGINS, HTTP_REQUEST_TIMEOUT, HTTP_MAX_SMALL_BODY_KB,
     HTTP_HEADER_TIMEOUT, HTTP_BODY_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_MAX_CONNECTIONS, HTTP_MAX_CONNECTIONS_PER_ADDRESS,
+    HTTP_IDEMPOTENCY_KEY_TTL,
     API_TOKEN, AUTH_JWT_SECRET, AUTH_JWKS_URL, AUTH_JWT_ISSUER, AUTH_JWT_AUDIENCE, AUTH_WRITE_ROLES, AUTH_JWKS_REFRESH,
     AUTH_CLOCK_SKEW,
     DB_URL, DB_POOL_SIZE, DB_CONNECT_TIMEOUT, DB_EMBEDDED_DATA_DIR, DB_EMBEDDED_PORT,
     ML_URL, ML_BATCH_SIZE, ML_TIMEOUT, ML_RETRIES, ML_BREAKER_MAX_FAILURES, ML_BREAKER_RESET_TIMEOUT,
     INGESTION_BATCH_SIZE, INGESTION_BATCHES_IN_FLIGHT, INGESTION_POLL_INTERVAL, INGESTION_SWEEP_INTERVAL,
-    INGESTION_LOOKBACK_IDS,
+    INGESTION_LOOKBACK_IDS, INGESTION_MAX_EVENT_AGE, INGESTION_MAX_EVENT_AHEAD,
     DETECTION_INTERVAL, DETECTION_WINDOW, DETECTION_FAST_PATH_DELAY,
     THRESHOLDS_INFO, THRESHOLDS_WARN, THRESHOLDS_CRITICAL, THRESHOLDS_HYSTERESIS,
     BASELINES_INTERVAL, BASELINES_HISTORY_WINDOWS, BASELINES_MIN_WINDOWS, BASELINES_STATISTIC,

@@ -171,6 +171,7 @@ final class HttpErrors {
       return switch (FailureCode.of(failureCode)) {
         case INVALID_REQUEST -> 400;
         case NOT_FOUND -> 404;
+        case IDEMPOTENCY_KEY_REUSED -> 422;
         case STORAGE_FAILED, UNAVAILABLE -> 503;
       };
     } catch (IllegalArgumentException e) {

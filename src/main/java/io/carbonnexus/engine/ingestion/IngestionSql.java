@@ -29,9 +29,36 @@ final class IngestionSql {
 
   static final String CHANNEL = "nexus_events";
 
-  static final String FIND_SUBMISSION = "select event_ids from event_submissions where idempotency_key = $1";
+  /**
+   * The submission a key is remembered for, unless it expired ($2: http.idempotency_key_ttl in
+   * seconds). An expired row is as good as absent: the key counts as new.
+   */
+  static final String FIND_SUBMISSION = """
+    select event_ids, request_sha256, created_at, created_at + $2::float8 * interval '1 second' as expires_at
+      from event_submissions
+     where idempotency_key = $1 and created_at > now() - $2::float8 * interval '1 second'
+    """;
 
-  static final String INSERT_SUBMISSION = "insert into event_submissions (idempotency_key, event_ids) values ($1, $2)";
+  /**
+   * Claims a key in the transaction that inserts its events: a new key is inserted, an expired one
+   * replaced; a key that another request holds and that has not expired is left alone and no row
+   * comes back, so the caller rolls back its events and answers with that request's outcome.
+   * Race-safe without a lock of our own: a second transaction claiming the same key waits on the
+   * row (or its unique index entry) until the first commits, then sees the first's fresh
+   * created_at, which no longer passes the expiry test ($4: the TTL in seconds).
+   */
+  static final String CLAIM_SUBMISSION = """
+    insert into event_submissions as s (idempotency_key, event_ids, request_sha256) values ($1, $2, $3)
+    on conflict (idempotency_key) do update
+       set event_ids = excluded.event_ids, request_sha256 = excluded.request_sha256, created_at = now()
+     where s.created_at <= now() - $4::float8 * interval '1 second'
+    returning s.idempotency_key
+    """;
+
+  /** Forgets expired keys ($1: the TTL in seconds); by the created_at index. */
+  static final String PURGE_SUBMISSIONS = """
+    delete from event_submissions where created_at <= now() - $1::float8 * interval '1 second'
+    """;
 
   private IngestionSql() {
   }

@@ -7,6 +7,7 @@ import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.db.SessionLock;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
+import io.carbonnexus.engine.shared.EventTimeWindow;
 import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.EventsIngested;
 import io.carbonnexus.engine.shared.Metrics;
@@ -21,7 +22,6 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import io.vertx.pgclient.pubsub.PgSubscriber;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -29,7 +29,11 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -47,6 +51,11 @@ public final class IngestionVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(IngestionVerticle.class);
   /** A batch is predicted and stored within this, or the batch is retried at the next wake-up. */
   private static final long PREDICT_TIMEOUT_MS = 120_000;
+  /**
+   * Expired idempotency keys are deleted this often (and at start): one indexed delete, so a few
+   * minutes' worth of expired rows is all that ever waits, and an expired key counts as new anyway.
+   */
+  private static final long PURGE_EVERY_MS = 10 * 60_000;
 
   private Pool pool;
   private PgSubscriber subscriber;
@@ -60,6 +69,11 @@ public final class IngestionVerticle extends VerticleBase {
   private boolean sweepPending;
   private long sweepTimer = -1;
   private long pollTimer = -1;
+  private long purgeTimer = -1;
+  /** http.idempotency_key_ttl in seconds, as the SQL takes it. */
+  private double keyTtlSeconds;
+  private Duration maxEventAge;
+  private Duration maxEventAhead;
   private Future<Void> current = Future.succeededFuture();
   private Counter ingested;
   private Counter skipped;
@@ -72,6 +86,9 @@ public final class IngestionVerticle extends VerticleBase {
     batchSize = ConfigKeys.INGESTION_BATCH_SIZE.get(conf);
     batchesInFlight = ConfigKeys.INGESTION_BATCHES_IN_FLIGHT.get(conf);
     lookback = ConfigKeys.INGESTION_LOOKBACK_IDS.get(conf);
+    keyTtlSeconds = ConfigKeys.HTTP_IDEMPOTENCY_KEY_TTL.get(conf).toMillis() / 1000.0;
+    maxEventAge = ConfigKeys.INGESTION_MAX_EVENT_AGE.get(conf);
+    maxEventAhead = ConfigKeys.INGESTION_MAX_EVENT_AHEAD.get(conf);
     pool = Pools.shared(vertx, conf);
     var registry = Metrics.registry(conf);
     ingested = Counter.builder("nexus_ingested_events_total").description("Events predicted and stored by ingestion")
@@ -98,6 +115,7 @@ public final class IngestionVerticle extends VerticleBase {
           sweepPending = true;
           wake();
         });
+        purgeTimer = vertx.setPeriodic(0, PURGE_EVERY_MS, id -> purgeExpiredKeys());
         LOG.info("Ingestion from event {} on: LISTEN {} and polling every {} ms", watermark, IngestionSql.CHANNEL, poll);
       });
   }
@@ -108,9 +126,26 @@ public final class IngestionVerticle extends VerticleBase {
     stopping = true;
     vertx.cancelTimer(pollTimer);
     vertx.cancelTimer(sweepTimer);
+    vertx.cancelTimer(purgeTimer);
     again = false;
     Future<Void> closing = subscriber == null ? Future.succeededFuture() : subscriber.close();
     return Future.join(closing, current.otherwiseEmpty()).eventually(() -> reader.close());
+  }
+
+  private void purgeExpiredKeys() {
+    pool.preparedQuery(IngestionSql.PURGE_SUBMISSIONS).execute(Tuple.of(keyTtlSeconds))
+      .onSuccess(rows -> {
+        if (rows.rowCount() > 0) {
+          LOG.debug("Forgot {} expired idempotency keys", rows.rowCount());
+        }
+      })
+      .onFailure(err -> LOG.warn("Expired idempotency keys could not be purged (next try in {} min): {}",
+        PURGE_EVERY_MS / 60_000, err.getMessage()));
+  }
+
+  /** The plausible event times as of now: one rule for POST /events and for rows written straight in. */
+  private EventTimeWindow window() {
+    return new EventTimeWindow(Instant.now(), maxEventAge, maxEventAhead);
   }
 
   /** This engine now reads events_normalized: from the watermark the previous reader stored. */
@@ -268,7 +303,8 @@ public final class IngestionVerticle extends VerticleBase {
   }
 
   private Future<Void> ingest(List<ShipmentEvent> events) {
-    return vertx.eventBus().<JsonObject>request(Addresses.PREDICT, new PredictionRequest(events, true).toJson(),
+    return vertx.eventBus().<JsonObject>request(Addresses.PREDICT,
+        new PredictionRequest(events, true, false, window()).toJson(),
         new DeliveryOptions().setSendTimeout(PREDICT_TIMEOUT_MS))
       .map(reply -> {
         PredictionReply prediction = PredictionReply.fromJson(reply.body());
@@ -298,9 +334,10 @@ public final class IngestionVerticle extends VerticleBase {
   }
 
   /**
-   * A producer's batch (POST /events): checked by the prediction model first — every event must be
-   * predictable — then inserted in one statement, so either all events are in the table or none.
-   * With an idempotency key, a retry answers with the first submission's ids.
+   * A producer's batch (POST /events): checked for required fields and plausible times, then by the
+   * prediction model — every event must be predictable — then inserted in one statement, so either
+   * all events are in the table or none. With an idempotency key, a retry of the same events
+   * answers with the first submission's ids, and other events under a remembered key are refused.
    */
   private void submit(Message<JsonObject> message) {
     JsonArray array = message.body().getJsonArray("events", new JsonArray());
@@ -324,9 +361,18 @@ public final class IngestionVerticle extends VerticleBase {
         + " events lack required fields; nothing was inserted", missing).replyTo(message);
       return;
     }
-    findSubmission(key).compose(previous -> {
+    // Thousands of events take milliseconds to hash: off the event loop.
+    Future<String> fingerprint = key == null
+      ? Future.succeededFuture()
+      : vertx.executeBlocking(() -> SubmissionFingerprint.of(array), false);
+    fingerprint.compose(request -> findSubmission(key).compose(previous -> {
       if (previous != null) {
-        return Future.succeededFuture(submitted(previous, true));
+        return previous.answer(key, request);
+      }
+      JsonArray outOfRange = outOfRange(events, window());
+      if (!outOfRange.isEmpty()) {
+        return Future.failedFuture(new BusFailure(FailureCode.INVALID_REQUEST, outOfRange.size() + " of "
+          + events.size() + " events have an implausible occurred_at; nothing was inserted", outOfRange).asException());
       }
       // The built-in model checks the batch: fast, and independent of ml-engine's health.
       return vertx.eventBus().<JsonObject>request(Addresses.PREDICT, new PredictionRequest(events, false, true).toJson(),
@@ -339,9 +385,9 @@ public final class IngestionVerticle extends VerticleBase {
             return Future.failedFuture(new BusFailure(FailureCode.INVALID_REQUEST, reply.errors().size() + " of "
               + events.size() + " events cannot be predicted; nothing was inserted", details).asException());
           }
-          return insert(events, raw, key);
+          return insert(events, raw, key, request);
         });
-    }).onSuccess(message::reply).onFailure(err -> {
+    })).onSuccess(message::reply).onFailure(err -> {
       if (err instanceof BusFailure.Failed f) {
         f.failure().replyTo(message);
       } else {
@@ -351,20 +397,61 @@ public final class IngestionVerticle extends VerticleBase {
     });
   }
 
-  private Future<long[]> findSubmission(String key) {
+  /** Each event whose time the window refuses: its index, the field, why, and the accepted range. */
+  private static JsonArray outOfRange(List<ShipmentEvent> events, EventTimeWindow window) {
+    JsonArray details = new JsonArray();
+    for (int i = 0; i < events.size(); i++) {
+      String problem = window.problem(events.get(i).occurredAt());
+      if (problem != null) {
+        details.add(new JsonObject().put("index", i).put("field", "occurred_at").put("reason", problem)
+          .put("earliest", window.earliest().toString()).put("latest", window.latest().toString()));
+      }
+    }
+    return details;
+  }
+
+  /** A remembered submission: the ids it created, and the fingerprint of its events (null before V9). */
+  private record Submission(long[] ids, String fingerprint, OffsetDateTime createdAt, OffsetDateTime expiresAt) {
+
+    /**
+     * The same events again: the first answer. Other events: refused, since replaying would drop
+     * them silently. A row stored before fingerprints existed replays by its key alone.
+     */
+    Future<JsonObject> answer(String key, String request) {
+      if (fingerprint == null || fingerprint.equals(request)) {
+        return Future.succeededFuture(submitted(ids, true));
+      }
+      return Future.failedFuture(new BusFailure(FailureCode.IDEMPOTENCY_KEY_REUSED, "Idempotency-Key '" + key
+        + "' was used with a different request body at " + createdAt.toInstant() + "; nothing was inserted:"
+        + " send these events with a new key", new JsonObject().put("idempotency_key", key)
+        .put("first_used_at", createdAt.toInstant().toString()).put("expires_at", expiresAt.toInstant().toString()))
+        .asException());
+    }
+  }
+
+  private Future<Submission> findSubmission(String key) {
     if (key == null) {
       return Future.succeededFuture(null);
     }
-    return pool.preparedQuery(IngestionSql.FIND_SUBMISSION).execute(Tuple.of(key)).map(rows -> {
+    return pool.preparedQuery(IngestionSql.FIND_SUBMISSION).execute(Tuple.of(key, keyTtlSeconds)).map(rows -> {
       if (rows.size() == 0) {
         return null;
       }
-      Long[] ids = rows.iterator().next().getArrayOfLongs(0);
-      return java.util.Arrays.stream(ids).mapToLong(Long::longValue).toArray();
+      Row row = rows.iterator().next();
+      long[] ids = Arrays.stream(row.getArrayOfLongs("event_ids")).mapToLong(Long::longValue).toArray();
+      return new Submission(ids, row.getString("request_sha256"), row.getOffsetDateTime("created_at"),
+        row.getOffsetDateTime("expires_at"));
     });
   }
 
-  private Future<JsonObject> insert(List<ShipmentEvent> events, List<JsonObject> raw, String key) {
+  /** Another request holds the key (it committed first): roll back and answer as that request decided. */
+  private static final class KeyTaken extends RuntimeException {
+    KeyTaken() {
+      super("the idempotency key was claimed by a concurrent request", null, false, false);
+    }
+  }
+
+  private Future<JsonObject> insert(List<ShipmentEvent> events, List<JsonObject> raw, String key, String fingerprint) {
     List<EventsTable.Row> table = new ArrayList<>(events.size());
     for (int i = 0; i < events.size(); i++) {
       ShipmentEvent e = events.get(i);
@@ -381,17 +468,21 @@ public final class IngestionVerticle extends VerticleBase {
           for (Row r : rows) {
             ids[i++] = r.getLong(0);
           }
-          Long[] boxed = java.util.Arrays.stream(ids).boxed().toArray(Long[]::new);
-          return (key == null
-            ? Future.succeededFuture()
-            : conn.preparedQuery(IngestionSql.INSERT_SUBMISSION).execute(Tuple.tuple().addString(key).addArrayOfLong(boxed)))
-            .map(v -> ids);
+          if (key == null) {
+            return Future.succeededFuture(ids);
+          }
+          Long[] boxed = Arrays.stream(ids).boxed().toArray(Long[]::new);
+          return conn.preparedQuery(IngestionSql.CLAIM_SUBMISSION)
+            .execute(Tuple.tuple().addString(key).addArrayOfLong(boxed).addString(fingerprint).addDouble(keyTtlSeconds))
+            .compose(claimed -> claimed.rowCount() == 1 ? Future.succeededFuture(ids) : Future.failedFuture(new KeyTaken()));
         }))
       .map(ids -> submitted(ids, false))
       .recover(err -> {
-        // The same key submitted twice at once: the other request won; answer with its ids.
-        if (key != null && err instanceof PgException pg && "23505".equals(pg.getSqlState())) {
-          return findSubmission(key).map(ids -> submitted(ids, true));
+        // The same key submitted twice at once: the other request won; answer as it was answered.
+        if (err instanceof KeyTaken) {
+          return findSubmission(key).compose(winner -> winner == null
+            ? Future.failedFuture("the idempotency key was claimed by a concurrent request that is gone; try again")
+            : winner.answer(key, fingerprint));
         }
         return Future.failedFuture(err);
       });
@@ -406,9 +497,8 @@ public final class IngestionVerticle extends VerticleBase {
   }
 
   private static ShipmentEvent event(Row r) {
-    var occurred = r.getOffsetDateTime("occurred_at");
-    return new ShipmentEvent(r.getLong("id"), occurred == null ? null : occurred.toInstant(), r.getString("supplier"),
-      r.getString("route"), r.getString("vehicle_type"), r.getDouble("distance_km"), r.getDouble("load_tonnes"),
-      r.getDouble("payload_capacity_tonnes"));
+    return new ShipmentEvent(r.getLong("id"), EventTimeWindow.representable(r.getOffsetDateTime("occurred_at")),
+      r.getString("supplier"), r.getString("route"), r.getString("vehicle_type"), r.getDouble("distance_km"),
+      r.getDouble("load_tonnes"), r.getDouble("payload_capacity_tonnes"));
   }
 }

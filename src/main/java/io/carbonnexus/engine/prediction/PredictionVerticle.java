@@ -128,6 +128,9 @@ public final class PredictionVerticle extends VerticleBase {
       this.request = request;
       for (ShipmentEvent e : request.events()) {
         String problem = EmissionModel.validate(e);
+        if (problem == null && request.window() != null) {
+          problem = request.window().problem(e.occurredAt());
+        }
         if (problem == null && request.persist() && (e.occurredAt() == null || e.supplier() == null || e.route() == null)) {
           problem = "occurred_at, supplier and route are needed to store a prediction";
         }

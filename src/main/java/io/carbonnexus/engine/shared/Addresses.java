@@ -128,8 +128,10 @@ public final class Addresses {
   /**
    * Request/reply, {@code {"events":[event..],"idempotency_key":..}} → {@code {"inserted":n,"ids":[..],
    * "replayed":bool}}: insert a producer's batch into events_normalized, all or nothing, after the
-   * prediction model accepted every event. Served by ingestion. Fails with
-   * {@link FailureCode#INVALID_REQUEST} and a {@link BusFailure} body listing the bad events.
+   * prediction model accepted every event and every time is within the {@link EventTimeWindow}.
+   * Served by ingestion. Fails with {@link FailureCode#INVALID_REQUEST} and a {@link BusFailure}
+   * body listing the bad events, or {@link FailureCode#IDEMPOTENCY_KEY_REUSED} when the key is
+   * remembered for other events.
    */
   public static final String SUBMIT_EVENTS = "nexus.ingestion.submit";
 

@@ -14,7 +14,12 @@ public enum FailureCode {
   /** The database refused or failed the operation. */
   STORAGE_FAILED(3),
   /** A dependency needed to answer is unavailable. */
-  UNAVAILABLE(4);
+  UNAVAILABLE(4),
+  /**
+   * An idempotency key that is still remembered was used with a different request: replaying the
+   * first answer would silently drop the second request, storing it would break the key's promise.
+   */
+  IDEMPOTENCY_KEY_REUSED(5);
 
   private final int code;
 

@@ -8,19 +8,29 @@ import java.util.List;
 
 /**
  * Body of {@link Addresses#PREDICT}: events to predict, whether to store the predictions
- * (ingestion stores; a what-if simulation does not), and whether to use the built-in model only
- * (checking a submitted batch: fast and independent of ml-engine's health).
+ * (ingestion stores; a what-if simulation does not), whether to use the built-in model only
+ * (checking a submitted batch: fast and independent of ml-engine's health), and the plausible
+ * event times (null: any), outside which an event is rejected like any other bad row.
  */
-public record PredictionRequest(List<ShipmentEvent> events, boolean persist, boolean builtinOnly) {
+public record PredictionRequest(List<ShipmentEvent> events, boolean persist, boolean builtinOnly,
+                                EventTimeWindow window) {
 
   public PredictionRequest(List<ShipmentEvent> events, boolean persist) {
-    this(events, persist, false);
+    this(events, persist, false, null);
+  }
+
+  public PredictionRequest(List<ShipmentEvent> events, boolean persist, boolean builtinOnly) {
+    this(events, persist, builtinOnly, null);
   }
 
   public JsonObject toJson() {
     JsonArray array = new JsonArray(new ArrayList<>(events.size()));
     events.forEach(e -> array.add(e.toJson()));
-    return new JsonObject().put("events", array).put("persist", persist).put("builtin_only", builtinOnly);
+    JsonObject json = new JsonObject().put("events", array).put("persist", persist).put("builtin_only", builtinOnly);
+    if (window != null) {
+      json.put("time_window", window.toJson());
+    }
+    return json;
   }
 
   public static PredictionRequest fromJson(JsonObject json) {
@@ -36,6 +46,8 @@ public record PredictionRequest(List<ShipmentEvent> events, boolean persist, boo
       }
       events.add(ShipmentEvent.fromJson(event));
     }
-    return new PredictionRequest(events, json.getBoolean("persist", false), json.getBoolean("builtin_only", false));
+    JsonObject window = json.getJsonObject("time_window");
+    return new PredictionRequest(events, json.getBoolean("persist", false), json.getBoolean("builtin_only", false),
+      window == null ? null : EventTimeWindow.fromJson(window));
   }
 }

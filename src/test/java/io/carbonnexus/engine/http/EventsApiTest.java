@@ -14,7 +14,19 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,6 +47,8 @@ class EventsApiTest {
     ConfigKeys.HTTP_PORT.put(overrides, port);
     ConfigKeys.API_TOKEN.put(overrides, TOKEN);
     ConfigKeys.HTTP_MAX_BODY_KB.put(overrides, 64);
+    // Not the default 24 h: the expiry tests then show that the setting is what counts.
+    ConfigKeys.HTTP_IDEMPOTENCY_KEY_TTL.put(overrides, "2h");
     engine = Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides));
   }
 
@@ -135,6 +149,145 @@ class EventsApiTest {
     assertThat(retry.json().getBoolean("replayed")).isTrue();
     assertThat(retry.json().getJsonArray("ids")).isEqualTo(first.json().getJsonArray("ids"));
     assertThat(rows()).isEqualTo(1);
+  }
+
+  @Test
+  void theSameKeyWithADifferentBodyIs422AndInsertsNothing() {
+    Http.Response first = post(new JsonArray().add(event("A", "van", 10)).encode(), "Idempotency-Key", "batch-43");
+    Http.Response other = post(new JsonArray().add(event("B", "van", 99)).encode(), "Idempotency-Key", "batch-43");
+    assertThat(first.status()).isEqualTo(201);
+    assertThat(other.status()).isEqualTo(422);
+    assertThat(other.json().getString("error")).contains("Idempotency-Key 'batch-43'")
+      .contains("was used with a different request body");
+    assertThat(other.json().getJsonObject("details").getString("idempotency_key")).isEqualTo("batch-43");
+    assertThat(rows()).isEqualTo(1);
+    assertThat(TestDatabase.queryLong(url, "select count(*) from events_normalized where supplier = 'B'")).isZero();
+  }
+
+  @Test
+  void theSameEventsWrittenWithOtherSpacingKeyOrderAndNumberFormIsAReplay() {
+    String compact = "[{\"occurred_at\":\"2026-11-27T08:30:00+01:00\",\"supplier\":\"A\",\"route\":\"R1\","
+      + "\"vehicle_type\":\"van\",\"distance_km\":10,\"load_tonnes\":2,\"origin\":null}]";
+    String reordered = "[ {\n  \"load_tonnes\": 2.0, \"route\": \"R1\", \"supplier\": \"\\u0041\",\n"
+      + "  \"distance_km\": 1e1, \"vehicle_type\": \"van\", \"occurred_at\": \"2026-11-27T08:30:00+01:00\" } ]";
+    Http.Response first = post(compact, "Idempotency-Key", "batch-44");
+    Http.Response retry = post(reordered, "Idempotency-Key", "batch-44");
+    assertThat(first.status()).isEqualTo(201);
+    assertThat(retry.status()).isEqualTo(200);
+    assertThat(retry.json().getJsonArray("ids")).isEqualTo(first.json().getJsonArray("ids"));
+    assertThat(rows()).isEqualTo(1);
+  }
+
+  @Test
+  void anExpiredKeyIsTreatedAsNewAndItsRowReplaced() {
+    Http.Response first = post(new JsonArray().add(event("A", "van", 10)).encode(), "Idempotency-Key", "batch-45");
+    TestDatabase.execute(url, "update event_submissions set created_at = now() - interval '119 minutes'");
+    Http.Response stillRemembered = post(new JsonArray().add(event("B", "van", 20)).encode(), "Idempotency-Key", "batch-45");
+    TestDatabase.execute(url, "update event_submissions set created_at = now() - interval '121 minutes'");
+    Http.Response again = post(new JsonArray().add(event("B", "van", 20)).encode(), "Idempotency-Key", "batch-45");
+    assertThat(first.status()).isEqualTo(201);
+    assertThat(stillRemembered.status()).isEqualTo(422);
+    assertThat(again.status()).isEqualTo(201);
+    assertThat(again.json().getBoolean("replayed")).isFalse();
+    assertThat(rows()).isEqualTo(2);
+    long newId = again.json().getJsonArray("ids").getLong(0);
+    assertThat(TestDatabase.queryLong(url, "select count(*) from event_submissions where idempotency_key = 'batch-45'"
+      + " and event_ids = array[" + newId + "]::bigint[] and created_at > now() - interval '1 minute'")).isEqualTo(1);
+  }
+
+  @Test
+  void concurrentRequestsWithTheSameNewKeyInsertTheEventsOnce() throws Exception {
+    String body = new JsonArray().add(event("A", "van", 10)).add(event("B", "hgv", 30)).encode();
+    List<Http.Response> answers = concurrently(8, () -> post(body, "Idempotency-Key", "batch-46"));
+    assertThat(answers).extracting(Http.Response::status).containsOnly(200, 201).containsOnlyOnce(201);
+    assertThat(answers).extracting(r -> r.json().getJsonArray("ids")).containsOnly(answers.get(0).json().getJsonArray("ids"));
+    assertThat(rows()).isEqualTo(2);
+  }
+
+  @Test
+  void concurrentRequestsWithTheSameExpiredKeyReplaceItOnce() throws Exception {
+    post(new JsonArray().add(event("A", "van", 10)).encode(), "Idempotency-Key", "batch-47");
+    TestDatabase.execute(url, "update event_submissions set created_at = now() - interval '121 minutes'");
+    String body = new JsonArray().add(event("B", "van", 20)).encode();
+    List<Http.Response> answers = concurrently(8, () -> post(body, "Idempotency-Key", "batch-47"));
+    assertThat(answers).extracting(Http.Response::status).containsOnly(200, 201).containsOnlyOnce(201);
+    assertThat(answers).extracting(r -> r.json().getJsonArray("ids")).containsOnly(answers.get(0).json().getJsonArray("ids"));
+    assertThat(rows()).isEqualTo(2);
+    assertThat(TestDatabase.queryLong(url, "select count(*) from events_normalized where supplier = 'B'")).isEqualTo(1);
+  }
+
+  @Test
+  void aKeyStoredBeforeFingerprintsReplaysByTheKeyAlone() {
+    TestDatabase.execute(url, "insert into event_submissions (idempotency_key, event_ids) values ('legacy-1', array[7, 8])");
+    Http.Response r = post(new JsonArray().add(event("A", "van", 10)).encode(), "Idempotency-Key", "legacy-1");
+    assertThat(r.status()).isEqualTo(200);
+    assertThat(r.json().getJsonArray("ids").encode()).isEqualTo("[7,8]");
+    assertThat(rows()).isZero();
+  }
+
+  @Test
+  void anImplausibleEventTimeIs400NamingTheEventTheFieldAndTheRange() {
+    String[] implausible = {"0000-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+      rfc3339(OffsetDateTime.now(ZoneOffset.ofHours(5)).plusDays(2)),
+      rfc3339(OffsetDateTime.now(ZoneOffset.ofHours(-3)).minusDays(3651))};
+    for (String at : implausible) {
+      JsonArray batch = new JsonArray().add(event("A", "van", 10)).add(event("B", "van", 10).put("occurred_at", at));
+      Http.Response r = post(batch.encode());
+      assertThat(r.status()).as(at).isEqualTo(400);
+      JsonObject detail = r.json().getJsonArray("details").getJsonObject(0);
+      assertThat(detail.getInteger("index")).as(at).isEqualTo(1);
+      assertThat(detail.getString("field")).as(at).isEqualTo("occurred_at");
+      assertThat(detail.getString("reason")).as(at).startsWith("occurred_at ").contains("is out of range");
+      assertThat(Instant.parse(detail.getString("earliest"))).as(at).isBefore(Instant.now().minus(Duration.ofDays(3649)));
+      assertThat(Instant.parse(detail.getString("latest"))).as(at).isAfter(Instant.now())
+        .isBefore(Instant.now().plus(Duration.ofDays(2)));
+      assertThat(rows()).as(at).isZero();
+    }
+    // A five-digit year is not RFC 3339 at all: the contract's date-time format refuses it first.
+    JsonArray batch = new JsonArray().add(event("A", "van", 10))
+      .add(event("B", "van", 10).put("occurred_at", "+10000-01-01T00:00:00Z"));
+    Http.Response r = post(batch.encode());
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().getJsonArray("details").encode()).contains("#/1/occurred_at").contains("date-time");
+    assertThat(rows()).isZero();
+  }
+
+  @Test
+  void eventTimesFromFourWeeksAgoToAFewHoursAheadInAnyOffsetAreAccepted() {
+    JsonArray batch = new JsonArray()
+      .add(event("A", "van", 10).put("occurred_at", rfc3339(OffsetDateTime.now(ZoneOffset.UTC).minusDays(28))))
+      .add(event("B", "van", 10).put("occurred_at", rfc3339(OffsetDateTime.now(ZoneOffset.ofHoursMinutes(-9, -30)).plusHours(3))));
+    Http.Response r = post(batch.encode());
+    assertThat(r.status()).isEqualTo(201);
+    assertThat(rows()).isEqualTo(2);
+  }
+
+  /** Always with seconds (OffsetDateTime.toString leaves out zero seconds, which RFC 3339 does not allow). */
+  private static String rfc3339(OffsetDateTime time) {
+    return time.truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+  }
+
+  private static List<Http.Response> concurrently(int n, java.util.function.Supplier<Http.Response> request)
+    throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(n);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Http.Response>> futures = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        futures.add(pool.submit(() -> {
+          go.await();
+          return request.get();
+        }));
+      }
+      go.countDown();
+      List<Http.Response> answers = new ArrayList<>();
+      for (Future<Http.Response> f : futures) {
+        answers.add(f.get(60, TimeUnit.SECONDS));
+      }
+      return answers;
+    } finally {
+      pool.shutdownNow();
+    }
   }
 
   @Test

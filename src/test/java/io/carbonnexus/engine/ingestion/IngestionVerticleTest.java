@@ -100,6 +100,40 @@ class IngestionVerticleTest {
   }
 
   @Test
+  void rowsWithImplausibleTimesAreSkippedRecordedAndCountedWithoutStoppingTheBatch() throws Exception {
+    deployIngestion();
+    TestDatabase.execute(url, """
+      insert into events_normalized (occurred_at, supplier, route, vehicle_type, distance_km, load_tonnes) values
+        (now(), 'A', 'R1', 'van', 100, 5),
+        (now() - interval '28 days', 'A', 'R1', 'van', 100, 5),
+        ('0001-01-01 00:00:00+00 BC', 'A', 'R1', 'van', 100, 5),
+        ('9999-12-31 23:59:59+00', 'A', 'R1', 'van', 100, 5),
+        ('infinity', 'A', 'R1', 'van', 100, 5),
+        ('-infinity', 'A', 'R1', 'van', 100, 5),
+        (now() - interval '3651 days', 'A', 'R1', 'van', 100, 5),
+        (now() + interval '2 days', 'A', 'R1', 'van', 100, 5)""");
+    TestDatabase.waitFor("2 predictions and 6 errors", () -> count("select count(*) from predictions") == 2
+      && count("select count(*) from prediction_errors") == 6, Duration.ofSeconds(5));
+    assertThat(count("select count(*) from prediction_errors where reason like 'occurred_at % is out of range%'"))
+      .isEqualTo(6);
+    assertThat(count("select count(*) from prediction_errors where reason = 'occurred_at infinity is out of range:"
+      + " more than 24h ahead (ingestion.max_event_ahead)'")).isEqualTo(1);
+    assertThat(count("select last_event_id from ingestion_state")).isEqualTo(count("select max(id) from events_normalized"));
+    TestDatabase.waitFor("published", () -> !published.isEmpty(), Duration.ofSeconds(2));
+    assertThat(published.stream().mapToInt(EventsIngested::skipped).sum()).isEqualTo(6);
+  }
+
+  @Test
+  void expiredIdempotencyKeysArePurged() throws Exception {
+    TestDatabase.execute(url, "insert into event_submissions (idempotency_key, event_ids, created_at) values"
+      + " ('old', array[1], now() - interval '25 hours'), ('fresh', array[2], now() - interval '23 hours')");
+    deployIngestion();
+    TestDatabase.waitFor("the expired key purged", () -> count("select count(*) from event_submissions where"
+      + " idempotency_key = 'old'") == 0, Duration.ofSeconds(5));
+    assertThat(count("select count(*) from event_submissions where idempotency_key = 'fresh'")).isEqualTo(1);
+  }
+
+  @Test
   void aRestartInTheMiddleOfABacklogNeitherSkipsNorRepeatsAnEvent() throws Exception {
     insertEvents(20_000, "Backlog Carriers");
     ConfigKeys.INGESTION_BATCH_SIZE.put(config, 100);
