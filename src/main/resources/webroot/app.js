@@ -4,6 +4,10 @@
  *
  * Every value from the engine reaches the page through textContent or an attribute set with
  * setAttribute: entity names are data, never markup.
+ *
+ * When the engine requires a token (it answers 401), the page asks for one and sends it on every
+ * request and in the headers of every bridge registration; without authentication the sign-in
+ * panel never shows.
  */
 (function () {
   'use strict';
@@ -14,6 +18,10 @@
   var TYPE_PLURALS = { supplier: 'suppliers', route: 'routes', vehicle_type: 'vehicle types' };
   var MAX_ALERTS = 50;
   var MAX_RECOMMENDATIONS = 20;
+  var CHANNELS = ['emissions', 'hotspots', 'alerts', 'recommendations'];
+  var TOKEN_KEY = 'carbon-nexus.token';
+  /** The bridge's close code for a token that expired (raw WebSocket transport). */
+  var TOKEN_EXPIRED = 4401;
 
   var state = {
     snapshot: null,
@@ -25,7 +33,15 @@
     loaded: false,           // the REST state is in
     loading: false,
     pending: [],             // live messages that arrived while the REST state was loading
-    fresh: new Set()         // keys of items that just changed live, highlighted once
+    fresh: new Set(),        // keys of items that just changed live, highlighted once
+    shown: false             // the dashboard has data worth showing behind a sign-in prompt
+  };
+
+  var auth = {
+    token: readToken(),
+    accepted: false,         // the engine took the current token at least once
+    asking: false,           // the sign-in panel is up
+    generation: 0            // bumped on sign-in and sign-out: answers of an older session are dropped
   };
 
   // ---------------------------------------------------------------- formatting
@@ -458,10 +474,15 @@
   // ---------------------------------------------------------------- state from REST
 
   function getJson(path) {
-    return fetch(path, { headers: { accept: 'application/json' }, cache: 'no-store' }).then(function (res) {
+    var headers = authHeaders();
+    headers.accept = 'application/json';
+    return fetch(path, { headers: headers, cache: 'no-store' }).then(function (res) {
       if (!res.ok) {
         return res.json().catch(function () { return {}; }).then(function (body) {
-          throw new Error(path + ': ' + res.status + (body && body.error ? ' ' + body.error : ''));
+          var err = new Error(path + ': ' + res.status + (body && body.error ? ' ' + body.error : ''));
+          err.status = res.status;
+          err.reason = body && typeof body.error === 'string' ? body.error : null;
+          throw err;
         });
       }
       return res.json();
@@ -476,12 +497,14 @@
     // Live messages wait until the answers are in, then apply on top of them (the later change wins).
     state.loaded = false;
     clearTimeout(retryTimer);
+    var generation = auth.generation;
     Promise.all([
       getJson('/emissions/current'),
       getJson('/hotspots?status=open&limit=500'),
       getJson('/alerts?limit=' + MAX_ALERTS),
       getJson('/recommendations?limit=' + MAX_RECOMMENDATIONS)
     ]).then(function (r) {
+      if (generation !== auth.generation) return;
       if (!state.snapshot || millis(r[0].at) >= millis(state.snapshot.at)) state.snapshot = r[0];
       var open = new Map();
       r[1].forEach(function (h) { if (h.status !== 'resolved') open.set(h.id, h); });
@@ -497,11 +520,21 @@
       state.pending = [];
       pending.forEach(function (m) { apply(m.address, m.body, false); });
       state.fresh.clear();
+      state.shown = true;
       renderAll();
       showBanner(null);
+      if (auth.token) signedIn();
       document.body.dataset.ready = 'true';
     }).catch(function (err) {
+      if (generation !== auth.generation) return;
       state.loading = false;
+      if (err.status === 401) {
+        // Not a failure to retry: the engine wants a token, or no longer takes this one.
+        askForToken(!auth.token ? null : auth.accepted
+          ? 'Your token stopped working' + (err.reason ? ' (' + err.reason + ')' : '') + ': sign in again.'
+          : 'The engine did not accept that token' + (err.reason ? ' (' + err.reason + ')' : '') + '.');
+        return;
+      }
       console.warn('Carbon Nexus: loading the state failed, retrying in 5 s:', err.message);
       showBanner('Could not load the current state (' + err.message + '). Retrying…');
       retryTimer = setTimeout(load, 5000);
@@ -563,8 +596,11 @@
     setText('connection', text);
     $('connection-pill').dataset.state = text;
     $('connection-pill').title = text === 'live' ? 'Live updates from the engine\'s event bus'
-      : text === 'offline' ? 'Event bus disconnected; reconnecting automatically' : 'Connecting to the event bus…';
+      : text === 'offline' ? 'Event bus disconnected; reconnecting automatically'
+        : text === 'signed out' ? 'No live updates until you sign in' : 'Connecting to the event bus…';
   }
+
+  var eb = null;
 
   function connect() {
     if (typeof EventBus !== 'function') {
@@ -572,13 +608,17 @@
       showBanner('The event-bus client did not load: the page shows the state at load time only.');
       return;
     }
+    disconnect();
     var everOpen = false;
-    var eb = new EventBus('/eventbus');
-    eb.enableReconnect(true);
-    eb.onopen = function () {
-      // Handlers live as long as one connection: register on every open, reconnects included.
-      ['emissions', 'hotspots', 'alerts', 'recommendations'].forEach(function (address) {
-        eb.registerHandler(address, function (err, msg) {
+    var bus = new EventBus('/eventbus');
+    eb = bus;
+    bus.enableReconnect(true);
+    bus.onopen = function () {
+      // Handlers live as long as one connection: register on every open, reconnects included,
+      // each time with the token of the moment (the engine checks it per registration).
+      var headers = authHeaders();
+      CHANNELS.forEach(function (address) {
+        bus.registerHandler(address, headers, function (err, msg) {
           if (err) {
             console.error('Carbon Nexus: channel ' + address + ' failed:', err);
             return;
@@ -592,9 +632,157 @@
       if (everOpen) load();
       everOpen = true;
     };
-    eb.onclose = function () {
+    bus.onclose = function (e) {
+      if (e && e.code === TOKEN_EXPIRED) {
+        tokenExpired();
+        return;
+      }
       setConnection('offline');
     };
+    // The bridge's refusals come as err frames that name no address, so they land here and not in
+    // a channel's handler: "rejected" for a registration without a valid token, "token_expired"
+    // just before it closes a socket whose token expired (SockJS transports cannot carry the 4401).
+    bus.onerror = function (frame) {
+      if (frame && frame.body === 'token_expired') {
+        tokenExpired();
+      } else if (frame && frame.body === 'rejected') {
+        askForToken(auth.token ? 'The live updates refused your token: sign in again.' : null);
+      } else {
+        console.error('Carbon Nexus: event bus error:', frame);
+      }
+    };
+  }
+
+  /** Closes the bridge for good (no reconnect); its handlers are detached first so nothing reports the close. */
+  function disconnect() {
+    if (!eb) return;
+    var bus = eb;
+    eb = null;
+    bus.onopen = null;
+    bus.onclose = null;
+    bus.onerror = function () {};
+    bus.enableReconnect(false);
+    try {
+      bus.close();
+    } catch (e) {
+      // Between two reconnect attempts there is no socket to close.
+    }
+  }
+
+  function tokenExpired() {
+    askForToken('Your token has expired: sign in again to resume live updates.');
+  }
+
+  // ---------------------------------------------------------------- sign-in
+
+  /** sessionStorage: the token lives as long as the tab, and is not left behind on a shared computer. */
+  function readToken() {
+    try {
+      return sessionStorage.getItem(TOKEN_KEY);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function storeToken(token) {
+    auth.token = token || null;
+    try {
+      if (token) sessionStorage.setItem(TOKEN_KEY, token);
+      else sessionStorage.removeItem(TOKEN_KEY);
+    } catch (e) {
+      // Storage disabled: the token lives in this page only.
+    }
+  }
+
+  function authHeaders() {
+    return auth.token ? { Authorization: 'Bearer ' + auth.token } : {};
+  }
+
+  /** Who a JWT names (email or subject), for the "signed in" line; null for the operator token. */
+  function tokenSubject(token) {
+    var parts = token.split('.');
+    if (parts.length !== 3) return null;
+    try {
+      var json = atob(parts[1].replace(/-/g, '+').replace(/_/g, '/'));
+      var claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(json, function (c) { return c.charCodeAt(0); })));
+      return typeof claims.email === 'string' ? claims.email : typeof claims.sub === 'string' ? claims.sub : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /**
+   * Stops everything that needs a token and shows the sign-in panel; `message` says why (null: the
+   * first ask, the panel's own text is enough). Asking again while the panel is up only adds a
+   * message if none is shown: REST and the bridge often refuse together, the first reason is enough.
+   */
+  function askForToken(message) {
+    if (auth.asking) {
+      if (message && $('signin-message').hidden) setSigninMessage(message);
+      return;
+    }
+    auth.asking = true;
+    auth.accepted = false;
+    auth.generation++;
+    storeToken(null);
+    disconnect();
+    clearTimeout(retryTimer);
+    state.loading = false;
+    setConnection('signed out');
+    showBanner(null);
+    document.body.dataset.auth = 'signed-out';
+    $('session').hidden = true;
+    $('sign-in').disabled = false;
+    setSigninMessage(message);
+    $('signin').hidden = false;
+    // Behind the panel, the figures of a session that ended stay visible; a page that never had any shows none.
+    $('dashboard').hidden = !state.shown;
+    $('token').value = '';
+    $('token').focus();
+  }
+
+  function setSigninMessage(message) {
+    var node = $('signin-message');
+    node.hidden = !message;
+    node.textContent = message || '';
+  }
+
+  /** The engine took the token: the panel goes, the header says so. */
+  function signedIn() {
+    auth.accepted = true;
+    auth.asking = false;
+    document.body.dataset.auth = 'signed-in';
+    $('signin').hidden = true;
+    $('dashboard').hidden = false;
+    var who = tokenSubject(auth.token);
+    setText('session-who', who ? 'signed in as ' + who : 'signed in', who || 'signed in with the operator token');
+    $('session').hidden = false;
+  }
+
+  function signIn(token) {
+    storeToken(token);
+    // Checking now: a refusal of this token asks afresh, with its reason.
+    auth.asking = false;
+    auth.generation++;
+    $('sign-in').disabled = true;
+    setSigninMessage(null);
+    setConnection('connecting');
+    // The panel stays until the engine answers: a refused token brings its reason right there.
+    load();
+    connect();
+  }
+
+  function signOut() {
+    auth.generation++;
+    state.snapshot = null;
+    state.hotspots = new Map();
+    state.alerts = [];
+    state.recommendations = [];
+    state.pending = [];
+    state.loaded = false;
+    state.shown = false;
+    renderAll();
+    askForToken('You are signed out.');
   }
 
   // ---------------------------------------------------------------- wiring
@@ -611,6 +799,18 @@
     state.chartScale = b.dataset.scale;
     renderChart();
   });
+  $('signin-form').addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    // A pasted "Bearer eyJ..." works too.
+    var token = $('token').value.trim().replace(/^bearer\s+/i, '');
+    if (!token) {
+      setSigninMessage('Paste a token first.');
+      $('token').focus();
+      return;
+    }
+    signIn(token);
+  });
+  $('sign-out').addEventListener('click', signOut);
   var resizeTimer = null;
   window.addEventListener('resize', function () {
     clearTimeout(resizeTimer);

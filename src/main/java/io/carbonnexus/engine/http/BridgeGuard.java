@@ -4,6 +4,7 @@ import io.carbonnexus.engine.shared.Addresses;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.web.handler.sockjs.BridgeEvent;
@@ -25,6 +26,12 @@ final class BridgeGuard {
 
   /** Application close code (SockJS reserves 3000-4999 for applications): the token has expired. */
   static final int TOKEN_EXPIRED = 4401;
+  /**
+   * The frame sent just before that close. Only the raw WebSocket transport carries a close code:
+   * a SockJS session closes with its own 3000 "Go away!", so this frame is how a SockJS client
+   * (the official bridge client hands it to {@code onerror}) learns to get a fresh token.
+   */
+  static final String TOKEN_EXPIRED_FRAME = new JsonObject().put("type", "err").put("body", "token_expired").encode();
 
   private final Vertx vertx;
   private final Authenticator authenticator;
@@ -105,6 +112,7 @@ final class BridgeGuard {
       expiryTimers.remove(socket);
       expiries.remove(socket);
       refused("expired");
+      socket.write(Buffer.buffer(TOKEN_EXPIRED_FRAME));
       socket.close(TOKEN_EXPIRED, "token expired");
     }));
   }

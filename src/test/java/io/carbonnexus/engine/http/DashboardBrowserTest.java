@@ -66,6 +66,8 @@ class DashboardBrowserTest {
           "document.querySelector('#connection')?.textContent === 'live'", PAGE_LOAD);
         assertThat(browser.evaluate(ROWS + ".length")).as("rows for %s before its hotspot exists", SUPPLIER)
           .isEqualTo(0);
+        assertThat(browser.evaluate("document.querySelector('#signin').hidden && document.querySelector('#session').hidden"))
+          .as("no sign-in panel and no session while the engine requires no token").isEqualTo(true);
 
         // Only now the hotspot: the row can reach the page through the bridge alone.
         TestDatabase.execute(url, EVENTS);

@@ -176,6 +176,44 @@ public final class Chromium implements AutoCloseable {
     }
   }
 
+  /** Types {@code text} into the focused element as a keyboard would: the page sees its input events. */
+  public void type(String text) {
+    page("Input.insertText", new JsonObject().put("text", text));
+  }
+
+  /** Clicks the middle of the first element matching {@code selector} with the mouse, as a user would. */
+  public void click(String selector) {
+    Object box = evaluate("(() => { const e = document.querySelector(" + Json.encode(selector) + ");"
+      + " if (!e) return null; e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
+      + " return r.width > 0 && r.height > 0 ? {x: r.x + r.width / 2, y: r.y + r.height / 2} : null; })()");
+    if (!(box instanceof JsonObject point)) {
+      throw new AssertionError("nothing visible to click at " + selector + diagnostics());
+    }
+    for (String type : List.of("mousePressed", "mouseReleased")) {
+      page("Input.dispatchMouseEvent", new JsonObject().put("type", type).put("button", "left").put("clickCount", 1)
+        .put("x", ((Number) point.getValue("x")).doubleValue()).put("y", ((Number) point.getValue("y")).doubleValue()));
+    }
+  }
+
+  /**
+   * The page's accessibility tree as assistive technology gets it: "role: name" for every node
+   * that has a name and is not ignored (e.g. {@code "textbox: Access token"}), text runs left out.
+   */
+  public List<String> accessibleNames() {
+    JsonArray nodes = page("Accessibility.getFullAXTree", new JsonObject()).getJsonArray("nodes", new JsonArray());
+    List<String> names = new ArrayList<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      JsonObject node = nodes.getJsonObject(i);
+      String name = node.getJsonObject("name", new JsonObject()).getString("value");
+      String role = node.getJsonObject("role", new JsonObject()).getString("value");
+      if (!node.getBoolean("ignored", false) && name != null && !name.isBlank()
+        && !"StaticText".equals(role) && !"InlineTextBox".equals(role)) {
+        names.add(role + ": " + name.trim());
+      }
+    }
+    return names;
+  }
+
   /** Saves a PNG of the visible page to {@code file}, creating its directory. */
   public Path screenshot(Path file) throws IOException {
     String data = page("Page.captureScreenshot", new JsonObject().put("format", "png")).getString("data");
