@@ -28,6 +28,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -45,6 +46,8 @@ final class Authenticator {
   /** An unknown key id makes the key set be fetched again at once, but not more often than this. */
   private static final long UNKNOWN_KID_REFETCH_MS = 30_000;
   private static final long JWKS_RETRY_MS = 10_000;
+  /** How long a JWT that comes while this instance has no keys waits for the fetch it starts. */
+  private static final long KEYS_WAIT_MS = 2_000;
   static final String REALM = "carbon-nexus";
 
   /** Who called: the operator token, or a JWT's subject and role. {@code expiresAt} null: never. */
@@ -169,11 +172,8 @@ final class Authenticator {
       return Future.failedFuture(new Refused(401, "the token is not the operator token (NEXUS_API_TOKEN)"));
     }
     JWTAuth provider = jwt;
-    if (provider == null) {
-      fetchSoon();
-      return Future.failedFuture(new Refused(503, "the signing keys of auth.jwks_url are not loaded yet"));
-    }
-    return provider.authenticate(new TokenCredentials(token))
+    return (provider != null ? Future.succeededFuture(provider) : loadedKeys())
+      .compose(p -> p.authenticate(new TokenCredentials(token)))
       .recover(err -> {
         if (jwksUrl != null && unknownKey(err) && System.currentTimeMillis() - lastFetchAt > UNKNOWN_KID_REFETCH_MS) {
           // A key rotated in since the last fetch: fetch once more, then decide with the new set.
@@ -237,10 +237,17 @@ final class Authenticator {
     return new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret);
   }
 
-  private void fetchSoon() {
-    if (fetching == null && client != null) {
-      fetchKeys();
-    }
+  /**
+   * This instance has no keys (the key server failed or has not answered yet): fetch them now, or
+   * join the fetch in flight, and decide with what it brings. Each HTTP verticle instance holds
+   * its own keys: refusing at once would answer 503 from one instance while the key server is
+   * back and another instance already accepts the same token. A key server that stalls holds a
+   * request {@link #KEYS_WAIT_MS} at most.
+   */
+  private Future<JWTAuth> loadedKeys() {
+    Future<Void> fetched = client == null ? Future.succeededFuture() : fetchKeys();
+    return fetched.timeout(KEYS_WAIT_MS, TimeUnit.MILLISECONDS).transform(ar -> jwt != null ? Future.succeededFuture(jwt)
+      : Future.failedFuture(new Refused(503, "the signing keys of auth.jwks_url are not loaded yet")));
   }
 
   /** Fetches the key set and swaps in a provider that knows it (and the HS256 secret, when both are set). */

@@ -170,7 +170,11 @@ final class ConnectionGuard {
           close(t, "header_timeout");
         }
       } else if (!request.isEnded()) {
-        if (now - t.currentStartedAt > bodyTimeoutMs) {
+        if (request.response().ended() && "close".equalsIgnoreCase(request.response().headers().get("Connection"))) {
+          // Answered before its body was read (401, 403, 413): the answer says the connection ends,
+          // but Vert.x closes only when the request asked for it, and would wait for the body.
+          close(t, "answered_early");
+        } else if (now - t.currentStartedAt > bodyTimeoutMs) {
           HttpServerResponse response = request.response();
           if (!response.headWritten() && !response.ended()) {
             response.setStatusCode(408).putHeader("content-type", "application/json").putHeader("connection", "close")

@@ -41,7 +41,7 @@ import java.util.function.Consumer;
  *
  * <p>This depends on Vert.x internals of 5.0.x: the pipeline handler named {@code httpDecoder}
  * (an {@link VertxHttpRequestDecoder}), the WebSocket decoder replacing it in place on upgrade,
- * and {@link ConnectionBase#channelHandlerContext()}. {@code HostileHttpTest} fails if either
+ * and {@link ConnectionBase#channelHandlerContext()}. {@code ConnectionGuardTest} fails if either
  * protection stops working after an upgrade.
  */
 final class NettyGuards {
@@ -159,9 +159,13 @@ final class NettyGuards {
       }
       closing = true;
       onClose.accept("websocket_" + (status == WebSocketCloseStatus.MESSAGE_TOO_BIG ? "too_big" : "protocol_error"));
-      // From the channel, not this handler: the frame must pass the WebSocket encoder, which sits after us.
-      ctx.channel().writeAndFlush(new CloseWebSocketFrame(status.code(), reason))
-        .addListener(f -> ctx.channel().close());
+      // Handed to Vert.x as if the client had sent it: Vert.x answers a close with the same code and
+      // reason, then closes the connection at once, and the WebSocket (the bridge's SockJS socket)
+      // ends as a clean close. Writing the frame and closing the channel from here does neither:
+      // Vert.x turns a channel close into its own closing handshake (a second close frame, 1000),
+      // then waits its closing timeout (10 s) for an answer this guard swallows, and reports the
+      // close as a failure, which the bridge logs as an error with a stack trace.
+      ctx.fireChannelRead(new CloseWebSocketFrame(status.code(), reason));
     }
   }
 }

@@ -21,7 +21,7 @@ public final class LogText {
       String escaped = switch (c) {
         case '\n' -> "\\n";
         case '\r' -> "\\r";
-        case '\t' -> "\t";
+        case '\t' -> "\\t";
         default -> Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? String.format("\\u%04x", (int) c) : null;
       };
       if (escaped != null && out == null) {

@@ -20,7 +20,10 @@ public final class Percent {
     return of(value, baseline) - 100;
   }
 
-  /** value / baseline × 100, rounded, within 0..{@link #MAX} + 100 for non-negative values. */
+  /**
+   * value / baseline × 100, rounded, within 0..{@link #MAX} + 100 for non-negative values and never
+   * below 100 − {@link #MAX}, so that {@link #above} keeps its bound on both sides.
+   */
   public static int of(double value, double baseline) {
     if (!(baseline > 0) || Double.isNaN(value)) {
       return value > 0 ? MAX + 100 : 0;
@@ -29,8 +32,8 @@ public final class Percent {
     if (!(percent < MAX + 100)) {
       return MAX + 100;
     }
-    if (!(percent > -MAX)) {
-      return -MAX;
+    if (!(percent > 100 - MAX)) {
+      return 100 - MAX;
     }
     return (int) Math.round(percent);
   }

@@ -1,11 +1,14 @@
 package io.carbonnexus.engine.hotspot;
 
+import io.carbonnexus.engine.alerting.AlertPolicy;
 import io.carbonnexus.engine.hotspot.HotspotPolicy.Kind;
 import io.carbonnexus.engine.hotspot.HotspotPolicy.Transition;
+import io.carbonnexus.engine.shared.Percent;
 import io.carbonnexus.engine.shared.Severity;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -95,5 +98,25 @@ class HotspotPolicyTest {
   void thresholdsOutOfOrderAreRefused() {
     assertThatThrownBy(() -> new Thresholds(1.0, 0.8, 1.5, 0.05)).hasMessageContaining("0 < info < warn < critical");
     assertThatThrownBy(() -> new Thresholds(0.8, 1.0, 1.5, 0.9)).hasMessageContaining("hysteresis");
+  }
+
+  @ParameterizedTest(name = "a target of {0} kg")
+  @ValueSource(doubles = {0.0001, 1e-300, Double.MIN_VALUE})
+  void aTinyTargetOpensACriticalHotspotAtTheMaximumPercentNeverANegativeOne(double target) {
+    Transition opened = HotspotPolicy.evaluate(null, 1_000, target, T);
+    assertThat(opened.kind()).isEqualTo(Kind.OPENED);
+    assertThat(opened.severity()).isEqualTo(Severity.CRITICAL);
+    assertThat(opened.percentAbove()).isEqualTo(Percent.MAX);
+    Transition again = HotspotPolicy.evaluate(Severity.CRITICAL, 2_000, target, T);
+    assertThat(again.kind()).isEqualTo(Kind.UPDATED);
+    assertThat(again.percentAbove()).isEqualTo(Percent.MAX);
+  }
+
+  @Test
+  void theAlertForATinyTargetSaysExceeded() {
+    int percent = HotspotPolicy.evaluate(null, 1_000, 1e-300, T).percentAbove();
+    assertThat(AlertPolicy.message(AlertPolicy.Kind.FIRING, "Supplier A", percent))
+      .isEqualTo("Supplier A exceeded emissions by " + Percent.MAX + "%");
+    assertThat(AlertPolicy.message(AlertPolicy.Kind.REPEAT, "Supplier A", percent)).contains("exceeded");
   }
 }

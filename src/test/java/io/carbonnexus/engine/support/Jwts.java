@@ -41,7 +41,16 @@ public final class Jwts {
   }
 
   public static String hs256(String secret, JsonObject claims) {
-    String signingInput = part(new JsonObject().put("alg", "HS256").put("typ", "JWT")) + "." + part(claims);
+    return hs256(secret, null, claims);
+  }
+
+  /** HS256 with a key id in the header ({@code kid} null: none), as an algorithm-confusion forgery would carry. */
+  public static String hs256(String secret, String kid, JsonObject claims) {
+    JsonObject header = new JsonObject().put("alg", "HS256").put("typ", "JWT");
+    if (kid != null) {
+      header.put("kid", kid);
+    }
+    String signingInput = part(header) + "." + part(claims);
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
@@ -91,6 +100,11 @@ public final class Jwts {
 
   private static String part(JsonObject json) {
     return B64.encodeToString(json.encode().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** An unsecured JWT (RFC 7519 §6): {@code alg: none} and an empty signature. */
+  public static String unsigned(JsonObject claims) {
+    return part(new JsonObject().put("alg", "none").put("typ", "JWT")) + "." + part(claims) + ".";
   }
 
   /** The same token with its signature changed: what a forger without the key can do. */

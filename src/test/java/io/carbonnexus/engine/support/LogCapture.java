@@ -14,13 +14,26 @@ public final class LogCapture implements AutoCloseable {
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
   public LogCapture(Class<?> source) {
-    logger = (Logger) LoggerFactory.getLogger(source);
+    this(source.getName());
+  }
+
+  /** A logger by name: {@link org.slf4j.Logger#ROOT_LOGGER_NAME} hears every logger, libraries included. */
+  public LogCapture(String loggerName) {
+    logger = (Logger) LoggerFactory.getLogger(loggerName);
     appender.start();
     logger.addAppender(appender);
   }
 
   public List<String> messages() {
-    return appender.list.stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+    return events().stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+  }
+
+  /** The events themselves (level, logger, stack trace), oldest first: a copy, safe to iterate while logging goes on. */
+  public List<ILoggingEvent> events() {
+    // AppenderBase.doAppend holds the appender's lock while it adds to the list.
+    synchronized (appender) {
+      return List.copyOf(appender.list);
+    }
   }
 
   @Override

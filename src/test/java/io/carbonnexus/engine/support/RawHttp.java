@@ -104,7 +104,8 @@ public final class RawHttp implements AutoCloseable {
   /** The status code of the first response received, or -1. */
   public int status() {
     String text = received();
-    return text.startsWith("HTTP/1.1 ") && text.length() >= 12 ? Integer.parseInt(text.substring(9, 12)) : -1;
+    // HTTP/1.0 too: the answer to a request line the decoder could not read has no version to echo.
+    return text.matches("(?s)HTTP/1\\.[01] \\d{3}.*") ? Integer.parseInt(text.substring(9, 12)) : -1;
   }
 
   /** How many responses the server has sent so far. */
