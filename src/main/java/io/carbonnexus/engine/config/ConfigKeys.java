@@ -100,8 +100,25 @@ public final class ConfigKeys {
   public static final ConfigKey<Duration> DETECTION_INTERVAL = ConfigKey.duration("detection.interval", "5m",
     "Period of the full detection cycle (one run per interval across all engines)").within(Duration.ofSeconds(1), null);
   public static final ConfigKey<Duration> DETECTION_WINDOW = ConfigKey.duration("detection.window", "24h",
-    "Window of predicted emissions compared with the baseline (baselines use windows of the same length)")
-    .within(Duration.ofMinutes(1), Duration.ofDays(31));
+    "Window of /emissions/current, the supplier comparison and targets (a target is kg CO2 per such window); the legacy algorithm's only window")
+    .within(Duration.ofHours(1), Duration.ofDays(7));
+  public static final ConfigKey<String> DETECTION_ALGORITHM = ConfigKey.text("detection.algorithm", "seasonal",
+    "seasonal: each window against the upper edge of its normal for that hour of the week; legacy: one window against median + 3 MAD of past window totals (kept for comparison)");
+  public static final ConfigKey<String> DETECTION_WINDOWS = ConfigKey.text("detection.windows", "1h:3.5,24h:3",
+    "Windows compared with their normal, as length:k (k = spreads from the expected value to the upper edge of normal, the baseline): short ones find bursts, 24h sustained changes");
+  public static final ConfigKey<Duration> DETECTION_INTENSITY_WINDOW = ConfigKey.duration("detection.intensity_window", "24h",
+    "Window over which kg CO2 per tonne-km is compared with the entity's usual intensity (a move to a dirtier mode at the same volume)")
+    .within(Duration.ofHours(1), Duration.ofDays(7));
+  public static final ConfigKey<Double> DETECTION_INTENSITY_K = ConfigKey.decimal("detection.intensity_k", 4,
+    "Spreads from the usual intensity to its upper edge").within(0.5, 20.0);
+  public static final ConfigKey<Integer> DETECTION_MIN_SHIPMENTS = ConfigKey.integer("detection.min_shipments", 20,
+    "Shipments a window needs before its CO2 per shipment and its intensity are judged (sparse entities do not flap)").within(1, 1_000_000);
+  public static final ConfigKey<Duration> DETECTION_HISTORY = ConfigKey.duration("detection.history", "28d",
+    "History an entity's normal is learnt from (its hour-of-week rhythm and its spreads)").within(Duration.ofDays(7), Duration.ofDays(366));
+  public static final ConfigKey<Integer> DETECTION_MIN_DAYS = ConfigKey.integer("detection.min_days", 7,
+    "Days with shipments an entity needs in that history before it is judged (fewer: not flagged, unless it has a target)").within(1, 366);
+  public static final ConfigKey<Integer> DETECTION_SEASONAL_DAYS = ConfigKey.integer("detection.seasonal_days", 21,
+    "Days of history from which weekdays, Saturdays and Sundays get a rhythm each (before: one rhythm for every day)").within(1, 366);
   public static final ConfigKey<Duration> DETECTION_FAST_PATH_DELAY = ConfigKey.duration("detection.fast_path_delay",
     "20ms", "How long the fast path gathers newly ingested entities before re-evaluating them")
     .within(Duration.ZERO, Duration.ofSeconds(10));
@@ -116,13 +133,13 @@ public final class ConfigKeys {
     "A hotspot drops a level only this far (in multiples of the baseline) below its threshold").within(0.0, 10.0);
 
   public static final ConfigKey<Duration> BASELINES_INTERVAL = ConfigKey.duration("baselines.interval", "1h",
-    "How often computed baselines are recalculated").within(Duration.ofSeconds(1), null);
+    "How often entities' normals (and the baselines table) are learnt again, on the boundaries of this period; also whenever ingestion drains a backlog").within(Duration.ofSeconds(1), null);
   public static final ConfigKey<Integer> BASELINES_HISTORY_WINDOWS = ConfigKey.integer("baselines.history_windows", 28,
-    "Past windows (e.g. days) a computed baseline is made from").within(1, 366);
+    "Legacy algorithm: past windows (e.g. days) a computed baseline is made from").within(1, 366);
   public static final ConfigKey<Integer> BASELINES_MIN_WINDOWS = ConfigKey.integer("baselines.min_windows", 7,
-    "Windows with emissions an entity needs before it gets a computed baseline (and can be flagged)").within(1, 366);
+    "Legacy algorithm: windows with emissions an entity needs before it gets a computed baseline (and can be flagged)").within(1, 366);
   public static final ConfigKey<String> BASELINES_STATISTIC = ConfigKey.text("baselines.statistic", "median+3mad",
-    "Statistic of past window totals: median, a percentile such as p90, or median+Kmad");
+    "Legacy algorithm: statistic of past window totals: median, a percentile such as p90, or median+Kmad");
 
   public static final ConfigKey<Severity> ALERTING_MIN_LEVEL = ConfigKey.severity("alerting.min_level", "warn",
     "Lowest hotspot severity that raises an alert: info, warn or critical");
@@ -196,7 +213,9 @@ public final class ConfigKeys {
     ML_URL, ML_BATCH_SIZE, ML_TIMEOUT, ML_RETRIES, ML_BREAKER_MAX_FAILURES, ML_BREAKER_RESET_TIMEOUT,
     INGESTION_BATCH_SIZE, INGESTION_BATCHES_IN_FLIGHT, INGESTION_POLL_INTERVAL, INGESTION_SWEEP_INTERVAL,
     INGESTION_LOOKBACK_IDS, INGESTION_MAX_EVENT_AGE, INGESTION_MAX_EVENT_AHEAD,
-    DETECTION_INTERVAL, DETECTION_WINDOW, DETECTION_FAST_PATH_DELAY,
+    DETECTION_INTERVAL, DETECTION_WINDOW, DETECTION_ALGORITHM, DETECTION_WINDOWS, DETECTION_INTENSITY_WINDOW,
+    DETECTION_INTENSITY_K, DETECTION_MIN_SHIPMENTS, DETECTION_HISTORY, DETECTION_MIN_DAYS, DETECTION_SEASONAL_DAYS,
+    DETECTION_FAST_PATH_DELAY,
     THRESHOLDS_INFO, THRESHOLDS_WARN, THRESHOLDS_CRITICAL, THRESHOLDS_HYSTERESIS,
     BASELINES_INTERVAL, BASELINES_HISTORY_WINDOWS, BASELINES_MIN_WINDOWS, BASELINES_STATISTIC,
     ALERTING_MIN_LEVEL, ALERTING_REPEAT_INTERVAL,

@@ -30,26 +30,30 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Recomputes every entity's baseline from its past window totals, every {@code baselines.interval}
- * and at start. The windows are the {@code history_windows} windows of {@code detection.window}
- * before the current one; an entity with emissions in fewer than {@code min_windows} of them gets
- * no computed baseline yet, and so is not flagged. Targets (source {@code target}) are never
- * touched here: they win over the computed value in detection.
+ * Learns every entity's normal from its history and keeps the baselines table: at start once
+ * ingestion has caught up with its backlog (never from half-predicted history), on every
+ * {@code baselines.interval} boundary, and again whenever ingestion drains a backlog. Each
+ * entity's model (seasonal, or the legacy statistic) is stored in {@code entity_models} for the
+ * detection verticles of every node; the baselines table gets, per entity, window and kind, the
+ * upper edge of normal at that moment. Operators' targets (source {@code target}, kg CO2 per
+ * window) are set and removed here and never overwritten.
  */
 public final class BaselineVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(BaselineVerticle.class);
+  /** A node without ingestion hears no caught-up notice: it learns anyway after this. */
+  private static final long FIRST_LEARNING_AT_THE_LATEST_MS = 60_000;
 
   private final Clock clock;
   private Pool pool;
-  private BaselineStatistic statistic;
-  private Duration window;
-  private int historyWindows;
-  private int minWindows;
+  private DetectionSettings settings;
+  private Duration targetWindow;
+  private long intervalMs;
   private long timerId = -1;
-  private int lastComputed = -1;
-  private boolean running;
-  private long retryTimer = -1;
+  private long fallbackTimer = -1;
+  private boolean learnt;
+  private Future<Integer> running;
+  private boolean again;
 
   public BaselineVerticle() {
     this(Clock.systemUTC());
@@ -63,43 +67,65 @@ public final class BaselineVerticle extends VerticleBase {
   public Future<?> start() {
     JsonObject conf = config();
     try {
-      statistic = BaselineStatistic.parse(ConfigKeys.BASELINES_STATISTIC.get(conf));
+      settings = DetectionSettingsReader.read(conf);
     } catch (IllegalArgumentException e) {
-      return Future.failedFuture("baselines.statistic (NEXUS_BASELINES_STATISTIC): " + e.getMessage());
+      return Future.failedFuture(e.getMessage());
     }
-    window = ConfigKeys.DETECTION_WINDOW.get(conf);
-    historyWindows = ConfigKeys.BASELINES_HISTORY_WINDOWS.get(conf);
-    minWindows = ConfigKeys.BASELINES_MIN_WINDOWS.get(conf);
+    targetWindow = ConfigKeys.DETECTION_WINDOW.get(conf);
+    intervalMs = ConfigKeys.BASELINES_INTERVAL.get(conf).toMillis();
     pool = Pools.shared(vertx, conf);
-    // Until the first computation finds history (a fresh database filling up), ingested events
-    // trigger a recomputation instead of waiting for the next interval.
-    Future<Void> listening = vertx.eventBus().consumer(Addresses.EVENTS_INGESTED, m -> {
-      if (lastComputed <= 0 && retryTimer < 0) {
-        retryTimer = vertx.setTimer(2_000, id -> {
-          retryTimer = -1;
-          recompute();
-        });
-      }
-    }).completion();
-    long interval = ConfigKeys.BASELINES_INTERVAL.get(conf).toMillis();
     var bus = vertx.eventBus();
-    return Future.all(listening,
+    return Future.all(
+      bus.<JsonObject>consumer(Addresses.INGESTION_CAUGHT_UP, m -> learnSoon("ingestion caught up with "
+        + m.body().getLong("events", 0L) + " events")).completion(),
       bus.<JsonObject>consumer(Addresses.BASELINES_LIST, m -> BusFailure.answer(m, this::list)).completion(),
       bus.<JsonObject>consumer(Addresses.TARGET_SET, m -> BusFailure.answer(m, this::setTarget)).completion(),
       bus.<JsonObject>consumer(Addresses.TARGET_DELETE, m -> BusFailure.answer(m, this::deleteTarget)).completion())
       .onSuccess(v -> {
-      timerId = vertx.setPeriodic(0, interval, id -> recompute());
-      LOG.info("Baselines: {} of the last {} windows of {}, every {} (at least {} windows of history)", statistic,
-        historyWindows, ConfigKey.formatDuration(window), ConfigKey.formatDuration(ConfigKeys.BASELINES_INTERVAL.get(conf)),
-        minWindows);
-    });
+        fallbackTimer = vertx.setTimer(FIRST_LEARNING_AT_THE_LATEST_MS, id -> {
+          if (!learnt) {
+            learnSoon("no word from ingestion within " + FIRST_LEARNING_AT_THE_LATEST_MS / 1000 + " s of start");
+          }
+        });
+        scheduleNext();
+        LOG.info("Baselines: {} learnt every {} (on its boundaries) and whenever ingestion drains a backlog",
+          settings.legacy() ? "legacy " + settings.legacyStatistic() + " of " + settings.legacyHistoryWindows() + " windows"
+            : "seasonal normals of " + ConfigKey.formatDuration(settings.history()) + " of history, windows "
+            + WindowSpec.format(settings.windows()),
+          ConfigKey.formatDuration(Duration.ofMillis(intervalMs)));
+      });
   }
 
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(timerId);
-    vertx.cancelTimer(retryTimer);
-    return Future.succeededFuture();
+    vertx.cancelTimer(fallbackTimer);
+    return running == null ? Future.succeededFuture() : running.otherwiseEmpty();
+  }
+
+  /** The next learning on the next interval boundary (a few seconds after, for the last minute's events). */
+  private void scheduleNext() {
+    long now = clock.millis();
+    long next = (Math.floorDiv(now, intervalMs) + 1) * intervalMs + Math.min(5_000, intervalMs / 10);
+    timerId = vertx.setTimer(Math.max(1, next - now), id -> {
+      learnSoon("interval");
+      scheduleNext();
+    });
+  }
+
+  /** One learning at a time; a request during one makes one more after it. */
+  private void learnSoon(String why) {
+    if (running != null) {
+      again = true;
+      return;
+    }
+    running = learn(why).onComplete(ar -> {
+      running = null;
+      if (again) {
+        again = false;
+        learnSoon("requested during the last learning");
+      }
+    });
   }
 
   private Future<JsonArray> list(JsonObject request) {
@@ -115,13 +141,16 @@ public final class BaselineVerticle extends VerticleBase {
   /** An operator's target: stored, then every entity is evaluated again (a target may open or resolve a hotspot). */
   private Future<JsonObject> setTarget(JsonObject request) {
     Entity entity = entity(request);
+    Duration window = targetWindow;
     Object value = request.getValue("baseline");
     if (!(value instanceof Number n) || !(n.doubleValue() > 0) || Double.isInfinite(n.doubleValue())) {
-      throw new IllegalArgumentException("baseline must be a number above 0 (kg CO2 per detection window)");
+      throw new IllegalArgumentException("baseline must be a number above 0 (kg CO2 per window)");
     }
-    return pool.preparedQuery(HotspotSql.UPSERT_TARGET).execute(Tuple.of(entity.type(), entity.name(), n.doubleValue()))
+    return pool.preparedQuery(HotspotSql.UPSERT_TARGET)
+      .execute(Tuple.of(entity.type(), entity.name(), n.doubleValue(), window.toSeconds()))
       .map(rows -> {
-        LOG.info("Target for {} {} set to {} kg", entity.type(), entity.name(), n.doubleValue());
+        LOG.info("Target for {} {} set to {} kg per {}", entity.type(), entity.name(), n.doubleValue(),
+          ConfigKey.formatDuration(window));
         baselinesChanged("target set", null);
         return baselineJson(rows.iterator().next());
       });
@@ -129,6 +158,7 @@ public final class BaselineVerticle extends VerticleBase {
 
   private Future<JsonObject> deleteTarget(JsonObject request) {
     Entity entity = entity(request);
+    Duration window = targetWindow;
     return pool.preparedQuery(HotspotSql.DELETE_TARGET).execute(Tuple.of(entity.type(), entity.name()))
       .compose(rows -> {
         if (rows.rowCount() == 0) {
@@ -157,14 +187,35 @@ public final class BaselineVerticle extends VerticleBase {
   }
 
   private static JsonObject baselineJson(Row r) {
+    Double expected = r.getDouble("expected");
+    Long windowSeconds = r.getLong("window_seconds");
+    JsonArray bands = new JsonArray();
+    Object raw = r.getValue("bands");
+    JsonArray stored = raw instanceof JsonArray a ? a : raw == null ? new JsonArray() : new JsonArray(raw.toString());
+    for (Object o : stored) {
+      JsonObject b = (JsonObject) o;
+      bands.add(new JsonObject()
+        .put("window", ConfigKey.formatDuration(Duration.ofSeconds(b.getLong("window_seconds"))))
+        .put("kind", b.getString("kind"))
+        .put("expected", round(b.getDouble("expected")))
+        .put("baseline", round(b.getDouble("baseline"))));
+    }
     return new JsonObject()
       .put("entity_type", r.getString("entity_type"))
       .put("entity", r.getString("entity"))
-      .put("baseline", Hotspot.round(r.getDouble("baseline")))
+      .put("baseline", round(r.getDouble("baseline")))
+      .put("expected", expected == null ? null : round(expected))
+      .put("window", windowSeconds == null ? null : ConfigKey.formatDuration(Duration.ofSeconds(windowSeconds)))
       .put("source", r.getString("source"))
       .put("computed_at", r.getOffsetDateTime("computed_at").toInstant().toString())
       .put("statistic", r.getString("statistic"))
-      .put("samples", r.getInteger("samples"));
+      .put("samples", r.getInteger("samples"))
+      .put("bands", bands);
+  }
+
+  /** kg to the gram; intensities (kg per tonne-km, often 0.0x) to six places. */
+  private static double round(double value) {
+    return Math.abs(value) < 10 ? Math.round(value * 1e6) / 1e6 : Hotspot.round(value);
   }
 
   private void baselinesChanged(String why, Integer computed) {
@@ -172,48 +223,32 @@ public final class BaselineVerticle extends VerticleBase {
       .put("at", clock.instant().toString()));
   }
 
-  /** Recomputes now; the reply-less result is published on {@link Addresses#BASELINES_UPDATED}. */
-  Future<Integer> recompute() {
-    if (running) {
-      return Future.succeededFuture(0);
-    }
-    running = true;
+  /**
+   * Learns every entity's normal from its hours before the current hour, stores the models and
+   * the baselines of this moment, and tells detection; resolves to the number of entities with a
+   * model.
+   */
+  Future<Integer> learn(String why) {
+    learnt = true;
+    vertx.cancelTimer(fallbackTimer);
     Instant now = clock.instant();
-    Instant end = now.minus(window);
-    return pool.preparedQuery(HotspotSql.PAST_WINDOW_TOTALS)
-      .execute(Tuple.of(OffsetDateTime.ofInstant(end, ZoneOffset.UTC), (double) window.toSeconds(), historyWindows))
-      .compose(rows -> {
-        Map<String, List<Double>> totals = new HashMap<>();
-        for (Row r : rows) {
-          totals.computeIfAbsent(r.getString(0) + '\u0000' + r.getString(1), k -> new ArrayList<>()).add(r.getDouble(3));
-        }
-        List<Tuple> upserts = new ArrayList<>();
-        OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
-        totals.forEach((key, values) -> {
-          if (values.size() < minWindows) {
-            return;
-          }
-          double baseline = statistic.of(values.stream().mapToDouble(Double::doubleValue).toArray());
-          if (baseline > 0) {
-            String[] parts = key.split("\u0000", 2);
-            upserts.add(Tuple.of(parts[0], parts[1], baseline, at, statistic.name(), values.size(), window.toSeconds()));
-          }
-        });
-        Future<?> write = upserts.isEmpty()
-          ? Future.succeededFuture()
-          : pool.preparedQuery(HotspotSql.UPSERT_COMPUTED_BASELINE).executeBatch(upserts);
-        return write.map(v -> {
-          LOG.info("Baselines recomputed: {} entities with at least {} windows of history ({} more without enough)",
-            upserts.size(), minWindows, totals.size() - upserts.size());
-          lastComputed = upserts.size();
-          baselinesChanged("recomputed", upserts.size());
-          return upserts.size();
-        });
+    Instant hour = Instant.ofEpochSecond(Math.floorDiv(now.getEpochSecond(), 3600) * 3600);
+    Instant from = hour.minus(settings.history());
+    long t0 = System.nanoTime();
+    return pool.preparedQuery(HotspotSql.BUCKET_ACTIVITY)
+      .execute(Tuple.of(at(from), 3600.0, at(hour)))
+      .compose(rows -> vertx.executeBlocking(() -> ModelStore.learnAll(rows, from, hour, now, settings), false))
+      .compose(learnt -> ModelStore.save(pool, learnt, hour, now, settings))
+      .map(count -> {
+        LOG.info("Normals learnt ({}): {} entities with a model, from {} of history, in {} ms", why, count,
+          ConfigKey.formatDuration(settings.history()), (System.nanoTime() - t0) / 1_000_000);
+        baselinesChanged("learnt: " + why, count);
+        return count;
       })
-      .onFailure(err -> LOG.warn("Baselines could not be recomputed (next try at the next interval): {}", err.getMessage()))
-      .eventually(() -> {
-        running = false;
-        return Future.succeededFuture();
-      });
+      .onFailure(err -> LOG.warn("Normals could not be learnt (next try at the next interval): {}", err.getMessage()));
+  }
+
+  private static OffsetDateTime at(Instant instant) {
+    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
   }
 }

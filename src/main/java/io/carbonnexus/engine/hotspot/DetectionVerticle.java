@@ -8,18 +8,17 @@ import io.carbonnexus.engine.hotspot.HotspotPolicy.Transition;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
 import io.carbonnexus.engine.shared.FailureCode;
+import io.carbonnexus.engine.shared.EntityKey;
 import io.carbonnexus.engine.shared.EventsIngested;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.Metrics;
 import io.carbonnexus.engine.shared.RuntimeKeys;
-import io.carbonnexus.engine.shared.Severity;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -43,13 +42,15 @@ import java.util.Set;
 import java.util.UUID;
 
 /**
- * Compares every entity's predicted emissions over the window with its baseline and keeps its
- * hotspot state: the full cycle every {@code detection.interval} (one run per interval across all
- * engines on the database), a fast path for the entities that newly ingested events touch, and a
- * full pass whenever baselines change. Every evaluation runs in one transaction under a
- * PostgreSQL advisory lock, reading the open hotspots inside it: two engines never evaluate at the
- * same time, and a retried evaluation finds the state the first one committed. Changes are
- * published on {@code hotspots} after commit, then the snapshot on {@code emissions}.
+ * Keeps every entity's hotspot state: compares what each entity did over each window with its
+ * normal for that window at that time ({@link Evaluator}, {@link HotspotPolicy}), with the models
+ * the baselines verticle learns. The full cycle every {@code detection.interval} (one run per
+ * interval across all engines on the database), a fast path for the entities that newly ingested
+ * events touch, and a full pass whenever models or targets change. Every evaluation runs in one
+ * transaction under a PostgreSQL advisory lock, reading the open hotspots inside it: two engines
+ * never evaluate at the same time, and a retried evaluation finds the state the first one
+ * committed. Changes are published on {@code hotspots} after commit, then the snapshot on
+ * {@code emissions}. {@code POST /detection/batch} replays a past range ({@link ReplayRequest}).
  */
 public final class DetectionVerticle extends VerticleBase {
 
@@ -61,10 +62,6 @@ public final class DetectionVerticle extends VerticleBase {
    * and recommendations do not need each of them.
    */
   static final long UPDATED_EVERY_MS = 5_000;
-
-  /** An entity: (entity_type, entity). */
-  record Key(String type, String entity) {
-  }
 
   /** Which entities an evaluation looks at: all, or those touched by new events. */
   private record Scope(Set<String> suppliers, Set<String> routes, Set<String> vehicleTypes) {
@@ -87,7 +84,7 @@ public final class DetectionVerticle extends VerticleBase {
       return new Scope(s, r, v);
     }
 
-    boolean contains(Key k) {
+    boolean contains(EntityKey k) {
       return all() || switch (k.type()) {
         case "supplier" -> suppliers.contains(k.entity());
         case "route" -> routes.contains(k.entity());
@@ -97,19 +94,19 @@ public final class DetectionVerticle extends VerticleBase {
     }
   }
 
-  private record OpenHotspot(long id, Severity severity, Instant openedAt, double predicted, double baseline) {
-  }
-
   private final Clock clock;
   private String node;
   private Pool pool;
   private volatile Thresholds thresholds;
-  private Duration window;
+  private DetectionSettings settings;
+  private Duration snapshotWindow;
   private Duration interval;
   private long fastPathDelayMs;
   private long timerId = -1;
   /** Entities the last full evaluation saw, recorded with its interval. */
   private int lastEntities;
+  /** Each entity's normal as the baselines verticle last learnt it. */
+  private Map<EntityKey, EntityModel> models = Map.of();
   /** The emissions snapshot is published at most once per second, computed from the database. */
   private long lastSnapshotAt;
   private boolean snapshotPending;
@@ -137,10 +134,11 @@ public final class DetectionVerticle extends VerticleBase {
     JsonObject conf = config();
     try {
       thresholds = thresholds(conf);
+      settings = DetectionSettingsReader.read(conf);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e.getMessage());
     }
-    window = ConfigKeys.DETECTION_WINDOW.get(conf);
+    snapshotWindow = ConfigKeys.DETECTION_WINDOW.get(conf);
     interval = ConfigKeys.DETECTION_INTERVAL.get(conf);
     node = conf.getString(RuntimeKeys.NODE_ID, UUID.randomUUID().toString().substring(0, 8));
     fastPathDelayMs = ConfigKeys.DETECTION_FAST_PATH_DELAY.get(conf).toMillis();
@@ -149,13 +147,16 @@ public final class DetectionVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     Future<Void> ready = Future.all(
       bus.<JsonObject>consumer(Addresses.EVENTS_INGESTED, m -> touched(EventsIngested.fromJson(m.body()))).completion(),
-      bus.<JsonObject>consumer(Addresses.BASELINES_UPDATED, m -> enqueue(Scope.ALL, "baselines updated")).completion(),
+      bus.<JsonObject>consumer(Addresses.BASELINES_UPDATED, m -> reload().onComplete(ar ->
+        enqueue(Scope.ALL, "normals or targets changed"))).completion(),
       bus.<JsonObject>consumer(Addresses.CONFIG_CHANGED, m -> reconfigure(m.body())).completion(),
       bus.<JsonObject>consumer(Addresses.DETECTION_BATCH, this::batch).completion()).mapEmpty();
-    return ready.onSuccess(v -> {
+    return ready.compose(v -> reload().otherwiseEmpty()).onSuccess(v -> {
       timerId = vertx.setPeriodic(delayToMiddleOfInterval(), interval.toMillis(), id -> periodic());
-      LOG.info("Detection every {} over a {} window (fast path after {} ms), thresholds {}",
-        ConfigKey.formatDuration(interval), ConfigKey.formatDuration(window), fastPathDelayMs, thresholds);
+      LOG.info("Detection every {} ({}: {}; fast path after {} ms), thresholds {}", ConfigKey.formatDuration(interval),
+        settings.algorithm(), settings.legacy() ? ConfigKey.formatDuration(settings.legacyWindow())
+          : "windows " + WindowSpec.format(settings.windows()) + ", intensity over "
+          + ConfigKey.formatDuration(settings.intensityWindow()), fastPathDelayMs, thresholds);
     });
   }
 
@@ -167,75 +168,20 @@ public final class DetectionVerticle extends VerticleBase {
     return current.otherwiseEmpty();
   }
 
-  /** The most steps one batch request may replay: bounds the work a single request can ask for. */
-  static final int MAX_BATCH_STEPS = 20_000;
+  /** The models in force, from the database (every node reads the same). */
+  private Future<Void> reload() {
+    return ModelStore.load(pool, settings)
+      .onSuccess(m -> models = m)
+      .onFailure(err -> LOG.warn("Models could not be read (keeping the last ones): {}", err.getMessage()))
+      .mapEmpty();
+  }
 
   /** Batch detection: a replay of a past range, answered to the caller, never stored. */
   private void batch(Message<JsonObject> message) {
-    Instant from;
-    Instant to;
-    Duration step;
-    try {
-      JsonObject body = message.body();
-      from = Instant.parse(body.getString("from", ""));
-      to = Instant.parse(body.getString("to", ""));
-      step = body.getString("step") == null ? interval : ConfigKey.parseDurationText(body.getString("step"));
-      if (!from.isBefore(to)) {
-        throw new IllegalArgumentException("from must be before to");
-      }
-      if (to.isAfter(clock.instant())) {
-        throw new IllegalArgumentException("to is in the future");
-      }
-      if (step.toMillis() < 1_000 || step.toMillis() % 1_000 != 0) {
-        throw new IllegalArgumentException("step must be a whole number of seconds, at least 1s");
-      }
-      if (window.toMillis() % step.toMillis() != 0) {
-        throw new IllegalArgumentException("step must be a divisor of the detection window (" + window + ")");
-      }
-      if (Duration.between(from, to).toMillis() / step.toMillis() > MAX_BATCH_STEPS) {
-        throw new IllegalArgumentException("at most " + MAX_BATCH_STEPS + " steps per request: shorten the range or lengthen the step");
-      }
-    } catch (RuntimeException e) {
-      String reason = e instanceof java.time.format.DateTimeParseException
-        ? "from and to must be RFC 3339 instants such as 2026-11-01T00:00:00Z" : e.getMessage();
-      new BusFailure(FailureCode.INVALID_REQUEST, reason, null).replyTo(message);
-      return;
-    }
-    Instant origin = from.minus(window);
-    Thresholds t = thresholds;
-    Map<String, Map<Integer, Double>> buckets = new HashMap<>();
-    Map<String, Double> baselines = new HashMap<>();
-    pool.preparedQuery(HotspotSql.BUCKET_TOTALS)
-      .execute(Tuple.of(OffsetDateTime.ofInstant(origin, ZoneOffset.UTC), (double) step.toSeconds(),
-        OffsetDateTime.ofInstant(to, ZoneOffset.UTC)))
-      .compose(rows -> {
-        rows.forEach(r -> buckets.computeIfAbsent(r.getString(0) + '\u0000' + r.getString(1), k -> new HashMap<>())
-          .put(r.getInteger(2), r.getDouble(3)));
-        return pool.query(HotspotSql.EFFECTIVE_BASELINES).execute();
-      })
-      .compose(rows -> {
-        rows.forEach(r -> baselines.put(r.getString(0) + '\u0000' + r.getString(1), r.getDouble(2)));
-        // The replay is CPU work proportional to entities x steps: off the event loop.
-        return vertx.executeBlocking(() -> BatchDetection.replay(from, to, step, window, buckets, baselines, t), false);
-      })
-      .map(replayed -> {
-        JsonArray changes = new JsonArray();
-        for (BatchDetection.Change c : replayed) {
-          changes.add(new JsonObject().put("at", c.at().toString()).put("entity_type", c.entityType())
-            .put("entity", c.entity()).put("change", c.transition().kind().wire())
-            .put("severity", c.transition().severity().wire())
-            .put("predicted", Math.round(c.transition().predicted() * 1000) / 1000.0)
-            .put("baseline", Math.round(c.transition().baseline() * 1000) / 1000.0)
-            .put("percent_above", c.transition().percentAbove()));
-        }
-        return new JsonObject().put("from", from.toString()).put("to", to.toString())
-          .put("step", ConfigKey.formatDuration(step))
-          .put("evaluations", Duration.between(from, to).toMillis() / step.toMillis() + 1)
-          .put("changes", changes);
-      })
-      .onSuccess(message::reply)
-      .onFailure(err -> new BusFailure(FailureCode.STORAGE_FAILED, "batch detection failed: " + err.getMessage(), null)
-        .replyTo(message));
+    BusFailure.answer(message, body -> ReplayRequest.run(vertx, pool,
+        ReplayRequest.parse(body, interval, clock.instant()), settings, thresholds)
+      .recover(err -> Future.failedFuture(err instanceof IllegalArgumentException ? err
+        : new BusFailure(FailureCode.STORAGE_FAILED, "batch detection failed: " + err.getMessage(), null).asException())));
   }
 
   static Thresholds thresholds(JsonObject conf) {
@@ -380,119 +326,68 @@ public final class DetectionVerticle extends VerticleBase {
   }
 
   private Future<Integer> evaluateLocked(SqlConnection conn, Scope scope, Instant now, List<Hotspot> changed) {
-    OffsetDateTime to = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
-    OffsetDateTime from = to.minus(window);
-    Tuple totalsArgs = scope.all()
-      ? Tuple.of(from, to, null, null, null)
-      : Tuple.of(from, to, scope.suppliers().toArray(String[]::new), scope.routes().toArray(String[]::new),
-        scope.vehicleTypes().toArray(String[]::new));
-    Map<Key, Double> totals = new HashMap<>();
-    Map<Key, Double> baselines = new HashMap<>();
-    Map<Key, OpenHotspot> open = new HashMap<>();
-    return conn.preparedQuery(HotspotSql.WINDOW_TOTALS).execute(totalsArgs)
-      .compose(rows -> {
+    Instant end = DetectionSettingsReader.liveEnd(now);
+    Map<EntityKey, Map<Duration, Evaluator.Observation>> observations = new HashMap<>();
+    Future<Void> read = Future.succeededFuture();
+    for (Duration length : settings.observedLengths()) {
+      Instant start = end.minus(length);
+      Tuple args = scope.all()
+        ? Tuple.of(at(start), at(end), null, null, null)
+        : Tuple.of(at(start), at(end), scope.suppliers().toArray(String[]::new), scope.routes().toArray(String[]::new),
+          scope.vehicleTypes().toArray(String[]::new));
+      read = read.compose(v -> conn.preparedQuery(HotspotSql.WINDOW_ACTIVITY).execute(args)).map(rows -> {
         for (Row r : rows) {
-          Key k = new Key(r.getString(0), r.getString(1));
+          EntityKey k = new EntityKey(r.getString("entity_type"), r.getString("entity"));
           if (scope.contains(k)) {
-            totals.put(k, r.getDouble(2));
+            observations.computeIfAbsent(k, x -> new HashMap<>())
+              .put(length, new Evaluator.Observation(length, start, end, ModelStore.activity(r)));
           }
         }
-        return conn.query(HotspotSql.EFFECTIVE_BASELINES).execute();
-      })
-      .compose(rows -> {
-        rows.forEach(r -> baselines.put(new Key(r.getString(0), r.getString(1)), r.getDouble(2)));
-        return conn.query(HotspotSql.OPEN_HOTSPOTS).execute();
-      })
-      .compose(rows -> {
-        rows.forEach(r -> open.put(new Key(r.getString(1), r.getString(2)),
-          new OpenHotspot(r.getLong(0), Severity.of(r.getString(3)), r.getOffsetDateTime(4).toInstant(), r.getDouble(5),
-            r.getDouble(6))));
-        remember(scope, totals);
-        return apply(conn, decide(scope, totals, baselines, open), open, now, changed);
+        return null;
       });
+    }
+    // Targets are read at every evaluation: an operator may write one straight into the table.
+    Map<EntityKey, Map<Duration, Double>> targets = new HashMap<>();
+    return read.compose(v -> ModelStore.targets(conn, settings.legacyWindow())).compose(t -> {
+      targets.putAll(t);
+      return HotspotStore.open(conn);
+    }).compose(open -> {
+      if (scope.all()) {
+        lastEntities = observations.size();
+      }
+      Map<EntityKey, Transition> transitions = decide(scope, end, observations, open, targets);
+      return HotspotStore.apply(conn, transitions, open, now, changed)
+        .map(x -> (int) changed.stream().filter(h -> !"updated".equals(h.change())).count());
+    });
   }
 
-  /** Every entity in scope with a baseline, and every open hotspot in scope (its emissions may have dropped to 0). */
-  private Map<Key, Transition> decide(Scope scope, Map<Key, Double> totals, Map<Key, Double> baselines,
-                                      Map<Key, OpenHotspot> open) {
-    Set<Key> candidates = new HashSet<>(totals.keySet());
+  /** Every entity in scope with activity in a window, and every open hotspot in scope (its activity may have stopped). */
+  private Map<EntityKey, Transition> decide(Scope scope, Instant end, Map<EntityKey, Map<Duration, Evaluator.Observation>> seen,
+                                            Map<EntityKey, HotspotStore.Open> open,
+                                            Map<EntityKey, Map<Duration, Double>> targets) {
+    Set<EntityKey> candidates = new HashSet<>(seen.keySet());
     open.keySet().stream().filter(scope::contains).forEach(candidates::add);
-    Map<Key, Transition> transitions = new LinkedHashMap<>();
+    Map<EntityKey, Transition> transitions = new LinkedHashMap<>();
     Thresholds t = thresholds;
-    for (Key k : candidates) {
-      Double baseline = baselines.get(k);
-      OpenHotspot current = open.get(k);
-      if (baseline == null || !(baseline > 0)) {
-        if (current != null) {
-          // Its baseline is gone (target deleted, history expired): nothing to compare with, so
-          // the hotspot is resolved rather than left open for ever.
-          double predicted = totals.getOrDefault(k, 0.0);
-          transitions.put(k, new Transition(Kind.RESOLVED, current.severity(), predicted, current.baseline(),
-            HotspotPolicy.percentAbove(predicted, current.baseline())));
-        }
-        continue; // not enough history yet and no target: not flagged
+    for (EntityKey k : candidates) {
+      Map<Duration, Evaluator.Observation> observations = new HashMap<>(seen.getOrDefault(k, Map.of()));
+      for (Duration length : settings.observedLengths()) {
+        observations.putIfAbsent(length, new Evaluator.Observation(length, end.minus(length), end, Activity.NONE));
       }
-      Transition tr = HotspotPolicy.evaluate(current == null ? null : current.severity(), totals.getOrDefault(k, 0.0),
-        baseline, t);
-      boolean unchanged = tr.kind() == Kind.UPDATED && Math.abs(tr.predicted() - current.predicted()) < 1e-9
-        && tr.baseline() == current.baseline();
-      if (tr.kind() != Kind.NONE && !unchanged) {
+      HotspotStore.Open current = open.get(k);
+      List<Reading> readings = Evaluator.readings(models.get(k), observations, targets.getOrDefault(k, Map.of()), settings);
+      // No model and no target (history expired, target deleted): an open hotspot is resolved, not left open for ever.
+      Transition tr = Replay.decide(current == null ? null : current.severity(), current == null ? null : current.reading(),
+        readings, t);
+      if (tr != null && tr.kind() != Kind.NONE && !HotspotStore.unchanged(tr, current)) {
         transitions.put(k, tr);
       }
     }
     return transitions;
   }
 
-  private Future<Integer> apply(SqlConnection conn, Map<Key, Transition> transitions, Map<Key, OpenHotspot> open,
-                                Instant now, List<Hotspot> changed) {
-    OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
-    Future<Void> chain = Future.succeededFuture();
-    for (Map.Entry<Key, Transition> e : transitions.entrySet()) {
-      Key k = e.getKey();
-      Transition tr = e.getValue();
-      OpenHotspot current = open.get(k);
-      chain = chain.compose(v -> switch (tr.kind()) {
-        case OPENED -> conn.preparedQuery(HotspotSql.INSERT_HOTSPOT)
-          .execute(Tuple.of(k.type(), k.entity(), tr.predicted(), tr.baseline(), tr.percentAbove(), tr.severity().wire(), at))
-          .compose(rows -> {
-            long id = rows.iterator().next().getLong(0);
-            changed.add(hotspot(id, k, tr, "open", now, now, null));
-            return change(conn, id, tr, at);
-          });
-        case RESOLVED -> conn.preparedQuery(HotspotSql.RESOLVE_HOTSPOT)
-          .execute(Tuple.of(current.id(), tr.predicted(), tr.baseline(), tr.percentAbove(), at))
-          .compose(r -> {
-            changed.add(hotspot(current.id(), k, tr, "resolved", current.openedAt(), now, now));
-            return change(conn, current.id(), tr, at);
-          });
-        default -> conn.preparedQuery(HotspotSql.UPDATE_HOTSPOT)
-          .execute(Tuple.of(current.id(), tr.predicted(), tr.baseline(), tr.percentAbove(), tr.severity().wire(), at))
-          .compose(r -> {
-            changed.add(hotspot(current.id(), k, tr, "open", current.openedAt(), now, null));
-            return tr.kind().isTransition() ? change(conn, current.id(), tr, at) : Future.succeededFuture();
-          });
-      });
-    }
-    return chain.map(v -> (int) changed.stream().filter(h -> !"updated".equals(h.change())).count());
-  }
-
-  private static Future<Void> change(SqlConnection conn, long hotspotId, Transition tr, OffsetDateTime at) {
-    return conn.preparedQuery(HotspotSql.INSERT_CHANGE)
-      .execute(Tuple.of(hotspotId, tr.kind().wire(), tr.severity().wire(), tr.predicted(), tr.baseline(),
-        tr.percentAbove(), at))
-      .mapEmpty();
-  }
-
-  private static Hotspot hotspot(long id, Key k, Transition tr, String status, Instant openedAt, Instant updatedAt,
-                                 Instant resolvedAt) {
-    return new Hotspot(id, k.entity(), k.type(), tr.predicted(), tr.baseline(), tr.percentAbove(), tr.severity(), status,
-      openedAt, updatedAt, resolvedAt, tr.kind().wire());
-  }
-
-  private void remember(Scope scope, Map<Key, Double> totals) {
-    if (scope.all()) {
-      lastEntities = totals.size();
-    }
+  private static OffsetDateTime at(Instant instant) {
+    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
   }
 
   /**
@@ -505,7 +400,7 @@ public final class DetectionVerticle extends VerticleBase {
     }
     long wait = lastSnapshotAt + SNAPSHOT_EVERY_MS - System.currentTimeMillis();
     snapshotPending = true;
-    vertx.setTimer(Math.max(1, wait), id -> HotspotQueryVerticle.currentSnapshot(pool, window, clock.instant())
+    vertx.setTimer(Math.max(1, wait), id -> HotspotQueryVerticle.currentSnapshot(pool, snapshotWindow, clock.instant())
       .onComplete(ar -> {
         snapshotPending = false;
         lastSnapshotAt = System.currentTimeMillis();
@@ -516,5 +411,4 @@ public final class DetectionVerticle extends VerticleBase {
         }
       }));
   }
-
 }

@@ -3,18 +3,27 @@ package io.carbonnexus.engine.hotspot;
 import io.carbonnexus.engine.shared.Percent;
 import io.carbonnexus.engine.shared.Severity;
 
+import java.util.List;
+
 /**
- * What happens to an entity's hotspot when its predicted emissions are compared with its
- * baseline. Pure: the same state, numbers and thresholds always give the same transition.
+ * What happens to an entity's hotspot when its readings (one per window and measure) are
+ * compared with their baselines. Pure: the same state, readings and thresholds always give the
+ * same transition.
  *
+ * <p>A reading reaches a level when predicted ≥ threshold × baseline (info 0.8, warn 1.0,
+ * critical 1.5 by default). Info needs one thing more when the baseline is the upper edge of a
+ * band: the value must also be in the top fifth of the band (band position ≥ the info
+ * threshold), or an entity with a narrow band would sit at info all day while perfectly normal.
+ * The entity is at the highest level any reading reaches:
  * <ul>
- *   <li>No hotspot and ratio ≥ info: <b>opened</b> at the level reached.</li>
- *   <li>Open and the ratio reaches a higher level: <b>escalated</b> at once.</li>
- *   <li>Open and the ratio is below the current level's threshold by more than the hysteresis:
- *   <b>de-escalated</b> to the level it still holds with the hysteresis, or <b>resolved</b> when
- *   that is none.</li>
+ *   <li>No hotspot and a level reached: <b>opened</b> at that level.</li>
+ *   <li>Open and a higher level reached: <b>escalated</b> at once.</li>
+ *   <li>Open and no reading holds the current level with the hysteresis (values raised by
+ *   {@code hysteresis} × baseline): <b>de-escalated</b> to the level still held, or
+ *   <b>resolved</b> when none is.</li>
  *   <li>Otherwise an open hotspot is <b>updated</b> (new numbers, same level).</li>
  * </ul>
+ * The transition carries the reading that decided it: the one at the level with the highest ratio.
  */
 public final class HotspotPolicy {
 
@@ -32,7 +41,19 @@ public final class HotspotPolicy {
   }
 
   /** The outcome; {@code severity} is the level after it (the last level for a resolution). */
-  public record Transition(Kind kind, Severity severity, double predicted, double baseline, int percentAbove) {
+  public record Transition(Kind kind, Severity severity, Reading reading) {
+
+    public double predicted() {
+      return reading.predicted();
+    }
+
+    public double baseline() {
+      return reading.baseline();
+    }
+
+    public int percentAbove() {
+      return HotspotPolicy.percentAbove(reading.predicted(), reading.baseline());
+    }
   }
 
   private HotspotPolicy() {
@@ -43,33 +64,87 @@ public final class HotspotPolicy {
     return Percent.above(predicted, baseline);
   }
 
+  /** The level one reading reaches, its value raised by {@code lift} × its baseline (the hysteresis). */
+  static Severity level(Reading r, double lift, Thresholds t) {
+    if (!(r.baseline() > 0)) {
+      return null;
+    }
+    double value = r.predicted() + lift * r.baseline();
+    double ratio = value / r.baseline();
+    if (ratio >= t.critical()) {
+      return Severity.CRITICAL;
+    }
+    if (ratio >= t.warn()) {
+      return Severity.WARN;
+    }
+    if (ratio >= t.info()) {
+      double position = r.bandPosition(value);
+      return Double.isNaN(position) || position >= t.info() ? Severity.INFO : null;
+    }
+    return null;
+  }
+
+  /** One window, one measure: the single-reading form (targets, the legacy algorithm, tests). */
+  public static Transition evaluate(Severity current, double predicted, double baseline, Thresholds t) {
+    return evaluate(current, List.of(new Reading(null, Reading.Measure.EMISSIONS, predicted, Double.NaN, baseline)), t);
+  }
+
   /**
    * @param current the open hotspot's level, or null when the entity has none
-   * @param baseline must be &gt; 0 (an entity without a baseline is not evaluated)
+   * @param readings at least one; readings without a positive baseline are ignored
    */
-  public static Transition evaluate(Severity current, double predicted, double baseline, Thresholds t) {
-    if (!(baseline > 0)) {
-      throw new IllegalArgumentException("baseline must be > 0, was " + baseline);
+  public static Transition evaluate(Severity current, List<Reading> readings, Thresholds t) {
+    if (readings.isEmpty()) {
+      throw new IllegalArgumentException("no reading to evaluate");
     }
-    double ratio = predicted / baseline;
-    int percent = percentAbove(predicted, baseline);
-    Severity reached = t.classify(ratio);
+    Severity reached = null;
+    Severity held = null;
+    for (Reading r : readings) {
+      reached = max(reached, level(r, 0, t));
+      held = max(held, level(r, t.hysteresis(), t));
+    }
     if (current == null) {
       return reached == null
-        ? new Transition(Kind.NONE, null, predicted, baseline, percent)
-        : new Transition(Kind.OPENED, reached, predicted, baseline, percent);
+        ? new Transition(Kind.NONE, null, strongest(readings, null, 0, t))
+        : new Transition(Kind.OPENED, reached, strongest(readings, reached, 0, t));
     }
     if (reached != null && reached.above(current)) {
-      return new Transition(Kind.ESCALATED, reached, predicted, baseline, percent);
+      return new Transition(Kind.ESCALATED, reached, strongest(readings, reached, 0, t));
     }
-    // Falling: a level is kept until the ratio is `hysteresis` below its threshold.
-    Severity held = t.classify(ratio + t.hysteresis());
     if (held == null) {
-      return new Transition(Kind.RESOLVED, current, predicted, baseline, percent);
+      return new Transition(Kind.RESOLVED, current, strongest(readings, null, 0, t));
     }
     if (current.above(held)) {
-      return new Transition(Kind.DEESCALATED, held, predicted, baseline, percent);
+      return new Transition(Kind.DEESCALATED, held, strongest(readings, held, t.hysteresis(), t));
     }
-    return new Transition(Kind.UPDATED, current, predicted, baseline, percent);
+    return new Transition(Kind.UPDATED, current, strongest(readings, current, t.hysteresis(), t));
+  }
+
+  private static Severity max(Severity a, Severity b) {
+    return a == null ? b : b == null ? a : b.above(a) ? b : a;
+  }
+
+  /** The reading at {@code level} (any, when null) with the highest ratio. */
+  private static Reading strongest(List<Reading> readings, Severity level, double lift, Thresholds t) {
+    Reading best = null;
+    for (Reading r : readings) {
+      if (!(r.baseline() > 0)) {
+        continue;
+      }
+      if (level != null && level(r, lift, t) != level) {
+        continue;
+      }
+      if (best == null || r.ratio() > best.ratio()) {
+        best = r;
+      }
+    }
+    if (best == null) {
+      for (Reading r : readings) {
+        if (best == null || (r.baseline() > 0 && (!(best.baseline() > 0) || r.ratio() > best.ratio()))) {
+          best = r;
+        }
+      }
+    }
+    return best;
   }
 }

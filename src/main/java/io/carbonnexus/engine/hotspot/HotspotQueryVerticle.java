@@ -5,6 +5,7 @@ import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
 import io.carbonnexus.engine.shared.EmissionsSnapshot;
+import io.carbonnexus.engine.shared.EntityKey;
 import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.Percent;
@@ -85,18 +86,18 @@ public final class HotspotQueryVerticle extends VerticleBase {
    * answer on every node, whichever evaluated last.
    */
   static Future<EmissionsSnapshot> currentSnapshot(Pool pool, Duration window, Instant now) {
-    OffsetDateTime to = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
-    Map<String, Double> baselines = new HashMap<>();
+    OffsetDateTime to = OffsetDateTime.ofInstant(DetectionSettingsReader.liveEnd(now), ZoneOffset.UTC);
+    Map<EntityKey, Double> baselines = new HashMap<>();
     return pool.query(HotspotSql.EFFECTIVE_BASELINES).execute()
       .compose(rows -> {
-        rows.forEach(r -> baselines.put(r.getString(0) + '\u0000' + r.getString(1), r.getDouble(2)));
-        return pool.preparedQuery(HotspotSql.WINDOW_TOTALS).execute(Tuple.of(to.minus(window), to, null, null, null));
+        rows.forEach(r -> baselines.put(new EntityKey(r.getString(0), r.getString(1)), r.getDouble(2)));
+        return pool.preparedQuery(HotspotSql.WINDOW_ACTIVITY).execute(Tuple.of(to.minus(window), to, null, null, null));
       })
       .map(rows -> {
         List<EmissionsSnapshot.EntityTotal> totals = new ArrayList<>();
         for (Row r : rows) {
-          totals.add(new EmissionsSnapshot.EntityTotal(r.getString(0), r.getString(1), r.getDouble(2),
-            baselines.get(r.getString(0) + '\u0000' + r.getString(1))));
+          EntityKey key = new EntityKey(r.getString(0), r.getString(1));
+          totals.add(new EmissionsSnapshot.EntityTotal(key.type(), key.entity(), r.getDouble("co2"), baselines.get(key)));
         }
         return EmissionsSnapshot.of(now, window.toSeconds(), totals);
       });

@@ -9,16 +9,19 @@ final class HotspotSql {
       as x(entity_type, entity)
     """;
 
+  private static final String SUMS = """
+    sum(co2_kg) as co2, sum(events) as events, sum(tonne_km) as tkm, sum(co2_sq) as co2_sq,
+    sum(co2_tkm) as co2_tkm, sum(tkm_sq) as tkm_sq""";
+
   /**
-   * Window totals per entity over (from, to] in whole minutes: the minute holding {@code from}
-   * through the minute holding {@code to}, from the per-minute rollups kept by triggers on
-   * predictions. With $3..$5 set, only those suppliers,
-   * routes and vehicle types (the fast path); with them null, all.
+   * What each entity did over the minutes [$1, $2), from the per-minute rollups kept by triggers on
+   * predictions: a window's observation. With $3..$5 set, only those suppliers, routes and vehicle
+   * types (the fast path); with them null, all.
    */
-  static final String WINDOW_TOTALS = """
-    select entity_type, entity, sum(co2_kg) as predicted
+  static final String WINDOW_ACTIVITY = "select entity_type, entity, " + SUMS + """
+
       from entity_minute_totals
-     where minute >= date_trunc('minute', $1::timestamptz) and minute <= date_trunc('minute', $2::timestamptz)
+     where minute >= $1 and minute < $2
        and ($3::text[] is null
             or (entity_type = 'supplier' and entity = any($3))
             or (entity_type = 'route' and entity = any($4))
@@ -27,38 +30,62 @@ final class HotspotSql {
     """;
 
   /**
-   * Totals per entity for each of $3 windows of $2 seconds ending at $1 (k = 0 is the most recent):
-   * the history a computed baseline is made from.
+   * What each entity did in each bucket of $2 seconds of [$1, $3): bucket b covers
+   * [$1 + b·step, $1 + (b+1)·step). Hourly buckets are what models are learnt from; a replay
+   * reads its whole range this way.
    */
-  static final String PAST_WINDOW_TOTALS = """
-    select x.entity_type, x.entity,
-           floor(extract(epoch from ($1::timestamptz - p.occurred_at)) / $2)::int as k,
-           sum(p.co2_kg) as total
-      from predictions p
-    """ + ENTITIES + """
-     where p.occurred_at <= $1 and p.occurred_at > $1::timestamptz - make_interval(secs => $2::double precision * $3)
+  static final String BUCKET_ACTIVITY = "select entity_type, entity, "
+    + "floor(extract(epoch from (minute - $1::timestamptz)) / $2)::int as b, " + SUMS + """
+
+      from entity_minute_totals
+     where minute >= $1 and minute < $3
      group by 1, 2, 3
     """;
 
-  /** Totals per entity per bucket of $2 seconds in ($1, $3]; bucket b covers ($1 + (b-1)·step, $1 + b·step]. */
-  static final String BUCKET_TOTALS = """
-    select x.entity_type, x.entity, ceil(extract(epoch from (p.occurred_at - $1::timestamptz)) / $2)::int as b,
-           sum(p.co2_kg) as total
-      from predictions p
-    """ + ENTITIES + """
-     where p.occurred_at > $1 and p.occurred_at <= $3
-     group by 1, 2, 3
+  static final String UPSERT_MODEL = """
+    insert into entity_models (entity_type, entity, algorithm, built_at, model)
+    select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])
+    on conflict (entity_type, entity) do update
+      set algorithm = excluded.algorithm, built_at = excluded.built_at, model = excluded.model
     """;
 
-  static final String UPSERT_COMPUTED_BASELINE = """
-    insert into baselines (entity_type, entity, baseline, source, computed_at, statistic, samples, window_seconds)
-    values ($1, $2, $3, 'computed', $4, $5, $6, $7)
+  /** Entities whose history no longer makes a model: their old one must not linger. */
+  static final String DELETE_STALE_MODELS = "delete from entity_models where built_at < $1";
+
+  static final String MODELS = "select entity_type, entity, algorithm, built_at, model from entity_models";
+
+  /** Each entity's computed baseline: the upper edge of its normal CO2 over detection.window, at $4. */
+  static final String UPSERT_COMPUTED_BASELINES = """
+    insert into baselines (entity_type, entity, baseline, source, computed_at, statistic, samples, window_seconds,
+                           expected)
+    select t, e, b, 'computed', $4, s, n, w, x
+      from unnest($1::text[], $2::text[], $3::float8[], $5::text[], $6::int[], $7::bigint[], $8::float8[])
+        as u(t, e, b, s, n, w, x)
     on conflict (entity_type, entity, source) do update
       set baseline = excluded.baseline, computed_at = excluded.computed_at, statistic = excluded.statistic,
-          samples = excluded.samples, window_seconds = excluded.window_seconds
+          samples = excluded.samples, window_seconds = excluded.window_seconds, expected = excluded.expected
     """;
 
-  /** An operator's target wins over the computed value. */
+  /** Computed baselines that were not refreshed by the last learning (no model any more). */
+  static final String DELETE_STALE_BASELINES = "delete from baselines where source = 'computed' and computed_at < $1";
+
+  /** Every window's and measure's band of each entity, at $3. */
+  static final String UPSERT_BANDS = """
+    insert into baseline_bands (entity_type, entity, window_seconds, kind, expected, baseline, computed_at)
+    select t, e, w, k, x, b, $3
+      from unnest($1::text[], $2::text[], $4::bigint[], $5::text[], $6::float8[], $7::float8[]) as u(t, e, w, k, x, b)
+    on conflict (entity_type, entity, window_seconds, kind) do update
+      set expected = excluded.expected, baseline = excluded.baseline, computed_at = excluded.computed_at
+    """;
+
+  static final String DELETE_STALE_BANDS = "delete from baseline_bands where computed_at < $1";
+
+  /** Operators' targets: kg CO2 per detection.window (written through the API or straight into the table). */
+  static final String TARGETS = """
+    select entity_type, entity, baseline from baselines where source = 'target'
+    """;
+
+  /** The baseline in force per entity (what /emissions/current and the comparison show): an operator's target wins. */
   static final String EFFECTIVE_BASELINES = """
     select distinct on (entity_type, entity) entity_type, entity, baseline, source
       from baselines
@@ -90,36 +117,41 @@ final class HotspotSql {
     """;
 
   static final String OPEN_HOTSPOTS = """
-    select id, entity_type, entity, severity, opened_at, predicted, baseline from hotspots where status = 'open'
+    select id, entity_type, entity, severity, opened_at, predicted, baseline, "window", kind, expected
+      from hotspots where status = 'open'
     """;
 
   static final String INSERT_HOTSPOT = """
-    insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity, status, opened_at, updated_at)
-    values ($1, $2, $3, $4, $5, $6, 'open', $7, $7)
+    insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity, status, opened_at, updated_at,
+                          "window", kind, expected)
+    values ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $8, $9, $10)
     returning id
     """;
 
   static final String UPDATE_HOTSPOT = """
-    update hotspots set predicted = $2, baseline = $3, percent_above = $4, severity = $5, updated_at = $6
+    update hotspots set predicted = $2, baseline = $3, percent_above = $4, severity = $5, updated_at = $6,
+                        "window" = $7, kind = $8, expected = $9
      where id = $1 and status = 'open'
     """;
 
   static final String RESOLVE_HOTSPOT = """
     update hotspots set predicted = $2, baseline = $3, percent_above = $4, status = 'resolved', updated_at = $5,
-                        resolved_at = $5
+                        resolved_at = $5, "window" = $6, kind = $7, expected = $8
      where id = $1 and status = 'open'
     """;
 
+  /** The change's kind is the hotspot change (opened, ...); {@code measure} is the hotspot's kind (emissions, intensity). */
   static final String INSERT_CHANGE = """
-    insert into hotspot_changes (hotspot_id, kind, severity, predicted, baseline, percent_above, changed_at)
-    values ($1, $2, $3, $4, $5, $6, $7)
+    insert into hotspot_changes (hotspot_id, kind, severity, predicted, baseline, percent_above, changed_at, "window",
+                                 expected, measure)
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
     on conflict do nothing
     """;
 
   /** Hotspots for GET /hotspots: $1 severities, $2 status, $3 entity_type, $4 entity, $5 since, $6 limit. */
   static final String LIST_HOTSPOTS = """
     select id, entity, entity_type, predicted, baseline, percent_above, severity, status, opened_at, updated_at,
-           resolved_at
+           resolved_at, "window", kind, expected
       from hotspots
      where ($1::text[] is null or severity = any($1))
        and ($2::text is null or status = $2)
@@ -131,20 +163,29 @@ final class HotspotSql {
     """;
 
   /** Effective baselines of one entity type ($1) or all, one entity ($2) or all, with how they were made. */
+  /** The baselines in force (a target wins) of one entity type ($1) or all, one entity ($2) or all, with their bands. */
   static final String LIST_BASELINES = """
-    select distinct on (entity_type, entity) entity_type, entity, baseline, source, computed_at, statistic, samples
-      from baselines
-     where ($1::text is null or entity_type = $1) and ($2::text is null or entity = $2)
-     order by entity_type, entity, (source = 'target') desc
+    select b.entity_type, b.entity, b.baseline, b.source, b.computed_at, b.statistic, b.samples, b.window_seconds,
+           b.expected,
+           (select coalesce(jsonb_agg(jsonb_build_object('window_seconds', x.window_seconds, 'kind', x.kind,
+                                                          'expected', x.expected, 'baseline', x.baseline)
+                                      order by x.kind, x.window_seconds), '[]'::jsonb)
+              from baseline_bands x where x.entity_type = b.entity_type and x.entity = b.entity) as bands
+      from (select distinct on (entity_type, entity) *
+              from baselines
+             where ($1::text is null or entity_type = $1) and ($2::text is null or entity = $2)
+             order by entity_type, entity, (source = 'target') desc) b
+     order by b.entity_type, b.entity
      limit $3
     """;
 
   static final String UPSERT_TARGET = """
-    insert into baselines (entity_type, entity, baseline, source, computed_at, statistic)
-    values ($1, $2, $3, 'target', now(), 'target')
+    insert into baselines (entity_type, entity, baseline, source, computed_at, statistic, window_seconds)
+    values ($1, $2, $3, 'target', now(), 'target', $4)
     on conflict (entity_type, entity, source) do update
-      set baseline = excluded.baseline, computed_at = excluded.computed_at
-    returning entity_type, entity, baseline, source, computed_at, statistic, samples
+      set baseline = excluded.baseline, computed_at = excluded.computed_at, window_seconds = excluded.window_seconds
+    returning entity_type, entity, baseline, source, computed_at, statistic, samples, window_seconds, expected,
+              '[]'::jsonb as bands
     """;
 
   static final String DELETE_TARGET = """
@@ -189,7 +230,7 @@ final class HotspotSql {
 
   static final String OPEN_SUPPLIER_HOTSPOTS = """
     select id, entity, entity_type, predicted, baseline, percent_above, severity, status, opened_at, updated_at,
-           resolved_at
+           resolved_at, "window", kind, expected
       from hotspots
      where status = 'open' and entity_type = 'supplier' and entity = any($1)
     """;

@@ -186,6 +186,10 @@ final class Authenticator {
         Object role = claims.getValue("role");
         String roleText = role instanceof String s ? s : null;
         Long exp = claims.getValue("exp") instanceof Number n ? n.longValue() : null;
+        if (exp == null) {
+          // A token that never expires cannot be taken back: identity providers always set exp.
+          throw new Refused(401, "the token has no expiry (exp)");
+        }
         return new Principal(claims.getString("sub"), roleText, roleText != null && writeRoles.contains(roleText),
           exp == null ? null : Instant.ofEpochSecond(exp));
       })
@@ -299,6 +303,21 @@ final class Authenticator {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * Without an audience and an issuer, any token signed with the key passes — with Supabase's
+   * legacy secret that includes the project's public anon key: worth a warning at start-up.
+   */
+  String weakness() {
+    if (!jwtRequired() || (jwtOptions.getAudience() != null && jwtOptions.getIssuer() != null)) {
+      return null;
+    }
+    return "JWT authentication without " + (jwtOptions.getAudience() == null ? "NEXUS_AUTH_JWT_AUDIENCE" : "")
+      + (jwtOptions.getAudience() == null && jwtOptions.getIssuer() == null ? " and " : "")
+      + (jwtOptions.getIssuer() == null ? "NEXUS_AUTH_JWT_ISSUER" : "")
+      + ": every token signed with the key is accepted (with Supabase's JWT secret, even the project's public anon key);"
+      + " set them (Supabase: audience 'authenticated', issuer 'https://<project>.supabase.co/auth/v1')";
   }
 
   /** For the start-up log: what protects reads and writes. */

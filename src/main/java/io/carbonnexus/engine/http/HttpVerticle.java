@@ -155,6 +155,11 @@ public final class HttpVerticle extends VerticleBase {
 
   /** One warning per node (not per instance): anyone who reaches the port reads every figure. */
   private void warnOnceIfReadsAreOpen(String host, int port) {
+    String weakness = authenticator.weakness();
+    if (weakness != null
+      && vertx.sharedData().<String, Boolean>getLocalMap("nexus.http").putIfAbsent("weak-jwt-warned", true) == null) {
+      LOG.warn(weakness);
+    }
     if (authenticator.jwtRequired()
       || vertx.sharedData().<String, Boolean>getLocalMap("nexus.http").putIfAbsent("open-reads-warned", true) != null) {
       return;
@@ -170,6 +175,10 @@ public final class HttpVerticle extends VerticleBase {
     // HEAD is GET without the body (the server drops it): every GET answers HEAD too.
     router.route(HttpMethod.HEAD, "/*").handler(ctx -> ctx.reroute(HttpMethod.GET, ctx.request().uri()));
     BridgeGuard bridge = new BridgeGuard(vertx, authenticator, registry);
+    // SockJS's fallback transports (xhr_send, jsonp_send) post their frames: they need a body,
+    // bounded like every small request (a bridge frame is a register or a ping).
+    router.route("/eventbus/*").handler(BodyHandler.create(false)
+      .setBodyLimit(ConfigKeys.HTTP_MAX_SMALL_BODY_KB.get(conf) * 1024L));
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx, new SockJSHandlerOptions())
       .bridge(bridgeOptions(), bridge::handle));
     router.route("/*").subRouter(api(conf));

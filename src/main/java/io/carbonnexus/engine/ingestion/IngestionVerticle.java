@@ -75,6 +75,9 @@ public final class IngestionVerticle extends VerticleBase {
   private Duration maxEventAge;
   private Duration maxEventAhead;
   private Future<Void> current = Future.succeededFuture();
+  /** Events predicted since start (for the caught-up notice), and whether that notice went out once. */
+  private long ingestedTotal;
+  private boolean reportedCaughtUp;
   private Counter ingested;
   private Counter skipped;
   /** One engine reads events_normalized at a time; the others stand by (and still take POST /events). */
@@ -181,10 +184,13 @@ public final class IngestionVerticle extends VerticleBase {
       return;
     }
     running = true;
+    long before = ingestedTotal;
     current = drain().onComplete(ar -> {
       if (ar.failed()) {
         LOG.warn("Ingestion stopped at event {} (retrying at the next notification or poll): {}", watermark,
           ar.cause().getMessage());
+      } else {
+        caughtUp(ingestedTotal - before);
       }
       running = false;
       if (again) {
@@ -192,6 +198,20 @@ public final class IngestionVerticle extends VerticleBase {
         wake();
       }
     });
+  }
+
+  /**
+   * Tells whoever learns from history that everything written so far is predicted: after this
+   * engine's first drain, and after any drain that worked off a backlog (at least a batch), never
+   * for the trickle of single events.
+   */
+  private void caughtUp(long events) {
+    boolean first = !reportedCaughtUp;
+    if (first || events >= batchSize) {
+      reportedCaughtUp = true;
+      vertx.eventBus().publish(Addresses.INGESTION_CAUGHT_UP, new JsonObject().put("events", events)
+        .put("first", first).put("watermark", watermark));
+    }
   }
 
   /**
@@ -309,6 +329,7 @@ public final class IngestionVerticle extends VerticleBase {
       .map(reply -> {
         PredictionReply prediction = PredictionReply.fromJson(reply.body());
         ingested.increment(prediction.stored());
+        ingestedTotal += events.size();
         skipped.increment(prediction.errors().size());
         vertx.eventBus().publish(Addresses.EVENTS_INGESTED, touched(events, prediction).toJson());
         return null;

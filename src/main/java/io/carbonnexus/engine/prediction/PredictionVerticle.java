@@ -276,6 +276,7 @@ public final class PredictionVerticle extends VerticleBase {
     String[] modelName = new String[n];
     String[] version = new String[n];
     String[] method = new String[n];
+    Double[] tonneKm = new Double[n];
     for (int i = 0; i < n; i++) {
       Prediction p = batch.predictions.get(i);
       ShipmentEvent e = events.get(p.eventId());
@@ -288,10 +289,11 @@ public final class PredictionVerticle extends VerticleBase {
       modelName[i] = p.model();
       version[i] = p.modelVersion();
       method[i] = p.method();
+      tonneKm[i] = e.distanceKm() == null || e.loadTonnes() == null ? null : e.distanceKm() * e.loadTonnes();
     }
     return Tuple.tuple().addArrayOfLong(ids).addArrayOfOffsetDateTime(occurredAt).addArrayOfString(supplier)
       .addArrayOfString(route).addArrayOfString(vehicleType).addArrayOfDouble(co2).addArrayOfString(modelName)
-      .addArrayOfString(version).addArrayOfString(method);
+      .addArrayOfString(version).addArrayOfString(method).addArrayOfDouble(tonneKm);
   }
 
   private static Tuple errorColumns(List<PredictionError> errors) {

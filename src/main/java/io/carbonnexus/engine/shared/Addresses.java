@@ -142,6 +142,13 @@ public final class Addresses {
   public static final String EVENTS_INGESTED = "nexus.ingestion.events-ingested";
 
   /**
+   * Publish, {@code {"events","first","watermark"}}: ingestion has worked off what was written so
+   * far (after its first drain, and after any drain of at least a batch). The baselines verticle
+   * learns entities' normals then, never from half-predicted history.
+   */
+  public static final String INGESTION_CAUGHT_UP = "nexus.ingestion.caught-up";
+
+  /**
    * Publish, JSON object {@code {"why": .., "computed": n or null, "at": ..}}: computed baselines were recalculated or an
    * operator's target was set or removed. The detection verticle re-evaluates every entity against them.
    */

@@ -8,14 +8,32 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 
 /**
- * A hotspot in its REST and channel shape (DESIGN: {@code id, entity, entity_type, predicted,
- * baseline, percent_above, severity, status, opened_at, updated_at}), plus {@code resolved_at}
- * and, on the {@code hotspots} channel, {@code change}: what just happened to it
- * ({@code opened}, {@code updated}, {@code escalated}, {@code deescalated}, {@code resolved}).
+ * A hotspot in its REST and channel shape ({@code id, entity, entity_type, predicted, baseline,
+ * percent_above, severity, status, opened_at, updated_at}), plus {@code resolved_at}; which
+ * {@code window} fired ({@code 1h}, {@code 24h}, ...) and what it measured ({@code kind}:
+ * {@code emissions}, kg CO2 over the window, or {@code intensity}, kg CO2 per tonne-km), with that
+ * window's {@code expected} value (null when the baseline is a target); and, on the
+ * {@code hotspots} channel, {@code change}: what just happened to it ({@code opened},
+ * {@code updated}, {@code escalated}, {@code deescalated}, {@code resolved}).
  */
 public record Hotspot(long id, String entity, String entityType, double predicted, double baseline, int percentAbove,
                       Severity severity, String status, Instant openedAt, Instant updatedAt, Instant resolvedAt,
-                      String change) {
+                      String change, String window, String kind, Double expected) {
+
+  public static final String EMISSIONS = "emissions";
+
+  /** A hotspot of the emissions of an unnamed window (tests, and rows from before windows existed). */
+  public Hotspot(long id, String entity, String entityType, double predicted, double baseline, int percentAbove,
+                 Severity severity, String status, Instant openedAt, Instant updatedAt, Instant resolvedAt, String change) {
+    this(id, entity, entityType, predicted, baseline, percentAbove, severity, status, openedAt, updatedAt, resolvedAt,
+      change, null, EMISSIONS, null);
+  }
+
+  /** The same hotspot with what just happened to it. */
+  public Hotspot withChange(String what) {
+    return new Hotspot(id, entity, entityType, predicted, baseline, percentAbove, severity, status, openedAt, updatedAt,
+      resolvedAt, what, window, kind, expected);
+  }
 
   public JsonObject toJson() {
     JsonObject json = new JsonObject()
@@ -29,7 +47,10 @@ public record Hotspot(long id, String entity, String entityType, double predicte
       .put("status", status)
       .put("opened_at", openedAt.toString())
       .put("updated_at", updatedAt.toString())
-      .put("resolved_at", resolvedAt == null ? null : resolvedAt.toString());
+      .put("resolved_at", resolvedAt == null ? null : resolvedAt.toString())
+      .put("window", window)
+      .put("kind", kind == null ? EMISSIONS : kind)
+      .put("expected", expected == null || expected.isNaN() ? null : round(expected));
     if (change != null) {
       json.put("change", change);
     }
@@ -62,20 +83,22 @@ public record Hotspot(long id, String entity, String entityType, double predicte
       json.getDouble("predicted"), json.getDouble("baseline"), json.getInteger("percent_above"),
       Severity.of(json.getString("severity")), json.getString("status"), Instant.parse(json.getString("opened_at")),
       Instant.parse(json.getString("updated_at")), resolved == null ? null : Instant.parse(resolved),
-      json.getString("change"));
+      json.getString("change"), json.getString("window"), json.getString("kind", EMISSIONS),
+      json.getValue("expected") instanceof Number n ? n.doubleValue() : null);
   }
 
   /**
    * A row of the hotspots table (columns by name: id, entity, entity_type, predicted, baseline,
-   * percent_above, severity, status, opened_at, updated_at, resolved_at), with {@code change} when
-   * the query has such a column.
+   * percent_above, severity, status, opened_at, updated_at, resolved_at, window, kind, expected),
+   * with {@code change} when the query has such a column.
    */
   public static Hotspot fromRow(Row r, String change) {
     OffsetDateTime resolved = r.getOffsetDateTime("resolved_at");
     return new Hotspot(r.getLong("id"), r.getString("entity"), r.getString("entity_type"),
       r.getDouble("predicted"), r.getDouble("baseline"), r.getInteger("percent_above"),
       Severity.of(r.getString("severity")), r.getString("status"), r.getOffsetDateTime("opened_at").toInstant(),
-      r.getOffsetDateTime("updated_at").toInstant(), resolved == null ? null : resolved.toInstant(), change);
+      r.getOffsetDateTime("updated_at").toInstant(), resolved == null ? null : resolved.toInstant(), change,
+      r.getString("window"), r.getString("kind"), r.getDouble("expected"));
   }
 
   /** kg to the gram: enough for a dashboard, and stable across runs. */

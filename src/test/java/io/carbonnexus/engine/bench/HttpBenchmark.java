@@ -168,7 +168,7 @@ public final class HttpBenchmark {
   private static void explain(String url) throws Exception {
     try (Connection c = BenchSupport.jdbc(url); Statement st = c.createStatement()) {
       st.execute("prepare window_totals(timestamptz, timestamptz, text[], text[], text[]) as "
-        + HotspotQueriesForBench.WINDOW_TOTALS);
+        + HotspotQueriesForBench.WINDOW_ACTIVITY);
       st.execute("prepare list_hotspots(text[], text, text, text, timestamptz, int) as " + HotspotQueriesForBench.LIST_HOTSPOTS);
       st.execute("prepare effective_baselines as " + HotspotQueriesForBench.EFFECTIVE_BASELINES);
       st.execute("prepare next_events(bigint, int) as " + IngestionQueriesForBench.NEXT_EVENTS);

@@ -38,6 +38,8 @@ class BaselineVerticleTest {
     url = TestDatabase.get().createDatabase();
     Migrations.migrate(DatabaseUrl.parse(url), Duration.ofSeconds(10));
     config = ConfigKeys.DB_URL.put(new JsonObject(), url);
+    // The legacy algorithm: its baseline is a plain statistic of past day totals, easy to check by hand.
+    ConfigKeys.DETECTION_ALGORITHM.put(config, "legacy");
     ConfigKeys.BASELINES_MIN_WINDOWS.put(config, 5);
     ConfigKeys.BASELINES_STATISTIC.put(config, "median");
     vertx.eventBus().<JsonObject>consumer(Addresses.BASELINES_UPDATED, m -> updates.add(m.body()));
@@ -53,6 +55,8 @@ class BaselineVerticleTest {
 
   private void deployAndWait() throws InterruptedException {
     vertx.deployVerticle(new BaselineVerticle(new MutableClock(NOW)), new DeploymentOptions().setConfig(config)).await();
+    assertThat(updates).as("nothing is learnt before ingestion has caught up").isEmpty();
+    vertx.eventBus().publish(Addresses.INGESTION_CAUGHT_UP, new JsonObject().put("events", 0).put("first", true));
     TestDatabase.waitFor("baselines computed", () -> !updates.isEmpty(), Duration.ofSeconds(5));
   }
 

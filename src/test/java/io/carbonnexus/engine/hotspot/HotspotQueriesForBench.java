@@ -8,7 +8,7 @@ public final class HotspotQueriesForBench {
 
   public static final String LIST_HOTSPOTS = HotspotSql.LIST_HOTSPOTS;
   public static final String EFFECTIVE_BASELINES = HotspotSql.EFFECTIVE_BASELINES;
-  public static final String WINDOW_TOTALS = HotspotSql.WINDOW_TOTALS;
+  public static final String WINDOW_ACTIVITY = HotspotSql.WINDOW_ACTIVITY;
 
   private HotspotQueriesForBench() {
   }

@@ -76,6 +76,8 @@ class AccessControlTest {
     CREDENTIALS.put("wrong audience", "Bearer " + Jwts.hs256(SECRET, Jwts.claims("service_role", "someone-else", ISSUER, 3600)));
     CREDENTIALS.put("wrong issuer", "Bearer " + Jwts.hs256(SECRET, Jwts.claims("service_role", AUDIENCE, "https://evil.example", 3600)));
     CREDENTIALS.put("not bearer", "Basic " + OPERATOR);
+    CREDENTIALS.put("no expiry", "Bearer " + Jwts.hs256(SECRET, Jwts.claims("service_role", AUDIENCE, ISSUER, 3600)
+      .copy().put("exp", (Object) null)));
     CREDENTIALS.put("reader", "Bearer " + reader());
     CREDENTIALS.put("writer", "bearer " + writer());
     CREDENTIALS.put("operator", "Bearer " + OPERATOR);

@@ -117,6 +117,27 @@ class EventBusBridgeTest {
   }
 
   @Test
+  void aBrowserWithoutWebSocketsGetsTheChannelsOverXhrPolling() throws Exception {
+    String session = "/eventbus/123/" + java.util.UUID.randomUUID().toString().substring(0, 8);
+    Http.Response open = Http.post(port, session + "/xhr", "");
+    assertThat(open.status()).isEqualTo(200);
+    assertThat(open.body()).startsWith("o");
+    Http.Response send = Http.post(port, session + "/xhr_send",
+      new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "register").put("address", Addresses.ALERTS)
+        .encode()).encode());
+    assertThat(send.status()).as(send.body()).isEqualTo(204);
+    JsonObject probe = new JsonObject().put("probe", "xhr");
+    // The registration has no acknowledgement: publish while polling until the message arrives.
+    String received = "";
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!received.contains("xhr") && System.nanoTime() < deadline) {
+      engine.vertx().eventBus().publish(Addresses.ALERTS, probe);
+      received = Http.post(port, session + "/xhr", "").body();
+    }
+    assertThat(received).contains("\\\"probe\\\":\\\"xhr\\\"");
+  }
+
+  @Test
   void registeringAnyOtherAddressIsDenied() throws Exception {
     for (String address : List.of(Addresses.PREDICT, Addresses.SUBMIT_EVENTS, Addresses.CONFIG_CHANGED, "hotspots.x",
       "HOTSPOTS", "")) {

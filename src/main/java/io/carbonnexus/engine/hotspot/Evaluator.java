@@ -1,0 +1,136 @@
+package io.carbonnexus.engine.hotspot;
+
+import io.carbonnexus.engine.config.ConfigKey;
+import io.carbonnexus.engine.hotspot.Reading.Measure;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * An entity's readings at one time: what it did over each window, against what is normal for
+ * that window at that time. Pure; live detection and the replay call the same method.
+ *
+ * <p>Per window, up to three emissions tests, and the reading keeps the one further out:
+ * <ul>
+ *   <li><b>volume</b>: the shipment count against the upper edge of its normal count — the
+ *   sharpest test for a burst of shipments (a dozen extra shipments at night are many counts
+ *   above normal, but few kg against the spread of kg). In kg, its baseline is the upper edge of
+ *   the count times the CO2 per shipment (the usual one, or the window's own when higher): the
+ *   reading's ratio is then the lesser of the count's and the CO2's, so that neither a few heavy
+ *   shipments nor many light ones make a hotspot on their own. Windows up to 6 h (bursts) run
+ *   this test only.</li>
+ *   <li><b>CO2</b> (longer windows): the window's kg against the upper edge of its normal kg;</li>
+ *   <li><b>CO2 per shipment</b> (longer windows, with enough shipments): the window's kg against
+ *   its shipments times the upper edge of the usual kg per shipment — heavier loads or longer
+ *   lanes at the usual volume, immune to busy and quiet days.</li>
+ * </ul>
+ * And over the intensity window, with enough shipments, kg CO2 per tonne-km against the usual
+ * intensity (a move to a dirtier mode at the same volume). An operator's target for a window
+ * replaces that window's emissions baseline.
+ */
+public final class Evaluator {
+
+  /** What an entity did over [from, to). */
+  public record Observation(Duration length, Instant from, Instant to, Activity activity) {
+  }
+
+  private Evaluator() {
+  }
+
+  /** The readings of either algorithm; {@code model} null when the entity has none yet (then only targets apply). */
+  public static List<Reading> readings(EntityModel model, Map<Duration, Observation> observations,
+                                       Map<Duration, Double> targets, DetectionSettings s) {
+    if (!s.legacy()) {
+      return seasonal(model == null ? null : model.seasonal(), observations, targets, s);
+    }
+    Observation o = observations.get(s.legacyWindow());
+    if (o == null) {
+      return List.of();
+    }
+    Double target = targets.get(s.legacyWindow());
+    double baseline = target != null ? target : model == null ? Double.NaN : model.legacyBaseline();
+    return Double.isNaN(baseline) ? List.of()
+      : List.of(new Reading(label(s.legacyWindow()), Measure.EMISSIONS, o.activity().co2(), Double.NaN, baseline));
+  }
+
+  /**
+   * @param model null when the entity has no model yet (then only targets apply)
+   * @param observations by window length
+   * @param targets by window length: an operator's baseline in kg for that window
+   */
+  public static List<Reading> seasonal(SeasonalModel model, Map<Duration, Observation> observations,
+                                       Map<Duration, Double> targets, DetectionSettings s) {
+    List<Reading> readings = new ArrayList<>();
+    for (WindowSpec w : s.windows()) {
+      Observation o = observations.get(w.length());
+      if (o == null) {
+        continue;
+      }
+      Double target = targets.get(w.length());
+      if (target != null) {
+        readings.add(new Reading(w.label(), Measure.EMISSIONS, o.activity().co2(), Double.NaN, target));
+      } else if (model != null) {
+        Reading r = emissions(model, o, w, s.intensityMinEvents());
+        if (r != null) {
+          readings.add(r);
+        }
+      }
+    }
+    targets.forEach((length, target) -> {
+      if (s.windows().stream().noneMatch(w -> w.length().equals(length)) && observations.containsKey(length)) {
+        readings.add(new Reading(label(length), Measure.EMISSIONS, observations.get(length).activity().co2(), Double.NaN,
+          target));
+      }
+    });
+    if (model != null && s.intensityWindow() != null) {
+      Observation o = observations.get(s.intensityWindow());
+      if (o != null && o.activity().events() >= s.intensityMinEvents()) {
+        double[] band = model.intensityBand(o.activity().events(), o.activity().tkm(), s.intensityK());
+        if (band != null) {
+          readings.add(new Reading(label(s.intensityWindow()), Measure.INTENSITY, o.activity().co2() / o.activity().tkm(),
+            band[0], band[1]));
+        }
+      }
+    }
+    return readings;
+  }
+
+  /**
+   * Windows up to this long are about bursts: a burst is more shipments, so they test the count
+   * only (a short window's kg are too noisy to add anything but false alarms).
+   */
+  static final Duration BURST_WINDOW = Duration.ofHours(6);
+
+  static Reading emissions(SeasonalModel model, Observation o, WindowSpec w, int minShipments) {
+    SeasonalModel.Expected x = model.expected(o.from(), o.to());
+    Activity seen = o.activity();
+    double[] count = model.countBand(x, w.k());
+    double usual = x.events() > 0 ? x.co2() / x.events() : model.shipmentCo2();
+    double own = seen.events() > 0 ? seen.co2() / seen.events() : 0;
+    double perShipment = Math.max(usual, own);
+    Reading best = perShipment > 0
+      ? new Reading(w.label(), Measure.EMISSIONS, seen.co2(), perShipment * count[0], perShipment * count[1]) : null;
+    if (w.length().compareTo(BURST_WINDOW) > 0) {
+      double[] co2 = model.co2Band(x, w.k());
+      best = stronger(best, new Reading(w.label(), Measure.EMISSIONS, seen.co2(), co2[0], co2[1]));
+      if (seen.events() >= minShipments) {
+        double[] heavier = model.perShipmentBand(seen.events(), w.k());
+        if (heavier != null) {
+          best = stronger(best, new Reading(w.label(), Measure.EMISSIONS, seen.co2(), heavier[0], heavier[1]));
+        }
+      }
+    }
+    return best;
+  }
+
+  private static Reading stronger(Reading a, Reading b) {
+    return a == null || (b != null && b.ratio() > a.ratio()) ? b : a;
+  }
+
+  public static String label(Duration length) {
+    return ConfigKey.formatDuration(length);
+  }
+}

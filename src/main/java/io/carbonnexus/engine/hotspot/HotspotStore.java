@@ -1,0 +1,127 @@
+package io.carbonnexus.engine.hotspot;
+
+import io.carbonnexus.engine.hotspot.HotspotPolicy.Kind;
+import io.carbonnexus.engine.hotspot.HotspotPolicy.Transition;
+import io.carbonnexus.engine.shared.EntityKey;
+import io.carbonnexus.engine.shared.Hotspot;
+import io.carbonnexus.engine.shared.Severity;
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Writes hotspot transitions: the hotspot row and, for a change of level, its line in
+ * {@code hotspot_changes}, in the evaluation's transaction (a retried evaluation finds the state
+ * the first one committed and writes nothing).
+ */
+final class HotspotStore {
+
+  /** An open hotspot as detection reads it. */
+  record Open(long id, Severity severity, Instant openedAt, Reading reading) {
+  }
+
+  private HotspotStore() {
+  }
+
+  static Future<Map<EntityKey, Open>> open(SqlConnection conn) {
+    return conn.query(HotspotSql.OPEN_HOTSPOTS).execute().map(rows -> {
+      Map<EntityKey, Open> open = new HashMap<>();
+      for (Row r : rows) {
+        Double expected = r.getDouble("expected");
+        String kind = r.getString("kind");
+        open.put(new EntityKey(r.getString("entity_type"), r.getString("entity")),
+          new Open(r.getLong("id"), Severity.of(r.getString("severity")), r.getOffsetDateTime("opened_at").toInstant(),
+            new Reading(r.getString("window"), Reading.Measure.of(kind == null ? "emissions" : kind),
+              r.getDouble("predicted"), expected == null ? Double.NaN : expected, r.getDouble("baseline"))));
+      }
+      return open;
+    });
+  }
+
+  /** Applies each transition in turn; the hotspots it made are added to {@code changed}. */
+  static Future<Void> apply(SqlConnection conn, Map<EntityKey, Transition> transitions, Map<EntityKey, Open> open,
+                            Instant now, List<Hotspot> changed) {
+    OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
+    Future<Void> chain = Future.succeededFuture();
+    for (Map.Entry<EntityKey, Transition> e : transitions.entrySet()) {
+      EntityKey k = e.getKey();
+      Transition tr = e.getValue();
+      Open current = open.get(k);
+      Reading r = stored(tr, current);
+      chain = chain.compose(v -> switch (tr.kind()) {
+        case OPENED -> conn.preparedQuery(HotspotSql.INSERT_HOTSPOT)
+          .execute(Tuple.of(k.type(), k.entity(), r.predicted(), r.baseline(), percent(r), tr.severity().wire(), at)
+            .addString(r.window()).addString(r.measure().wire()).addDouble(expected(r)))
+          .compose(rows -> {
+            long id = rows.iterator().next().getLong(0);
+            changed.add(hotspot(id, k, tr, r, "open", now, now, null));
+            return change(conn, id, tr, r, at);
+          });
+        case RESOLVED -> conn.preparedQuery(HotspotSql.RESOLVE_HOTSPOT)
+          .execute(Tuple.of(current.id(), r.predicted(), r.baseline(), percent(r), at, r.window(), r.measure().wire())
+            .addDouble(expected(r)))
+          .compose(rows -> {
+            changed.add(hotspot(current.id(), k, tr, r, "resolved", current.openedAt(), now, now));
+            return change(conn, current.id(), tr, r, at);
+          });
+        default -> conn.preparedQuery(HotspotSql.UPDATE_HOTSPOT)
+          .execute(Tuple.of(current.id(), r.predicted(), r.baseline(), percent(r), tr.severity().wire(), at, r.window())
+            .addString(r.measure().wire()).addDouble(expected(r)))
+          .compose(rows -> {
+            changed.add(hotspot(current.id(), k, tr, r, "open", current.openedAt(), now, null));
+            return tr.kind().isTransition() ? change(conn, current.id(), tr, r, at) : Future.succeededFuture();
+          });
+      });
+    }
+    return chain;
+  }
+
+  /** The reading to store: a resolution without a reading of its own keeps the hotspot's last one. */
+  private static Reading stored(Transition tr, Open current) {
+    Reading r = tr.reading();
+    if (current != null && (r == null || !(r.baseline() > 0))) {
+      return current.reading();
+    }
+    return r;
+  }
+
+  private static int percent(Reading r) {
+    return HotspotPolicy.percentAbove(r.predicted(), r.baseline());
+  }
+
+  private static Double expected(Reading r) {
+    return Double.isNaN(r.expected()) ? null : r.expected();
+  }
+
+  private static Future<Void> change(SqlConnection conn, long hotspotId, Transition tr, Reading r, OffsetDateTime at) {
+    return conn.preparedQuery(HotspotSql.INSERT_CHANGE)
+      .execute(Tuple.of(hotspotId, tr.kind().wire(), tr.severity().wire(), r.predicted(), r.baseline(), percent(r), at)
+        .addString(r.window()).addDouble(expected(r)).addString(r.measure().wire()))
+      .mapEmpty();
+  }
+
+  private static Hotspot hotspot(long id, EntityKey k, Transition tr, Reading r, String status, Instant openedAt,
+                                 Instant updatedAt, Instant resolvedAt) {
+    return new Hotspot(id, k.entity(), k.type(), r.predicted(), r.baseline(), percent(r), tr.severity(), status,
+      openedAt, updatedAt, resolvedAt, tr.kind().wire(), r.window(), r.measure().wire(), expected(r));
+  }
+
+  /** A transition that only repeats what is stored (same level, same numbers) is not worth a write. */
+  static boolean unchanged(Transition tr, Open current) {
+    if (tr.kind() != Kind.UPDATED || current == null) {
+      return false;
+    }
+    Reading a = tr.reading();
+    Reading b = current.reading();
+    return Math.abs(a.predicted() - b.predicted()) < 1e-9 && a.baseline() == b.baseline()
+      && java.util.Objects.equals(a.window(), b.window()) && a.measure() == b.measure();
+  }
+}

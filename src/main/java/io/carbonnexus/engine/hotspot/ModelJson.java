@@ -1,0 +1,60 @@
+package io.carbonnexus.engine.hotspot;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+
+/** A {@link SeasonalModel} as JSON, the way {@code entity_models} keeps it for every node. */
+final class ModelJson {
+
+  private ModelJson() {
+  }
+
+  static JsonObject toJson(SeasonalModel m) {
+    JsonObject json = new JsonObject().put("built_at", m.builtAt().toString()).put("seasonal", m.seasonal())
+      .put("phi", m.phi()).put("count_dispersion", m.countDispersion()).put("co2_dispersion", m.co2Dispersion())
+      .put("intensity", m.intensity()).put("shipment_variance", m.shipmentVariance())
+      .put("intensity_dispersion", m.intensityDispersion()).put("shipment_mean", m.shipmentMean())
+      .put("shipment_co2_variance", m.shipmentCo2Variance()).put("shipment_dispersion", m.shipmentDispersion())
+      .put("days", m.days())
+      .put("samples", new JsonArray().add(m.samples()[0]).add(m.samples()[1]).add(m.samples()[2]));
+    json.put("co2", matrix(m.co2())).put("events", matrix(m.events())).put("tkm", matrix(m.tkm()));
+    return json;
+  }
+
+  static SeasonalModel fromJson(JsonObject json) {
+    JsonArray s = json.getJsonArray("samples");
+    return new SeasonalModel(Instant.parse(json.getString("built_at")), json.getBoolean("seasonal"),
+      matrix(json.getJsonArray("co2")), matrix(json.getJsonArray("events")), matrix(json.getJsonArray("tkm")),
+      new int[] {s.getInteger(0), s.getInteger(1), s.getInteger(2)}, json.getDouble("phi"),
+      json.getDouble("count_dispersion"), json.getDouble("co2_dispersion"), json.getDouble("intensity"),
+      json.getDouble("shipment_variance"), json.getDouble("intensity_dispersion"), json.getDouble("shipment_mean"),
+      json.getDouble("shipment_co2_variance"), json.getDouble("shipment_dispersion"), json.getInteger("days"));
+  }
+
+  private static JsonArray matrix(double[][] m) {
+    JsonArray rows = new JsonArray();
+    for (double[] row : m) {
+      JsonArray r = new JsonArray();
+      for (double v : row) {
+        r.add(Math.round(v * 1e6) / 1e6);
+      }
+      rows.add(r);
+    }
+    return rows;
+  }
+
+  private static double[][] matrix(JsonArray rows) {
+    double[][] m = new double[rows.size()][];
+    for (int i = 0; i < rows.size(); i++) {
+      JsonArray r = rows.getJsonArray(i);
+      m[i] = new double[r.size()];
+      for (int j = 0; j < r.size(); j++) {
+        m[i][j] = r.getDouble(j);
+      }
+    }
+    return m;
+  }
+
+}

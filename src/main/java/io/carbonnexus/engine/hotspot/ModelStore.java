@@ -1,0 +1,206 @@
+package io.carbonnexus.engine.hotspot;
+
+import io.carbonnexus.engine.config.ConfigKey;
+import io.carbonnexus.engine.shared.EntityKey;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Entities' models to and from the database: what the baselines verticle writes (models and the
+ * baselines of the moment) and what detection reads.
+ */
+final class ModelStore {
+
+  private ModelStore() {
+  }
+
+  /** Rows of {@link HotspotSql#BUCKET_ACTIVITY} into each entity's activity, bucket by bucket. */
+  static Map<EntityKey, Activity[]> buckets(RowSet<Row> rows, int count) {
+    Map<EntityKey, Activity[]> out = new HashMap<>();
+    for (Row r : rows) {
+      int b = r.getInteger("b");
+      if (b < 0 || b >= count) {
+        continue;
+      }
+      Activity[] series = out.computeIfAbsent(new EntityKey(r.getString("entity_type"), r.getString("entity")),
+        k -> new Activity[count]);
+      series[b] = activity(r);
+    }
+    return out;
+  }
+
+  static Activity activity(Row r) {
+    return new Activity(num(r, "co2"), num(r, "events"), num(r, "tkm"), num(r, "co2_sq"), num(r, "co2_tkm"), num(r, "tkm_sq"));
+  }
+
+  private static double num(Row r, String column) {
+    Object v = r.getValue(column);
+    return v instanceof Number n ? n.doubleValue() : 0;
+  }
+
+  /** What one learning produced: each entity's model, its computed baseline and its bands, at one moment. */
+  record Learnt(Map<EntityKey, EntityModel> models, List<Baseline> baselines, List<Band> bands) {
+  }
+
+  /** The computed baseline of an entity: the upper edge of its normal CO2 over detection.window. */
+  record Baseline(EntityKey key, double baseline, Double expected, String statistic, int samples, Duration window) {
+  }
+
+  /** The band of one window and measure. */
+  record Band(EntityKey key, Duration window, String kind, double expected, double baseline) {
+  }
+
+  /** Learns every entity of the hourly rows (hours [from, hour)); pure but for the rows. */
+  static Learnt learnAll(RowSet<Row> rows, Instant from, Instant hour, Instant now, DetectionSettings s) {
+    int hours = (int) Duration.between(from, hour).toHours();
+    Map<EntityKey, EntityModel> models = new HashMap<>();
+    List<Baseline> baselines = new ArrayList<>();
+    List<Band> bands = new ArrayList<>();
+    Instant end = DetectionSettingsReader.liveEnd(now);
+    buckets(rows, hours).forEach((key, series) -> {
+      Hours h = new Hours(from, hours);
+      for (int i = 0; i < hours; i++) {
+        if (series[i] != null) {
+          h.add(i, series[i]);
+        }
+      }
+      EntityModel model = EntityModel.learn(hour, h, s);
+      if (model == null) {
+        return;
+      }
+      models.put(key, model);
+      if (model.seasonal() == null) {
+        baselines.add(new Baseline(key, model.legacyBaseline(), null, s.legacyStatistic().name(),
+          s.legacyHistoryWindows(), s.legacyWindow()));
+        return;
+      }
+      SeasonalModel m = model.seasonal();
+      double k = s.windows().stream().filter(w -> w.length().equals(s.legacyWindow())).map(WindowSpec::k).findFirst()
+        .orElse(s.windows().get(s.windows().size() - 1).k());
+      double[] main = m.co2Band(m.expected(end.minus(s.legacyWindow()), end), k);
+      if (main[1] > 0) {
+        baselines.add(new Baseline(key, main[1], main[0], m.describe(), m.days(), s.legacyWindow()));
+      }
+      for (WindowSpec w : s.windows()) {
+        double[] band = m.co2Band(m.expected(end.minus(w.length()), end), w.k());
+        if (band[1] > 0) {
+          bands.add(new Band(key, w.length(), "emissions", band[0], band[1]));
+        }
+      }
+      if (s.intensityWindow() != null) {
+        SeasonalModel.Expected x = m.expected(end.minus(s.intensityWindow()), end);
+        double[] band = m.intensityBand(Math.max(1, x.events()), x.tkm(), s.intensityK());
+        if (band != null && band[1] > 0) {
+          bands.add(new Band(key, s.intensityWindow(), "intensity", band[0], band[1]));
+        }
+      }
+    });
+    return new Learnt(models, baselines, bands);
+  }
+
+  /** Stores the models, baselines and bands of a learning; those it did not refresh are removed. */
+  static Future<Integer> save(Pool pool, Learnt learnt, Instant hour, Instant now, DetectionSettings s) {
+    int n = learnt.models().size();
+    String[] types = new String[n];
+    String[] entities = new String[n];
+    String[] algorithms = new String[n];
+    OffsetDateTime[] builtAt = new OffsetDateTime[n];
+    JsonObject[] json = new JsonObject[n];
+    int i = 0;
+    for (Map.Entry<EntityKey, EntityModel> e : learnt.models().entrySet()) {
+      types[i] = e.getKey().type();
+      entities[i] = e.getKey().entity();
+      algorithms[i] = s.algorithm();
+      builtAt[i] = OffsetDateTime.ofInstant(hour, ZoneOffset.UTC);
+      json[i] = toJson(e.getValue());
+      i++;
+    }
+    List<Baseline> bl = learnt.baselines();
+    List<Band> bd = learnt.bands();
+    OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
+    Tuple baselines = Tuple.tuple()
+      .addArrayOfString(bl.stream().map(b -> b.key().type()).toArray(String[]::new))
+      .addArrayOfString(bl.stream().map(b -> b.key().entity()).toArray(String[]::new))
+      .addArrayOfDouble(bl.stream().map(Baseline::baseline).toArray(Double[]::new))
+      .addOffsetDateTime(at)
+      .addArrayOfString(bl.stream().map(Baseline::statistic).toArray(String[]::new))
+      .addArrayOfInteger(bl.stream().map(Baseline::samples).toArray(Integer[]::new))
+      .addArrayOfLong(bl.stream().map(b -> b.window().toSeconds()).toArray(Long[]::new))
+      .addArrayOfDouble(bl.stream().map(Baseline::expected).toArray(Double[]::new));
+    Tuple bands = Tuple.tuple()
+      .addArrayOfString(bd.stream().map(b -> b.key().type()).toArray(String[]::new))
+      .addArrayOfString(bd.stream().map(b -> b.key().entity()).toArray(String[]::new))
+      .addOffsetDateTime(at)
+      .addArrayOfLong(bd.stream().map(b -> b.window().toSeconds()).toArray(Long[]::new))
+      .addArrayOfString(bd.stream().map(Band::kind).toArray(String[]::new))
+      .addArrayOfDouble(bd.stream().map(Band::expected).toArray(Double[]::new))
+      .addArrayOfDouble(bd.stream().map(Band::baseline).toArray(Double[]::new));
+    OffsetDateTime built = OffsetDateTime.ofInstant(hour, ZoneOffset.UTC);
+    return pool.withTransaction(conn -> conn.preparedQuery(HotspotSql.UPSERT_MODEL)
+        .execute(Tuple.tuple().addArrayOfString(types).addArrayOfString(entities).addArrayOfString(algorithms)
+          .addArrayOfOffsetDateTime(builtAt).addArrayOfJsonObject(json))
+        .compose(v -> conn.preparedQuery(HotspotSql.DELETE_STALE_MODELS).execute(Tuple.of(built)))
+        .compose(v -> conn.preparedQuery(HotspotSql.UPSERT_COMPUTED_BASELINES).execute(baselines))
+        .compose(v -> conn.preparedQuery(HotspotSql.DELETE_STALE_BASELINES).execute(Tuple.of(at)))
+        .compose(v -> conn.preparedQuery(HotspotSql.UPSERT_BANDS).execute(bands))
+        .compose(v -> conn.preparedQuery(HotspotSql.DELETE_STALE_BANDS).execute(Tuple.of(at))))
+      .map(v -> n);
+  }
+
+  static JsonObject toJson(EntityModel model) {
+    return model.seasonal() != null
+      ? new JsonObject().put("seasonal", ModelJson.toJson(model.seasonal()))
+      : new JsonObject().put("legacy_baseline", model.legacyBaseline()).put("built_at", model.builtAt().toString());
+  }
+
+  static EntityModel fromJson(JsonObject json, Instant builtAt) {
+    JsonObject seasonal = json.getJsonObject("seasonal");
+    return seasonal != null ? new EntityModel(builtAt, ModelJson.fromJson(seasonal), Double.NaN)
+      : new EntityModel(builtAt, null, json.getDouble("legacy_baseline"));
+  }
+
+  /** Every stored model of the configured algorithm (another algorithm's models are ignored). */
+  static Future<Map<EntityKey, EntityModel>> load(Pool pool, DetectionSettings s) {
+    return pool.query(HotspotSql.MODELS).execute().map(rows -> {
+      Map<EntityKey, EntityModel> models = new HashMap<>();
+      for (Row r : rows) {
+        if (!s.algorithm().equals(r.getString("algorithm"))) {
+          continue;
+        }
+        Object model = r.getValue("model");
+        JsonObject json = model instanceof JsonObject o ? o : new JsonObject(String.valueOf(model));
+        models.put(new EntityKey(r.getString("entity_type"), r.getString("entity")),
+          fromJson(json, r.getOffsetDateTime("built_at").toInstant()));
+      }
+      return models;
+    });
+  }
+
+  /** Operators' targets: per entity, kg CO2 per {@code window} (detection.window). */
+  static Future<Map<EntityKey, Map<Duration, Double>>> targets(io.vertx.sqlclient.SqlClient client, Duration window) {
+    return client.query(HotspotSql.TARGETS).execute().map(rows -> {
+      Map<EntityKey, Map<Duration, Double>> out = new HashMap<>();
+      for (Row r : rows) {
+        out.put(new EntityKey(r.getString("entity_type"), r.getString("entity")), Map.of(window, r.getDouble("baseline")));
+      }
+      return out;
+    });
+  }
+
+  static String describe(Duration window) {
+    return ConfigKey.formatDuration(window);
+  }
+}

@@ -1,0 +1,139 @@
+package io.carbonnexus.engine.hotspot;
+
+import io.carbonnexus.engine.config.ConfigKey;
+import io.carbonnexus.engine.shared.EntityKey;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code POST /detection/batch}: what the live engine would have done at every step of a past
+ * range. The range's activity and the history before it are read once, in buckets; then
+ * {@link Replay} evaluates each step with models learnt from data strictly before that step's
+ * hour — the live engine's own rule — and today's thresholds and targets. Nothing is stored.
+ */
+final class ReplayRequest {
+
+  /** The most steps one request may replay: bounds the work a single request can ask for. */
+  static final int MAX_STEPS = 20_000;
+  /** The longest range one request may replay (the history before it is read as well). */
+  static final Duration MAX_RANGE = Duration.ofDays(92);
+
+  record Parsed(Instant from, Instant to, Duration step) {
+  }
+
+  private ReplayRequest() {
+  }
+
+  static Parsed parse(JsonObject body, Duration defaultStep, Instant now) {
+    Instant from;
+    Instant to;
+    try {
+      from = Instant.parse(body.getString("from", ""));
+      to = Instant.parse(body.getString("to", ""));
+    } catch (DateTimeParseException | ClassCastException e) {
+      throw new IllegalArgumentException("from and to must be RFC 3339 instants such as 2026-11-01T00:00:00Z");
+    }
+    Duration step;
+    try {
+      step = body.getString("step") == null ? defaultStep : ConfigKey.parseDurationText(body.getString("step"));
+    } catch (ClassCastException e) {
+      throw new IllegalArgumentException("step must be a duration such as 15m");
+    }
+    if (!from.isBefore(to)) {
+      throw new IllegalArgumentException("from must be before to");
+    }
+    if (to.isAfter(now)) {
+      throw new IllegalArgumentException("to is in the future");
+    }
+    if (step.toMillis() < 60_000 || step.toMillis() % 60_000 != 0 || Duration.ofDays(1).toMillis() % step.toMillis() != 0) {
+      throw new IllegalArgumentException("step must be whole minutes dividing a day (1m, 5m, 15m, 1h, ...)");
+    }
+    if (from.getEpochSecond() % 60 != 0 || from.getNano() != 0) {
+      throw new IllegalArgumentException("from must be on a whole minute");
+    }
+    if (Duration.between(from, to).compareTo(MAX_RANGE) > 0) {
+      throw new IllegalArgumentException("at most " + MAX_RANGE.toDays() + " days per request: split the range");
+    }
+    if (Duration.between(from, to).toMillis() / step.toMillis() > MAX_STEPS) {
+      throw new IllegalArgumentException("at most " + MAX_STEPS + " steps per request: shorten the range or lengthen the step");
+    }
+    return new Parsed(from, to, step);
+  }
+
+  /** Buckets: the largest whole number of minutes dividing both the step and an hour. */
+  static Duration bucket(Duration step) {
+    long a = step.toMinutes();
+    long b = 60;
+    while (b != 0) {
+      long t = a % b;
+      a = b;
+      b = t;
+    }
+    return Duration.ofMinutes(a);
+  }
+
+  static Future<JsonObject> run(Vertx vertx, Pool pool, Parsed p, DetectionSettings s, Thresholds thresholds) {
+    Duration bucket = bucket(p.step());
+    Instant earliest = p.from().minus(s.history()).minus(s.longestWindow()).minus(Duration.ofHours(1));
+    Instant origin = Instant.ofEpochSecond(Math.floorDiv(earliest.getEpochSecond(), 3600) * 3600);
+    int count = (int) (Duration.between(origin, p.to()).toMillis() / bucket.toMillis()) + 1;
+    Map<EntityKey, Map<Duration, Double>> targets = new HashMap<>();
+    return ModelStore.targets(pool, s.legacyWindow())
+      .compose(t -> {
+        targets.putAll(t);
+        return pool.preparedQuery(HotspotSql.BUCKET_ACTIVITY).execute(Tuple.of(at(origin), (double) bucket.toSeconds(),
+          at(p.to())));
+      })
+      // Replaying is CPU work proportional to entities × steps: off the event loop.
+      .compose(rows -> vertx.executeBlocking(() -> {
+        Map<EntityKey, Replay.Timeline> timelines = new HashMap<>();
+        ModelStore.buckets(rows, count).forEach((k, series) -> timelines.put(k, new Replay.Timeline(origin, bucket, series)));
+        return Replay.run(timelines, p.from(), p.to(), p.step(), s, thresholds, targets);
+      }, false))
+      .map(changes -> answer(p, s, changes));
+  }
+
+  private static JsonObject answer(Parsed p, DetectionSettings s, List<Replay.Change> replayed) {
+    JsonArray changes = new JsonArray();
+    for (Replay.Change c : replayed) {
+      Reading r = c.transition().reading();
+      boolean numbers = r.baseline() > 0;
+      changes.add(new JsonObject().put("at", c.at().toString()).put("entity_type", c.entity().type())
+        .put("entity", c.entity().entity()).put("change", c.transition().kind().wire())
+        .put("severity", c.transition().severity().wire())
+        .put("window", r.window()).put("kind", r.measure().wire())
+        .put("predicted", round(r.predicted()))
+        .put("expected", Double.isNaN(r.expected()) ? null : round(r.expected()))
+        .put("baseline", numbers ? round(r.baseline()) : null)
+        .put("percent_above", numbers ? HotspotPolicy.percentAbove(r.predicted(), r.baseline()) : null));
+    }
+    return new JsonObject().put("from", p.from().toString()).put("to", p.to().toString())
+      .put("step", ConfigKey.formatDuration(p.step()))
+      .put("algorithm", s.algorithm())
+      .put("windows", s.legacy() ? ConfigKey.formatDuration(s.legacyWindow()) : WindowSpec.format(s.windows()))
+      .put("evaluations", Duration.between(p.from(), p.to()).toMillis() / p.step().toMillis() + 1)
+      .put("changes", changes);
+  }
+
+  /** kg to the gram; intensities (kg per tonne-km) to six places. */
+  static double round(double value) {
+    return Math.abs(value) < 10 ? Math.round(value * 1e6) / 1e6 : Math.round(value * 1000) / 1000.0;
+  }
+
+  private static OffsetDateTime at(Instant instant) {
+    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+  }
+}

@@ -1,0 +1,501 @@
+package io.carbonnexus.engine.hotspot;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What is normal for one entity, learnt from its hourly history before {@link #builtAt}: how many
+ * shipments, how much CO2 and how many tonne-km it has in each hour of a weekday, a Saturday and a
+ * Sunday (UTC), and how much it varies around that. From it, for any window and time, the
+ * expected value and the <b>upper edge of normal</b> (the baseline hotspots compare with).
+ *
+ * <p>How it is learnt (pure arithmetic, in {@link #learn}):
+ * <ul>
+ *   <li><b>Rhythm.</b> For each day type and hour, a trimmed mean (the lowest and highest 15 %
+ *   dropped) of that hour and its two neighbours (weights 1, 2, 1) over the history's days of
+ *   that type: about 20 weekdays, 4 Saturdays, 4 Sundays in four weeks. A surge or a holiday in
+ *   the history is trimmed away instead of moving the expectation.</li>
+ *   <li><b>Spread.</b> Shipments arrive at random: the count in a window varies like a Poisson
+ *   count around its expectation, and CO2 like a compound Poisson sum (scaled by
+ *   Σ co2² / Σ co2 per shipment). On top, whole days are busier or quieter than their rhythm: the
+ *   day-level dispersion is the robust spread (MAD) of the history's daily totals around their
+ *   expectation, less what Poisson noise explains. And the rhythm itself is estimated from a few
+ *   days, which adds its own uncertainty.</li>
+ *   <li><b>Upper edge</b> for a window with k spreads: the Poisson quantile of tail Φ(−k)
+ *   (Cornish–Fisher, so that a night hour with 0.05 expected shipments needs 4, not 1), widened
+ *   in quadrature by k × the day-level and estimation spreads.</li>
+ *   <li><b>Intensity.</b> The median of daily kg CO2 per tonne-km, and the spread of one
+ *   shipment's CO2 around it, for the intensity test.</li>
+ * </ul>
+ * With less than {@link Settings#seasonalDays} of history the rhythm is one profile for every
+ * day (hour of day only); with data on fewer than {@link Settings#minDays} days there is no model
+ * and the entity is not flagged.
+ */
+public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, double[][] events, double[][] tkm,
+                            int[] samples, double phi, double countDispersion, double co2Dispersion,
+                            double intensity, double shipmentVariance, double intensityDispersion,
+                            double shipmentMean, double shipmentCo2Variance, double shipmentDispersion, int days) {
+
+  /**
+   * How learning works: history length, days needed, what makes a profile seasonal, and the gap
+   * left out before the model's hour — the longest window: what is being judged now is never
+   * part of the normal it is judged against.
+   */
+  public record Settings(Duration history, int minDays, int seasonalDays, Duration gap) {
+    public Settings(Duration history, int minDays, int seasonalDays) {
+      this(history, minDays, seasonalDays, Duration.ofHours(24));
+    }
+
+    public static Settings defaults() {
+      return new Settings(Duration.ofDays(28), 7, 21);
+    }
+
+    public Settings withGap(Duration gap) {
+      return new Settings(history, minDays, seasonalDays, gap);
+    }
+  }
+
+  static final int WEEKDAY = 0;
+  static final int SATURDAY = 1;
+  static final int SUNDAY = 2;
+  /** Least day-level dispersion assumed: no entity is more regular than ±2 % a day. */
+  static final double MIN_DISPERSION = 0.02;
+  /** What a freight entity's day-to-day variation typically is, before its own history says otherwise. */
+  static final double TYPICAL_DISPERSION = 0.10;
+  /**
+   * The same for what depends on the mix of shipments rather than their number (kg per shipment,
+   * kg per tonne-km): a busy day is busy on every lane, so the mix moves less than the volume.
+   */
+  static final double TYPICAL_MIX_DISPERSION = 0.05;
+  /** How many days of evidence that typical value counts for. */
+  static final double PRIOR_DAYS = 7;
+  private static final double MAD_TO_SIGMA = 1.4826;
+  /** Effective samples of a (1, 2, 1)-weighted mean of three neighbouring hours: (Σw)² / Σw². */
+  private static final double SMOOTHING_SAMPLES = 16.0 / 6.0;
+  /** Days with fewer shipments than this say nothing about the entity's intensity. */
+  private static final double MIN_INTENSITY_EVENTS = 5;
+
+  public static int dayType(Instant hour) {
+    return dayTypeOfEpochDay(Math.floorDiv(hour.getEpochSecond(), 86_400));
+  }
+
+  /** 1970-01-01 was a Thursday. */
+  static int dayTypeOfEpochDay(long day) {
+    int dow = (int) Math.floorMod(day + 3, 7); // 0 = Monday
+    return dow == 5 ? SATURDAY : dow == 6 ? SUNDAY : WEEKDAY;
+  }
+
+  /**
+   * Learns from the entity's hours before {@code builtAt} (an hour boundary) less the gap, at
+   * most {@code settings.history()} of them. Null when there is too little.
+   */
+  public static SeasonalModel learn(Instant builtAt, Hours hours, Settings settings) {
+    // Learning stops `gap` before the hour: the windows judged now lie after what is learnt.
+    long builtHour = builtAt.getEpochSecond() / 3600 - settings.gap().toHours();
+    int end = (int) (builtHour - hours.firstHour);
+    int start = Math.max(0, end - (int) settings.history().toHours());
+    end = Math.min(end, hours.length());
+    if (end <= start) {
+      return null;
+    }
+    int firstActive = -1;
+    double totalCo2 = 0;
+    double totalCo2Sq = 0;
+    double sumEvents = 0;
+    double sumCo2Tkm = 0;
+    double sumTkmSq = 0;
+    double sumTkm = 0;
+    for (int i = start; i < end; i++) {
+      if (hours.events[i] > 0) {
+        if (firstActive < 0) {
+          firstActive = i;
+        }
+        totalCo2 += hours.co2[i];
+        totalCo2Sq += hours.co2Sq[i];
+        sumEvents += hours.events[i];
+        sumCo2Tkm += hours.co2Tkm[i];
+        sumTkmSq += hours.tkmSq[i];
+        sumTkm += hours.tkm[i];
+      }
+    }
+    if (firstActive < 0 || !(totalCo2 > 0)) {
+      return null;
+    }
+    // The entity's days: from the day of its first shipment in the history; a quiet day is a zero, not a gap.
+    long firstDay = Math.floorDiv(hours.firstHour + firstActive, 24);
+    long lastDay = Math.floorDiv(builtHour - 1, 24);
+    int dayCount = (int) (lastDay - firstDay + 1);
+    double[] dayEvents = new double[dayCount];
+    double[] dayCo2 = new double[dayCount];
+    double[] dayTkm = new double[dayCount];
+    boolean[] whole = new boolean[dayCount];
+    int activeDays = 0;
+    for (int d = 0; d < dayCount; d++) {
+      int first = (int) ((firstDay + d) * 24 - hours.firstHour);
+      whole[d] = first >= start && first + 24 <= end;
+      for (int i = Math.max(start, first); i < Math.min(end, first + 24); i++) {
+        dayEvents[d] += hours.events[i];
+        dayCo2[d] += hours.co2[i];
+        dayTkm[d] += hours.tkm[i];
+      }
+      if (dayEvents[d] > 0) {
+        activeDays++;
+      }
+    }
+    if (activeDays < settings.minDays()) {
+      return null;
+    }
+    boolean seasonal = builtHour - firstDay * 24 >= settings.seasonalDays() * 24L;
+    double phi = totalCo2Sq / totalCo2;
+    double tkmPhi = sumTkmSq > 0 ? sumTkmSq / Math.max(1e-9, sumTkm) : 1;
+    double[][] co2 = new double[3][24];
+    double[][] events = new double[3][24];
+    double[][] tkm = new double[3][24];
+    int[] samples = new int[3];
+    Profiler profiler = new Profiler(dayCount * 3);
+    for (int type = 0; type < 3; type++) {
+      for (int d = 0; d < dayCount; d++) {
+        if (!seasonal || dayTypeOfEpochDay(firstDay + d) == type) {
+          samples[type]++;
+        }
+      }
+      for (int h = 0; h < 24; h++) {
+        co2[type][h] = profiler.value(hours.co2, hours, start, end, firstDay, dayCount, seasonal, type, h, phi);
+        events[type][h] = profiler.value(hours.events, hours, start, end, firstDay, dayCount, seasonal, type, h, 1);
+        tkm[type][h] = profiler.value(hours.tkm, hours, start, end, firstDay, dayCount, seasonal, type, h, tkmPhi);
+      }
+    }
+    SeasonalModel shape = new SeasonalModel(builtAt, seasonal, co2, events, tkm, samples, phi, 0, 0, 0, 0, 0, 0, 0, 0,
+      activeDays);
+
+    // Day-level dispersion: how far whole days stray from their rhythm, beyond Poisson noise.
+    List<Double> countResiduals = new ArrayList<>();
+    List<Double> co2Residuals = new ArrayList<>();
+    List<Double> dailyIntensity = new ArrayList<>();
+    List<Double> countPoisson = new ArrayList<>();
+    List<Double> co2Poisson = new ArrayList<>();
+    for (int d = 0; d < dayCount; d++) {
+      if (!whole[d]) {
+        continue;
+      }
+      int type = seasonal ? dayTypeOfEpochDay(firstDay + d) : WEEKDAY;
+      double expectedEvents = 0;
+      double expectedCo2 = 0;
+      for (int h = 0; h < 24; h++) {
+        expectedEvents += events[type][h];
+        expectedCo2 += co2[type][h];
+      }
+      if (expectedEvents >= 1) {
+        countResiduals.add(dayEvents[d] / expectedEvents - 1);
+        countPoisson.add(1 / expectedEvents);
+      }
+      if (expectedCo2 > 0) {
+        co2Residuals.add(dayCo2[d] / expectedCo2 - 1);
+        co2Poisson.add(phi / expectedCo2);
+      }
+      if (dayEvents[d] >= MIN_INTENSITY_EVENTS && dayTkm[d] > 0) {
+        dailyIntensity.add(dayCo2[d] / dayTkm[d]);
+      }
+    }
+    double cN = dispersion(countResiduals, countPoisson);
+    double cC = dispersion(co2Residuals, co2Poisson);
+
+    // Intensity: the median day, and one shipment's spread around it.
+    double intensity = dailyIntensity.isEmpty() ? 0 : median(dailyIntensity);
+    double shipmentVariance = sumEvents > 0
+      ? Math.max(0, (totalCo2Sq - 2 * intensity * sumCo2Tkm + intensity * intensity * sumTkmSq) / sumEvents) : 0;
+    double cI = 0;
+    if (intensity > 0 && dailyIntensity.size() >= 3) {
+      List<Double> residuals = new ArrayList<>();
+      List<Double> sampling = new ArrayList<>();
+      for (int d = 0; d < dayCount; d++) {
+        if (whole[d] && dayEvents[d] >= MIN_INTENSITY_EVENTS && dayTkm[d] > 0) {
+          residuals.add(dayCo2[d] / dayTkm[d] / intensity - 1);
+          sampling.add(dayEvents[d] * shipmentVariance / (dayTkm[d] * dayTkm[d]) / (intensity * intensity));
+        }
+      }
+      cI = dispersion(residuals, sampling, TYPICAL_MIX_DISPERSION);
+    }
+    // CO2 per shipment: the median day, one shipment's variance, and how whole days stray beyond sampling.
+    List<Double> dailyMean = new ArrayList<>();
+    for (int d = 0; d < dayCount; d++) {
+      if (whole[d] && dayEvents[d] >= MIN_INTENSITY_EVENTS) {
+        dailyMean.add(dayCo2[d] / dayEvents[d]);
+      }
+    }
+    double mean = dailyMean.isEmpty() ? totalCo2 / sumEvents : median(dailyMean);
+    double co2Variance = Math.max(0, totalCo2Sq / sumEvents - (totalCo2 / sumEvents) * (totalCo2 / sumEvents));
+    double cM = TYPICAL_MIX_DISPERSION;
+    if (dailyMean.size() >= 3 && mean > 0) {
+      List<Double> residuals = new ArrayList<>();
+      List<Double> sampling = new ArrayList<>();
+      for (int d = 0; d < dayCount; d++) {
+        if (whole[d] && dayEvents[d] >= MIN_INTENSITY_EVENTS) {
+          residuals.add(dayCo2[d] / dayEvents[d] / mean - 1);
+          sampling.add(co2Variance / dayEvents[d] / (mean * mean));
+        }
+      }
+      cM = dispersion(residuals, sampling, TYPICAL_MIX_DISPERSION);
+    }
+    return new SeasonalModel(builtAt, seasonal, co2, events, tkm, samples, phi, cN, cC, intensity, shipmentVariance, cI,
+      mean, co2Variance, cM, activeDays);
+  }
+
+  /**
+   * The day-level dispersion c: the value for which the days' relative residuals, each divided by
+   * its own expected spread sqrt(c² + Poisson variance of that day), have a spread of one. A quiet
+   * Sunday's residual is mostly Poisson noise, a busy Tuesday's mostly the day's own level: each
+   * is weighed by what explains it. The spread is the root mean square of those standardised
+   * residuals once days more than four robust spreads out (a holiday, a surge) are set aside —
+   * far steadier over four weeks than a MAD alone. Four weeks still say little, so the estimate
+   * is shrunk towards a typical ±{@value #TYPICAL_DISPERSION} day-to-day variation, as if
+   * {@value #PRIOR_DAYS} more days had shown that; and floored at {@link #MIN_DISPERSION}.
+   */
+  private static double dispersion(List<Double> residuals, List<Double> poissonVariances) {
+    return dispersion(residuals, poissonVariances, TYPICAL_DISPERSION);
+  }
+
+  private static double dispersion(List<Double> residuals, List<Double> poissonVariances, double typical) {
+    int n = residuals.size();
+    if (n < 3) {
+      return typical;
+    }
+    double lo = 0;
+    double hi = 1;
+    if (spread(residuals, poissonVariances, hi) > 1) {
+      lo = hi;
+    } else {
+      for (int i = 0; i < 40; i++) {
+        double mid = (lo + hi) / 2;
+        if (spread(residuals, poissonVariances, mid) > 1) {
+          lo = mid;
+        } else {
+          hi = mid;
+        }
+      }
+    }
+    double c = lo;
+    double shrunk = Math.sqrt((n * c * c + PRIOR_DAYS * typical * typical) / (n + PRIOR_DAYS));
+    return Math.min(1, Math.max(MIN_DISPERSION, shrunk));
+  }
+
+  /** RMS of the standardised residuals, those beyond four robust spreads of the median left out. */
+  private static double spread(List<Double> residuals, List<Double> poissonVariances, double c) {
+    double[] z = new double[residuals.size()];
+    List<Double> list = new ArrayList<>(z.length);
+    for (int i = 0; i < z.length; i++) {
+      z[i] = residuals.get(i) / Math.sqrt(c * c + poissonVariances.get(i));
+      list.add(z[i]);
+    }
+    double med = median(list);
+    List<Double> deviations = new ArrayList<>(z.length);
+    for (double v : z) {
+      deviations.add(Math.abs(v - med));
+    }
+    double robust = MAD_TO_SIGMA * median(deviations);
+    double sum = 0;
+    int kept = 0;
+    for (double v : z) {
+      if (Math.abs(v - med) <= 4 * robust) {
+        sum += v * v;
+        kept++;
+      }
+    }
+    return kept < 2 ? robust : Math.sqrt(sum / (kept - 1));
+  }
+
+  private static double median(List<Double> values) {
+    double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+    Arrays.sort(v);
+    int m = v.length / 2;
+    return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
+  }
+
+  /**
+   * Robust means of an hour and its neighbours (weights 1, 2, 1) over the days of a type, with
+   * reused buffers. Trimming would bias a Poisson mean low where counts are small (half of a
+   * night's zeros and ones are not symmetric); instead values are winsorized at the mean ± 3
+   * spreads of what such a value normally varies (Poisson at {@code scale} per unit, ±15 % a day),
+   * three times: a burst or a holiday in the history is clipped to a plausible value, ordinary
+   * hours are kept as they are.
+   */
+  private static final class Profiler {
+    private static final double CLIP = 3;
+    private static final double DAY = 0.15;
+    private final double[] values;
+    private final double[] weights;
+
+    Profiler(int capacity) {
+      values = new double[capacity];
+      weights = new double[capacity];
+    }
+
+    double value(double[] metric, Hours hours, int start, int end, long firstDay, int dayCount, boolean seasonal,
+                 int type, int h, double scale) {
+      int n = 0;
+      double total = 0;
+      double sum = 0;
+      for (int d = 0; d < dayCount; d++) {
+        if (seasonal && dayTypeOfEpochDay(firstDay + d) != type) {
+          continue;
+        }
+        long dayHour = (firstDay + d) * 24 - hours.firstHour;
+        for (int dh = -1; dh <= 1; dh++) {
+          int i = (int) (dayHour + Math.floorMod(h + dh, 24));
+          if (i < start || i >= end) {
+            continue;
+          }
+          values[n] = metric[i];
+          weights[n] = dh == 0 ? 2 : 1;
+          total += weights[n];
+          sum += weights[n] * values[n];
+          n++;
+        }
+      }
+      if (n == 0) {
+        return 0;
+      }
+      // Half a shipment (of `scale` units) over the samples: an hour never seen busy is not
+      // certainly empty, and its first shipment must not look infinitely far from normal.
+      double floor = 0.5 * scale / (total / 4 * SMOOTHING_SAMPLES);
+      double mean = sum / total;
+      for (int round = 0; round < 3; round++) {
+        double spread = Math.sqrt(scale * mean + DAY * DAY * mean * mean);
+        double lo = mean - CLIP * spread;
+        double hi = mean + CLIP * spread;
+        double clipped = 0;
+        for (int i = 0; i < n; i++) {
+          clipped += weights[i] * Math.max(lo, Math.min(hi, values[i]));
+        }
+        mean = clipped / total;
+      }
+      return Math.max(mean, floor);
+    }
+  }
+
+  /**
+   * The expectation over [from, to): each hour's profile value times the share of the hour in the
+   * window; {@code daySquares} keeps Σ over calendar days of (that day's part)², for the day-level
+   * variance of a window that spans midnight.
+   */
+  public record Expected(double co2, double events, double tkm, double co2DaySquares, double eventsDaySquares,
+                         double estimationWeight) {
+  }
+
+  public Expected expected(Instant from, Instant to) {
+    double c = 0;
+    double e = 0;
+    double t = 0;
+    double c2 = 0;
+    double e2 = 0;
+    double dayC = 0;
+    double dayE = 0;
+    double inverseSamples = 0;
+    long fromMs = from.toEpochMilli();
+    long toMs = to.toEpochMilli();
+    long currentDay = Long.MIN_VALUE;
+    for (long hour = Math.floorDiv(fromMs, 3_600_000L); hour * 3_600_000L < toMs; hour++) {
+      long hourStart = hour * 3_600_000L;
+      double share = (Math.min(toMs, hourStart + 3_600_000L) - Math.max(fromMs, hourStart)) / 3_600_000.0;
+      long day = Math.floorDiv(hour, 24);
+      if (day != currentDay) {
+        c2 += dayC * dayC;
+        e2 += dayE * dayE;
+        dayC = 0;
+        dayE = 0;
+        currentDay = day;
+      }
+      int type = seasonal ? dayTypeOfEpochDay(day) : WEEKDAY;
+      int h = (int) Math.floorMod(hour, 24);
+      double ce = co2[type][h] * share;
+      c += ce;
+      dayC += ce;
+      double ee = events[type][h] * share;
+      e += ee;
+      dayE += ee;
+      t += tkm[type][h] * share;
+      inverseSamples += ee / Math.max(1, samples[type] * SMOOTHING_SAMPLES);
+    }
+    c2 += dayC * dayC;
+    e2 += dayE * dayE;
+    return new Expected(c, e, t, c2, e2, e > 0 ? inverseSamples / e : 1.0 / Math.max(1, samples[0]));
+  }
+
+  /**
+   * Expected shipments and their upper edge over the window: a negative binomial count — Poisson
+   * around a mean that whole days move by the day-level dispersion, and that is itself known only
+   * from a few days (the estimation part, 1 / (samples × mean), is largest for quiet hours).
+   */
+  public double[] countBand(Expected x, double k) {
+    double lambda = x.events();
+    return new double[] {lambda, PoissonTail.edge(lambda, overdispersion(countDispersion, x, lambda), k)};
+  }
+
+  /** Relative over-dispersion of a window's count: day-level (share of the window in each day) and estimation. */
+  private double overdispersion(double dayDispersion, Expected x, double mean) {
+    double dayShare = mean > 0 ? x.eventsDaySquares() / (x.events() * x.events()) : 1;
+    double estimation = mean > 0 ? x.estimationWeight() / mean : 0;
+    return dayDispersion * dayDispersion * (Double.isNaN(dayShare) ? 1 : dayShare) + estimation;
+  }
+
+  /** Expected CO2 and its upper edge over the window: the same in units of φ kg (compound Poisson). */
+  public double[] co2Band(Expected x, double k) {
+    double mean = x.co2();
+    double effective = mean / phi;
+    double dayShare = mean > 0 ? x.co2DaySquares() / (mean * mean) : 1;
+    double dispersion = co2Dispersion * co2Dispersion * dayShare + (effective > 0 ? x.estimationWeight() / effective : 0);
+    return new double[] {mean, phi * PoissonTail.edge(effective, dispersion, k)};
+  }
+
+  /**
+   * The usual CO2 of the window's {@code shipments} shipments and its upper edge: their number
+   * times the usual kg per shipment, and times that plus k spreads (sampling of so many shipments,
+   * and the day-to-day variation of the mean). Null when the model has none.
+   */
+  public double[] perShipmentBand(double shipments, double k) {
+    if (!(shipmentMean > 0) || !(shipments > 0)) {
+      return null;
+    }
+    double sampling = shipmentCo2Variance / shipments;
+    double day = shipmentDispersion * shipmentMean * shipmentDispersion * shipmentMean;
+    double spread = Math.sqrt((sampling + day) * (1 + 1.0 / Math.max(1, days)));
+    return new double[] {shipments * shipmentMean, shipments * (shipmentMean + k * spread)};
+  }
+
+  /**
+   * Normal intensity and its upper edge for a window in which {@code shipments} shipments moved
+   * {@code tonneKm}: sampling spread of their CO2 around the usual intensity, and the day-to-day
+   * dispersion. Null when the model has no intensity.
+   */
+  public double[] intensityBand(double shipments, double tonneKm, double k) {
+    if (!(intensity > 0) || !(tonneKm > 0)) {
+      return null;
+    }
+    double sampling = shipments * shipmentVariance / (tonneKm * tonneKm);
+    double day = intensityDispersion * intensity * intensityDispersion * intensity;
+    double spread = Math.sqrt((sampling + day) * (1 + 1.0 / Math.max(1, days)));
+    return new double[] {intensity, intensity + k * spread};
+  }
+
+  /** The usual kg CO2 of one shipment, over a whole week of the rhythm (5 weekdays, a Saturday, a Sunday). */
+  public double shipmentCo2() {
+    double c = 0;
+    double e = 0;
+    int[] weight = {5, 1, 1};
+    for (int type = 0; type < 3; type++) {
+      for (int h = 0; h < 24; h++) {
+        c += weight[type] * co2[type][h];
+        e += weight[type] * events[type][h];
+      }
+    }
+    return e > 0 ? c / e : 0;
+  }
+
+  /** For logs and the baselines table: what kind of model this is. */
+  public String describe() {
+    return seasonal ? "seasonal" : "pooled";
+  }
+}

@@ -1,0 +1,209 @@
+package io.carbonnexus.engine.bench.quality;
+
+import io.carbonnexus.engine.hotspot.Activity;
+import io.carbonnexus.engine.hotspot.DetectionSettings;
+import io.carbonnexus.engine.hotspot.Replay;
+import io.carbonnexus.engine.hotspot.Thresholds;
+import io.carbonnexus.engine.prediction.EmissionModel;
+import io.carbonnexus.engine.shared.EntityKey;
+import io.carbonnexus.engine.shared.ShipmentEvent;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The detection-quality measurement without a database: the labelled data set's events predicted
+ * by the built-in model, summed per entity in 5-minute buckets and replayed by the engine's own
+ * pure {@link Replay}. Seconds per run instead of minutes: what tuning is done with. The
+ * benchmark ({@link DetectionQualityBenchmark}) measures the same through a running engine.
+ */
+public final class OfflineQuality {
+
+  static final Duration BUCKET = Duration.ofMinutes(5);
+  private static final EmissionModel MODEL = EmissionModel.builtin();
+
+  /** One event's contribution to its three entities. */
+  record Predicted(Instant at, String supplier, String route, String vehicleType, Activity activity) {
+  }
+
+  public static List<Predicted> predict(List<LabelledDataset.Event> events) {
+    List<Predicted> out = new ArrayList<>(events.size());
+    long id = 1;
+    for (LabelledDataset.Event e : events) {
+      ShipmentEvent se = new ShipmentEvent(id++, e.occurredAt(), e.supplier(), e.route(), e.vehicleType(), e.distanceKm(),
+        e.loadTonnes(), e.payloadCapacityTonnes());
+      if (MODEL.predict(se) instanceof EmissionModel.Predicted p) {
+        double co2 = p.prediction().co2Kg();
+        double tkm = e.distanceKm() * e.loadTonnes();
+        out.add(new Predicted(e.occurredAt(), e.supplier(), e.route(), e.vehicleType(),
+          new Activity(co2, 1, tkm, co2 * co2, co2 * tkm, tkm * tkm)));
+      }
+    }
+    return out;
+  }
+
+  public static Map<EntityKey, Replay.Timeline> timelines(List<Predicted> events, Instant origin, Instant end) {
+    int n = (int) (Duration.between(origin, end).toMillis() / BUCKET.toMillis()) + 1;
+    Map<EntityKey, Activity[]> buckets = new HashMap<>();
+    for (Predicted p : events) {
+      int i = (int) (Duration.between(origin, p.at()).toMillis() / BUCKET.toMillis());
+      if (i < 0 || i >= n) {
+        continue;
+      }
+      for (EntityKey k : List.of(new EntityKey("supplier", p.supplier()), new EntityKey("route", p.route()),
+        new EntityKey("vehicle_type", p.vehicleType()))) {
+        Activity[] b = buckets.computeIfAbsent(k, x -> new Activity[n]);
+        b[i] = b[i] == null ? p.activity() : b[i].plus(p.activity());
+      }
+    }
+    Map<EntityKey, Replay.Timeline> out = new HashMap<>();
+    buckets.forEach((k, b) -> out.put(k, new Replay.Timeline(origin, BUCKET, b)));
+    return out;
+  }
+
+  public static QualityScore.Result score(List<Predicted> events, List<Label> labels, Instant from, Instant to,
+                                          Duration step, DetectionSettings settings) {
+    Instant origin = Instant.ofEpochSecond(Math.floorDiv(from.minus(settings.history()).minus(settings.longestWindow())
+      .minus(Duration.ofHours(1)).getEpochSecond(), 3600) * 3600);
+    Map<EntityKey, Replay.Timeline> timelines = timelines(events, origin, to);
+    List<Replay.Change> changes = Replay.run(timelines, from, to, step, settings, Thresholds.defaults(), Map.of());
+    List<QualityScore.Change> scored = new ArrayList<>();
+    for (Replay.Change c : changes) {
+      scored.add(new QualityScore.Change(c.at(), c.entity().type(), c.entity().entity(), c.transition().kind().wire(),
+        c.transition().severity().wire(), c.transition().reading().window(),
+        c.transition().reading().measure().wire()));
+    }
+    Set<Label.Entity> entities = new HashSet<>();
+    for (Predicted p : events) {
+      if (!p.at().isBefore(from) && p.at().isBefore(to)) {
+        entities.add(Label.Entity.supplier(p.supplier()));
+        entities.add(Label.Entity.route(p.route()));
+        entities.add(Label.Entity.vehicleType(p.vehicleType()));
+      }
+    }
+    return QualityScore.score(labels, from, to, scored, entities, QualityScore.Options.defaults());
+  }
+
+  public static void print(String title, QualityScore.Result r) {
+    for (QualityScore.ClassScore c : r.classes().values()) {
+      System.out.printf(Locale.ROOT, "%-24s %-18s %3d labels  %3d found  recall %5.1f %%  median %8s  worst %8s  %s%n",
+        title, c.anomalyClass(), c.labels(), c.found(), 100 * c.recall(), QualityScore.human(c.medianDelay()),
+        QualityScore.human(c.worstDelay()), c.targetMet() ? "ok" : "MISSED");
+    }
+    System.out.printf(Locale.ROOT, "%-24s false warn+ per entity per 30 days: %.2f (%d alarms, %d entities) %s%n", title,
+      r.falsePerEntityPer30Days(), r.falseAlarms().size(), r.entities(), r.falseTargetMet() ? "ok" : "MISSED");
+  }
+
+  /** Args: {@code seasonal|legacy} [windows] [seeds...]. */
+  public static void main(String[] args) {
+    String algorithm = args.length > 0 ? args[0] : "seasonal";
+    String windows = args.length > 1 ? args[1] : "1h:4.5,24h:3";
+    List<Long> seeds = new ArrayList<>();
+    for (int i = 2; i < args.length; i++) {
+      seeds.add(Long.parseLong(args[i]));
+    }
+    if (seeds.isEmpty()) {
+      seeds.add(1L);
+    }
+    DetectionSettings settings = settings(algorithm, windows);
+    Instant end = Instant.parse("2026-11-30T07:00:00Z");
+    for (long seed : seeds) {
+      long t0 = System.nanoTime();
+      LabelledDataset data = LabelledDataset.generate(LabelledDataset.Settings.defaults(seed, end));
+      List<Predicted> events = predict(data.events());
+      QualityScore.Result r = score(events, data.labels(), data.settings().scoredFrom(), end, Duration.ofMinutes(5),
+        settings);
+      print(algorithm + " seed " + seed, r);
+      if (System.getProperty("falses") != null) {
+        r.falseAlarms().forEach(c -> System.out.println("   false: " + c));
+        r.classes().values().forEach(c -> c.results().stream().filter(x -> !x.found())
+          .forEach(x -> System.out.println("   missed: " + x.label())));
+      }
+      System.out.printf(Locale.ROOT, "   (%.1f s, %d events)%n", (System.nanoTime() - t0) / 1e9, events.size());
+      if (System.getProperty("oracle") != null) {
+        oracle(events, data.labels(), data.settings().scoredFrom(), settings);
+      }
+      if (System.getProperty("trace") != null) {
+        String[] e = System.getProperty("trace").split(":", 2);
+        trace(events, new EntityKey(e[0], e[1]), Instant.parse(System.getProperty("from")),
+          Instant.parse(System.getProperty("to")), settings);
+      }
+    }
+  }
+
+  /** For each scored burst: the best count z over the 1h windows ending within 60 min of its start. */
+  static void oracle(List<Predicted> events, List<Label> labels, Instant from, DetectionSettings settings) {
+    Instant origin = Instant.ofEpochSecond(Math.floorDiv(from.minus(settings.history()).minus(settings.longestWindow())
+      .minus(Duration.ofHours(1)).getEpochSecond(), 3600) * 3600);
+    Map<EntityKey, Replay.Timeline> all = timelines(events, origin, from.plus(Duration.ofDays(15)));
+    for (Label l : labels) {
+      if (!l.anomalyClass().equals(Label.BURST) || l.start().isBefore(from)) {
+        continue;
+      }
+      Replay.Timeline t = all.get(new EntityKey(l.entityType(), l.entity()));
+      double best = -1;
+      double bestN = 0;
+      double bestE = 0;
+      for (Instant at = l.start().plus(Duration.ofMinutes(5)); !at.isAfter(l.start().plus(Duration.ofMinutes(60)));
+           at = at.plus(Duration.ofMinutes(5))) {
+        Instant at5 = Instant.ofEpochSecond(Math.floorDiv(at.getEpochSecond(), 300) * 300);
+        Instant hour = Instant.ofEpochSecond(Math.floorDiv(at5.getEpochSecond(), 3600) * 3600);
+        var m = io.carbonnexus.engine.hotspot.EntityModel.learn(hour, t.hours(), settings);
+        if (m == null || m.seasonal() == null) {
+          continue;
+        }
+        Activity a = t.between(at5.minus(Duration.ofHours(1)), at5);
+        var x = m.seasonal().expected(at5.minus(Duration.ofHours(1)), at5);
+        double z = (a.events() - x.events()) / Math.sqrt(Math.max(0.05, x.events()));
+        if (z > best) {
+          best = z;
+          bestN = a.events();
+          bestE = x.events();
+        }
+      }
+      System.out.printf(Locale.ROOT, "   oracle z %5.1f  n %3.0f E %5.1f  %s%n", best, bestN, bestE, l.note());
+    }
+  }
+
+  /** Every 15 minutes: what each reading of the entity says. */
+  static void trace(List<Predicted> events, EntityKey key, Instant from, Instant to, DetectionSettings settings) {
+    Instant origin = Instant.ofEpochSecond(Math.floorDiv(from.minus(settings.history()).minus(settings.longestWindow())
+      .minus(Duration.ofHours(1)).getEpochSecond(), 3600) * 3600);
+    Replay.Timeline t = timelines(events, origin, to).get(key);
+    for (Instant at = from; at.isBefore(to); at = at.plus(Duration.ofMinutes(15))) {
+      Instant hour = Instant.ofEpochSecond(Math.floorDiv(at.getEpochSecond(), 3600) * 3600);
+      System.setProperty("nexus.debug.model", String.valueOf(at.equals(from)));
+      io.carbonnexus.engine.hotspot.EntityModel m = io.carbonnexus.engine.hotspot.EntityModel.learn(hour, t.hours(), settings);
+      StringBuilder line = new StringBuilder(at.toString());
+      for (io.carbonnexus.engine.hotspot.WindowSpec w : settings.windows()) {
+        Instant start = at.minus(w.length());
+        Activity a = t.between(start, at);
+        if (m != null && m.seasonal() != null) {
+          var x = m.seasonal().expected(start, at);
+          double[] n = m.seasonal().countBand(x, w.k());
+          double[] c = m.seasonal().co2Band(x, w.k());
+          line.append(String.format(Locale.ROOT, " | %s n %.0f E %.1f U %.1f  co2 %.0f E %.0f U %.0f", w.label(), a.events(),
+            n[0], n[1], a.co2(), c[0], c[1]));
+        }
+      }
+      if (m != null && m.seasonal() != null) {
+        line.append(String.format(Locale.ROOT, " | cN %.3f cC %.3f phi %.1f", m.seasonal().countDispersion(),
+          m.seasonal().co2Dispersion(), m.seasonal().phi()));
+      }
+      System.out.println(line);
+    }
+  }
+
+  static DetectionSettings settings(String algorithm, String windows) {
+    return new DetectionSettings(algorithm, io.carbonnexus.engine.hotspot.WindowSpec.parseAll(windows),
+      Duration.ofHours(24), 4, 20, io.carbonnexus.engine.hotspot.SeasonalModel.Settings.defaults(), Duration.ofHours(24),
+      io.carbonnexus.engine.hotspot.BaselineStatistic.parse("median+3mad"), 28, 7);
+  }
+}

@@ -1,0 +1,181 @@
+package io.carbonnexus.engine.hotspot;
+
+import io.carbonnexus.engine.hotspot.HotspotPolicy.Kind;
+import io.carbonnexus.engine.shared.EntityKey;
+import io.carbonnexus.engine.shared.Severity;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ReplayTest {
+
+  private static final Instant FROM = Instant.parse("2026-11-02T00:00:00Z");
+  private static final Duration HOUR = Duration.ofHours(1);
+  private static final Duration DAY = Duration.ofHours(24);
+  private static final EntityKey SUPPLIER = new EntityKey("supplier", "S");
+  private static final DetectionSettings SEASONAL = settings("seasonal");
+
+  static DetectionSettings settings(String algorithm) {
+    return new DetectionSettings(algorithm, WindowSpec.parseAll("1h:3.5,24h:3"), DAY, 4, 20,
+      SeasonalModel.Settings.defaults(), DAY, BaselineStatistic.parse("median+3mad"), 28, 7);
+  }
+
+  private static Activity kg(double co2) {
+    return new Activity(co2, 1, co2 * 10, co2 * co2, co2 * co2 * 10, co2 * co2 * 100);
+  }
+
+  /** Hourly buckets from FROM − 1 day (the window before the first step). */
+  private static Replay.Timeline hourly(double[] kgPerHour) {
+    Activity[] buckets = new Activity[kgPerHour.length];
+    for (int i = 0; i < kgPerHour.length; i++) {
+      buckets[i] = kg(kgPerHour[i]);
+    }
+    return new Replay.Timeline(FROM.minus(DAY), HOUR, buckets);
+  }
+
+  @Test
+  void aSurgeOpensAndLaterResolvesAtTheStepsWhereTheWindowSeesItAgainstATarget() {
+    // 10 kg per hour, then a 6-hour surge of 100 kg per hour starting 12 h after FROM; a target of 300 kg a day.
+    double[] series = new double[24 + 72];
+    for (int i = 0; i < series.length; i++) {
+      int hoursAfterFrom = i - 24;
+      series[i] = hoursAfterFrom >= 12 && hoursAfterFrom < 18 ? 100.0 : 10.0;
+    }
+    List<Replay.Change> changes = Replay.run(Map.of(SUPPLIER, hourly(series)), FROM, FROM.plus(Duration.ofHours(72)), HOUR,
+      SEASONAL, Thresholds.defaults(), Map.of(SUPPLIER, Map.of(DAY, 300.0)));
+    // Window total = 240 (0.8 x 300: info at once) + 90 per surge hour inside the window [t - 24h, t).
+    // Up: 330 at 13 (warn), 510 at 15 (critical). Down, with the 0.05 hysteresis: below 1.45 x 300 =
+    // 435 needs <= 2 surge hours left (step 40), below 0.95 x 300 = 285 needs none (step 42).
+    assertThat(changes).extracting(c -> c.transition().kind() + "@" + Duration.between(FROM, c.at()).toHours())
+      .containsExactly("OPENED@0", "ESCALATED@13", "ESCALATED@15", "DEESCALATED@40", "DEESCALATED@42");
+    assertThat(changes.get(1).transition().reading().window()).isEqualTo("24h");
+  }
+
+  @Test
+  void theRunningSumsMatchARecomputedWindowAtEveryStep() {
+    Random random = new Random(3);
+    double[] series = new double[24 + 200];
+    for (int i = 0; i < series.length; i++) {
+      series[i] = random.nextDouble() * (i % 37 < 5 ? 60 : 12);
+    }
+    Thresholds t = Thresholds.defaults();
+    List<Replay.Change> changes = Replay.run(Map.of(SUPPLIER, hourly(series)), FROM, FROM.plus(Duration.ofHours(200)), HOUR,
+      SEASONAL, t, Map.of(SUPPLIER, Map.of(DAY, 200.0)));
+    List<String> expected = new ArrayList<>();
+    Severity state = null;
+    for (int s = 0; s <= 200; s++) {
+      double total = 0;
+      for (int i = s; i < s + 24; i++) {
+        total += series[i];
+      }
+      HotspotPolicy.Transition tr = HotspotPolicy.evaluate(state, total, 200, t);
+      if (tr.kind().isTransition()) {
+        expected.add(s + ":" + tr.kind());
+      }
+      state = tr.kind() == Kind.RESOLVED || tr.kind() == Kind.NONE ? null : tr.severity();
+    }
+    assertThat(changes).extracting(c -> Duration.between(FROM, c.at()).toHours() + ":" + c.transition().kind())
+      .containsExactlyElementsOf(expected);
+    assertThat(expected).isNotEmpty();
+  }
+
+  @Test
+  void entitiesWithoutAModelOrATargetAreNotJudged() {
+    assertThat(Replay.run(Map.of(SUPPLIER, hourly(new double[] {1e9, 1e9})), FROM, FROM.plus(HOUR), HOUR, SEASONAL,
+      Thresholds.defaults(), Map.of())).isEmpty();
+  }
+
+  @Test
+  void aStepThatDoesNotDivideADayIsRefused() {
+    assertThatThrownBy(() -> ReplayRequest.parse(new io.vertx.core.json.JsonObject().put("from", "2026-11-01T00:00:00Z")
+      .put("to", "2026-11-02T00:00:00Z").put("step", "7m"), Duration.ofMinutes(5), FROM)).hasMessageContaining("dividing a day");
+  }
+
+  /** Four weeks of a rhythm (busy days, quiet nights and weekends), in 5-minute buckets, with Poisson shipments. */
+  private static Activity[] history(Instant origin, int buckets, long seed) {
+    Random random = new Random(seed);
+    Activity[] out = new Activity[buckets];
+    for (int i = 0; i < buckets; i++) {
+      Instant at = origin.plus(Duration.ofMinutes(5L * i));
+      int hour = at.atZone(java.time.ZoneOffset.UTC).getHour();
+      boolean weekend = SeasonalModel.dayType(at) != SeasonalModel.WEEKDAY;
+      double perHour = (hour >= 7 && hour < 19 ? 30 : 6) * (weekend ? 0.4 : 1);
+      int n = poisson(random, perHour / 12);
+      Activity a = Activity.NONE;
+      for (int k = 0; k < n; k++) {
+        a = a.plus(kg(80 + 40 * random.nextDouble()));
+      }
+      out[i] = a;
+    }
+    return out;
+  }
+
+  private static int poisson(Random random, double mean) {
+    double l = Math.exp(-mean);
+    double p = 1;
+    int k = 0;
+    do {
+      k++;
+      p *= random.nextDouble();
+    } while (p > l);
+    return k - 1;
+  }
+
+  @Test
+  void whatHappensAfterAStepNeverChangesWhatTheReplaySaysAtIt() {
+    Duration bucket = Duration.ofMinutes(5);
+    Instant origin = FROM.minus(Duration.ofDays(30));
+    Instant to = FROM.plus(Duration.ofDays(3));
+    int buckets = (int) (Duration.between(origin, to).toMinutes() / 5);
+    Activity[] base = history(origin, buckets, 7);
+    Instant cut = FROM.plus(Duration.ofHours(40));
+    Activity[] later = base.clone();
+    // A big burst right after the cut and more after it: what it changes must all be after the cut.
+    for (int i = (int) (Duration.between(origin, cut).toMinutes() / 5); i < buckets; i += 3) {
+      later[i] = later[i].plus(kg(5_000));
+    }
+    List<Replay.Change> before = Replay.run(Map.of(SUPPLIER, new Replay.Timeline(origin, bucket, base)), FROM, to,
+      Duration.ofMinutes(15), SEASONAL, Thresholds.defaults(), Map.of());
+    List<Replay.Change> after = Replay.run(Map.of(SUPPLIER, new Replay.Timeline(origin, bucket, later)), FROM, to,
+      Duration.ofMinutes(15), SEASONAL, Thresholds.defaults(), Map.of());
+    assertThat(after.stream().filter(c -> !c.at().isAfter(cut)).toList())
+      .isEqualTo(before.stream().filter(c -> !c.at().isAfter(cut)).toList());
+    assertThat(after.stream().filter(c -> c.at().isAfter(cut)).toList())
+      .as("the burst after the cut is seen").isNotEqualTo(before.stream().filter(c -> c.at().isAfter(cut)).toList());
+  }
+
+  @Test
+  void aBurstOnANormalRhythmIsFoundQuicklyAndNothingElseIs() {
+    Duration bucket = Duration.ofMinutes(5);
+    Instant origin = FROM.minus(Duration.ofDays(30));
+    Instant to = FROM.plus(Duration.ofDays(7));
+    int buckets = (int) (Duration.between(origin, to).toMinutes() / 5);
+    Activity[] series = history(origin, buckets, 11);
+    // Wednesday 02:00-03:30, at night: 5 times the night rate (6 an hour), i.e. 24 more shipments an hour.
+    Instant burst = FROM.plus(Duration.ofDays(2)).plus(Duration.ofHours(2));
+    int first = (int) (Duration.between(origin, burst).toMinutes() / 5);
+    Random random = new Random(5);
+    for (int i = first; i < first + 18; i++) {
+      for (int k = poisson(random, 24.0 / 12); k > 0; k--) {
+        series[i] = series[i].plus(kg(100));
+      }
+    }
+    List<Replay.Change> changes = Replay.run(Map.of(SUPPLIER, new Replay.Timeline(origin, bucket, series)), FROM, to,
+      Duration.ofMinutes(5), SEASONAL, Thresholds.defaults(), Map.of());
+    List<Replay.Change> alarms = changes.stream().filter(c -> (c.transition().kind() == Kind.OPENED
+      || c.transition().kind() == Kind.ESCALATED) && c.transition().severity() != Severity.INFO).toList();
+    assertThat(alarms).isNotEmpty();
+    assertThat(alarms.get(0).at()).isAfter(burst).isBefore(burst.plus(Duration.ofMinutes(35)));
+    assertThat(alarms.get(0).transition().reading().window()).isEqualTo("1h");
+    assertThat(alarms).allSatisfy(a -> assertThat(a.at()).isBetween(burst, burst.plus(Duration.ofHours(26))));
+  }
+}
