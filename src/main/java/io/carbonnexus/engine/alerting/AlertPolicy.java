@@ -94,6 +94,24 @@ public final class AlertPolicy {
     return Decision.none(severity == state.firingLevel() ? "deduplicated" : "inhibited by the " + state.firingLevel().wire() + " alert");
   }
 
+  /**
+   * The message of a hotspot's alert: the seed's sentence for its emissions over the main window
+   * ({@code detection.window}); for another window, which one ("... by 340% in the last 1h"); for
+   * intensity, what was compared ("Supplier A's CO2 per tonne-km exceeded its normal by 160% in
+   * the last 24h").
+   */
+  public static String message(Kind kind, String entity, int percentAbove, String window, String measure,
+                               String mainWindow) {
+    String base = message(kind, entity, percentAbove);
+    if ("intensity".equals(measure)) {
+      String when = window == null ? "" : " in the last " + window;
+      return kind == Kind.RESOLVED
+        ? entity + "'s CO2 per tonne-km is back within its normal" + when
+        : entity + "'s CO2 per tonne-km exceeded its normal by " + Math.max(0, percentAbove) + "%" + when;
+    }
+    return window == null || window.equals(mainWindow) || kind == Kind.RESOLVED ? base : base + " in the last " + window;
+  }
+
   /** The seed's message: "Supplier A exceeded emissions by 120%". */
   public static String message(Kind kind, String entity, int percentAbove) {
     if (kind == Kind.RESOLVED) {

@@ -49,6 +49,8 @@ public final class AlertingVerticle extends VerticleBase {
   private final Clock clock;
   private Pool pool;
   private AlertPolicy.Settings settings;
+  /** detection.window: alerts of other windows say which window fired. */
+  private String mainWindow;
   private long repeatTimer = -1;
   private Future<Void> last = Future.succeededFuture();
 
@@ -66,6 +68,7 @@ public final class AlertingVerticle extends VerticleBase {
     Severity min = ConfigKeys.ALERTING_MIN_LEVEL.get(conf);
     Duration repeat = ConfigKeys.ALERTING_REPEAT_INTERVAL.get(conf);
     settings = new AlertPolicy.Settings(min, repeat);
+    mainWindow = io.carbonnexus.engine.config.ConfigKey.formatDuration(ConfigKeys.DETECTION_WINDOW.get(conf));
     pool = Pools.shared(vertx, conf);
     return vertx.eventBus().<JsonObject>consumer(Addresses.HOTSPOTS, m -> {
         Hotspot h = Hotspot.fromMessage(m.body());
@@ -237,7 +240,7 @@ public final class AlertingVerticle extends VerticleBase {
   }
 
   private static Future<Alert> store(SqlConnection conn, Hotspot h, AlertPolicy.Change change, Decision d, Instant now) {
-    String message = AlertPolicy.message(d.kind(), h.entity(), h.percentAbove());
+    String message = AlertPolicy.message(d.kind(), h.entity(), h.percentAbove(), h.window(), h.kind(), mainWindow);
     // The change's own time identifies it: a redelivered change (or another node) makes the same key.
     Instant changeAt = d.kind() == Kind.REPEAT ? now : h.updatedAt();
     String key = h.id() + ":" + d.kind().wire() + ":" + d.level().wire() + ":" + changeAt;
