@@ -239,7 +239,7 @@ public final class AlertingVerticle extends VerticleBase {
     });
   }
 
-  private static Future<Alert> store(SqlConnection conn, Hotspot h, AlertPolicy.Change change, Decision d, Instant now) {
+  private Future<Alert> store(SqlConnection conn, Hotspot h, AlertPolicy.Change change, Decision d, Instant now) {
     String message = AlertPolicy.message(d.kind(), h.entity(), h.percentAbove(), h.window(), h.kind(), mainWindow);
     // The change's own time identifies it: a redelivered change (or another node) makes the same key.
     Instant changeAt = d.kind() == Kind.REPEAT ? now : h.updatedAt();
