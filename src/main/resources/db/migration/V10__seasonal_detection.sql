@@ -129,3 +129,7 @@ alter table hotspot_changes
   add column "window" text,
   add column measure  text not null default 'emissions' check (measure in ('emissions', 'intensity')),
   add column expected double precision;
+
+-- The demo's first-start surge (demo_feed.showcase): when it began, so that later writes and
+-- restarts generate the very same events.
+alter table demo_feed_state add column showcase_from timestamptz;

@@ -200,6 +200,8 @@ public final class ConfigKeys {
     "How long a demo surge lasts").within(Duration.ofSeconds(1), Duration.ofDays(7));
   public static final ConfigKey<Double> DEMO_FEED_SURGE_MULTIPLIER = ConfigKey.decimal("demo_feed.surge_multiplier", 6,
     "Factor on the shipment rate of the supplier or lane in a surge").within(1.0, 1000.0);
+  public static final ConfigKey<Boolean> DEMO_FEED_SHOWCASE = ConfigKey.bool("demo_feed.showcase", true,
+    "On first start, the history ends 30 minutes into a surge of the largest supplier: a hotspot, its alert and its recommendation within a minute, whatever the hour");
   public static final ConfigKey<Integer> DEMO_FEED_SEED = ConfigKey.integer("demo_feed.seed", 42,
     "Seed of the demo generator: the same seed gives the same history");
 
@@ -226,7 +228,7 @@ public final class ConfigKeys {
     CLUSTER_ENABLED, CLUSTER_NAME, CLUSTER_HOST, CLUSTER_PORT, CLUSTER_MEMBERS, CLUSTER_BUS_PORT,
     NODE_VERTICLES, NODE_INSTANCES,
     DEMO, DEMO_FEED_INTERVAL, DEMO_FEED_EVENTS_PER_DAY, DEMO_FEED_HISTORY_DAYS,
-    DEMO_FEED_SURGES_PER_DAY, DEMO_FEED_SURGE_DURATION, DEMO_FEED_SURGE_MULTIPLIER, DEMO_FEED_SEED);
+    DEMO_FEED_SURGES_PER_DAY, DEMO_FEED_SURGE_DURATION, DEMO_FEED_SURGE_MULTIPLIER, DEMO_FEED_SHOWCASE, DEMO_FEED_SEED);
 
   private ConfigKeys() {
   }

@@ -318,11 +318,40 @@ public final class DemoEventGenerator {
   private final Settings settings;
   private final double peakHourlyRate;
   private final long surgeMicros;
+  /** The first start's surge (null: none): so that a new user sees a hotspot at once, whatever the hour. */
+  private final SurgeWindow showcase;
 
   public DemoEventGenerator(Settings settings) {
+    this(settings, null);
+  }
+
+  private DemoEventGenerator(Settings settings, Instant showcaseStart) {
     this.settings = Objects.requireNonNull(settings, "settings");
     this.peakHourlyRate = settings.eventsPerDay() * 7 / WEEKLY_ACTIVITY_HOURS;
     this.surgeMicros = settings.surgeDuration().toNanos() / 1_000;
+    this.showcase = showcaseStart == null || settings.surgeMultiplier() <= 1 ? null
+      : new SurgeWindow(toMicrosFloor(showcaseStart), toMicrosFloor(showcaseStart) + surgeMicros, largestSupplier(), -1,
+        settings.surgeMultiplier());
+  }
+
+  /**
+   * The same generator with one more surge, on the largest supplier (all its lanes), from
+   * {@code start} for the surge duration: the demo's first start puts it around "now", so that
+   * detection has a burst to find within a minute on any day at any hour, and every channel
+   * carries traffic from the start. A pure function still: the feed stores {@code start}.
+   */
+  public DemoEventGenerator withShowcase(Instant start) {
+    return new DemoEventGenerator(settings, start);
+  }
+
+  private static int largestSupplier() {
+    int best = 0;
+    for (int i = 1; i < SUPPLIERS.size(); i++) {
+      if (SUPPLIERS.get(i).share > SUPPLIERS.get(best).share) {
+        best = i;
+      }
+    }
+    return best;
   }
 
   public List<String> suppliers() {
@@ -392,13 +421,16 @@ public final class DemoEventGenerator {
    * (seed, slot of its start), so the set never depends on the range asked for.
    */
   private List<SurgeWindow> surgeWindows(long fromMicros, long toMicros) {
+    List<SurgeWindow> windows = new ArrayList<>();
+    if (showcase != null && showcase.startMicros() < toMicros && showcase.endMicros() > fromMicros) {
+      windows.add(showcase);
+    }
     if (settings.surgesPerDay() == 0) {
-      return List.of();
+      return windows;
     }
     double perSlot = settings.surgesPerDay() * SLOT_SECONDS / 86_400.0;
     long firstSlot = Math.floorDiv(fromMicros - surgeMicros, SLOT_MICROS);
     long lastSlot = Math.floorDiv(toMicros - 1, SLOT_MICROS);
-    List<SurgeWindow> windows = new ArrayList<>();
     for (long slot = firstSlot; slot <= lastSlot; slot++) {
       SplittableRandom rng = new SplittableRandom(streamSeed(settings.seed(), slot, SURGE_STREAM));
       double t = exponential(rng) / perSlot;

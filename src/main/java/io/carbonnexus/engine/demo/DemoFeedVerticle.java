@@ -40,9 +40,14 @@ public final class DemoFeedVerticle extends VerticleBase {
   /** Catch-up is written a day per transaction: bounded memory, and progress a user can follow. */
   private static final Duration CHUNK = Duration.ofDays(1);
 
+  /** How long before the first start its showcase surge began: long enough to be unmistakable at once. */
+  static final Duration SHOWCASE_LEAD = Duration.ofMinutes(30);
+
   private final Clock clock;
   private Pool pool;
   private DemoEventGenerator generator;
+  private boolean showcase;
+  private Instant showcaseFrom;
   private Duration history;
   private long timerId = -1;
   private Future<Void> writing = Future.succeededFuture();
@@ -72,10 +77,18 @@ public final class DemoFeedVerticle extends VerticleBase {
       ConfigKeys.DEMO_FEED_SURGE_DURATION.get(conf),
       ConfigKeys.DEMO_FEED_SURGE_MULTIPLIER.get(conf)));
     history = Duration.ofDays(ConfigKeys.DEMO_FEED_HISTORY_DAYS.get(conf));
+    showcase = ConfigKeys.DEMO_FEED_SHOWCASE.get(conf);
     long intervalMs = Math.max(100, ConfigKeys.DEMO_FEED_INTERVAL.get(conf).toMillis());
     pool = Pools.shared(vertx, conf);
-    // Ready once the database answers: the first tick then writes the history.
-    return pool.query("select 1").execute().onSuccess(v -> {
+    // Ready once the state is read: the first tick then writes the history. A database without a
+    // mark is a first start: its history ends in the middle of a surge (the showcase).
+    return pool.query(DemoSql.SHOWCASE).execute().onSuccess(rows -> {
+      OffsetDateTime stored = rows.size() == 0 ? null : rows.iterator().next().getOffsetDateTime(0);
+      showcaseFrom = stored != null ? stored.toInstant() : rows.size() == 0 && showcase
+        ? clock.instant().minus(SHOWCASE_LEAD).truncatedTo(ChronoUnit.SECONDS) : null;
+      if (showcaseFrom != null) {
+        generator = generator.withShowcase(showcaseFrom);
+      }
       LOG.warn("DEMO DATA is ON: writing synthetic shipment events (shipment_id 'demo-...') every {} ms; "
         + "set NEXUS_DEMO=false to turn it off", intervalMs);
       timerId = vertx.setPeriodic(0, intervalMs, id -> tick());
@@ -132,14 +145,21 @@ public final class DemoFeedVerticle extends VerticleBase {
       if (mark == null && Duration.between(from, now).compareTo(Duration.ofHours(1)) > 0) {
         LOG.info("Writing demo history from {} to {} ...", from, now);
       }
-      List<DemoEvent> events = generator.generate(from, to);
       logSurgesStarting(from, to, now);
-      Future<?> insert = events.isEmpty()
-        ? Future.succeededFuture()
-        : conn.preparedQuery(EventsTable.INSERT).execute(columns(events));
-      return insert
-        .compose(v -> conn.preparedQuery(DemoSql.WRITE_STATE).execute(Tuple.of(OffsetDateTime.ofInstant(to, ZoneOffset.UTC))))
-        .map(v -> new Chunk(from, to, events.size(), to.equals(now)));
+      // A day of history is ten thousand events to make: off the event loop, which serves HTTP meanwhile.
+      return vertx.executeBlocking(() -> {
+          List<DemoEvent> events = generator.generate(from, to);
+          return new Object[] {events.size(), events.isEmpty() ? null : columns(events)};
+        }, false)
+        .compose(made -> {
+          int count = (Integer) made[0];
+          Future<?> insert = count == 0 ? Future.succeededFuture()
+            : conn.preparedQuery(EventsTable.INSERT).execute((Tuple) made[1]);
+          return insert
+            .compose(v -> conn.preparedQuery(DemoSql.WRITE_STATE).execute(Tuple.of(OffsetDateTime.ofInstant(to, ZoneOffset.UTC),
+              showcaseFrom == null ? null : OffsetDateTime.ofInstant(showcaseFrom, ZoneOffset.UTC))))
+            .map(v -> new Chunk(from, to, count, to.equals(now)));
+        });
     });
   }
 

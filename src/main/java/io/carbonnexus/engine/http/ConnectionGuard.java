@@ -194,6 +194,7 @@ final class ConnectionGuard {
   }
 
   private void close(Tracked t, String reason) {
+    LOG.debug("Closing a connection from {}: {}", t.connection.remoteAddress(), reason);
     connections.remove(t.connection);
     count(reason);
     t.connection.close();

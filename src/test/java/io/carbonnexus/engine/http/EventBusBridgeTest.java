@@ -132,7 +132,10 @@ class EventBusBridgeTest {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (!received.contains("xhr") && System.nanoTime() < deadline) {
       engine.vertx().eventBus().publish(Addresses.ALERTS, probe);
-      received = Http.post(port, session + "/xhr", "").body();
+      // A bridge client pings, or the bridge closes its session after its ping timeout.
+      Http.post(port, session + "/xhr_send", new io.vertx.core.json.JsonArray()
+        .add(new JsonObject().put("type", "ping").encode()).encode());
+      received += Http.post(port, session + "/xhr", "").body();
     }
     assertThat(received).contains("\\\"probe\\\":\\\"xhr\\\"");
   }
