@@ -54,11 +54,36 @@ class DemoFeedVerticleTest {
     return vertx.deployVerticle(new DemoFeedVerticle(clock), new DeploymentOptions().setConfig(config)).await();
   }
 
+  /** What the feed writes: the generator with the first start's surge, 30 minutes before "now". */
+  private static final DemoEventGenerator SHOWCASED = GENERATOR.withShowcase(NOW.minus(DemoFeedVerticle.SHOWCASE_LEAD));
+
+  @Test
+  void theFirstStartEndsItsHistoryInTheMiddleOfASurgeThatRestartsKeep() throws Exception {
+    String first = deploy();
+    waitForMark(NOW);
+    assertThat(TestDatabase.queryString(url, "select to_char(showcase_from at time zone 'UTC', 'HH24:MI') from demo_feed_state"))
+      .isEqualTo(NOW.minus(DemoFeedVerticle.SHOWCASE_LEAD).toString().substring(11, 16));
+    // The largest supplier ships many times its usual rate in the last half hour: a hotspot to find at once.
+    String busiest = "(select supplier from events_normalized group by 1 order by count(*) desc limit 1)";
+    long lastHalfHour = count("select count(*) from events_normalized where supplier = " + busiest
+      + " and occurred_at >= '" + NOW.minus(Duration.ofMinutes(30)) + "'");
+    long dayBefore = count("select count(*) from events_normalized where supplier = " + busiest
+      + " and occurred_at >= '" + NOW.minus(Duration.ofMinutes(30)).minus(Duration.ofDays(1)) + "' and occurred_at < '"
+      + NOW.minus(Duration.ofDays(1)) + "'");
+    assertThat(lastHalfHour).isGreaterThan(3 * Math.max(1, dayBefore));
+    vertx.undeploy(first).await();
+    clock.advance(Duration.ofMinutes(20));
+    deploy();
+    waitForMark(NOW.plus(Duration.ofMinutes(20)));
+    assertThat(count("select count(*) from events_normalized"))
+      .isEqualTo(SHOWCASED.generate(NOW.minus(Duration.ofDays(2)), NOW.plus(Duration.ofMinutes(20))).size());
+  }
+
   @Test
   void theFirstStartWritesTheConfiguredHistoryUpToNow() throws Exception {
     deploy();
     waitForMark(NOW);
-    int expected = GENERATOR.generate(NOW.minus(Duration.ofDays(2)), NOW).size();
+    int expected = SHOWCASED.generate(NOW.minus(Duration.ofDays(2)), NOW).size();
     assertThat(count("select count(*) from events_normalized")).isEqualTo(expected);
     assertThat(count("select count(*) from events_normalized where shipment_id not like 'demo-%'")).isZero();
     assertThat(count("select (min(occurred_at) >= '" + NOW.minus(Duration.ofDays(2)) + "')::int from events_normalized")).isEqualTo(1);
@@ -73,7 +98,7 @@ class DemoFeedVerticleTest {
     deploy();
     waitForMark(NOW.plus(Duration.ofHours(3)));
 
-    int expected = GENERATOR.generate(NOW.minus(Duration.ofDays(2)), NOW.plus(Duration.ofHours(3))).size();
+    int expected = SHOWCASED.generate(NOW.minus(Duration.ofDays(2)), NOW.plus(Duration.ofHours(3))).size();
     assertThat(count("select count(*) from events_normalized")).isEqualTo(expected);
     assertThat(count("select count(distinct shipment_id) from events_normalized")).isEqualTo(expected);
   }
@@ -85,7 +110,7 @@ class DemoFeedVerticleTest {
     long afterHistory = count("select count(*) from events_normalized");
     clock.advance(Duration.ofMinutes(30));
     waitForMark(NOW.plus(Duration.ofMinutes(30)));
-    int expected = GENERATOR.generate(NOW, NOW.plus(Duration.ofMinutes(30))).size();
+    int expected = SHOWCASED.generate(NOW, NOW.plus(Duration.ofMinutes(30))).size();
     assertThat(expected).isPositive();
     assertThat(count("select count(*) from events_normalized")).isEqualTo(afterHistory + expected);
   }
@@ -99,7 +124,7 @@ class DemoFeedVerticleTest {
     clock.advance(Duration.ofHours(2));
     waitForMark(NOW.plus(Duration.ofHours(2)));
     assertThat(count("select count(*) from events_normalized"))
-      .isEqualTo(GENERATOR.generate(NOW, NOW.plus(Duration.ofHours(2))).size())
+      .isEqualTo(SHOWCASED.generate(NOW, NOW.plus(Duration.ofHours(2))).size())
       .isPositive();
   }
 
@@ -112,6 +137,7 @@ class DemoFeedVerticleTest {
     assertThat(count("select count(*) from events_normalized")).isZero();
     clock.advance(Duration.ofHours(2));
     waitForMark(NOW.plus(Duration.ofHours(2)));
+    // A database the feed wrote before (a mark, no showcase) gets no showcase: only a first start does.
     assertThat(count("select count(*) from events_normalized"))
       .isEqualTo(GENERATOR.generate(NOW.plus(Duration.ofHours(1)), NOW.plus(Duration.ofHours(2))).size());
   }

@@ -304,7 +304,8 @@ class EventsApiTest {
     TestDatabase.execute(url, "truncate hotspot_changes, hotspots cascade");
     TestDatabase.execute(url, "insert into baselines (entity_type, entity, baseline, source) values"
       + " ('supplier', 'Replay Freight', 100, 'target') on conflict do nothing");
-    // 150 kg on 2026-11-10 at 06:00 UTC: the 24 h window holds it from 06:00 (critical) to 06:00 next day.
+    // 150 kg on 2026-11-10 at 06:00 UTC: the window before a step, [t - 24 h, t), holds it from the
+    // 07:00 step (critical) to the 06:00 step of the next day; at 07:00 it has left.
     TestDatabase.execute(url, "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
       + " model_version) values (900001, '2026-11-10T06:00:00Z', 'Replay Freight', 'R7', 'van', 150, 'builtin', 't')");
     JsonObject request = new JsonObject().put("from", "2026-11-10T00:00:00Z").put("to", "2026-11-12T00:00:00Z")
@@ -315,7 +316,7 @@ class EventsApiTest {
     JsonArray changes = r.json().getJsonArray("changes");
     assertThat(changes.stream().map(o -> ((JsonObject) o).getString("at") + " " + ((JsonObject) o).getString("change")
       + "/" + ((JsonObject) o).getString("severity")).filter(x -> true).toList())
-      .containsSubsequence("2026-11-10T06:00:00Z opened/critical", "2026-11-11T06:00:00Z resolved/critical");
+      .containsSubsequence("2026-11-10T07:00:00Z opened/critical", "2026-11-11T07:00:00Z resolved/critical");
     assertThat(TestDatabase.queryLong(url, "select count(*) from hotspots")).isZero();
   }
 
@@ -328,11 +329,11 @@ class EventsApiTest {
     String oddStep = new JsonObject().put("from", "2026-11-10T00:00:00Z").put("to", "2026-11-11T00:00:00Z")
       .put("step", "7m").encode();
     assertThat(Http.post(port, "/detection/batch", oddStep, "Authorization", "Bearer " + TOKEN).json().getString("error"))
-      .contains("divisor of the detection window");
+      .contains("whole minutes dividing a day");
     String subSecond = new JsonObject().put("from", "2026-11-10T00:00:00Z").put("to", "2026-11-10T00:01:00Z")
       .put("step", "500ms").encode();
     assertThat(Http.post(port, "/detection/batch", subSecond, "Authorization", "Bearer " + TOKEN).json().getString("error"))
-      .contains("whole number of seconds");
+      .contains("whole minutes");
     String badDate = new JsonObject().put("from", "yesterday").put("to", "2026-11-11T00:00:00Z").encode();
     assertThat(Http.post(port, "/detection/batch", badDate, "Authorization", "Bearer " + TOKEN).status()).isEqualTo(400);
     assertThat(Http.post(port, "/detection/batch", reversed).status()).isEqualTo(401);

@@ -61,7 +61,7 @@ import java.util.function.Predicate;
  *
  * <p>Arguments: {@code --seed N} (1), {@code --step 5m}, {@code --max-steps 20000} (steps per
  * request; a longer range is split into requests), {@code --end 2026-03-16T09:00:00Z} (default: the
- * current hour), {@code --demo-weeks 4} (0: skip the demo part), {@code --configs a,b} (a subset),
+ * current hour), {@code --demo-weeks 6} (0: skip the demo part; the replayed two weeks need four before them), {@code --configs a,b} (a subset),
  * {@code --longest-window 24h}, {@code --out target/detection-quality.json}.
  */
 public final class DetectionQualityBenchmark {
@@ -72,13 +72,22 @@ public final class DetectionQualityBenchmark {
    */
   static LinkedHashMap<String, JsonObject> configurations() {
     LinkedHashMap<String, JsonObject> configurations = new LinkedHashMap<>();
-    configurations.put("current", current());
+    configurations.put("legacy", legacy());
+    configurations.put("seasonal", seasonal());
     return configurations;
   }
 
-  /** Today's algorithm, pinned so that changed defaults do not change it: one 24 h window, median + 3 MAD of 28 windows. */
-  static JsonObject current() {
+  /** The engine's default judgement: seasonal normals per window (detection.windows), intensity, as shipped. */
+  static JsonObject seasonal() {
     JsonObject c = new JsonObject();
+    ConfigKeys.DETECTION_ALGORITHM.put(c, "seasonal");
+    return c;
+  }
+
+  /** The algorithm before, pinned so that changed defaults do not change it: one 24 h window, median + 3 MAD of 28 windows. */
+  static JsonObject legacy() {
+    JsonObject c = new JsonObject();
+    ConfigKeys.DETECTION_ALGORITHM.put(c, "legacy");
     ConfigKeys.DETECTION_WINDOW.put(c, "24h");
     ConfigKeys.BASELINES_STATISTIC.put(c, "median+3mad");
     ConfigKeys.BASELINES_HISTORY_WINDOWS.put(c, 28);
@@ -127,7 +136,7 @@ public final class DetectionQualityBenchmark {
       return new Args(Long.parseLong(a.getOrDefault("seed", "1")),
         ConfigKey.parseDurationText(a.getOrDefault("step", "5m")),
         Integer.parseInt(a.getOrDefault("max-steps", "20000")), end,
-        Integer.parseInt(a.getOrDefault("demo-weeks", "4")),
+        Integer.parseInt(a.getOrDefault("demo-weeks", "6")),
         a.containsKey("configs") ? List.of(a.get("configs").split(",")) : null,
         ConfigKey.parseDurationText(a.getOrDefault("longest-window", "24h")),
         Path.of(a.getOrDefault("out", "target/detection-quality.json")));
