@@ -17,11 +17,11 @@ import java.util.Map;
  * <ul>
  *   <li><b>volume</b>: the shipment count against the upper edge of its normal count — the
  *   sharpest test for a burst of shipments (a dozen extra shipments at night are many counts
- *   above normal, but few kg against the spread of kg). In kg, its baseline is the upper edge of
- *   the count times the CO2 per shipment (the usual one, or the window's own when higher): the
- *   reading's ratio is then the lesser of the count's and the CO2's, so that neither a few heavy
- *   shipments nor many light ones make a hotspot on their own. Windows up to 6 h (bursts) run
- *   this test only.</li>
+ *   above normal, but few kg against the spread of kg), when the window's CO2 is also above what
+ *   was expected. In kg, its baseline is the upper edge of the count times the window's own CO2
+ *   per shipment: "these shipments, at the most shipments normal for this hour". A few heavy
+ *   shipments cannot pass it (they are few); many light ones that add no CO2 are not looked at.
+ *   Windows up to 6 h (bursts) run this test only.</li>
  *   <li><b>CO2</b> (longer windows): the window's kg against the upper edge of its normal kg;</li>
  *   <li><b>CO2 per shipment</b> (longer windows, with enough shipments): the window's kg against
  *   its shipments times the upper edge of the usual kg per shipment — heavier loads or longer
@@ -108,11 +108,10 @@ public final class Evaluator {
     SeasonalModel.Expected x = model.expected(o.from(), o.to());
     Activity seen = o.activity();
     double[] count = model.countBand(x, w.k());
-    double usual = x.events() > 0 ? x.co2() / x.events() : model.shipmentCo2();
-    double own = seen.events() > 0 ? seen.co2() / seen.events() : 0;
-    double perShipment = Math.max(usual, own);
-    Reading best = perShipment > 0
-      ? new Reading(w.label(), Measure.EMISSIONS, seen.co2(), perShipment * count[0], perShipment * count[1]) : null;
+    // More shipments than normal, and more CO2 than expected: the count decides, in the kg of these shipments.
+    Reading best = seen.events() > 0 && seen.co2() > x.co2()
+      ? new Reading(w.label(), Measure.EMISSIONS, seen.co2(), seen.co2() / seen.events() * count[0],
+        seen.co2() / seen.events() * count[1]) : null;
     if (w.length().compareTo(BURST_WINDOW) > 0) {
       double[] co2 = model.co2Band(x, w.k());
       best = stronger(best, new Reading(w.label(), Measure.EMISSIONS, seen.co2(), co2[0], co2[1]));

@@ -376,7 +376,8 @@ public final class LabelledDataset {
     int done = 0;
     for (int attempt = 0; done < count && attempt < 2_000; attempt++) {
       Anomaly a = draw(rng, anomalyClass, fromMs, toMs);
-      if (a == null || expectedEffect(a, settings, holidays) < minimum(a.anomalyClass, settings)) {
+      if (a == null || expectedEffect(a, settings, holidays) < minimum(a.anomalyClass, settings)
+        || (a.anomalyClass.equals(Label.BURST) && !detectableInPrinciple(a, settings, holidays))) {
         continue;
       }
       boolean clash = holidays.stream().anyMatch(d -> {
@@ -448,6 +449,21 @@ public final class LabelledDataset {
       }
       default -> throw new IllegalArgumentException(anomalyClass);
     }
+  }
+
+  /**
+   * Whether a burst could be told from chance at all: its first hour must bring, in expectation,
+   * at least the count an ideal detector — one that knows the true rate — needs at about 4
+   * standard deviations of Poisson noise (λ + 4√λ + 2.5, the Cornish–Fisher edge), the rate a
+   * false-alarm budget of 0.5 per entity a month allows for hour windows. A 3× burst on three
+   * shipments an hour is not, whatever the detector: such labels would measure luck.
+   */
+  static boolean detectableInPrinciple(Anomaly a, Settings settings, Set<LocalDate> holidays) {
+    double hours = (a.endMs - a.startMs) / 3_600_000.0;
+    double extraPerHour = expectedEffect(a, settings, holidays) / hours;
+    double base = extraPerHour / Math.max(1e-9, a.magnitude - 1);
+    double firstHour = Math.min(1, hours) * (base + extraPerHour);
+    return firstHour >= base + 4 * Math.sqrt(base) + 2.5;
   }
 
   private static double minimum(String anomalyClass, Settings settings) {
