@@ -321,6 +321,36 @@ class EventsApiTest {
   }
 
   @Test
+  void theReplayIsHonestEventsAfterAStepNeverChangeWhatItSaysAtThatStep() {
+    TestDatabase.execute(url, "truncate hotspot_changes, hotspots cascade");
+    TestDatabase.execute(url, "insert into baselines (entity_type, entity, baseline, source) values"
+      + " ('supplier', 'Honest Freight', 100, 'target') on conflict do nothing");
+    // 120 kg on the 10th at 03:00: over the target from the 04:00 step for a day.
+    TestDatabase.execute(url, "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
+      + " model_version) values (910001, '2026-11-10T03:00:00Z', 'Honest Freight', 'R8', 'van', 120, 'builtin', 't')");
+    JsonObject request = new JsonObject().put("from", "2026-11-10T00:00:00Z").put("to", "2026-11-12T00:00:00Z")
+      .put("step", "15m");
+    List<String> before = replayed(request, "Honest Freight");
+    // Later events: at 12:00 on the 10th, 300 kg more.
+    TestDatabase.execute(url, "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
+      + " model_version) values (910002, '2026-11-10T12:00:00Z', 'Honest Freight', 'R8', 'van', 300, 'builtin', 't')");
+    List<String> after = replayed(request, "Honest Freight");
+    java.util.function.Predicate<String> upToNoon = c -> c.compareTo("2026-11-10T12:00:00Z") <= 0;
+    assertThat(after.stream().filter(upToNoon).toList()).isEqualTo(before.stream().filter(upToNoon).toList())
+      .contains("2026-11-10T03:15:00Z opened/warn");
+    assertThat(after).as("the later events are seen after noon").contains("2026-11-10T12:15:00Z escalated/critical");
+    assertThat(before).doesNotContain("2026-11-10T12:15:00Z escalated/critical");
+  }
+
+  private List<String> replayed(JsonObject request, String entity) {
+    Http.Response r = Http.post(port, "/detection/batch", request.encode(), "Authorization", "Bearer " + TOKEN);
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    return r.json().getJsonArray("changes").stream().map(o -> (JsonObject) o)
+      .filter(c -> c.getString("entity").equals(entity))
+      .map(c -> c.getString("at") + " " + c.getString("change") + "/" + c.getString("severity")).toList();
+  }
+
+  @Test
   void batchDetectionRefusesImpossibleRangesAndNeedsTheToken() {
     String reversed = new JsonObject().put("from", "2026-11-12T00:00:00Z").put("to", "2026-11-10T00:00:00Z").encode();
     Http.Response r = Http.post(port, "/detection/batch", reversed, "Authorization", "Bearer " + TOKEN);
