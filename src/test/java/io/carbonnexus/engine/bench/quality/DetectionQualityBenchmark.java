@@ -61,7 +61,8 @@ import java.util.function.Predicate;
  *
  * <p>Arguments: {@code --seed N} (1), {@code --step 5m}, {@code --max-steps 20000} (steps per
  * request; a longer range is split into requests), {@code --end 2026-03-16T09:00:00Z} (default: the
- * current hour), {@code --demo-weeks 6} (0: skip the demo part; the replayed two weeks need four before them), {@code --configs a,b} (a subset),
+ * current hour), {@code --demo-weeks 9} (0: skip the demo part; the replayed two weeks need four before them, the
+ * 30-day speed measurement nine weeks in all), {@code --configs a,b} (a subset),
  * {@code --longest-window 24h}, {@code --out target/detection-quality.json}.
  */
 public final class DetectionQualityBenchmark {
@@ -136,7 +137,7 @@ public final class DetectionQualityBenchmark {
       return new Args(Long.parseLong(a.getOrDefault("seed", "1")),
         ConfigKey.parseDurationText(a.getOrDefault("step", "5m")),
         Integer.parseInt(a.getOrDefault("max-steps", "20000")), end,
-        Integer.parseInt(a.getOrDefault("demo-weeks", "6")),
+        Integer.parseInt(a.getOrDefault("demo-weeks", "9")),
         a.containsKey("configs") ? List.of(a.get("configs").split(",")) : null,
         ConfigKey.parseDurationText(a.getOrDefault("longest-window", "24h")),
         Path.of(a.getOrDefault("out", "target/detection-quality.json")));
@@ -257,13 +258,53 @@ public final class DetectionQualityBenchmark {
       results.put(config.getKey(), r);
       resultsJson.put(config.getKey(), r.toJson().put("changes", changes.size()));
     }
+    JsonObject timing = timeThirtyDays(url, configurations.get("seasonal"), end, args);
     System.out.println();
     System.out.println("== Demo generator (" + args.demoWeeks() + " weeks, seed " + settings.seed() + ", surges ×"
       + settings.surgeMultiplier() + " for " + ConfigKey.formatDuration(settings.surgeDuration()) + "), replay of "
       + scoredFrom + " .. " + end);
     printTable(results, false);
+    if (timing != null) {
+      System.out.printf(Locale.ROOT, "Replay speed: %s of demo data (%,d entities) at a 15m step in %.1f s (%d steps; "
+        + "target: 30 days within 60 s)%n", timing.getString("range"), timing.getInteger("entities"),
+        timing.getDouble("seconds"), timing.getLong("evaluations"));
+    }
     return new JsonObject().put("weeks", args.demoWeeks()).put("events", events.size()).put("entities", entities.size())
-      .put("scored_from", scoredFrom.toString()).put("end", end.toString()).put("results", resultsJson);
+      .put("scored_from", scoredFrom.toString()).put("end", end.toString()).put("results", resultsJson)
+      .put("replay_speed", timing);
+  }
+
+  /**
+   * How long one {@code POST /detection/batch} of 30 days at a 15m step takes on the demo data (the
+   * history before it is read as well): the issue's speed target, measured on the default algorithm.
+   * Null when the data does not reach back far enough (demo weeks < 9).
+   */
+  private static JsonObject timeThirtyDays(String url, JsonObject config, Instant end, Args args) throws Exception {
+    if (config == null || args.demoWeeks() * 7 < 30 + 29) {
+      progress("replay speed: skipped (needs --demo-weeks 9 and the seasonal configuration)");
+      return null;
+    }
+    int port = TempDirs.freePort();
+    String token = UUID.randomUUID().toString();
+    try (Engine engine = startEngine(base(url, port, token).mergeIn(config.copy(), true))) {
+      Instant from = end.minus(Duration.ofDays(30));
+      JsonObject body = new JsonObject().put("from", from.toString()).put("to", end.toString()).put("step", "15m");
+      long t0 = System.nanoTime();
+      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/detection/batch"))
+        .timeout(Duration.ofMinutes(10)).header("content-type", "application/json").header("authorization", "Bearer " + token)
+        .POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), HttpResponse.BodyHandlers.ofString());
+      double seconds = (System.nanoTime() - t0) / 1e9;
+      if (response.statusCode() != 200) {
+        throw new IllegalStateException("POST /detection/batch " + body.encode() + ": " + response.statusCode() + " "
+          + response.body());
+      }
+      JsonObject answer = new JsonObject(response.body());
+      long entities = TestDatabase.queryLong(url, "select count(distinct (entity_type, entity)) from entity_minute_totals");
+      progress("replay speed: 30 days at 15m in %.1f s", seconds);
+      return new JsonObject().put("range", "30 days").put("seconds", Math.round(seconds * 10) / 10.0)
+        .put("evaluations", answer.getLong("evaluations")).put("changes", answer.getJsonArray("changes").size())
+        .put("entities", (int) entities);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

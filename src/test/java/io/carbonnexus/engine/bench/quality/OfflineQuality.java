@@ -104,7 +104,7 @@ public final class OfflineQuality {
   /** Args: {@code seasonal|legacy} [windows] [seeds...]. */
   public static void main(String[] args) {
     String algorithm = args.length > 0 ? args[0] : "seasonal";
-    String windows = args.length > 1 ? args[1] : "1h:4.5,24h:3";
+    String windows = args.length > 1 ? args[1] : "30m:3.75,1h:3.25,24h:3";
     List<Long> seeds = new ArrayList<>();
     for (int i = 2; i < args.length; i++) {
       seeds.add(Long.parseLong(args[i]));
