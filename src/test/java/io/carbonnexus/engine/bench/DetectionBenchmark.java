@@ -44,7 +44,8 @@ import java.util.concurrent.TimeUnit;
  *   events_normalized, until every target supplier's hotspot is committed with the total of all
  *   of them: ingestion (NOTIFY), prediction, detection. Floor: the same insert, then the
  *   prediction arithmetic and the hotspot selection as two SQL statements. The engine's hotspots
- *   must carry the floor's totals and severities, so both did the same work.</li>
+ *   must carry the floor's totals and severities, so both did the same work. Floor and engine
+ *   take turns for {@code bench.rounds} rounds (3); the medians are compared.</li>
  *   <li><b>Latency</b>: single events inserted one at a time, each by a supplier of its own whose
  *   target it exceeds, so that each insert opens a warn hotspot (a change of level: published at
  *   once, and alerted). From the insert's commit to (a) the hotspot {@code opened} on the
