@@ -101,20 +101,21 @@ final class BenchSupport {
     }
   }
 
-  /** The built-in model's arithmetic as one INSERT .. SELECT into {@code table}. */
+  /** The built-in model's arithmetic as one INSERT .. SELECT into {@code table}, tonne-km stored as the engine stores it. */
   static String pureSqlPredictions(String table, boolean normalizeNames) {
     String join = normalizeNames
       ? "f.name = regexp_replace(lower(trim(e.vehicle_type)), '[[:space:]-]+', '_', 'g')"
       : "f.name = e.vehicle_type";
     return """
-      insert into %s (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model, model_version, method)
+      insert into %s (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model, model_version, method, tonne_km)
       select e.id, e.occurred_at, e.supplier, e.route, e.vehicle_type,
              case when e.payload_capacity_tonnes > 0 and f.vkm_empty is not null and e.load_tonnes <= e.payload_capacity_tonnes
                   then e.distance_km * (f.vkm_empty + e.load_tonnes / e.payload_capacity_tonnes * (f.vkm_full - f.vkm_empty))
                   else e.distance_km * e.load_tonnes * f.kg_tkm end,
              'builtin', 'sql',
              case when e.payload_capacity_tonnes > 0 and f.vkm_empty is not null and e.load_tonnes <= e.payload_capacity_tonnes
-                  then 'load_factor' else 'tonne_km' end
+                  then 'load_factor' else 'tonne_km' end,
+             e.distance_km * e.load_tonnes
         from events_normalized e
         join bench_factors f on %s
        where e.distance_km >= 0 and e.load_tonnes >= 0
@@ -166,8 +167,8 @@ final class BenchSupport {
   }
 
   static String describe(List<Double> values) {
-    return String.format(Locale.ROOT, "p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms (n = %d)",
-      percentile(values, 50), percentile(values, 90), percentile(values, 99),
+    return String.format(Locale.ROOT, "p50 %.1f ms, p90 %.1f ms, p95 %.1f ms, p99 %.1f ms, max %.1f ms (n = %d)",
+      percentile(values, 50), percentile(values, 90), percentile(values, 95), percentile(values, 99),
       values.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN), values.size());
   }
 
