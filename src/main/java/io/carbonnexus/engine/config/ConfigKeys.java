@@ -104,7 +104,7 @@ public final class ConfigKeys {
     .within(Duration.ofHours(1), Duration.ofDays(7));
   public static final ConfigKey<String> DETECTION_ALGORITHM = ConfigKey.text("detection.algorithm", "seasonal",
     "seasonal: each window against the upper edge of its normal for that hour of the week; legacy: one window against median + 3 MAD of past window totals (kept for comparison)");
-  public static final ConfigKey<String> DETECTION_WINDOWS = ConfigKey.text("detection.windows", "30m:3.75,1h:3.25,24h:3",
+  public static final ConfigKey<String> DETECTION_WINDOWS = ConfigKey.text("detection.windows", "30m:3.75,1h:3.4,24h:3",
     "Windows compared with their normal, as length:k (k = spreads from the expected value to the upper edge of normal, the baseline): short ones find bursts, 24h sustained changes");
   public static final ConfigKey<Duration> DETECTION_INTENSITY_WINDOW = ConfigKey.duration("detection.intensity_window", "24h",
     "Window over which kg CO2 per tonne-km is compared with the entity's usual intensity (a move to a dirtier mode at the same volume)")

@@ -6,12 +6,12 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 
 /** {@link DetectionSettings} from the engine's configuration; a bad value names its key. */
-final class DetectionSettingsReader {
+public final class DetectionSettingsReader {
 
   private DetectionSettingsReader() {
   }
 
-  static DetectionSettings read(JsonObject conf) {
+  public static DetectionSettings read(JsonObject conf) {
     String windows = ConfigKeys.DETECTION_WINDOWS.get(conf);
     DetectionSettings s;
     try {

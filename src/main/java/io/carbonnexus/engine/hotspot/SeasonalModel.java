@@ -321,23 +321,30 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
    * spreads of what such a value normally varies (Poisson at {@code scale} per unit, ±15 % a day),
    * three times: a burst or a holiday in the history is clipped to a plausible value, ordinary
    * hours are kept as they are.
+   *
+   * <p>Borrowing from the neighbours steadies a quiet hour, but blurs a step: where a shift ends
+   * at 22:00, the 21:00 hour would be expected a fifth too low and alarm every evening. So the
+   * hour's own mean is kept instead whenever it differs from the smoothed one by more than
+   * {@value #STEP} of its own standard errors — a difference its own days know to be real.
    */
   private static final class Profiler {
     private static final double CLIP = 3;
     private static final double DAY = 0.15;
+    private static final double STEP = 2;
     private final double[] values;
     private final double[] weights;
+    private final boolean[] own;
 
     Profiler(int capacity) {
       values = new double[capacity];
       weights = new double[capacity];
+      own = new boolean[capacity];
     }
 
     double value(double[] metric, Hours hours, int start, int end, long firstDay, int dayCount, boolean seasonal,
                  int type, int h, double scale) {
       int n = 0;
       double total = 0;
-      double sum = 0;
       for (int d = 0; d < dayCount; d++) {
         if (seasonal && dayTypeOfEpochDay(firstDay + d) != type) {
           continue;
@@ -350,8 +357,8 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
           }
           values[n] = metric[i];
           weights[n] = dh == 0 ? 2 : 1;
+          own[n] = dh == 0;
           total += weights[n];
-          sum += weights[n] * values[n];
           n++;
         }
       }
@@ -361,6 +368,28 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       // Half a shipment (of `scale` units) over the samples: an hour never seen busy is not
       // certainly empty, and its first shipment must not look infinitely far from normal.
       double floor = 0.5 * scale / (total / 4 * SMOOTHING_SAMPLES);
+      double smoothed = robustMean(n, false, scale);
+      double ownMean = robustMean(n, true, scale);
+      double ownDays = total / 4;
+      // A busy or quiet day moves the hour and its neighbours alike: only arrival noise tells them apart.
+      double ownError = Math.sqrt(scale * Math.max(ownMean, smoothed) / Math.max(1, ownDays));
+      double mean = Math.abs(ownMean - smoothed) > STEP * ownError ? ownMean : smoothed;
+      return Math.max(mean, floor);
+    }
+
+    /** The winsorized weighted mean of the values, or of the hour's own values only. */
+    private double robustMean(int n, boolean ownOnly, double scale) {
+      double total = 0;
+      double sum = 0;
+      for (int i = 0; i < n; i++) {
+        if (!ownOnly || own[i]) {
+          total += weights[i];
+          sum += weights[i] * values[i];
+        }
+      }
+      if (total == 0) {
+        return 0;
+      }
       double mean = sum / total;
       for (int round = 0; round < 3; round++) {
         double spread = Math.sqrt(scale * mean + DAY * DAY * mean * mean);
@@ -368,11 +397,13 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
         double hi = mean + CLIP * spread;
         double clipped = 0;
         for (int i = 0; i < n; i++) {
-          clipped += weights[i] * Math.max(lo, Math.min(hi, values[i]));
+          if (!ownOnly || own[i]) {
+            clipped += weights[i] * Math.max(lo, Math.min(hi, values[i]));
+          }
         }
         mean = clipped / total;
       }
-      return Math.max(mean, floor);
+      return mean;
     }
   }
 

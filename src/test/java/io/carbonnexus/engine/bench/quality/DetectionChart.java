@@ -40,7 +40,8 @@ public final class DetectionChart {
     Path out = Path.of(args.length > 1 ? args[1] : "docs/detection-example.svg");
     Instant end = Instant.parse("2026-11-30T00:00:00Z");
     LabelledDataset data = LabelledDataset.generate(LabelledDataset.Settings.defaults(1, end));
-    DetectionSettings settings = OfflineQuality.settings("seasonal", "30m:3.75,1h:3.25,24h:3");
+    DetectionSettings settings = OfflineQuality.settings("seasonal",
+      io.carbonnexus.engine.config.ConfigKeys.DETECTION_WINDOWS.defaultValue());
     Instant from = data.settings().scoredFrom();
     Instant origin = Instant.ofEpochSecond(Math.floorDiv(from.minus(settings.history()).minus(settings.longestWindow())
       .minus(Duration.ofHours(1)).getEpochSecond(), 3600) * 3600);

@@ -211,12 +211,13 @@ public final class DetectionQualityBenchmark {
 
   // ---------------------------------------------------------------------------------------------
 
-  private static JsonObject demo(Args args, LinkedHashMap<String, JsonObject> configurations, Options options) throws Exception {
-    DemoEventGenerator.Settings settings = DemoEventGenerator.Settings.defaults();
+  /** The demo generator's events over {@code weeks} weeks before {@code end}, and its surges as labels. */
+  record DemoData(List<Event> events, List<Label> labels) {
+  }
+
+  static DemoData demoData(DemoEventGenerator.Settings settings, Instant end, int weeks) {
     DemoEventGenerator generator = new DemoEventGenerator(settings);
-    Instant end = args.end();
-    Instant start = end.minus(Duration.ofDays(7L * args.demoWeeks()));
-    Instant scoredFrom = end.minus(Duration.ofDays(14));
+    Instant start = end.minus(Duration.ofDays(7L * weeks));
     List<Event> events = new ArrayList<>();
     for (DemoEvent e : generator.generate(start, end)) {
       events.add(new Event(e.occurredAt(), e.supplier(), e.route(), e.vehicleType(), e.distanceKm(), e.loadTonnes(),
@@ -244,6 +245,16 @@ public final class DetectionQualityBenchmark {
         surge.start(), surge.end(), surge.rateMultiplier(), affects, 0,
         "demo surge of " + surge.supplier() + (lane ? " on " + surge.route() : "")));
     }
+    return new DemoData(events, labels);
+  }
+
+  private static JsonObject demo(Args args, LinkedHashMap<String, JsonObject> configurations, Options options) throws Exception {
+    DemoEventGenerator.Settings settings = DemoEventGenerator.Settings.defaults();
+    Instant end = args.end();
+    Instant scoredFrom = end.minus(Duration.ofDays(14));
+    DemoData demo = demoData(settings, end, args.demoWeeks());
+    List<Event> events = demo.events();
+    List<Label> labels = demo.labels();
     progress("demo: %,d events over %d weeks (%s), %d surges of which %d in the scored weeks", events.size(),
       args.demoWeeks(), settings, labels.size(), labels.stream().filter(l -> !l.start().isBefore(scoredFrom)).count());
     String url = database();

@@ -1,12 +1,16 @@
 package io.carbonnexus.engine.bench.quality;
 
+import io.carbonnexus.engine.config.ConfigKey;
+import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.hotspot.Activity;
+import io.carbonnexus.engine.hotspot.DetectionSettingsReader;
 import io.carbonnexus.engine.hotspot.DetectionSettings;
 import io.carbonnexus.engine.hotspot.Replay;
 import io.carbonnexus.engine.hotspot.Thresholds;
 import io.carbonnexus.engine.prediction.EmissionModel;
 import io.carbonnexus.engine.shared.EntityKey;
 import io.carbonnexus.engine.shared.ShipmentEvent;
+import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -104,7 +108,7 @@ public final class OfflineQuality {
   /** Args: {@code seasonal|legacy} [windows] [seeds...]. */
   public static void main(String[] args) {
     String algorithm = args.length > 0 ? args[0] : "seasonal";
-    String windows = args.length > 1 ? args[1] : "30m:3.75,1h:3.25,24h:3";
+    String windows = args.length > 1 ? args[1] : ConfigKeys.DETECTION_WINDOWS.defaultValue();
     List<Long> seeds = new ArrayList<>();
     for (int i = 2; i < args.length; i++) {
       seeds.add(Long.parseLong(args[i]));
@@ -114,6 +118,18 @@ public final class OfflineQuality {
     }
     DetectionSettings settings = settings(algorithm, windows);
     Instant end = Instant.parse("2026-11-30T07:00:00Z");
+    if (System.getProperty("demo") != null) {
+      long t0 = System.nanoTime();
+      DetectionQualityBenchmark.DemoData demo = DetectionQualityBenchmark.demoData(
+        io.carbonnexus.engine.demo.DemoEventGenerator.Settings.defaults(), end, 9);
+      List<Predicted> events = predict(demo.events());
+      QualityScore.Result r = score(events, demo.labels(), end.minus(Duration.ofDays(14)), end, Duration.ofMinutes(5),
+        settings);
+      print(algorithm + " demo", r);
+      r.falseAlarms().forEach(c -> System.out.println("   false: " + c));
+      System.out.printf(Locale.ROOT, "   (%.1f s, %d events)%n", (System.nanoTime() - t0) / 1e9, events.size());
+      return;
+    }
     for (long seed : seeds) {
       long t0 = System.nanoTime();
       LabelledDataset data = LabelledDataset.generate(LabelledDataset.Settings.defaults(seed, end));
@@ -125,6 +141,9 @@ public final class OfflineQuality {
         r.falseAlarms().forEach(c -> System.out.println("   false: " + c));
         r.classes().values().forEach(c -> c.results().stream().filter(x -> !x.found())
           .forEach(x -> System.out.println("   missed: " + x.label())));
+        r.classes().values().forEach(c -> c.results().stream().filter(x -> x.found() && !c.anomalyClass().equals("burst"))
+          .forEach(x -> System.out.println("   found " + c.anomalyClass() + " " + x.label().entity() + " start "
+            + x.label().start() + " delay " + QualityScore.human(x.delay()) + " by " + x.alarm())));
       }
       System.out.printf(Locale.ROOT, "   (%.1f s, %d events)%n", (System.nanoTime() - t0) / 1e9, events.size());
       if (System.getProperty("oracle") != null) {
@@ -197,13 +216,44 @@ public final class OfflineQuality {
         line.append(String.format(Locale.ROOT, " | cN %.3f cC %.3f phi %.1f", m.seasonal().countDispersion(),
           m.seasonal().co2Dispersion(), m.seasonal().phi()));
       }
+      if (System.getProperty("readings") != null) {
+        Map<Duration, io.carbonnexus.engine.hotspot.Evaluator.Observation> obs = new HashMap<>();
+        for (Duration length : settings.observedLengths()) {
+          obs.put(length, new io.carbonnexus.engine.hotspot.Evaluator.Observation(length, at.minus(length), at,
+            t.between(at.minus(length), at)));
+        }
+        line.setLength(0);
+        line.append(at);
+        for (io.carbonnexus.engine.hotspot.Reading r : io.carbonnexus.engine.hotspot.Evaluator.readings(m, obs, Map.of(),
+          settings)) {
+          line.append(String.format(Locale.ROOT, " | %s %s %.3g/%.3g=%.2f", r.window(), r.measure().wire(), r.predicted(),
+            r.baseline(), r.ratio()));
+        }
+        line.append(String.format(Locale.ROOT, " | n24 %.0f", obs.get(Duration.ofHours(24)).activity().events()));
+      }
       System.out.println(line);
     }
   }
 
+  /**
+   * The engine's defaults with this algorithm and these windows; for tuning, the system properties
+   * {@code iw}, {@code ik} and {@code imin} override the intensity window, k and minimum shipments.
+   */
   static DetectionSettings settings(String algorithm, String windows) {
-    return new DetectionSettings(algorithm, io.carbonnexus.engine.hotspot.WindowSpec.parseAll(windows),
-      Duration.ofHours(24), 4, 20, io.carbonnexus.engine.hotspot.SeasonalModel.Settings.defaults(), Duration.ofHours(24),
-      io.carbonnexus.engine.hotspot.BaselineStatistic.parse("median+3mad"), 28, 7);
+    JsonObject conf = new JsonObject();
+    ConfigKeys.DETECTION_ALGORITHM.put(conf, algorithm);
+    ConfigKeys.DETECTION_WINDOWS.put(conf, windows);
+    override(conf, ConfigKeys.DETECTION_INTENSITY_WINDOW, "iw");
+    override(conf, ConfigKeys.DETECTION_INTENSITY_K, "ik");
+    override(conf, ConfigKeys.DETECTION_MIN_SHIPMENTS, "imin");
+    return DetectionSettingsReader.read(conf);
   }
+
+  private static void override(JsonObject conf, ConfigKey<?> key, String property) {
+    String value = System.getProperty(property);
+    if (value != null) {
+      key.put(conf, value);
+    }
+  }
+
 }
