@@ -3,7 +3,9 @@ package io.carbonnexus.engine.bench.quality;
 import io.carbonnexus.engine.hotspot.Activity;
 import io.carbonnexus.engine.hotspot.DetectionSettings;
 import io.carbonnexus.engine.hotspot.EntityModel;
+import io.carbonnexus.engine.hotspot.Evaluator;
 import io.carbonnexus.engine.hotspot.HotspotPolicy;
+import io.carbonnexus.engine.hotspot.Reading;
 import io.carbonnexus.engine.hotspot.Replay;
 import io.carbonnexus.engine.hotspot.SeasonalModel;
 import io.carbonnexus.engine.hotspot.Thresholds;
@@ -17,14 +19,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
 /**
  * Draws one entity of the labelled data set over two weeks as the engine judges it: per window
- * (1 h and 24 h), its value every hour, what was expected, the upper edge of normal (the
- * baseline), and the periods its hotspot was open at warn or above, with the labelled anomalies
+ * of the engine (by default 30 min, 1 h and 24 h), its value every hour, what was expected, the
+ * upper edge of normal (the baseline its emissions reading compared with), and the periods its hotspot was open at warn or above, with the labelled anomalies
  * underneath. Writes an SVG for the docs: {@code docs/detection-example.svg}.
  * Run: {@code java -cp ... io.carbonnexus.engine.bench.quality.DetectionChart [supplier] [out]}.
  */
@@ -52,7 +55,7 @@ public final class DetectionChart {
       Thresholds.defaults(), Map.of());
 
     StringBuilder svg = new StringBuilder();
-    int height = TOP + 2 * (PANEL + 50) + 60;
+    int height = TOP + settings.windows().size() * (PANEL + 50) + 70;
     svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
       + "font-family=\"sans-serif\" font-size=\"12\">%n<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>%n", WIDTH, height));
     svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"22\" font-size=\"15\" font-weight=\"bold\">%s: two weeks as the"
@@ -83,10 +86,20 @@ public final class DetectionChart {
       Activity a = timeline.between(at.minus(w.length()), at);
       value[i] = a.co2();
       if (model != null && model.seasonal() != null) {
+        // What the engine compared: this window's emissions reading, when it made one (its
+        // baseline is the upper edge); otherwise the usual band — expected kg, and the most
+        // shipments normal for the hour at the usual kg each.
+        Map<Duration, Evaluator.Observation> observations = new HashMap<>();
+        for (Duration length : settings.observedLengths()) {
+          observations.put(length, new Evaluator.Observation(length, at.minus(length), at,
+            timeline.between(at.minus(length), at)));
+        }
+        Reading reading = Evaluator.readings(model, observations, Map.of(), settings).stream()
+          .filter(r -> r.measure() == Reading.Measure.EMISSIONS && w.label().equals(r.window())).findFirst().orElse(null);
         SeasonalModel.Expected x = model.seasonal().expected(at.minus(w.length()), at);
-        double[] band = model.seasonal().co2Band(x, w.k());
-        expected[i] = band[0];
-        upper[i] = band[1];
+        double[] count = model.seasonal().countBand(x, w.k());
+        expected[i] = reading != null && !Double.isNaN(reading.expected()) ? reading.expected() : x.co2();
+        upper[i] = reading != null ? reading.baseline() : x.events() > 0 ? count[1] * x.co2() / x.events() : 0;
       }
       max = Math.max(max, Math.max(value[i], upper[i]));
     }
@@ -173,9 +186,14 @@ public final class DetectionChart {
       {"#444", "labelled anomaly"}};
     int x = LEFT;
     for (String[] item : items) {
+      int width = 32 + item[1].length() * 7;
+      if (x + width > WIDTH - 20) {
+        x = LEFT;
+        y += 18;
+      }
       svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"10\" fill=\"%s\"/>"
         + "<text x=\"%d\" y=\"%d\">%s</text>%n", x, y, item[0], x + 18, y + 9, item[1]));
-      x += 40 + item[1].length() * 6;
+      x += width;
     }
   }
 

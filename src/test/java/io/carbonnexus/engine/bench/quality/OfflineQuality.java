@@ -105,10 +105,34 @@ public final class OfflineQuality {
       r.falsePerEntityPer30Days(), r.falseAlarms().size(), r.entities(), r.falseTargetMet() ? "ok" : "MISSED");
   }
 
-  /** Args: {@code seasonal|legacy} [windows] [seeds...]. */
+  /**
+   * All seeds' labels as one set: per class, recall, median and worst delay over every label
+   * found; false alarms over every entity and day scored.
+   */
+  static void pooled(String title, List<QualityScore.Result> results) {
+    System.out.println("== pooled: " + title);
+    for (String cls : QualityScore.CLASSES) {
+      List<QualityScore.LabelResult> all = new ArrayList<>();
+      results.forEach(r -> all.addAll(r.classes().get(cls).results()));
+      QualityScore.ClassScore c = new QualityScore.ClassScore(cls, all);
+      String within = cls.equals(Label.AIR_SHIFT)
+        ? String.format(Locale.ROOT, "  within 8 h %5.1f %%", 100 * c.recallWithin(Duration.ofHours(8)))
+        : cls.equals(Label.BURST) ? "" : String.format(Locale.ROOT, "  within 24 h %5.1f %%",
+        100 * c.recallWithin(Duration.ofHours(24)));
+      System.out.printf(Locale.ROOT, "%-18s %4d labels %4d found  recall %5.1f %%  median %8s  worst %8s%s  %s%n", cls,
+        c.labels(), c.found(), 100 * c.recall(), QualityScore.human(c.medianDelay()), QualityScore.human(c.worstDelay()),
+        within, c.targetMet() ? "target met" : "target missed");
+    }
+    int falses = results.stream().mapToInt(r -> r.falseAlarms().size()).sum();
+    double entityMonths = results.stream().mapToDouble(r -> r.entities() * r.scoredDays() / 30.0).sum();
+    System.out.printf(Locale.ROOT, "false warn+ alarms: %d over %.1f entity-months = %.2f per entity per 30 days (target ≤ 0.5)%n",
+      falses, entityMonths, falses / entityMonths);
+  }
+
+  /** Args: {@code seasonal|legacy} [windows, empty for the default] [seeds...]. */
   public static void main(String[] args) {
     String algorithm = args.length > 0 ? args[0] : "seasonal";
-    String windows = args.length > 1 ? args[1] : ConfigKeys.DETECTION_WINDOWS.defaultValue();
+    String windows = args.length > 1 && !args[1].isBlank() ? args[1] : ConfigKeys.DETECTION_WINDOWS.defaultValue();
     List<Long> seeds = new ArrayList<>();
     for (int i = 2; i < args.length; i++) {
       seeds.add(Long.parseLong(args[i]));
@@ -117,7 +141,7 @@ public final class OfflineQuality {
       seeds.add(1L);
     }
     DetectionSettings settings = settings(algorithm, windows);
-    Instant end = Instant.parse("2026-11-30T07:00:00Z");
+    Instant end = Instant.parse(System.getProperty("end", "2026-11-30T07:00:00Z"));
     if (System.getProperty("demo") != null) {
       long t0 = System.nanoTime();
       DetectionQualityBenchmark.DemoData demo = DetectionQualityBenchmark.demoData(
@@ -130,6 +154,7 @@ public final class OfflineQuality {
       System.out.printf(Locale.ROOT, "   (%.1f s, %d events)%n", (System.nanoTime() - t0) / 1e9, events.size());
       return;
     }
+    List<QualityScore.Result> results = new ArrayList<>();
     for (long seed : seeds) {
       long t0 = System.nanoTime();
       LabelledDataset data = LabelledDataset.generate(LabelledDataset.Settings.defaults(seed, end));
@@ -137,6 +162,7 @@ public final class OfflineQuality {
       QualityScore.Result r = score(events, data.labels(), data.settings().scoredFrom(), end, Duration.ofMinutes(5),
         settings);
       print(algorithm + " seed " + seed, r);
+      results.add(r);
       if (System.getProperty("falses") != null) {
         r.falseAlarms().forEach(c -> System.out.println("   false: " + c));
         r.classes().values().forEach(c -> c.results().stream().filter(x -> !x.found())
@@ -154,6 +180,9 @@ public final class OfflineQuality {
         trace(events, new EntityKey(e[0], e[1]), Instant.parse(System.getProperty("from")),
           Instant.parse(System.getProperty("to")), settings);
       }
+    }
+    if (results.size() > 1) {
+      pooled(algorithm + " seeds " + seeds.get(0) + ".." + seeds.get(seeds.size() - 1), results);
     }
   }
 
