@@ -14,21 +14,25 @@ import java.util.List;
  *
  * <p>How it is learnt (pure arithmetic, in {@link #learn}):
  * <ul>
- *   <li><b>Rhythm.</b> For each day type and hour, a trimmed mean (the lowest and highest 15 %
- *   dropped) of that hour and its two neighbours (weights 1, 2, 1) over the history's days of
- *   that type: about 20 weekdays, 4 Saturdays, 4 Sundays in four weeks. A surge or a holiday in
- *   the history is trimmed away instead of moving the expectation.</li>
+ *   <li><b>Rhythm.</b> For each day type and hour, a weighted mean of that hour and its two
+ *   neighbours (weights 1, 2, 1) over the history's days of that type — about 20 weekdays, 4
+ *   Saturdays, 4 Sundays in four weeks — with values beyond 3 spreads of what arrival noise and a
+ *   ±15 % day explain clipped (winsorized), so that a surge or a holiday in the history moves the
+ *   expectation little. Where the hour's own mean differs from the smoothed one by more than its
+ *   arrival noise explains (a shift that ends at 22:00), the hour keeps its own mean.</li>
  *   <li><b>Spread.</b> Shipments arrive at random: the count in a window varies like a Poisson
- *   count around its expectation, and CO2 like a compound Poisson sum (scaled by
- *   Σ co2² / Σ co2 per shipment). On top, whole days are busier or quieter than their rhythm: the
- *   day-level dispersion is the robust spread (MAD) of the history's daily totals around their
- *   expectation, less what Poisson noise explains. And the rhythm itself is estimated from a few
- *   days, which adds its own uncertainty.</li>
- *   <li><b>Upper edge</b> for a window with k spreads: the Poisson quantile of tail Φ(−k)
- *   (Cornish–Fisher, so that a night hour with 0.05 expected shipments needs 4, not 1), widened
- *   in quadrature by k × the day-level and estimation spreads.</li>
- *   <li><b>Intensity.</b> The median of daily kg CO2 per tonne-km, and the spread of one
- *   shipment's CO2 around it, for the intensity test.</li>
+ *   count around its expectation, and CO2 like a compound Poisson sum (in units of
+ *   φ = Σ co2² / Σ co2 per shipment). On top, whole days are busier or quieter than their rhythm:
+ *   the day-level dispersion is the value that gives the history's standardised daily residuals a
+ *   spread of one, shrunk towards a typical ±10 %. And the rhythm itself is estimated from a few
+ *   days, which adds its own uncertainty, largest for quiet hours.</li>
+ *   <li><b>Upper edge</b> for a window with k spreads: the count whose tail probability is Φ(−k)
+ *   under a negative binomial — Poisson around a mean that the day-level dispersion and the
+ *   estimation uncertainty widen — computed exactly ({@link PoissonTail}): a night hour expecting
+ *   0.05 shipments needs 3, not 1.</li>
+ *   <li><b>Kg per shipment and intensity.</b> The median day's kg CO2 per shipment and per
+ *   tonne-km, one shipment's spread around them, and their own day-level dispersion (shrunk
+ *   towards ±5 %), for the longer windows' per-shipment test and the intensity test.</li>
  * </ul>
  * With less than {@link Settings#seasonalDays} of history the rhythm is one profile for every
  * day (hour of day only); with data on fewer than {@link Settings#minDays} days there is no model
