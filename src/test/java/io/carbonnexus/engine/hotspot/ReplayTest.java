@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static io.carbonnexus.engine.hotspot.SyntheticHistory.poisson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -22,12 +23,7 @@ class ReplayTest {
   private static final Duration HOUR = Duration.ofHours(1);
   private static final Duration DAY = Duration.ofHours(24);
   private static final EntityKey SUPPLIER = new EntityKey("supplier", "S");
-  private static final DetectionSettings SEASONAL = settings("seasonal");
-
-  static DetectionSettings settings(String algorithm) {
-    return new DetectionSettings(algorithm, WindowSpec.parseAll("1h:3.5,24h:3"), DAY, 4, 20,
-      SeasonalModel.Settings.defaults(), DAY, BaselineStatistic.parse("median+3mad"), 28, 7);
-  }
+  private static final DetectionSettings SEASONAL = SyntheticHistory.settings(DetectionSettings.SEASONAL);
 
   private static Activity kg(double co2) {
     return new Activity(co2, 1, co2 * 10, co2 * co2, co2 * co2 * 10, co2 * co2 * 100);
@@ -117,17 +113,6 @@ class ReplayTest {
       out[i] = a;
     }
     return out;
-  }
-
-  private static int poisson(Random random, double mean) {
-    double l = Math.exp(-mean);
-    double p = 1;
-    int k = 0;
-    do {
-      k++;
-      p *= random.nextDouble();
-    } while (p > l);
-    return k - 1;
   }
 
   @Test

@@ -1,0 +1,186 @@
+package io.carbonnexus.engine.hotspot;
+
+import io.carbonnexus.engine.hotspot.Reading.Measure;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static io.carbonnexus.engine.hotspot.SyntheticHistory.DAY;
+import static io.carbonnexus.engine.hotspot.SyntheticHistory.HOUR;
+import static io.carbonnexus.engine.hotspot.SyntheticHistory.shipments;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assertions.withinPercentage;
+
+/** The readings of one entity at one time, from a model learnt on a rhythm the test knows. */
+class EvaluatorTest {
+
+  /** A Tuesday, 11:00 UTC: the windows judged end here. */
+  private static final Instant AT = Instant.parse("2026-12-01T11:00:00Z");
+  private static final DetectionSettings SEASONAL = SyntheticHistory.settings(DetectionSettings.SEASONAL);
+  /** Weekdays 20 shipments an hour from 08:00 to 18:00, weekends 5; nights 0.5 an hour. 100 kg, 1000 tonne-km each. */
+  private static final SyntheticHistory.Rhythm OFFICE = (type, hour) ->
+    hour >= 8 && hour < 18 ? (type == SeasonalModel.WEEKDAY ? 20 : 5) : 0.5;
+  private static final double KG = 100;
+  private static final double TKM = 1000;
+  private static final EntityModel MODEL = EntityModel.learn(AT, SyntheticHistory.history(AT, 28, OFFICE, 42), SEASONAL);
+
+  private static Map<Duration, Evaluator.Observation> seen(Duration length, Activity activity) {
+    return Map.of(length, new Evaluator.Observation(length, AT.minus(length), AT, activity));
+  }
+
+  private static List<Reading> readings(Map<Duration, Evaluator.Observation> observations) {
+    return Evaluator.readings(MODEL, observations, Map.of(), SEASONAL);
+  }
+
+  private static Reading only(List<Reading> readings, String window, Measure measure) {
+    List<Reading> matching = readings.stream().filter(r -> r.window().equals(window) && r.measure() == measure).toList();
+    assertThat(matching).as("%s %s readings in %s", window, measure, readings).hasSize(1);
+    return matching.get(0);
+  }
+
+  /** Shipments the model expects over the window of this length that ends at {@link #AT}, rounded. */
+  private static int usualCount(Duration length) {
+    return (int) Math.round(MODEL.seasonal().expected(AT.minus(length), AT).events());
+  }
+
+  @Test
+  void aWindowWithManyMoreShipmentsThanNormalIsAboveItsBaseline() {
+    assertThat(usualCount(HOUR)).isBetween(18, 22);
+    Reading burst = only(readings(seen(HOUR, shipments(60, KG, TKM))), "1h", Measure.EMISSIONS);
+    assertThat(burst.ratio()).isGreaterThanOrEqualTo(1);
+    assertThat(burst.predicted()).isEqualTo(60 * KG);
+    // The usual 20 (a little heavier, so that the count test looks at them) are well within normal.
+    Reading usual = only(readings(seen(HOUR, shipments(20, 1.05 * KG, TKM))), "1h", Measure.EMISSIONS);
+    assertThat(usual.ratio()).isLessThan(0.8);
+  }
+
+  @Test
+  void heavierShipmentsAtTheUsualCountAreAboveTheDaysBaseline() {
+    int count = usualCount(DAY);
+    assertThat(count).isGreaterThanOrEqualTo(SEASONAL.intensityMinEvents());
+    // The count alone is within its band: what flags the day is its kg, in total or per shipment.
+    SeasonalModel.Expected x = MODEL.seasonal().expected(AT.minus(DAY), AT);
+    assertThat(MODEL.seasonal().countBand(x, 3)[1]).isGreaterThan(count);
+    Reading heavier = only(readings(seen(DAY, shipments(count, 1.6 * KG, TKM))), "24h", Measure.EMISSIONS);
+    assertThat(heavier.ratio()).isGreaterThanOrEqualTo(1);
+    Reading usual = only(readings(seen(DAY, shipments(count, KG, TKM))), "24h", Measure.EMISSIONS);
+    assertThat(usual.ratio()).isLessThan(1);
+  }
+
+  @Test
+  void heavierShipmentsOnAQuietDayAreFoundByTheirKgPerShipment() {
+    // Half the usual shipments at 1.6 times the kg: the day's total is below its expectation.
+    int count = usualCount(DAY) / 2;
+    Reading heavier = only(readings(seen(DAY, shipments(count, 1.6 * KG, TKM))), "24h", Measure.EMISSIONS);
+    assertThat(heavier.predicted()).isLessThan(MODEL.seasonal().expected(AT.minus(DAY), AT).co2());
+    assertThat(heavier.ratio()).isGreaterThanOrEqualTo(1);
+    assertThat(heavier.expected()).isCloseTo(count * MODEL.seasonal().shipmentMean(), within(1e-6));
+  }
+
+  @Test
+  void anHourWindowJudgesTheCountOnlySoHeavierShipmentsAtTheUsualCountAreNormalThere() {
+    // About the usual count, and enough shipments that the per-shipment test would see them, were it run.
+    int count = Math.max(usualCount(HOUR), SEASONAL.intensityMinEvents());
+    assertThat(count).isLessThanOrEqualTo(22);
+    Reading heavier = only(readings(seen(HOUR, shipments(count, 1.6 * KG, TKM))), "1h", Measure.EMISSIONS);
+    assertThat(heavier.ratio()).isLessThan(0.8);
+  }
+
+  @Test
+  void aMoveToADirtierModeAtTheSameCountAndTonneKmIsAboveTheUsualIntensity() {
+    int count = usualCount(DAY);
+    Reading dirtier = only(readings(seen(DAY, shipments(count, 3 * KG, TKM))), "24h", Measure.INTENSITY);
+    assertThat(dirtier.ratio()).isGreaterThanOrEqualTo(1);
+    assertThat(dirtier.predicted()).isCloseTo(0.3, within(1e-9));
+    assertThat(dirtier.expected()).isCloseTo(KG / TKM, withinPercentage(5));
+    Reading usual = only(readings(seen(DAY, shipments(count, KG, TKM))), "24h", Measure.INTENSITY);
+    assertThat(usual.ratio()).isLessThan(1);
+  }
+
+  @Test
+  void withFewerThanIntensityMinEventsShipmentsThereIsNoIntensityReading() {
+    int few = SEASONAL.intensityMinEvents() - 1;
+    assertThat(readings(seen(DAY, shipments(few, 3 * KG, TKM)))).extracting(Reading::measure)
+      .doesNotContain(Measure.INTENSITY);
+    assertThat(readings(seen(DAY, shipments(few + 1, 3 * KG, TKM)))).extracting(Reading::measure)
+      .contains(Measure.INTENSITY);
+  }
+
+  @Test
+  void anOperatorsTargetReplacesThatWindowsBaselineAndOnlyThat() {
+    Map<Duration, Evaluator.Observation> observations = new HashMap<>(seen(DAY, shipments(usualCount(DAY), KG, TKM)));
+    observations.putAll(seen(HOUR, shipments(60, KG, TKM)));
+    List<Reading> readings = Evaluator.readings(MODEL, observations, Map.of(DAY, 5_000.0), SEASONAL);
+    Reading day = only(readings, "24h", Measure.EMISSIONS);
+    assertThat(day.baseline()).isEqualTo(5_000.0);
+    assertThat(day.expected()).isNaN();
+    assertThat(day.predicted()).isEqualTo(usualCount(DAY) * KG);
+    Reading hour = only(readings, "1h", Measure.EMISSIONS);
+    assertThat(hour.expected()).as("the hour keeps its model's band").isNotNaN();
+    assertThat(hour.ratio()).isGreaterThanOrEqualTo(1);
+  }
+
+  @Test
+  void aTargetForAWindowThatIsNotConfiguredIsJudgedOverThatWindow() {
+    Duration twelveHours = Duration.ofHours(12);
+    List<Reading> readings = Evaluator.readings(MODEL, seen(twelveHours, shipments(30, KG, TKM)),
+      Map.of(twelveHours, 2_000.0), SEASONAL);
+    assertThat(readings).containsExactly(new Reading("12h", Measure.EMISSIONS, 3_000, Double.NaN, 2_000));
+  }
+
+  @Test
+  void anEntityWithoutAModelIsJudgedOnlyAgainstItsTargets() {
+    Map<Duration, Evaluator.Observation> observations = new HashMap<>(seen(DAY, shipments(1_000, KG, TKM)));
+    observations.putAll(seen(HOUR, shipments(1_000, KG, TKM)));
+    assertThat(Evaluator.readings(null, observations, Map.of(), SEASONAL)).isEmpty();
+    assertThat(Evaluator.readings(null, observations, Map.of(DAY, 50_000.0), SEASONAL))
+      .containsExactly(new Reading("24h", Measure.EMISSIONS, 100_000, Double.NaN, 50_000));
+  }
+
+  @Test
+  void theLegacyAlgorithmReadsItsOneWindowAgainstTheMedianPlusThreeMadsOfThePastDays() {
+    DetectionSettings legacy = SyntheticHistory.settings(DetectionSettings.LEGACY);
+    Instant midnight = Instant.parse("2026-12-01T00:00:00Z");
+    // 30 days of varied daily totals; the last day is the window being judged, the 28 before it the history.
+    int days = 30;
+    Hours hours = new Hours(midnight.minus(Duration.ofDays(days)), days * 24);
+    double[] dayTotals = new double[days];
+    for (int d = 0; d < days; d++) {
+      dayTotals[d] = 2_400 + 100 * ((d * 37) % 11);
+      for (int h = 0; h < 24; h++) {
+        hours.add(d * 24 + h, SyntheticHistory.shipment(dayTotals[d] / 24, TKM));
+      }
+    }
+    double[] past = Arrays.copyOfRange(dayTotals, days - 29, days - 1);
+    double median = median(past);
+    double mad = median(Arrays.stream(past).map(v -> Math.abs(v - median)).toArray());
+    double expectedBaseline = median + 3 * 1.4826 * mad;
+    assertThat(mad).as("the history varies").isPositive();
+
+    EntityModel model = EntityModel.learn(midnight, hours, legacy);
+    Map<Duration, Evaluator.Observation> observations = Map.of(
+      DAY, new Evaluator.Observation(DAY, midnight.minus(DAY), midnight, shipments(10, 700, TKM)),
+      HOUR, new Evaluator.Observation(HOUR, midnight.minus(HOUR), midnight, shipments(10, 700, TKM)));
+    List<Reading> readings = Evaluator.readings(model, observations, Map.of(), legacy);
+    assertThat(readings).hasSize(1);
+    Reading r = readings.get(0);
+    assertThat(r.window()).isEqualTo("24h");
+    assertThat(r.measure()).isEqualTo(Measure.EMISSIONS);
+    assertThat(r.predicted()).isEqualTo(7_000);
+    assertThat(r.expected()).isNaN();
+    assertThat(r.baseline()).isCloseTo(expectedBaseline, within(1e-6));
+  }
+
+  private static double median(double[] values) {
+    double[] v = values.clone();
+    Arrays.sort(v);
+    int m = v.length / 2;
+    return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;
+  }
+}

@@ -1,0 +1,191 @@
+package io.carbonnexus.engine.hotspot;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Random;
+
+import static io.carbonnexus.engine.hotspot.SyntheticHistory.BUILT;
+import static io.carbonnexus.engine.hotspot.SyntheticHistory.history;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.assertj.core.api.Assertions.withinPercentage;
+
+/** What a model learns from a history whose rhythm the test knows, and the upper edges it draws from it. */
+class SeasonalModelTest {
+
+  private static final SeasonalModel.Settings SETTINGS = SeasonalModel.Settings.defaults(); // 28 d, 7, 21, gap 24 h
+  private static final int WEEKS = 28;
+
+  /** Weekdays 20 shipments an hour from 08:00 to 18:00, weekends 5; nights 0.05 an hour. */
+  private static final SyntheticHistory.Rhythm OFFICE = (type, hour) ->
+    hour >= 8 && hour < 18 ? (type == SeasonalModel.WEEKDAY ? 20 : 5) : 0.05;
+  /** Every day: 60 an hour from 06:00 until 22:00, 18 an hour from 22:00 to 06:00. */
+  private static final SyntheticHistory.Rhythm SHIFT = (type, hour) -> hour >= 6 && hour < 22 ? 60 : 18;
+  /** Shipments on weekdays only, 10 an hour around the clock. */
+  private static final SyntheticHistory.Rhythm WEEKDAYS_ONLY = (type, hour) -> type == SeasonalModel.WEEKDAY ? 10 : 0;
+
+  private static SeasonalModel learn(int days, SyntheticHistory.Rhythm rhythm) {
+    return SeasonalModel.learn(BUILT, history(BUILT, days, rhythm, 42), SETTINGS);
+  }
+
+  private static SeasonalModel.Expected expected(SeasonalModel model, String from, Duration length) {
+    Instant start = Instant.parse(from);
+    return model.expected(start, start.plus(length));
+  }
+
+  private static double hourCount(SeasonalModel model, String from) {
+    return expected(model, from, SyntheticHistory.HOUR).events();
+  }
+
+  @Test
+  void withShipmentsOnFewerThanMinDaysThereIsNoModelHoweverLongTheHistory() {
+    // Nine calendar days before the gap (Fri 20 to Sat 28 November), six of them weekdays.
+    assertThat(SeasonalModel.learn(BUILT, history(BUILT, 9, WEEKDAYS_ONLY, 1), SETTINGS)).isNull();
+    // One more day back is a Thursday: the seventh active day.
+    assertThat(SeasonalModel.learn(BUILT, history(BUILT, 10, WEEKDAYS_ONLY, 1), SETTINGS)).isNotNull();
+  }
+
+  @Test
+  void betweenMinDaysAndSeasonalDaysTheModelIsPooledWithOneProfileForEveryDayType() {
+    for (int days : new int[] {7, 20}) {
+      SeasonalModel model = learn(days, OFFICE);
+      assertThat(model.seasonal()).as("%d days", days).isFalse();
+      assertThat(model.describe()).isEqualTo("pooled");
+      assertThat(model.events()[SeasonalModel.SUNDAY]).as("%d days", days)
+        .containsExactly(model.events()[SeasonalModel.WEEKDAY]);
+      assertThat(hourCount(model, "2026-12-06T10:00:00Z")).as("a Sunday is expected as any day, %d days", days)
+        .isEqualTo(hourCount(model, "2026-12-01T10:00:00Z"));
+    }
+  }
+
+  @Test
+  void fromSeasonalDaysOfHistoryOnTheModelIsSeasonal() {
+    SeasonalModel model = learn(21, OFFICE);
+    assertThat(model.seasonal()).isTrue();
+    assertThat(model.describe()).isEqualTo("seasonal");
+    assertThat(model.events()[SeasonalModel.SUNDAY][10]).isLessThan(model.events()[SeasonalModel.WEEKDAY][10] / 2);
+  }
+
+  @Test
+  void theWeekdayAndWeekendRhythmIsLearnt() {
+    SeasonalModel model = learn(WEEKS, OFFICE);
+    assertThat(hourCount(model, "2026-12-01T10:00:00Z")).as("a Tuesday at 10").isCloseTo(20, withinPercentage(10));
+    assertThat(hourCount(model, "2026-12-05T10:00:00Z")).as("a Saturday at 10").isCloseTo(5, withinPercentage(30));
+    assertThat(hourCount(model, "2026-12-06T10:00:00Z")).as("a Sunday at 10").isCloseTo(5, withinPercentage(30));
+    assertThat(hourCount(model, "2026-12-01T03:00:00Z")).as("a Tuesday at 3").isLessThan(0.2);
+  }
+
+  @Test
+  void theLastHourBeforeAStepInTheRhythmKeepsItsOwnMean() {
+    // Smoothing 21:00 with its neighbours (weights 1, 2, 1) would expect (60 + 120 + 18) / 4 = 49.5.
+    SeasonalModel model = learn(WEEKS, SHIFT);
+    assertThat(hourCount(model, "2026-12-01T21:00:00Z")).as("21:00, before the step").isCloseTo(60, withinPercentage(8));
+    assertThat(hourCount(model, "2026-12-01T22:00:00Z")).as("22:00, after it").isCloseTo(18, withinPercentage(15));
+  }
+
+  @Test
+  void aSurgeInTheHistoryHardlyMovesTheExpectationOfItsHours() {
+    Hours plain = history(BUILT, WEEKS, OFFICE, 42);
+    Hours surged = history(BUILT, WEEKS, OFFICE, 42);
+    Random random = new Random(9);
+    // Tuesday 17 November, 10:00-12:00: six times the usual 20 an hour.
+    for (String hour : new String[] {"2026-11-17T10:00:00Z", "2026-11-17T11:00:00Z"}) {
+      SyntheticHistory.addShipments(surged, Instant.parse(hour), 5 * 20, random);
+    }
+    SeasonalModel before = SeasonalModel.learn(BUILT, plain, SETTINGS);
+    SeasonalModel after = SeasonalModel.learn(BUILT, surged, SETTINGS);
+    // A plain mean over the 20 weekdays would move by 100 / 20 = 5 shipments, a quarter.
+    for (String hour : new String[] {"2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z"}) {
+      assertThat(hourCount(after, hour)).as(hour).isCloseTo(hourCount(before, hour), withinPercentage(6));
+    }
+  }
+
+  @Test
+  void whatHappensInTheGapBeforeTheModelsHourIsNotLearnt() {
+    Hours hours = history(BUILT, WEEKS, OFFICE, 42);
+    SeasonalModel before = SeasonalModel.learn(BUILT, hours, SETTINGS);
+    Random random = new Random(9);
+    // The first and the last hour of the 24 h gap.
+    SyntheticHistory.addShipments(hours, BUILT.minus(Duration.ofHours(24)), 500, random);
+    SyntheticHistory.addShipments(hours, BUILT.minus(Duration.ofHours(1)), 500, random);
+    assertThat(SeasonalModel.learn(BUILT, hours, SETTINGS)).usingRecursiveComparison().isEqualTo(before);
+    // The hour before the gap is learnt: the comparison above can tell models apart.
+    SyntheticHistory.addShipments(hours, BUILT.minus(Duration.ofHours(25)), 500, random);
+    assertThat(SeasonalModel.learn(BUILT, hours, SETTINGS)).usingRecursiveComparison().isNotEqualTo(before);
+  }
+
+  @Test
+  void aNightHourExpectingAlmostNothingNeedsSeveralShipmentsToBeAboveNormal() {
+    SeasonalModel model = learn(WEEKS, OFFICE);
+    SeasonalModel.Expected night = expected(model, "2026-12-01T03:00:00Z", SyntheticHistory.HOUR);
+    // At the rhythm's own 0.05 an hour (four weeks of such nights estimate anything from 0.01 to 0.14, so it is
+    // set here); the day-level dispersion and the 20 weekdays it is known from are the model's.
+    SeasonalModel.Expected x = new SeasonalModel.Expected(night.co2(), 0.05, night.tkm(), night.co2DaySquares(),
+      0.05 * 0.05, night.estimationWeight());
+    double edge = model.countBand(x, 3.5)[1];
+    // The normal approximation, λ + 3.5 √λ = 0.83, would let one shipment alarm.
+    assertThat(edge).as("two shipments are still normal").isGreaterThan(2);
+    assertThat(edge).isLessThan(4);
+    // A rhythm learnt from a handful of night shipments is itself uncertain: wider than whole days' spread alone.
+    double c = model.countDispersion();
+    assertThat(edge).isGreaterThan(PoissonTail.edge(0.05, c * c, 3.5) + 0.05);
+  }
+
+  @Test
+  void aNightHourNeverSeenBusyIsNotCertainlyEmptyAndOneShipmentThereIsNormal() {
+    SeasonalModel model = learn(WEEKS, (type, hour) -> hour >= 8 && hour < 18 ? 20 : 0);
+    double[] band = model.countBand(expected(model, "2026-12-01T03:00:00Z", SyntheticHistory.HOUR), 3.5);
+    assertThat(band[0]).isGreaterThan(0).isLessThan(0.02);
+    assertThat(band[1]).isGreaterThan(1);
+  }
+
+  @Test
+  void aBusyWindowsCountEdgeLiesTheNegativeBinomialSpreadsAboveItsExpectation() {
+    SeasonalModel model = learn(WEEKS, OFFICE);
+    SeasonalModel.Expected x = expected(model, "2026-12-01T00:00:00Z", SyntheticHistory.DAY);
+    double lambda = x.events();
+    assertThat(lambda).isCloseTo(200, withinPercentage(10));
+    // Variance λ + d λ²: d from whole days (the window lies in one day) and from estimating the rhythm.
+    double d = model.countDispersion() * model.countDispersion() + x.estimationWeight() / lambda;
+    double previous = lambda;
+    for (double k : new double[] {1, 2, 3, 4}) {
+      double edge = model.countBand(x, k)[1];
+      assertThat(edge).as("k %s", k).isGreaterThan(previous);
+      // A little beyond k spreads: the count's skew (the negative binomial's upper tail is longer).
+      assertThat((edge - lambda) / (k * Math.sqrt(lambda + d * lambda * lambda))).as("k %s", k).isBetween(1.0, 1.12);
+      previous = edge;
+    }
+  }
+
+  @Test
+  void theCo2PerShipmentAndIntensityEdgesLieAboveTheirExpectationAndWidenWithK() {
+    SeasonalModel model = learn(WEEKS, OFFICE);
+    SeasonalModel.Expected x = expected(model, "2026-12-01T00:00:00Z", SyntheticHistory.DAY);
+    double[][] bands = {
+      model.co2Band(x, 2), model.co2Band(x, 4),
+      model.perShipmentBand(200, 2), model.perShipmentBand(200, 4),
+      model.intensityBand(200, 200_000, 2), model.intensityBand(200, 200_000, 4)};
+    String[] names = {"co2", "per shipment", "intensity"};
+    for (int i = 0; i < 3; i++) {
+      double[] narrow = bands[2 * i];
+      double[] wide = bands[2 * i + 1];
+      assertThat(narrow[1]).as(names[i]).isGreaterThan(narrow[0]);
+      assertThat(wide[0]).as(names[i]).isEqualTo(narrow[0]);
+      assertThat(wide[1]).as(names[i]).isGreaterThan(narrow[1]);
+    }
+    // The expectations are the truth: 100 kg a shipment, 0.1 kg per tonne-km, ~200 shipments of them a weekday.
+    assertThat(bands[2][0]).isCloseTo(200 * 100, withinPercentage(2));
+    assertThat(bands[4][0]).isCloseTo(0.1, within(0.005));
+    assertThat(bands[0][0]).isCloseTo(x.events() * 100, withinPercentage(2));
+  }
+
+  @Test
+  void anEntityWithoutTonneKmHasNoIntensityBand() {
+    SeasonalModel model = SeasonalModel.learn(BUILT, history(BUILT, WEEKS, OFFICE, 42, false), SETTINGS);
+    assertThat(model).isNotNull();
+    assertThat(model.intensity()).isZero();
+    assertThat(model.intensityBand(200, 200_000, 4)).isNull();
+  }
+}
