@@ -135,6 +135,9 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
     double[] dayEvents = new double[dayCount];
     double[] dayCo2 = new double[dayCount];
     double[] dayTkm = new double[dayCount];
+    double[] dayCo2Sq = new double[dayCount];
+    double[] dayCo2Tkm = new double[dayCount];
+    double[] dayTkmSq = new double[dayCount];
     boolean[] whole = new boolean[dayCount];
     int activeDays = 0;
     for (int d = 0; d < dayCount; d++) {
@@ -143,6 +146,9 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       for (int i = Math.max(start, first); i < Math.min(end, first + 24); i++) {
         dayEvents[d] += hours.events[i];
         dayCo2[d] += hours.co2[i];
+        dayCo2Sq[d] += hours.co2Sq[i];
+        dayCo2Tkm[d] += hours.co2Tkm[i];
+        dayTkmSq[d] += hours.tkmSq[i];
         dayTkm[d] += hours.tkm[i];
       }
       if (dayEvents[d] > 0) {
@@ -209,7 +215,20 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
 
     // Intensity: the median day, and one shipment's spread around it.
     double intensity = dailyIntensity.isEmpty() ? 0 : median(dailyIntensity);
-    double shipmentVariance = sumEvents > 0
+    // One shipment's spread around the usual intensity, and around the usual kg per shipment: the
+    // median day's, not the whole history's — one flown week in the history (a handful of
+    // shipments a hundred times the others) would otherwise widen both tests for four weeks.
+    List<Double> intensityVariances = new ArrayList<>();
+    List<Double> co2Variances = new ArrayList<>();
+    for (int d = 0; d < dayCount; d++) {
+      if (whole[d] && dayEvents[d] >= MIN_INTENSITY_EVENTS) {
+        double n = dayEvents[d];
+        intensityVariances.add(Math.max(0,
+          (dayCo2Sq[d] - 2 * intensity * dayCo2Tkm[d] + intensity * intensity * dayTkmSq[d]) / n));
+        co2Variances.add(Math.max(0, dayCo2Sq[d] / n - (dayCo2[d] / n) * (dayCo2[d] / n)));
+      }
+    }
+    double shipmentVariance = intensityVariances.size() >= 3 ? median(intensityVariances) : sumEvents > 0
       ? Math.max(0, (totalCo2Sq - 2 * intensity * sumCo2Tkm + intensity * intensity * sumTkmSq) / sumEvents) : 0;
     double cI = 0;
     if (intensity > 0 && dailyIntensity.size() >= 3) {
@@ -231,7 +250,8 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       }
     }
     double mean = dailyMean.isEmpty() ? totalCo2 / sumEvents : median(dailyMean);
-    double co2Variance = Math.max(0, totalCo2Sq / sumEvents - (totalCo2 / sumEvents) * (totalCo2 / sumEvents));
+    double co2Variance = co2Variances.size() >= 3 ? median(co2Variances)
+      : Math.max(0, totalCo2Sq / sumEvents - (totalCo2 / sumEvents) * (totalCo2 / sumEvents));
     double cM = TYPICAL_MIX_DISPERSION;
     if (dailyMean.size() >= 3 && mean > 0) {
       List<Double> residuals = new ArrayList<>();

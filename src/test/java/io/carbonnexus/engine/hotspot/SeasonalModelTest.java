@@ -182,6 +182,27 @@ class SeasonalModelTest {
   }
 
   @Test
+  void aFewFlownShipmentsInTheHistoryHardlyWidenTheIntensityAndPerShipmentEdges() {
+    Hours plain = history(BUILT, WEEKS, OFFICE, 42);
+    Hours flown = history(BUILT, WEEKS, OFFICE, 42);
+    // Wednesday 11 November: 12 of the day's shipments flown, 100 times the usual kg for their tonne-km.
+    for (int i = 0; i < 12; i++) {
+      flown.add(Instant.parse("2026-11-11T10:00:00Z"), SyntheticHistory.shipment(10_000, 1_000));
+    }
+    SeasonalModel before = SeasonalModel.learn(BUILT, plain, SETTINGS);
+    SeasonalModel after = SeasonalModel.learn(BUILT, flown, SETTINGS);
+    // Over the whole history those 12 shipments would multiply one shipment's variance around the
+    // usual intensity about fifty-fold, and the edges seven-fold: the median day's barely moves.
+    double[] intensityBefore = before.intensityBand(200, 200_000, 4);
+    double[] intensityAfter = after.intensityBand(200, 200_000, 4);
+    assertThat(intensityAfter[1] - intensityAfter[0]).isLessThan(1.2 * (intensityBefore[1] - intensityBefore[0]));
+    double[] perShipmentBefore = before.perShipmentBand(200, 3);
+    double[] perShipmentAfter = after.perShipmentBand(200, 3);
+    assertThat(perShipmentAfter[1] - perShipmentAfter[0])
+      .isLessThan(1.2 * (perShipmentBefore[1] - perShipmentBefore[0]));
+  }
+
+  @Test
   void anEntityWithoutTonneKmHasNoIntensityBand() {
     SeasonalModel model = SeasonalModel.learn(BUILT, history(BUILT, WEEKS, OFFICE, 42, false), SETTINGS);
     assertThat(model).isNotNull();
