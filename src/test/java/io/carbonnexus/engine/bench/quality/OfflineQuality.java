@@ -31,6 +31,8 @@ import java.util.Set;
 public final class OfflineQuality {
 
   static final Duration BUCKET = Duration.ofMinutes(5);
+  /** The changes of the last {@link #score} run, for the diagnostics of {@code -Dfalses}. */
+  private static List<QualityScore.Change> lastChanges = List.of();
   private static final EmissionModel MODEL = EmissionModel.builtin();
 
   /** One event's contribution to its three entities. */
@@ -84,6 +86,7 @@ public final class OfflineQuality {
         c.transition().severity().wire(), c.transition().reading().window(),
         c.transition().reading().measure().wire()));
     }
+    lastChanges = scored;
     Set<Label.Entity> entities = new HashSet<>();
     for (Predicted p : events) {
       if (!p.at().isBefore(from) && p.at().isBefore(to)) {
@@ -166,7 +169,7 @@ public final class OfflineQuality {
       if (System.getProperty("falses") != null) {
         r.falseAlarms().forEach(c -> System.out.println("   false: " + c));
         r.classes().values().forEach(c -> c.results().stream().filter(x -> !x.found())
-          .forEach(x -> System.out.println("   missed: " + x.label())));
+          .forEach(x -> System.out.println("   missed: " + x.label() + stateAt(x.label()))));
         r.classes().values().forEach(c -> c.results().stream().filter(x -> x.found() && !c.anomalyClass().equals("burst"))
           .forEach(x -> System.out.println("   found " + c.anomalyClass() + " " + x.label().entity() + " start "
             + x.label().start() + " delay " + QualityScore.human(x.delay()) + " by " + x.alarm())));
@@ -184,6 +187,18 @@ public final class OfflineQuality {
     if (results.size() > 1) {
       pooled(algorithm + " seeds " + seeds.get(0) + ".." + seeds.get(seeds.size() - 1), results);
     }
+  }
+
+  /** The level the label's entity was already at when the label began (an open hotspot hides a new cause). */
+  private static String stateAt(Label label) {
+    QualityScore.Change last = null;
+    for (QualityScore.Change c : lastChanges) {
+      if (c.entityType().equals(label.entityType()) && c.entity().equals(label.entity()) && c.at().isBefore(label.start())) {
+        last = c;
+      }
+    }
+    return last == null || "resolved".equals(last.change()) ? "" : " ALREADY OPEN " + last.severity() + " since " + last.at()
+      + " (" + last.window() + " " + last.kind() + ")";
   }
 
   /** For each scored burst: the best count z over the 1h windows ending within 60 min of its start. */
