@@ -10,6 +10,7 @@ import io.carbonnexus.engine.config.EngineConfig;
 import io.carbonnexus.engine.db.DatabaseUrl;
 import io.carbonnexus.engine.db.EmbeddedDatabase;
 import io.carbonnexus.engine.db.Migrations;
+import io.carbonnexus.engine.prediction.EmissionsBasisSync;
 import io.carbonnexus.engine.demo.DemoFeedVerticle;
 import io.carbonnexus.engine.hotspot.BaselineVerticle;
 import io.carbonnexus.engine.hotspot.DetectionVerticle;
@@ -152,6 +153,7 @@ public final class Engine implements AutoCloseable {
       checkConnection(db, connectTimeout);
       migrate(db, connectTimeout);
       checkEngineClient(db);
+      EmissionsBasisSync.run(vertx, db.connectOptions(), ConfigKeys.EMISSIONS_BASIS.get(loaded));
 
       JsonObject verticleConfig = loaded.copy()
         .put(RuntimeKeys.METRICS_REGISTRY, registry)

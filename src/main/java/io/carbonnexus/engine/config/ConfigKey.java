@@ -80,6 +80,13 @@ public final class ConfigKey<T extends Comparable<? super T>> {
       raw -> Severity.of(raw.toString()), null, null, defaultValue);
   }
 
+  /** An emissions basis ({@code wtw} or {@code ttw}), read once here so a bad value stops start-up. */
+  public static ConfigKey<io.carbonnexus.engine.shared.EmissionsBasis> basis(String path, String defaultValue,
+                                                                          String description) {
+    return new ConfigKey<>(path, io.carbonnexus.engine.shared.EmissionsBasis.parse(defaultValue), description, "basis",
+      raw -> io.carbonnexus.engine.shared.EmissionsBasis.parse(raw.toString()), null, null, defaultValue);
+  }
+
   /** A duration written as {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h}, {@code 2d} or ISO-8601 {@code PT5M}. */
   public static ConfigKey<Duration> duration(String path, String defaultValue, String description) {
     return new ConfigKey<>(path, parseDuration(defaultValue), description, "duration", ConfigKey::parseDuration,

@@ -97,6 +97,10 @@ public final class ConfigKeys {
     "Latest occurred_at accepted, ahead of now (clock skew, shipments booked ahead): a later event is refused by POST /events (400) and skipped as a bad row")
     .within(Duration.ofMinutes(1), Duration.ofDays(366));
 
+  public static final ConfigKey<io.carbonnexus.engine.shared.EmissionsBasis> EMISSIONS_BASIS = ConfigKey.basis(
+    "emissions.basis", "wtw",
+    "Which figure is co2_kg for baselines, hotspots, simulations and recommendations: wtw (well-to-wheel, the ISO 14083 headline) or ttw (tank-to-wheel)");
+
   public static final ConfigKey<Duration> DETECTION_INTERVAL = ConfigKey.duration("detection.interval", "5m",
     "Period of the full detection cycle (one run per interval across all engines)").within(Duration.ofSeconds(1), null);
   public static final ConfigKey<Duration> DETECTION_WINDOW = ConfigKey.duration("detection.window", "24h",
@@ -215,6 +219,7 @@ public final class ConfigKeys {
     ML_URL, ML_BATCH_SIZE, ML_TIMEOUT, ML_RETRIES, ML_BREAKER_MAX_FAILURES, ML_BREAKER_RESET_TIMEOUT,
     INGESTION_BATCH_SIZE, INGESTION_BATCHES_IN_FLIGHT, INGESTION_POLL_INTERVAL, INGESTION_SWEEP_INTERVAL,
     INGESTION_LOOKBACK_IDS, INGESTION_MAX_EVENT_AGE, INGESTION_MAX_EVENT_AHEAD,
+    EMISSIONS_BASIS,
     DETECTION_INTERVAL, DETECTION_WINDOW, DETECTION_ALGORITHM, DETECTION_WINDOWS, DETECTION_INTENSITY_WINDOW,
     DETECTION_INTENSITY_K, DETECTION_MIN_SHIPMENTS, DETECTION_HISTORY, DETECTION_MIN_DAYS, DETECTION_SEASONAL_DAYS,
     DETECTION_FAST_PATH_DELAY,

@@ -17,13 +17,19 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The factor table behind the built-in model, read from {@code emission-factors.csv} (a copy of
- * the published factors with their sources). Vehicle types and their aliases are matched
- * case- and whitespace-insensitively; {@code -} and spaces count as {@code _}.
+ * The factor tables behind the built-in model, read from {@code emission-factors.csv}
+ * ("Freighting goods": tank-to-wheel, or generation for electric vehicles) and
+ * {@code emission-factors-wtt.csv} (well-to-tank), copies of the published factors with their
+ * sources. Every vehicle type needs a row in both: a figure without its upstream part is not one an
+ * auditor accepts. Vehicle types and their aliases are matched case- and whitespace-insensitively;
+ * {@code -} and spaces count as {@code _}.
  */
 public final class EmissionFactorTable {
 
   public static final String RESOURCE = "/emission-factors.csv";
+  public static final String WTT_RESOURCE = "/emission-factors-wtt.csv";
+  /** The published set both tables come from. */
+  public static final String FACTOR_SET = "defra-2025";
 
   private final List<EmissionFactor> factors;
   private final Map<String, EmissionFactor> byName;
@@ -42,19 +48,64 @@ public final class EmissionFactorTable {
 
   /** The table shipped with the engine. */
   public static EmissionFactorTable builtin() {
-    try (InputStream in = EmissionFactorTable.class.getResourceAsStream(RESOURCE)) {
-      if (in == null) {
-        throw new IllegalStateException(RESOURCE + " is missing from the classpath");
+    return parse(resource(RESOURCE), resource(WTT_RESOURCE));
+  }
+
+  /** A tank-to-wheel table with the built-in well-to-tank one. */
+  public static EmissionFactorTable parse(String csv) {
+    return parse(csv, resource(WTT_RESOURCE));
+  }
+
+  /**
+   * Parses the CSV formats of {@code shared/data/emission-factors.csv} and
+   * {@code emission-factors-wtt.csv}: {@code #} comments, a header, one row per type.
+   */
+  public static EmissionFactorTable parse(String csv, String wttCsv) {
+    Map<String, Map<String, String>> wtt = new LinkedHashMap<>();
+    rows(wttCsv, "well-to-tank factors").forEach((lineNo, row) -> wtt.put(normalize(row.get("vehicle_type")), row));
+    List<EmissionFactor> rows = new ArrayList<>();
+    for (Map.Entry<Integer, Map<String, String>> entry : rows(csv, "emission factors").entrySet()) {
+      int lineNo = entry.getKey();
+      Map<String, String> row = entry.getValue();
+      Map<String, String> upstream = wtt.get(normalize(row.get("vehicle_type")));
+      if (upstream == null) {
+        throw new IllegalArgumentException("well-to-tank factors: no row for " + row.get("vehicle_type"));
       }
-      return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      rows.add(new EmissionFactor(
+        row.get("vehicle_type"),
+        row.get("aliases").isEmpty() ? List.of() : List.of(row.get("aliases").split(";")),
+        row.get("mode"),
+        required(row, "kg_per_tkm_avg_laden", lineNo),
+        optional(row, "kg_per_vkm_empty", lineNo),
+        optional(row, "kg_per_vkm_full", lineNo),
+        optional(row, "kg_per_vkm_avg", lineNo),
+        row.get("status"),
+        row.get("source"),
+        upstream.get("energy"),
+        required(upstream, "wtt_kg_per_tkm_avg_laden", lineNo),
+        optional(upstream, "wtt_kg_per_vkm_empty", lineNo),
+        optional(upstream, "wtt_kg_per_vkm_full", lineNo)));
+    }
+    if (rows.isEmpty()) {
+      throw new IllegalArgumentException("emission factors: no rows");
+    }
+    return new EmissionFactorTable(rows, sha256(csv + "\n" + wttCsv).substring(0, 8));
+  }
+
+  private static String resource(String name) {
+    try (InputStream in = EmissionFactorTable.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException(name + " is missing from the classpath");
+      }
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** Parses the CSV format of {@code shared/data/emission-factors.csv}: {@code #} comments, a header, one row per type. */
-  public static EmissionFactorTable parse(String csv) {
-    List<EmissionFactor> rows = new ArrayList<>();
+  /** The data rows of a factor CSV by line number, each as column → trimmed text. */
+  private static Map<Integer, Map<String, String>> rows(String csv, String what) {
+    Map<Integer, Map<String, String>> rows = new LinkedHashMap<>();
     List<String> header = null;
     int lineNo = 0;
     for (String line : csv.split("\r?\n")) {
@@ -68,28 +119,16 @@ public final class EmissionFactorTable {
         continue;
       }
       if (cells.size() != header.size()) {
-        throw new IllegalArgumentException("emission factors line " + lineNo + ": " + cells.size()
+        throw new IllegalArgumentException(what + " line " + lineNo + ": " + cells.size()
           + " fields, the header has " + header.size());
       }
       Map<String, String> row = new LinkedHashMap<>();
       for (int i = 0; i < header.size(); i++) {
         row.put(header.get(i), cells.get(i).trim());
       }
-      rows.add(new EmissionFactor(
-        row.get("vehicle_type"),
-        row.get("aliases").isEmpty() ? List.of() : List.of(row.get("aliases").split(";")),
-        row.get("mode"),
-        required(row, "kg_per_tkm_avg_laden", lineNo),
-        optional(row, "kg_per_vkm_empty", lineNo),
-        optional(row, "kg_per_vkm_full", lineNo),
-        optional(row, "kg_per_vkm_avg", lineNo),
-        row.get("status"),
-        row.get("source")));
+      rows.put(lineNo, row);
     }
-    if (rows.isEmpty()) {
-      throw new IllegalArgumentException("emission factors: no rows");
-    }
-    return new EmissionFactorTable(rows, sha256(csv).substring(0, 8));
+    return rows;
   }
 
   public Optional<EmissionFactor> find(String vehicleType) {

@@ -1,5 +1,6 @@
 package io.carbonnexus.engine.prediction;
 
+import io.carbonnexus.engine.shared.EmissionsBasis;
 import io.carbonnexus.engine.shared.Prediction;
 import io.carbonnexus.engine.shared.PredictionError;
 import io.carbonnexus.engine.shared.ShipmentEvent;
@@ -15,6 +16,11 @@ import io.carbonnexus.engine.shared.ShipmentEvent;
  *   with {@code LF = load / capacity}. A load above capacity (LF &gt; 1) is outside the method's
  *   range: the tonne-km method answers instead, which keeps scaling with the load.</li>
  * </ul>
+ *
+ * <p>Each event gets three figures (ISO 14083, GLEC): tank-to-wheel from the "Freighting goods"
+ * factors, well-to-tank from the WTT factors by the same method, and well-to-wheel, their sum. A
+ * battery-electric vehicle's tank-to-wheel is zero: both its factors are energy provision
+ * ({@link EmissionFactor}). {@code co2_kg} is the figure on the configured basis.
  */
 public final class EmissionModel {
 
@@ -32,16 +38,38 @@ public final class EmissionModel {
   public record Rejected(PredictionError error) implements Outcome {
   }
 
-  private final EmissionFactorTable table;
-  private final String version;
-
-  public EmissionModel(EmissionFactorTable table) {
-    this.table = table;
-    this.version = "defra-2025+" + table.fingerprint();
+  /** An event's three figures, kg CO2e, and the method that gave them. */
+  public record Figures(double ttwKg, double wttKg, String method) {
+    public double wtwKg() {
+      return ttwKg + wttKg;
+    }
   }
 
+  private final EmissionFactorTable table;
+  private final String version;
+  private final EmissionsBasis basis;
+
+  public EmissionModel(EmissionFactorTable table, EmissionsBasis basis) {
+    this.table = table;
+    this.basis = basis;
+    this.version = EmissionFactorTable.FACTOR_SET + "+" + table.fingerprint();
+  }
+
+  public EmissionModel(EmissionFactorTable table) {
+    this(table, EmissionsBasis.WTW);
+  }
+
+  /** The shipped tables, on the well-to-wheel basis. */
   public static EmissionModel builtin() {
-    return new EmissionModel(EmissionFactorTable.builtin());
+    return builtin(EmissionsBasis.WTW);
+  }
+
+  public static EmissionModel builtin(EmissionsBasis basis) {
+    return new EmissionModel(EmissionFactorTable.builtin(), basis);
+  }
+
+  public EmissionsBasis basis() {
+    return basis;
   }
 
   public String version() {
@@ -61,16 +89,46 @@ public final class EmissionModel {
     if (factor == null) {
       return new Rejected(new PredictionError(event.id(), "unknown vehicle type '" + event.vehicleType() + "'"));
     }
-    double distance = event.distanceKm();
-    double load = event.loadTonnes();
-    Double capacity = event.payloadCapacityTonnes();
+    Figures f = figures(factor, event.distanceKm(), event.loadTonnes(), event.payloadCapacityTonnes());
+    return new Predicted(Prediction.of(event.id(), MODEL, version, f.method(), f.ttwKg(), f.wttKg(),
+      EmissionFactorTable.FACTOR_SET, basis));
+  }
+
+  /**
+   * The three figures of {@code distance} km carrying {@code load} t (capacity null when unknown)
+   * by the vehicle of {@code factor}: the load-factor method where it applies, else tonne-km; the
+   * same method for both parts.
+   */
+  public static Figures figures(EmissionFactor factor, double distance, double load, Double capacity) {
+    double generated;
+    double upstream;
+    String method;
     if (capacity != null && factor.supportsLoadFactorMethod() && load <= capacity) {
       double loadFactor = load / capacity;
-      double perKm = factor.kgPerVehicleKmEmpty()
-        + loadFactor * (factor.kgPerVehicleKmFull() - factor.kgPerVehicleKmEmpty());
-      return predicted(event, distance * perKm, METHOD_LOAD_FACTOR);
+      generated = distance * (factor.kgPerVehicleKmEmpty()
+        + loadFactor * (factor.kgPerVehicleKmFull() - factor.kgPerVehicleKmEmpty()));
+      upstream = distance * (factor.wttKgPerVehicleKmEmpty()
+        + loadFactor * (factor.wttKgPerVehicleKmFull() - factor.wttKgPerVehicleKmEmpty()));
+      method = METHOD_LOAD_FACTOR;
+    } else {
+      generated = distance * load * factor.kgPerTonneKm();
+      upstream = distance * load * factor.wttKgPerTonneKm();
+      method = METHOD_TONNE_KM;
     }
-    return predicted(event, distance * load * factor.kgPerTonneKm(), METHOD_TONNE_KM);
+    // ISO 14083: an electric vehicle's "Freighting goods" factor is its electricity's generation, energy provision.
+    return factor.electric() ? new Figures(0, generated + upstream, method) : new Figures(generated, upstream, method);
+  }
+
+  /**
+   * The well-to-tank kg the tables give for this event (an ml-engine prediction is taken as
+   * tank-to-wheel and completed with it), or null when the vehicle type is not in the tables.
+   */
+  public Double wellToTank(ShipmentEvent event) {
+    EmissionFactor factor = table.find(event.vehicleType()).orElse(null);
+    if (factor == null || validate(event) != null) {
+      return null;
+    }
+    return figures(factor, event.distanceKm(), event.loadTonnes(), event.payloadCapacityTonnes()).wttKg();
   }
 
   /**
@@ -117,10 +175,6 @@ public final class EmissionModel {
       return field + " contains a NUL character";
     }
     return null;
-  }
-
-  private Outcome predicted(ShipmentEvent event, double co2Kg, String method) {
-    return new Predicted(new Prediction(event.id(), co2Kg, MODEL, version, method));
   }
 
   private static String nonNegative(String field, Double value) {

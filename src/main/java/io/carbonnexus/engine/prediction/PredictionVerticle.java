@@ -66,7 +66,7 @@ public final class PredictionVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     JsonObject conf = config();
-    model = EmissionModel.builtin();
+    model = EmissionModel.builtin(ConfigKeys.EMISSIONS_BASIS.get(conf));
     pool = Pools.shared(vertx, conf);
     registry = Metrics.registry(conf);
     rejected = Counter.builder("nexus_prediction_rejected_total")
@@ -162,12 +162,12 @@ public final class PredictionVerticle extends VerticleBase {
       .map(answer -> {
         int missing = 0;
         for (ShipmentEvent e : chunk) {
-          Double co2 = answer.co2ById().get(e.id());
-          if (co2 == null) {
+          MlEngineClient.Figures figures = answer.co2ById().get(e.id());
+          if (figures == null) {
             missing++;
             builtin(batch, e);
           } else {
-            batch.predictions.add(new Prediction(e.id(), co2, ML_MODEL, answer.modelVersion(), ML_METHOD));
+            batch.predictions.add(fromMl(e, figures, answer.modelVersion()));
             countPrediction(ML_MODEL);
           }
         }
@@ -188,6 +188,19 @@ public final class PredictionVerticle extends VerticleBase {
         chunk.forEach(e -> builtin(batch, e));
         return Future.succeededFuture();
       });
+  }
+
+  /**
+   * ml-engine's figures completed from the tables: its well-to-wheel when it sent one, else its
+   * tank-to-wheel plus the tables' well-to-tank for the vehicle; tank-to-wheel only when neither
+   * is known (a vehicle type the tables do not have).
+   */
+  private Prediction fromMl(ShipmentEvent e, MlEngineClient.Figures figures, String version) {
+    Double wtt = figures.wtwKg() != null ? Double.valueOf(figures.wtwKg() - figures.ttwKg()) : model.wellToTank(e);
+    return wtt == null
+      ? Prediction.ttwOnly(e.id(), ML_MODEL, version, ML_METHOD, figures.ttwKg(), model.basis())
+      : Prediction.of(e.id(), ML_MODEL, version, ML_METHOD, figures.ttwKg(), wtt,
+      figures.wtwKg() != null ? ML_MODEL : EmissionFactorTable.FACTOR_SET, model.basis());
   }
 
   private void builtin(Batch batch, ShipmentEvent event) {
@@ -277,6 +290,11 @@ public final class PredictionVerticle extends VerticleBase {
     String[] version = new String[n];
     String[] method = new String[n];
     Double[] tonneKm = new Double[n];
+    Double[] ttw = new Double[n];
+    Double[] wtt = new Double[n];
+    Double[] wtw = new Double[n];
+    String[] factorSet = new String[n];
+    String[] basis = new String[n];
     for (int i = 0; i < n; i++) {
       Prediction p = batch.predictions.get(i);
       ShipmentEvent e = events.get(p.eventId());
@@ -290,10 +308,16 @@ public final class PredictionVerticle extends VerticleBase {
       version[i] = p.modelVersion();
       method[i] = p.method();
       tonneKm[i] = e.distanceKm() == null || e.loadTonnes() == null ? null : e.distanceKm() * e.loadTonnes();
+      ttw[i] = p.ttwKg();
+      wtt[i] = p.wttKg();
+      wtw[i] = p.wtwKg();
+      factorSet[i] = p.factorSet();
+      basis[i] = p.basis().wire();
     }
     return Tuple.tuple().addArrayOfLong(ids).addArrayOfOffsetDateTime(occurredAt).addArrayOfString(supplier)
       .addArrayOfString(route).addArrayOfString(vehicleType).addArrayOfDouble(co2).addArrayOfString(modelName)
-      .addArrayOfString(version).addArrayOfString(method).addArrayOfDouble(tonneKm);
+      .addArrayOfString(version).addArrayOfString(method).addArrayOfDouble(tonneKm).addArrayOfDouble(ttw)
+      .addArrayOfDouble(wtt).addArrayOfDouble(wtw).addArrayOfString(factorSet).addArrayOfString(basis);
   }
 
   private static Tuple errorColumns(List<PredictionError> errors) {

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
@@ -40,41 +41,60 @@ class EmissionModelTest {
     return ((EmissionModel.Rejected) outcome).error().reason();
   }
 
-  @ParameterizedTest(name = "{0}: {1} km x {2} t = {3} kg")
+  @ParameterizedTest(name = "{0}: {1} km x {2} t = TTW {3} + WTT {4} kg")
   @CsvSource({
-    // type, km, tonnes, expected kg = km x t x kg_per_tkm
-    "hgv_diesel,             250, 2,   50.815",   // 500 tkm x 0.10163
-    "hgv_articulated_diesel, 250, 2,   38.515",   // 500 tkm x 0.07703
-    "hgv_rigid_diesel,       250, 2,  181.81",    // 500 tkm x 0.36362
-    "van_diesel,             40,  0.5, 12.626",   // 20 tkm x 0.6313
-    "van_electric,           40,  0.5,  4.3984",  // 20 tkm x 0.21992
-    "truck_electric,         120, 10,  32.4",     // 1200 tkm x 0.027
-    "rail,                   650, 60, 1083.81",   // 39000 tkm x 0.02779
-    "ship,                 19500, 26, 8172.84",   // 507000 tkm x 0.01612
-    "air,                   5540, 6, 17660.412",  // 33240 tkm x 0.5313
-    "air_short_haul,         940, 3,  2130.1998", // 2820 tkm x 0.75539
+    // type, km, tonnes, TTW = tkm x "Freighting goods" factor, WTT = tkm x WTT factor (electric: TTW 0, WTT both)
+    "hgv_diesel,             250, 2,     50.815,     11.795",     // 500 tkm x 0.10163; x 0.02359
+    "hgv_articulated_diesel, 250, 2,     38.515,      8.995",     // 500 tkm x 0.07703; x 0.01799
+    "hgv_rigid_diesel,       250, 2,    181.81,      46.23",      // 500 tkm x 0.36362; x 0.09246
+    "van_diesel,             40,  0.5,   12.626,      3.019",     // 20 tkm x 0.6313; x 0.15095
+    "van_electric,           40,  0.5,    0,          5.525",     // 20 tkm x (0.21992 + 0.05633)
+    "truck_electric,         120, 10,     0,         40.704",     // 1200 tkm x (0.027 + 0.00692)
+    "rail,                   650, 60,  1083.81,     269.49",      // 39000 tkm x 0.02779; x 0.00691
+    "ship,                 19500, 26,  8172.84,    1850.55",      // 507000 tkm x 0.01612; x 0.00365
+    "air,                   5540, 6,  17660.412,   4492.7184",    // 33240 tkm x 0.5313; x 0.13516
+    "air_short_haul,         940, 3,   2130.1998,   578.523",     // 2820 tkm x 0.75539; x 0.20515
   })
-  void theTonneKmMethodMultipliesDistanceLoadAndTheFactor(String type, double km, double tonnes, double expectedKg) {
+  void theTonneKmMethodGivesTankToWheelWellToTankAndTheirSum(String type, double km, double tonnes, double ttw,
+                                                             double wtt) {
     Prediction p = predicted(event(type, km, tonnes, null));
-    assertThat(p.co2Kg()).isCloseTo(expectedKg, within(1e-9));
+    assertThat(p.ttwKg()).isCloseTo(ttw, within(1e-9));
+    assertThat(p.wttKg()).isCloseTo(wtt, within(1e-9));
+    assertThat(p.wtwKg()).isCloseTo(ttw + wtt, within(1e-9));
+    assertThat(p.co2Kg()).as("co2_kg on the default basis, well-to-wheel").isCloseTo(ttw + wtt, within(1e-9));
     assertThat(p.method()).isEqualTo(EmissionModel.METHOD_TONNE_KM);
     assertThat(p.model()).isEqualTo("builtin");
+    assertThat(p.factorSet()).isEqualTo("defra-2025");
   }
 
-  @ParameterizedTest(name = "{0}: {1} km, {2} t of {3} t = {4} kg")
+  @ParameterizedTest(name = "{0}: {1} km, {2} t of {3} t = TTW {4} + WTT {5} kg")
   @CsvSource({
-    // LF = load / capacity; kg = km x (empty + LF x (full - empty))
-    "hgv_diesel,             100, 10, 20,  83.589",    // LF 0.5: 0.65975 + 0.5 x 0.35228 = 0.83589 kg/km
-    "hgv_diesel,             100,  0, 20,  65.975",    // empty running still emits
-    "hgv_diesel,             100, 20, 20, 101.203",    // full
-    "hgv_articulated_diesel, 200, 13, 26, 171.655",    // LF 0.5: 0.64734 + 0.5 x 0.42187 = 0.858275 kg/km
-    "hgv_articulated_diesel,  50, 26, 26,  53.4605",   // full: 1.06921 kg/km
+    // LF = load / capacity; kg = km x (empty + LF x (full - empty)), with the TTW and then the WTT per-km factors
+    "hgv_diesel,             100, 10, 20,  83.589,   19.7345",  // LF 0.5: 0.65975 + 0.5 x 0.35228; 0.15527 + 0.5 x 0.08415
+    "hgv_diesel,             100,  0, 20,  65.975,   15.527",   // empty running still emits
+    "hgv_diesel,             100, 20, 20, 101.203,   23.942",   // full
+    "hgv_articulated_diesel, 200, 13, 26, 171.655,   40.474",   // LF 0.5: 0.64734 + 0.5 x 0.42187; 0.15178 + 0.5 x 0.10118
+    "hgv_articulated_diesel,  50, 26, 26,  53.4605,  12.648",   // full: 1.06921; 0.25296 kg/km
   })
-  void theLoadFactorMethodAppliesWhenCapacityIsKnownForHgvs(String type, double km, double load, double capacity,
-                                                            double expectedKg) {
+  void theLoadFactorMethodAppliesToBothPartsWhenCapacityIsKnownForHgvs(String type, double km, double load,
+                                                                      double capacity, double ttw, double wtt) {
     Prediction p = predicted(event(type, km, load, capacity));
-    assertThat(p.co2Kg()).isCloseTo(expectedKg, within(1e-9));
+    assertThat(p.ttwKg()).isCloseTo(ttw, within(1e-9));
+    assertThat(p.wttKg()).isCloseTo(wtt, within(1e-9));
+    assertThat(p.co2Kg()).isCloseTo(ttw + wtt, within(1e-9));
     assertThat(p.method()).isEqualTo(EmissionModel.METHOD_LOAD_FACTOR);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"hgv_diesel, 100, 10, 20", "van_electric, 40, 0.5,", "rail, 650, 60,"})
+  void onTheTankToWheelBasisCo2IsTheTankToWheelFigure(String type, double km, double load, Double capacity) {
+    Prediction wtw = predicted(event(type, km, load, capacity));
+    EmissionModel.Outcome outcome = EmissionModel.builtin(io.carbonnexus.engine.shared.EmissionsBasis.TTW)
+      .predict(event(type, km, load, capacity));
+    Prediction ttw = ((EmissionModel.Predicted) outcome).prediction();
+    assertThat(ttw.co2Kg()).isEqualTo(wtw.ttwKg());
+    assertThat(ttw.wtwKg()).isEqualTo(wtw.wtwKg());
+    assertThat(ttw.basis().wire()).isEqualTo("ttw");
   }
 
   @ParameterizedTest
@@ -90,7 +110,8 @@ class EmissionModelTest {
   void aLoadAboveCapacityFallsBackToTonneKm() {
     Prediction p = predicted(event("hgv_diesel", 100.0, 30.0, 20.0));
     assertThat(p.method()).isEqualTo(EmissionModel.METHOD_TONNE_KM);
-    assertThat(p.co2Kg()).isCloseTo(304.89, within(1e-9)); // 3000 tkm x 0.10163
+    assertThat(p.ttwKg()).isCloseTo(304.89, within(1e-9)); // 3000 tkm x 0.10163
+    assertThat(p.wttKg()).isCloseTo(70.77, within(1e-9)); // 3000 tkm x 0.02359
   }
 
   @ParameterizedTest(name = "''{0}'' is {1}")
@@ -143,6 +164,33 @@ class EmissionModelTest {
   }
 
   @Test
+  void changingAWellToTankFactorChangesTheModelVersion() throws Exception {
+    String csv = new String(EmissionModelTest.class.getResourceAsStream(EmissionFactorTable.RESOURCE).readAllBytes());
+    String wtt = new String(EmissionModelTest.class.getResourceAsStream(EmissionFactorTable.WTT_RESOURCE).readAllBytes());
+    EmissionModel changed = new EmissionModel(EmissionFactorTable.parse(csv, wtt.replace("0.02359", "0.02360")));
+    assertThat(changed.version()).isNotEqualTo(MODEL.version());
+  }
+
+  @Test
+  void aVehicleTypeWithoutAWellToTankFactorIsRefused() throws Exception {
+    String csv = new String(EmissionModelTest.class.getResourceAsStream(EmissionFactorTable.RESOURCE).readAllBytes());
+    String wtt = new String(EmissionModelTest.class.getResourceAsStream(EmissionFactorTable.WTT_RESOURCE).readAllBytes());
+    String withoutShip = wtt.lines().filter(l -> !l.startsWith("ship,")).collect(Collectors.joining("\n"));
+    assertThatThrownBy(() -> EmissionFactorTable.parse(csv, withoutShip))
+      .isInstanceOf(IllegalArgumentException.class).hasMessage("well-to-tank factors: no row for ship");
+  }
+
+  @Test
+  void onlyBatteryElectricVehiclesHaveNoTankToWheelIntensity() {
+    for (EmissionFactor f : MODEL.table().factors()) {
+      boolean electric = f.vehicleType().endsWith("_electric");
+      assertThat(f.electric()).as(f.vehicleType()).isEqualTo(electric);
+      assertThat(f.ttwKgPerTonneKm()).as(f.vehicleType()).isEqualTo(electric ? 0 : f.kgPerTonneKm());
+      assertThat(f.wtwKgPerTonneKm()).as(f.vehicleType()).isEqualTo(f.kgPerTonneKm() + f.wttKgPerTonneKm());
+    }
+  }
+
+  @Test
   void everyTypeOfTheTableKeepsItsPublishedSource() {
     assertThat(MODEL.table().factors()).hasSize(10).allSatisfy(f -> assertThat(f.source()).isNotBlank());
     Set<String> types = MODEL.table().factors().stream().map(EmissionFactor::vehicleType).collect(Collectors.toSet());
@@ -150,10 +198,12 @@ class EmissionModelTest {
   }
 
   @Test
-  void theBundledFactorTableIsTheSharedOne() throws Exception {
-    Path shared = Path.of("..", "shared", "data", "emission-factors.csv");
+  void theBundledFactorTablesAreTheSharedOnes() throws Exception {
+    Path shared = Path.of("..", "shared", "data");
     assumeThat(Files.exists(shared)).as("shared/ beside the checkout").isTrue();
     String bundled = new String(EmissionModelTest.class.getResourceAsStream(EmissionFactorTable.RESOURCE).readAllBytes());
-    assertThat(bundled).isEqualTo(Files.readString(shared));
+    assertThat(bundled).isEqualTo(Files.readString(shared.resolve("emission-factors.csv")));
+    String wtt = new String(EmissionModelTest.class.getResourceAsStream(EmissionFactorTable.WTT_RESOURCE).readAllBytes());
+    assertThat(wtt).isEqualTo(Files.readString(shared.resolve("emission-factors-wtt.csv")));
   }
 }

@@ -19,7 +19,7 @@ class MlEngineClientTest {
   void aContractAnswerGivesEachEventsCo2AndTheModelVersion() {
     MlEngineClient.Answer a = MlEngineClient.parse(answer(new JsonObject().put("id", 1).put("co2_kg", 12.5)), Set.of(1L, 2L));
     assertThat(a.modelVersion()).isEqualTo("m-2");
-    assertThat(a.co2ById()).containsEntry(1L, 12.5).doesNotContainKey(2L);
+    assertThat(a.co2ById()).containsEntry(1L, new MlEngineClient.Figures(12.5, null)).doesNotContainKey(2L);
   }
 
   @Test
@@ -32,9 +32,22 @@ class MlEngineClientTest {
   @Test
   void aNegativeOrTextualCo2IsGarbage() {
     assertThatThrownBy(() -> MlEngineClient.parse(answer(new JsonObject().put("id", 1).put("co2_kg", -4)), Set.of(1L)))
-      .hasMessageContaining("co2_kg -4.0");
+      .hasMessageContaining("co2_kg -4");
     assertThatThrownBy(() -> MlEngineClient.parse(answer(new JsonObject().put("id", 1).put("co2_kg", "4")), Set.of(1L)))
-      .hasMessageContaining("without numeric id and co2_kg");
+      .hasMessageContaining("co2_kg 4");
+  }
+
+  @Test
+  void wellToWheelAndTankToWheelSentByMlEngineAreKept() {
+    MlEngineClient.Answer a = MlEngineClient.parse(answer(new JsonObject().put("id", 1).put("co2_kg", 99)
+      .put("co2e_ttw_kg", 10.0).put("co2e_wtw_kg", 12.5)), Set.of(1L));
+    assertThat(a.co2ById()).containsEntry(1L, new MlEngineClient.Figures(10.0, 12.5));
+  }
+
+  @Test
+  void aWellToWheelBelowTankToWheelIsGarbage() {
+    assertThatThrownBy(() -> MlEngineClient.parse(answer(new JsonObject().put("id", 1).put("co2e_ttw_kg", 10)
+      .put("co2e_wtw_kg", 9)), Set.of(1L))).hasMessageContaining("below co2e_ttw_kg");
   }
 
   @Test

@@ -41,7 +41,7 @@ class PredictionBusContractTest {
       .onComplete(ctx.succeeding(reply -> ctx.verify(() -> {
         PredictionReply r = PredictionReply.fromJson(reply.body());
         assertThat(r.predictions()).hasSize(1);
-        assertThat(r.predictions().get(0).co2Kg()).isCloseTo(83.589, within(1e-9)); // DEFRA load-factor method
+        assertThat(r.predictions().get(0).co2Kg()).isCloseTo(103.3235, within(1e-9)); // DEFRA load-factor method, TTW 83.589 + WTT 19.7345
         assertThat(r.predictions().get(0).method()).isEqualTo("load_factor");
         assertThat(r.errors()).isEmpty();
         ctx.completeNow();

@@ -151,7 +151,9 @@ class PredictionVerticleTest {
     PredictionReply reply = predict(List.of(good, unknown, negative, noRoute), true);
 
     assertThat(reply.predictions()).extracting(Prediction::eventId).containsExactly(good.id());
-    assertThat(reply.predictions().get(0).co2Kg()).isCloseTo(32.4, within(1e-9)); // 1200 tkm x 0.027
+    // battery electric: TTW 0, WTW = 1200 tkm x (0.027 generation + 0.00692 upstream)
+    assertThat(reply.predictions().get(0).co2Kg()).isCloseTo(40.704, within(1e-9));
+    assertThat(reply.predictions().get(0).ttwKg()).isZero();
     assertThat(reply.errors()).hasSize(3);
     assertThat(reply.errors().stream().filter(e -> e.eventId() == unknown.id()).findFirst().orElseThrow().reason())
       .isEqualTo("unknown vehicle type 'zeppelin'");
@@ -171,8 +173,13 @@ class PredictionVerticleTest {
       assertThat(p.modelVersion()).isEqualTo(FakeMlEngine.MODEL_VERSION);
       assertThat(p.method()).isEqualTo("ml");
     });
-    assertThat(reply.predictions().get(6).co2Kg()).isEqualTo(FakeMlEngine.co2(106, 7));
-    assertThat(stored("model = 'ml-engine' and model_version = 'fake-ml-1.0'")).isEqualTo(7);
+    // ml-engine's figure is tank-to-wheel; the tables add well-to-tank for the vehicle
+    Prediction last = reply.predictions().get(6);
+    assertThat(last.ttwKg()).isEqualTo(FakeMlEngine.co2(106, 7));
+    assertThat(last.wttKg()).isEqualTo(BUILTIN.wellToTank(events.get(6))).isPositive();
+    assertThat(last.co2Kg()).isEqualTo(last.ttwKg() + last.wttKg());
+    assertThat(stored("model = 'ml-engine' and model_version = 'fake-ml-1.0' and basis = 'wtw' and factor_set = 'defra-2025'"
+      + " and co2_kg = co2e_wtw_kg and co2e_wtw_kg = co2e_ttw_kg + co2e_wtt_kg")).isEqualTo(7);
     assertThat(counter("nexus_predictions_total", "model", "ml-engine")).isEqualTo(7);
   }
 
@@ -276,7 +283,7 @@ class PredictionVerticleTest {
   void aWhatIfRequestPredictsWithoutStoring() {
     deploy(false);
     PredictionReply reply = predict(List.of(new ShipmentEvent(1, null, null, null, "rail", 650.0, 60.0, null)), false);
-    assertThat(reply.predictions().get(0).co2Kg()).isCloseTo(1083.81, within(1e-9));
+    assertThat(reply.predictions().get(0).co2Kg()).isCloseTo(1353.3, within(1e-9)); // 39000 tkm x (0.02779 + 0.00691)
     assertThat(reply.stored()).isZero();
     assertThat(stored("true")).isZero();
   }
