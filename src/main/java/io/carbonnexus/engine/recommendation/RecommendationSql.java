@@ -70,9 +70,13 @@ final class RecommendationSql {
     update recommendation_requests set next_attempt_at = $3, last_error = $4 where hotspot_id = $1 and severity = $2
     """;
 
-  /** The entity's emissions over the window by vehicle type, with distances and load factors: the rules' facts. */
+  /**
+   * The entity's emissions over the window by vehicle type, with distances and load factors: the
+   * rules' facts. Well-to-wheel whatever the basis (tank-to-wheel where that is all there is): on
+   * tank-to-wheel an electric vehicle would look free.
+   */
   static final String MIX = """
-    select p.vehicle_type, sum(p.co2_kg), sum(e.distance_km * e.load_tonnes), avg(e.distance_km),
+    select p.vehicle_type, sum(coalesce(p.co2e_wtw_kg, p.co2_kg)), sum(e.distance_km * e.load_tonnes), avg(e.distance_km),
            avg(e.load_tonnes / e.payload_capacity_tonnes) filter (where e.payload_capacity_tonnes > 0), count(*)
       from predictions p
       join events_normalized e on e.id = p.event_id

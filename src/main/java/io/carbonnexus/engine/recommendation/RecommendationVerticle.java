@@ -281,7 +281,9 @@ public final class RecommendationVerticle extends VerticleBase {
           : vertx.eventBus().<JsonObject>request(Addresses.PREDICT, new PredictionRequest(what, false, true).toJson())
             .map(reply -> {
               Map<RuleRecommender.Shift, Double> co2 = new LinkedHashMap<>();
-              PredictionReply.fromJson(reply.body()).predictions().forEach(p -> co2.put(byId.get(p.eventId()), p.co2Kg()));
+              // Well-to-wheel, like the mix: an electric alternative is not free.
+              PredictionReply.fromJson(reply.body()).predictions().forEach(p -> co2.put(byId.get(p.eventId()),
+                p.wtwKg() != null ? p.wtwKg() : p.co2Kg()));
               return co2;
             })
             // Without predictions the rules still give the root cause and the consolidation advice.

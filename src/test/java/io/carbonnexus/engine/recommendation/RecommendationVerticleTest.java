@@ -103,6 +103,38 @@ class RecommendationVerticleTest {
   }
 
   @Test
+  void onTheTankToWheelBasisTheRulesStillWeighAnElectricVanByItsWellToWheelEmissions() throws Exception {
+    for (String id : vertx.deploymentIDs()) {
+      vertx.undeploy(id).await();
+    }
+    ConfigKeys.EMISSIONS_BASIS.put(config, "ttw");
+    vertx.deployVerticle(new PredictionVerticle(), new DeploymentOptions().setConfig(config)).await();
+    // Supplier V: ten diesel vans of 32 tkm each, stored on the tank-to-wheel basis as the engine would.
+    TestDatabase.execute(url, """
+      insert into events_normalized (id, occurred_at, supplier, route, vehicle_type, distance_km, load_tonnes)
+      select 100 + g, now() - (g || ' minutes')::interval, 'Supplier V', 'R9', 'van_diesel', 40, 0.8
+        from generate_series(1, 10) g;
+      insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model, model_version,
+                               co2e_ttw_kg, co2e_wtt_kg, co2e_wtw_kg, basis)
+      select id, occurred_at, supplier, route, vehicle_type, 32 * 0.6313, 'builtin', 't', 32 * 0.6313, 32 * 0.15095,
+             32 * (0.6313 + 0.15095), 'ttw'
+        from events_normalized where supplier = 'Supplier V';
+      insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity, opened_at, updated_at)
+      values ('supplier', 'Supplier V', 202, 100, 102, 'critical', now(), now());
+      """);
+    long id = TestDatabase.queryLong(url, "select id from hotspots where entity = 'Supplier V'");
+    deploy(false);
+    vertx.eventBus().publish(Addresses.HOTSPOTS, new Hotspot(id, "Supplier V", "supplier", 202, 100, 102,
+      Severity.CRITICAL, "open", Instant.now(), Instant.now(), null, "opened").toJson());
+    TestDatabase.waitFor("a recommendation", () -> published.size() == 1, Duration.ofSeconds(5));
+    JsonObject electric = published.get(0).getJsonArray("actions").stream().map(a -> (JsonObject) a)
+      .filter(a -> a.getString("title").contains("electric vans")).findFirst().orElseThrow();
+    // WTW per tkm: diesel van 0.6313 + 0.15095 = 0.78225, electric van 0.21992 + 0.05633 = 0.27625:
+    // (0.78225 - 0.27625) / 0.78225 = 64.7 %. On tank-to-wheel the electric van would be free: 100 %.
+    assertThat(electric.getInteger("co2_reduction")).isEqualTo(65);
+  }
+
+  @Test
   void aHealthyRagAnswersAndTheSeedsRequestIsSent() throws Exception {
     deploy(true);
     change("opened", Severity.CRITICAL);
