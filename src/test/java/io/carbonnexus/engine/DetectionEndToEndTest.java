@@ -26,7 +26,7 @@ class DetectionEndToEndTest {
   private static final String EVENTS = """
     insert into events_normalized (occurred_at, supplier, route, vehicle_type, distance_km, load_tonnes)
     select now() - (g || ' minutes')::interval, 'Supplier A', 'R12', 'hgv_diesel', 100, 10 from generate_series(1, 12) g
-    """; // 12 x 101.63 kg = 1219.56 kg
+    """; // 12 x 101.63 kg = 1219.56 kg tank-to-wheel (the basis this test configures)
 
   @Test
   void insertedRowsBecomePublishedHotspotsAndAConfigEditReclassifiesThemLive(@TempDir Path dir) throws Exception {
@@ -75,6 +75,8 @@ class DetectionEndToEndTest {
       db:
         url: "%s"
       demo: false
+      emissions:
+        basis: ttw
       config:
         scan_period: 200ms
       detection:

@@ -110,6 +110,7 @@ public final class SimulationVerticle extends VerticleBase {
   private Pool pool;
   private Duration window;
   private int maxEvents;
+  private String basis;
 
   public SimulationVerticle() {
     this(Clock.systemUTC());
@@ -125,6 +126,7 @@ public final class SimulationVerticle extends VerticleBase {
     pool = Pools.shared(vertx, conf);
     window = ConfigKeys.DETECTION_WINDOW.get(conf);
     maxEvents = ConfigKeys.SIMULATION_MAX_EVENTS.get(conf);
+    basis = ConfigKeys.EMISSIONS_BASIS.get(conf).wire();
     return vertx.eventBus().<JsonObject>consumer(Addresses.SIMULATE, m -> BusFailure.answer(m, this::simulate))
       .completion();
   }
@@ -223,6 +225,8 @@ public final class SimulationVerticle extends VerticleBase {
       .put("model", models.isEmpty() ? null : String.join("+", models.keySet()))
       .put("model_version", models.size() == 1 ? modelVersion : null)
       .put("window_seconds", window.toSeconds())
+      // The prediction verticle answers on the same configured basis.
+      .put("basis", basis)
       .put("filter", new JsonObject().put("route", s.route()).put("supplier", s.supplier()))
       .put("changes", new JsonObject().put("vehicle_type", s.vehicleType()).put("load_change", s.loadChange())
         .put("distance_change", s.distanceChange()));

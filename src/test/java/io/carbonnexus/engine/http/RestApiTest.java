@@ -139,6 +139,7 @@ class RestApiTest {
     assertThat(s.getDouble("delta")).isCloseTo(changed - old, within(0.002));
     assertThat(s.getDouble("percent_change")).isCloseTo((changed - old) / old * 100, within(0.06));
     assertThat(s.getString("model")).isEqualTo("builtin");
+    assertThat(s.getString("basis")).as("the figures are well-to-wheel by default").isEqualTo("wtw");
     // Nothing stored by a what-if.
     assertThat(TestDatabase.queryLong(url, "select count(*) from predictions")).isEqualTo(EVENTS.length);
   }
