@@ -206,6 +206,8 @@ public final class HttpVerticle extends VerticleBase {
       Map.entry("listRecommendations", ctx -> ask(ctx, Addresses.RECOMMENDATIONS_LIST, query(ctx), 200)),
       Map.entry("listBaselines", ctx -> ask(ctx, Addresses.BASELINES_LIST, query(ctx), 200)),
       Map.entry("compareSuppliers", ctx -> ask(ctx, Addresses.SUPPLIERS_COMPARE, query(ctx), 200)),
+      Map.entry("listShipmentFootprints", ctx -> ask(ctx, Addresses.FOOTPRINTS_SHIPMENTS, query(ctx), 200)),
+      Map.entry("listTransportOperationCategories", ctx -> ask(ctx, Addresses.FOOTPRINTS_TOCS, query(ctx), 200)),
       Map.entry("simulate", ctx -> ask(ctx, Addresses.SIMULATE, body(ctx), 200)),
       Map.entry("acknowledgeAlert", ctx -> ask(ctx, Addresses.ALERT_ACKNOWLEDGE,
         body(ctx).put("id", validated(ctx).getPathParameters().get("id").getLong()), 200)),

@@ -85,7 +85,9 @@ public final class PredictionVerticle extends VerticleBase {
       LOG.info("Predictions by the built-in emission-factor model {} (NEXUS_ML_URL is not set)", model.version());
     }
     MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.PREDICT, this::handle);
+    // The iLEAP export reads what this concern owns: the predictions and the factor table.
     return Future.all(consumer.completion(),
+      new FootprintQueries(vertx, pool, EmissionFactorTable.builtin()).register(),
       vertx.eventBus().<JsonObject>consumer(Addresses.PREDICTION_STATUS, m -> m.reply(new JsonObject()
         .put("model", ml == null ? "builtin" : ML_MODEL)
         .put("fallback", "builtin " + model.version())

@@ -91,6 +91,20 @@ public final class Addresses {
    */
   public static final String PREDICTION_STATUS = "nexus.prediction.status";
 
+  /**
+   * Request/reply, {@code {"from","to","supplier","after","limit"}} → JSON array of iLEAP
+   * {@code ShipmentFootprint}s, by shipment id: the shipments whose first leg lies in [from, to),
+   * after the shipment id {@code after}. Served by prediction; fails with
+   * {@link FailureCode#INVALID_REQUEST} when {@code from} is not before {@code to}.
+   */
+  public static final String FOOTPRINTS_SHIPMENTS = "nexus.prediction.footprints-shipments";
+
+  /**
+   * Request/reply, {@code {"after","limit"}} → JSON array of iLEAP {@code TOC}s, one per vehicle type
+   * of the factor table, by tocId. Served by prediction.
+   */
+  public static final String FOOTPRINTS_TOCS = "nexus.prediction.footprints-tocs";
+
   /** Request/reply, {@code {}} → the same for rag-chatbot and the recommendation queue (health). Served by recommendations. */
   public static final String RECOMMENDATION_STATUS = "nexus.recommendation.status";
 
