@@ -206,6 +206,7 @@ public final class HttpVerticle extends VerticleBase {
       Map.entry("listRecommendations", ctx -> ask(ctx, Addresses.RECOMMENDATIONS_LIST, query(ctx), 200)),
       Map.entry("listBaselines", ctx -> ask(ctx, Addresses.BASELINES_LIST, query(ctx), 200)),
       Map.entry("compareSuppliers", ctx -> ask(ctx, Addresses.SUPPLIERS_COMPARE, query(ctx), 200)),
+      Map.entry("getEmissionsReport", this::report),
       Map.entry("simulate", ctx -> ask(ctx, Addresses.SIMULATE, body(ctx), 200)),
       Map.entry("acknowledgeAlert", ctx -> ask(ctx, Addresses.ALERT_ACKNOWLEDGE,
         body(ctx).put("id", validated(ctx).getPathParameters().get("id").getLong()), 200)),
@@ -406,6 +407,57 @@ public final class HttpVerticle extends VerticleBase {
         }
       })
       .onFailure(err -> HttpErrors.fromBus(ctx, err));
+  }
+
+  /**
+   * The emissions report as JSON, or as CSV when {@code format=csv} or the Accept header prefers
+   * {@code text/csv} (a spreadsheet's import, curl): the report verticle writes either text.
+   */
+  private void report(RoutingContext ctx) {
+    JsonObject query = query(ctx);
+    if (!query.containsKey("format") && prefersCsv(ctx.request().getHeader("Accept"))) {
+      query.put("format", "csv");
+    }
+    boolean csv = "csv".equals(query.getString("format"));
+    vertx.eventBus().<Buffer>request(Addresses.EMISSIONS_REPORT, query, new DeliveryOptions().setSendTimeout(readTimeoutMs))
+      .onSuccess(reply -> {
+        ctx.response().setStatusCode(200).putHeader("content-type", csv ? "text/csv; charset=utf-8" : "application/json");
+        if (csv) {
+          ctx.response().putHeader("Content-Disposition", "attachment; filename=\"emissions-report.csv\"");
+        }
+        ctx.response().end(reply.body());
+      })
+      .onFailure(err -> HttpErrors.fromBus(ctx, err));
+  }
+
+  /** Whether an Accept header ranks text/csv above application/json (or lists csv and not json). */
+  static boolean prefersCsv(String accept) {
+    if (accept == null) {
+      return false;
+    }
+    double csv = 0;
+    double json = 0;
+    for (String part : accept.split(",")) {
+      String[] params = part.split(";");
+      String type = params[0].trim().toLowerCase(java.util.Locale.ROOT);
+      double q = 1;
+      for (int i = 1; i < params.length; i++) {
+        String p = params[i].trim();
+        if (p.startsWith("q=")) {
+          try {
+            q = Double.parseDouble(p.substring(2).trim());
+          } catch (NumberFormatException e) {
+            q = 0;
+          }
+        }
+      }
+      if (type.equals("text/csv")) {
+        csv = Math.max(csv, q);
+      } else if (type.equals("application/json")) {
+        json = Math.max(json, q);
+      }
+    }
+    return csv > 0 && csv > json;
   }
 
   private static void failure(RoutingContext ctx) {
