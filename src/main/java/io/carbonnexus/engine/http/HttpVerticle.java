@@ -113,7 +113,7 @@ public final class HttpVerticle extends VerticleBase {
         contractJson = new JsonObject(new Yaml(new SafeConstructor(new LoaderOptions())).<Map<String, Object>>load(
           file.toString(StandardCharsets.UTF_8)));
         contractJsonText = Buffer.buffer(contractJson.encodePrettily());
-        return OpenAPIContract.from(vertx, contractJson.copy());
+        return OpenAPIContract.from(vertx, forRouter(contractJson.copy()));
       })
       .recover(err -> Future.failedFuture(new IllegalStateException(
         "the API contract " + CONTRACT + " cannot be read: " + err.getMessage())))
@@ -140,6 +140,38 @@ public final class HttpVerticle extends VerticleBase {
           + "health: /health, metrics: /metrics); {}", host, s.actualPort(), authenticator.describe());
         warnOnceIfReadsAreOpen(host, s.actualPort());
       });
+  }
+
+  /**
+   * The contract as the router is given it. vertx-openapi 5.0 refuses a response media type
+   * outside its fixed list (text/csv among them) although it never validates responses: in the
+   * router's copy such a type reads text/plain. The document served to clients keeps the truth.
+   */
+  static JsonObject forRouter(JsonObject contract) {
+    JsonObject paths = contract.getJsonObject("paths", new JsonObject());
+    for (String path : paths.fieldNames()) {
+      JsonObject item = paths.getJsonObject(path);
+      for (String method : item.fieldNames()) {
+        if (!(item.getValue(method) instanceof JsonObject op) || !(op.getValue("responses") instanceof JsonObject responses)) {
+          continue;
+        }
+        for (String status : responses.fieldNames()) {
+          if (!(responses.getValue(status) instanceof JsonObject response)
+            || !(response.getValue("content") instanceof JsonObject content)) {
+            continue;
+          }
+          for (String type : List.copyOf(content.fieldNames())) {
+            if (!io.vertx.openapi.contract.MediaType.isMediaTypeSupported(type)) {
+              Object declared = content.remove(type);
+              if (!content.containsKey(io.vertx.openapi.contract.MediaType.TEXT_PLAIN)) {
+                content.put(io.vertx.openapi.contract.MediaType.TEXT_PLAIN, declared);
+              }
+            }
+          }
+        }
+      }
+    }
+    return contract;
   }
 
   @Override
