@@ -161,6 +161,15 @@
 
   // ---------------------------------------------------------------- emissions
 
+  /** Which figure the engine's CO2e is (emissions.basis): ISO 14083 names, as the API gives them. */
+  var BASIS_LABELS = { wtw: '(well-to-wheel)', ttw: '(tank-to-wheel)' };
+
+  /** kg CO2e per tonne-km (the GLEC KPI) and the tonne-km it is over; a dash without tonne-km. */
+  function intensityText(intensity, tonneKm) {
+    if (intensity === null || intensity === undefined) return 'no tonne-km in the window';
+    return intensity.toFixed(4) + ' kg CO₂e/t·km · ' + intFormat.format(Math.round(tonneKm || 0)) + ' t·km';
+  }
+
   function renderEmissions() {
     var s = state.snapshot;
     if (!s) return;
@@ -171,11 +180,16 @@
     at.setAttribute('datetime', s.at);
     at.title = s.at;
     setText('total', co2(s.total), co2Exact(s.total));
+    var basis = BASIS_LABELS[s.basis] || '';
+    setText('basis', basis, s.basis === 'ttw' ? 'Tank-to-wheel: the vehicles\' direct emissions'
+      : s.basis === 'wtw' ? 'Well-to-wheel: tank-to-wheel plus the fuel\'s or electricity\'s upstream (ISO 14083)' : '');
+    setText('intensity-total', intensityText(s.intensity_kg_per_tkm, s.tonne_km));
     var types = s.by_entity_type || {};
     var aboveTotal = 0;
     ['supplier', 'route', 'vehicle_type'].forEach(function (type) {
       var t = types[type] || { total: 0, top: [] };
       setText('total-' + type, co2(t.total), co2Exact(t.total));
+      setText('intensity-' + type, intensityText(t.intensity_kg_per_tkm, t.tonne_km));
       var top = t.top || [];
       var above = top.filter(function (e) { return e.percent_of_baseline !== null && e.percent_of_baseline > 100; }).length;
       aboveTotal += above;

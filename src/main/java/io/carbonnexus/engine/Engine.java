@@ -19,6 +19,7 @@ import io.carbonnexus.engine.http.HttpVerticle;
 import io.carbonnexus.engine.ingestion.IngestionVerticle;
 import io.carbonnexus.engine.prediction.PredictionVerticle;
 import io.carbonnexus.engine.recommendation.RecommendationVerticle;
+import io.carbonnexus.engine.report.ReportVerticle;
 import io.carbonnexus.engine.simulation.SimulationVerticle;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.RuntimeKeys;
@@ -205,19 +206,20 @@ public final class Engine implements AutoCloseable {
 
   /** The verticles of this node's plan, listeners before the verticles whose messages they need. */
   private void deploy() {
-    Map<String, Kind> verticles = Map.of(
+    Map<String, Kind> verticles = Map.ofEntries(
       // Predicting thousands of events at a time is CPU work: on worker threads, so that the event
       // loops stay free for HTTP and the SockJS bridge while a backlog drains.
-      "prediction", new Kind(PredictionVerticle::new, ThreadingModel.WORKER),
-      "alerting", new Kind(AlertingVerticle::new),
-      "recommendation", new Kind(RecommendationVerticle::new),
-      "detection", new Kind(DetectionVerticle::new),
-      "baselines", new Kind(BaselineVerticle::new),
-      "queries", new Kind(HotspotQueryVerticle::new),
-      "simulation", new Kind(SimulationVerticle::new),
-      "ingestion", new Kind(IngestionVerticle::new),
-      "http", new Kind(HttpVerticle::new),
-      "demo", new Kind(DemoFeedVerticle::new));
+      Map.entry("prediction", new Kind(PredictionVerticle::new, ThreadingModel.WORKER)),
+      Map.entry("alerting", new Kind(AlertingVerticle::new)),
+      Map.entry("recommendation", new Kind(RecommendationVerticle::new)),
+      Map.entry("detection", new Kind(DetectionVerticle::new)),
+      Map.entry("baselines", new Kind(BaselineVerticle::new)),
+      Map.entry("queries", new Kind(HotspotQueryVerticle::new)),
+      Map.entry("reports", new Kind(ReportVerticle::new)),
+      Map.entry("simulation", new Kind(SimulationVerticle::new)),
+      Map.entry("ingestion", new Kind(IngestionVerticle::new)),
+      Map.entry("http", new Kind(HttpVerticle::new)),
+      Map.entry("demo", new Kind(DemoFeedVerticle::new)));
     LOG.info("This node runs: {}", plan);
     for (String name : NodePlan.VERTICLES) {
       if (!plan.runs(name)) {

@@ -19,7 +19,7 @@ public record NodePlan(Map<String, Integer> instances) {
 
   /** Every verticle a node can run, in deployment order: listeners before the producers they hear. */
   public static final List<String> VERTICLES = List.of("prediction", "alerting", "recommendation", "detection",
-    "baselines", "queries", "simulation", "ingestion", "http", "demo");
+    "baselines", "queries", "reports", "simulation", "ingestion", "http", "demo");
 
   /**
    * The HTTP verticle runs one instance per core unless told otherwise: each has its own event

@@ -8,6 +8,7 @@ import io.carbonnexus.engine.hotspot.HotspotPolicy.Transition;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
 import io.carbonnexus.engine.shared.FailureCode;
+import io.carbonnexus.engine.shared.EmissionsBasis;
 import io.carbonnexus.engine.shared.EntityKey;
 import io.carbonnexus.engine.shared.EventsIngested;
 import io.carbonnexus.engine.shared.Hotspot;
@@ -100,6 +101,7 @@ public final class DetectionVerticle extends VerticleBase {
   private volatile Thresholds thresholds;
   private DetectionSettings settings;
   private Duration snapshotWindow;
+  private EmissionsBasis basis;
   private Duration interval;
   private long fastPathDelayMs;
   private long timerId = -1;
@@ -139,6 +141,7 @@ public final class DetectionVerticle extends VerticleBase {
       return Future.failedFuture(e.getMessage());
     }
     snapshotWindow = ConfigKeys.DETECTION_WINDOW.get(conf);
+    basis = ConfigKeys.EMISSIONS_BASIS.get(conf);
     interval = ConfigKeys.DETECTION_INTERVAL.get(conf);
     node = conf.getString(RuntimeKeys.NODE_ID, UUID.randomUUID().toString().substring(0, 8));
     fastPathDelayMs = ConfigKeys.DETECTION_FAST_PATH_DELAY.get(conf).toMillis();
@@ -400,7 +403,7 @@ public final class DetectionVerticle extends VerticleBase {
     }
     long wait = lastSnapshotAt + SNAPSHOT_EVERY_MS - System.currentTimeMillis();
     snapshotPending = true;
-    vertx.setTimer(Math.max(1, wait), id -> HotspotQueryVerticle.currentSnapshot(pool, snapshotWindow, clock.instant())
+    vertx.setTimer(Math.max(1, wait), id -> HotspotQueryVerticle.currentSnapshot(pool, snapshotWindow, basis, clock.instant())
       .onComplete(ar -> {
         snapshotPending = false;
         lastSnapshotAt = System.currentTimeMillis();

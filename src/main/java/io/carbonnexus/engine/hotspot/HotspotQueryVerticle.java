@@ -4,6 +4,7 @@ import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
+import io.carbonnexus.engine.shared.EmissionsBasis;
 import io.carbonnexus.engine.shared.EmissionsSnapshot;
 import io.carbonnexus.engine.shared.EntityKey;
 import io.carbonnexus.engine.shared.FailureCode;
@@ -50,6 +51,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
   private final Clock clock;
   private Pool pool;
   private Duration window;
+  private EmissionsBasis basis;
   /** Kept as JSON text: encoded once, and a buffer crosses the bus without a deep copy. */
   private final ReadCache<Buffer> snapshots = new ReadCache<>(READ_TTL_MS, 1);
   private final ReadCache<Buffer> lists = new ReadCache<>(READ_TTL_MS, 256);
@@ -67,6 +69,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
     JsonObject conf = config();
     pool = Pools.shared(vertx, conf);
     window = ConfigKeys.DETECTION_WINDOW.get(conf);
+    basis = ConfigKeys.EMISSIONS_BASIS.get(conf);
     var bus = vertx.eventBus();
     return Future.all(
       // What detection publishes is the freshest answer; any change of a hotspot makes the lists old.
@@ -78,14 +81,14 @@ public final class HotspotQueryVerticle extends VerticleBase {
   }
 
   private Future<Buffer> current(JsonObject request) {
-    return snapshots.get(CURRENT, () -> currentSnapshot(pool, window, clock.instant()).map(s -> s.toJson().toBuffer()));
+    return snapshots.get(CURRENT, () -> currentSnapshot(pool, window, basis, clock.instant()).map(s -> s.toJson().toBuffer()));
   }
 
   /**
    * The window's totals per entity against the baselines in force, from the database: the same
    * answer on every node, whichever evaluated last.
    */
-  static Future<EmissionsSnapshot> currentSnapshot(Pool pool, Duration window, Instant now) {
+  static Future<EmissionsSnapshot> currentSnapshot(Pool pool, Duration window, EmissionsBasis basis, Instant now) {
     OffsetDateTime to = OffsetDateTime.ofInstant(DetectionSettingsReader.liveEnd(now), ZoneOffset.UTC);
     Map<EntityKey, Double> baselines = new HashMap<>();
     return pool.query(HotspotSql.EFFECTIVE_BASELINES).execute()
@@ -97,9 +100,10 @@ public final class HotspotQueryVerticle extends VerticleBase {
         List<EmissionsSnapshot.EntityTotal> totals = new ArrayList<>();
         for (Row r : rows) {
           EntityKey key = new EntityKey(r.getString(0), r.getString(1));
-          totals.add(new EmissionsSnapshot.EntityTotal(key.type(), key.entity(), r.getDouble("co2"), baselines.get(key)));
+          totals.add(new EmissionsSnapshot.EntityTotal(key.type(), key.entity(), r.getDouble("co2"), baselines.get(key),
+            r.getDouble("tkm")));
         }
-        return EmissionsSnapshot.of(now, window.toSeconds(), totals);
+        return EmissionsSnapshot.of(now, window.toSeconds(), basis, totals);
       });
   }
 
@@ -156,7 +160,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
             "no events and no baseline for these suppliers", new JsonArray(unknown)).asException());
         }
         return Future.succeededFuture(new JsonObject().put("at", now.toString())
-          .put("window_seconds", window.toSeconds()).put("suppliers", out));
+          .put("window_seconds", window.toSeconds()).put("basis", basis.wire()).put("suppliers", out));
       });
   }
 
@@ -176,7 +180,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
       .put("percent_of_baseline", baseline == null ? null : Percent.of(predicted, baseline))
       .put("events", r.getLong("events"))
       .put("tonne_km", Hotspot.round(tonneKm))
-      .put("intensity_kg_per_tkm", tonneKm > 0 ? Math.round(predicted / tonneKm * 1e6) / 1e6 : null)
+      .put("intensity_kg_per_tkm", EmissionsSnapshot.intensity(predicted, tonneKm))
       .put("previous", Hotspot.round(previous))
       .put("trend_percent", trendPercent)
       .put("trend", trend)

@@ -54,6 +54,15 @@ public final class Addresses {
   public static final String SUPPLIERS_COMPARE = "nexus.hotspot.compare";
 
   /**
+   * Request/reply, {@code {"from","to","group","period","format"}} (the query of
+   * {@code GET /reports/emissions}) → the report as text (a buffer): JSON
+   * {@code {"from","to","group","period","basis","rows":[..]}}, or CSV when {@code format} is
+   * {@code csv}. Served by the report verticle; fails with {@link FailureCode#INVALID_REQUEST}
+   * naming the bad parameter.
+   */
+  public static final String EMISSIONS_REPORT = "nexus.report.emissions";
+
+  /**
    * Request/reply, {@code {"entity_type","entity","limit"}} → JSON array of effective baselines
    * {@code {"entity_type","entity","baseline","source","computed_at","statistic","samples"}}. Served by
    * the baseline verticle.

@@ -229,15 +229,16 @@ public final class SockJsBenchmark {
     List<EmissionsSnapshot.EntityTotal> totals = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       totals.add(new EmissionsSnapshot.EntityTotal("supplier", "Supplier " + (char) ('A' + i) + " Logistics",
-        10_000 + 1_234.567 * i, 9_000.0 + 1_000 * i));
+        10_000 + 1_234.567 * i, 9_000.0 + 1_000 * i, 95_000 + 987.654 * i));
     }
     for (int i = 0; i < 20; i++) {
-      totals.add(new EmissionsSnapshot.EntityTotal("route", "R" + (i + 1), 2_000 + 345.678 * i, i % 3 == 0 ? null : 2_500.0));
+      totals.add(new EmissionsSnapshot.EntityTotal("route", "R" + (i + 1), 2_000 + 345.678 * i, i % 3 == 0 ? null : 2_500.0,
+        20_000 + 3_456.78 * i));
     }
     for (String type : List.of("van_diesel", "rigid_hgv", "artic_hgv", "rail_freight", "air_freight", "sea_container")) {
-      totals.add(new EmissionsSnapshot.EntityTotal("vehicle_type", type, 15_000.5, 14_000.0));
+      totals.add(new EmissionsSnapshot.EntityTotal("vehicle_type", type, 15_000.5, 14_000.0, 120_000.25));
     }
-    return EmissionsSnapshot.of(Instant.now(), 86_400, totals).toJson();
+    return EmissionsSnapshot.of(Instant.now(), 86_400, io.carbonnexus.engine.shared.EmissionsBasis.WTW, totals).toJson();
   }
 
   /** Lines to and from the clients' JVM; lines that are not answers (logs) are passed through. */

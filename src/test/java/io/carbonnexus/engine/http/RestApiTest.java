@@ -120,6 +120,28 @@ class RestApiTest {
   }
 
   @Test
+  void currentEmissionsGiveTonneKmAndIntensityBesideEveryTotalAndTheBasis() throws Exception {
+    TestDatabase.waitFor("the snapshot of the stored predictions", () -> Math.abs(
+      Http.get(port, "/emissions/current").json().getDouble("total") - stored("true")) < 0.01, Duration.ofSeconds(5));
+    JsonObject snapshot = Http.get(port, "/emissions/current").json();
+    assertThat(snapshot.getString("basis")).isEqualTo("wtw");
+    double tonneKm = 0;
+    for (Object[] e : EVENTS) {
+      tonneKm += (Double) e[3] * (Double) e[4];
+    }
+    assertThat(snapshot.getDouble("tonne_km")).isCloseTo(tonneKm, within(0.001));
+    assertThat(snapshot.getDouble("intensity_kg_per_tkm")).isCloseTo(stored("true") / tonneKm, within(1e-6));
+    JsonObject vehicles = snapshot.getJsonObject("by_entity_type").getJsonObject("vehicle_type");
+    assertThat(vehicles.getDouble("tonne_km")).isCloseTo(tonneKm, within(0.001));
+    JsonObject other = snapshot.getJsonObject("by_entity_type").getJsonObject("route").getJsonArray("top").stream()
+      .map(JsonObject.class::cast).filter(o -> o.getString("entity").equals("R-OTHER")).findFirst().orElseThrow();
+    double otherTonneKm = 80.0 * 12 + 25.0 * 0.5;
+    assertThat(other.getDouble("tonne_km")).isCloseTo(otherTonneKm, within(0.001));
+    assertThat(other.getDouble("intensity_kg_per_tkm"))
+      .isCloseTo(stored("route = 'R-OTHER'") / otherTonneKm, within(1e-6));
+  }
+
+  @Test
   void simulateReplacesVehicleAndLoadOnTheRoutesEventsAsTheModelWould() {
     Http.Response r = Http.post(port, "/simulate", "{\"vehicle_type\":\"ev\",\"route\":\"R-SIM\",\"load_change\":-20}");
     assertThat(r.status()).as(r.body()).isEqualTo(200);
@@ -320,6 +342,7 @@ class RestApiTest {
     assertThat(borealis.getDouble("intensity_kg_per_tkm")).isCloseTo(predicted / tonneKm, within(0.000001));
     assertThat(borealis.getDouble("previous")).isZero();
     assertThat(borealis.getString("trend")).isEqualTo("new");
+    assertThat(r.json().getString("basis")).isEqualTo("wtw");
 
     Http.Response unknown = Http.get(port, "/suppliers/compare?supplier=Acme%20Haulage&supplier=Nobody");
     assertThat(unknown.status()).isEqualTo(404);
@@ -354,7 +377,8 @@ class RestApiTest {
     JsonObject paths = json.getJsonObject("paths");
     assertThat(paths.fieldNames()).contains("/emissions/current", "/hotspots", "/alerts",
       "/recommendations", "/simulate", "/suppliers/compare", "/targets", "/baselines", "/alerts/{id}/acknowledge",
-      "/silences", "/detection/batch", "/events", "/health", "/metrics", "/openapi.yaml", "/openapi.json");
+      "/silences", "/detection/batch", "/events", "/health", "/metrics", "/openapi.yaml", "/openapi.json",
+      "/reports/emissions");
     // Each document is served with the one media type the contract declares for it.
     assertThat(yaml.header("content-type")).isEqualTo(declaredType(paths, "/openapi.yaml"));
     assertThat(jsonResponse.header("content-type")).isEqualTo(declaredType(paths, "/openapi.json"));
@@ -389,6 +413,7 @@ class RestApiTest {
       Map.entry("GET /emissions/current", "read"), Map.entry("GET /hotspots", "read"), Map.entry("GET /alerts", "read"),
       Map.entry("GET /recommendations", "read"), Map.entry("GET /suppliers/compare", "read"),
       Map.entry("GET /baselines", "read"), Map.entry("POST /simulate", "read"), Map.entry("GET /metrics", "read"),
+      Map.entry("GET /reports/emissions", "read"),
       Map.entry("PUT /targets", "write"), Map.entry("DELETE /targets", "write"), Map.entry("POST /silences", "write"),
       Map.entry("POST /alerts/{id}/acknowledge", "write"), Map.entry("POST /detection/batch", "write"),
       Map.entry("POST /events", "write"),

@@ -1,0 +1,118 @@
+package io.carbonnexus.engine.report;
+
+import io.carbonnexus.engine.shared.ListQuery;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+
+/**
+ * What {@code GET /reports/emissions} asks for, read and checked: the range [from, to), the
+ * column rows are grouped by, the calendar period (UTC) and the format. The HTTP contract already
+ * refuses most bad values; the bus is an interface of its own, so every rule is checked here again
+ * and each refusal names its parameter.
+ *
+ * <p>Without {@code from} and {@code to} the report covers the last 12 calendar months, the current
+ * one included: what a yearly Scope 3 category 4/9 report is made from.
+ */
+record ReportRequest(Instant from, Instant to, Group group, Period period, Format format) {
+
+  /** The longest range one report may cover: bounds the predictions a single request scans. */
+  static final Duration MAX_RANGE = Duration.ofDays(1_096);
+  /** Daily rows are for a closer look: at most a year of them per report. */
+  static final Duration MAX_DAILY_RANGE = Duration.ofDays(366);
+
+  /** The column of predictions rows are grouped by; its wire name is the SQL's choice too. */
+  enum Group {
+    SUPPLIER, ROUTE, VEHICLE_TYPE;
+
+    String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** Calendar periods in UTC; weeks start on Monday (ISO 8601), as PostgreSQL's date_trunc has them. */
+  enum Period {
+    DAY, WEEK, MONTH;
+
+    String wire() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The period's label: 2026-03 for a month, the first day for a day or a week. */
+    String label(Instant start) {
+      LocalDate day = start.atOffset(ZoneOffset.UTC).toLocalDate();
+      return this == MONTH ? YearMonth.from(day).toString() : day.toString();
+    }
+  }
+
+  enum Format {
+    JSON, CSV
+  }
+
+  static ReportRequest parse(JsonObject query, Instant now) {
+    Group group = choice(query, "group", Group.class, Group.SUPPLIER);
+    Period period = choice(query, "period", Period.class, Period.MONTH);
+    Format format = choice(query, "format", Format.class, Format.JSON);
+    Instant from = instant(query, "from");
+    Instant to = instant(query, "to");
+    if (from == null && to == null) {
+      YearMonth current = YearMonth.from(now.atOffset(ZoneOffset.UTC));
+      from = current.minusMonths(11).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+      to = current.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+    } else if (from == null || to == null) {
+      throw new IllegalArgumentException((from == null ? "from" : "to")
+        + ": give both from and to, or neither (the last 12 calendar months)");
+    }
+    if (!from.isBefore(to)) {
+      throw new IllegalArgumentException("to: must be after from");
+    }
+    Duration range = Duration.between(from, to);
+    if (range.compareTo(MAX_RANGE) > 0) {
+      throw new IllegalArgumentException("to: at most " + MAX_RANGE.toDays() + " days per report: split the range");
+    }
+    if (period == Period.DAY && range.compareTo(MAX_DAILY_RANGE) > 0) {
+      throw new IllegalArgumentException("period: day covers at most " + MAX_DAILY_RANGE.toDays()
+        + " days per report: use week or month, or split the range");
+    }
+    return new ReportRequest(from, to, group, period, format);
+  }
+
+  private static <E extends Enum<E>> E choice(JsonObject query, String name, Class<E> type, E otherwise) {
+    String text = ListQuery.text(query, name);
+    if (text == null) {
+      return otherwise;
+    }
+    for (E value : type.getEnumConstants()) {
+      if (value.name().equalsIgnoreCase(text)) {
+        return value;
+      }
+    }
+    StringBuilder allowed = new StringBuilder();
+    for (E value : type.getEnumConstants()) {
+      allowed.append(allowed.length() == 0 ? "" : ", ").append(value.name().toLowerCase(Locale.ROOT));
+    }
+    throw new IllegalArgumentException(name + ": must be one of " + allowed);
+  }
+
+  /** A day (its start, UTC) or an RFC 3339 instant; null when absent. */
+  private static Instant instant(JsonObject query, String name) {
+    String text = ListQuery.text(query, name);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return text.length() == 10 ? LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC)
+        : OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(name + ": must be a day such as 2026-01-01 or an RFC 3339 instant such as "
+        + "2026-01-01T00:00:00Z");
+    }
+  }
+}
