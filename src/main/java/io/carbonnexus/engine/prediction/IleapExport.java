@@ -120,12 +120,16 @@ final class IleapExport {
       .put("transportActivityUnit", "tkm");
   }
 
+  /** Decimal places kept: a gram of CO2e, a metre, a kilogram-km; beyond that a double's noise (3463.3920000000003). */
+  static final int SCALE = 6;
+
   /** A number as iLEAP's Decimal: plain digits, no exponent, no trailing zeros ({@code ^-?\d+(\.\d+)?$}). */
   static String decimal(double value) {
     if (!Double.isFinite(value)) {
       throw new IllegalArgumentException("not a finite number: " + value);
     }
-    String text = BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+    String text = BigDecimal.valueOf(value).setScale(SCALE, java.math.RoundingMode.HALF_EVEN).stripTrailingZeros()
+      .toPlainString();
     return text.equals("-0") ? "0" : text;
   }
 }

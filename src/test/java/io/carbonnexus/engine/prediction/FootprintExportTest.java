@@ -149,10 +149,18 @@ class FootprintExportTest {
     assertThat(new BigDecimal(hgv.getJsonObject("distance").getString("actual"))).isEqualByComparingTo("120");
     assertThat(new BigDecimal(hgv.getString("transportActivity")).doubleValue()).isCloseTo(1200, within(1e-9));
     assertThat(new BigDecimal(hgv.getString("co2eWTW")).doubleValue()).isCloseTo(
-      TestDatabase.queryDouble(url, "select co2e_wtw_kg from predictions where event_id = " + id), within(1e-9));
+      TestDatabase.queryDouble(url, "select co2e_wtw_kg from predictions where event_id = " + id), within(5e-7));
     assertThat(new BigDecimal(hgv.getString("co2eTTW")).doubleValue()).isCloseTo(
-      TestDatabase.queryDouble(url, "select co2e_ttw_kg from predictions where event_id = " + id), within(1e-9));
+      TestDatabase.queryDouble(url, "select co2e_ttw_kg from predictions where event_id = " + id), within(5e-7));
     assertThat(new BigDecimal(hgv.getString("co2eWTW"))).isGreaterThan(new BigDecimal(hgv.getString("co2eTTW")));
+  }
+
+  @Test
+  void decimalsKeepSixPlacesWithoutTheNoiseOfBinaryFractions() {
+    assertThat(IleapExport.decimal(3463.3920000000003)).isEqualTo("3463.392");
+    assertThat(IleapExport.decimal(0.00365)).isEqualTo("0.00365");
+    assertThat(IleapExport.decimal(1e-9)).isEqualTo("0");
+    assertThat(IleapExport.decimal(16780.0)).isEqualTo("16780");
   }
 
   @Test
