@@ -17,6 +17,7 @@ import io.carbonnexus.engine.hotspot.DetectionVerticle;
 import io.carbonnexus.engine.hotspot.HotspotQueryVerticle;
 import io.carbonnexus.engine.http.HttpVerticle;
 import io.carbonnexus.engine.ingestion.IngestionVerticle;
+import io.carbonnexus.engine.notify.NotifySettings;
 import io.carbonnexus.engine.prediction.PredictionVerticle;
 import io.carbonnexus.engine.recommendation.RecommendationVerticle;
 import io.carbonnexus.engine.report.ReportVerticle;
@@ -247,6 +248,7 @@ public final class Engine implements AutoCloseable {
       JsonObject next = change.getNewConfiguration();
       try {
         EngineConfig.validate(next);
+        NotifySettings.of(next);
       } catch (ConfigException e) {
         LOG.error("Ignoring the changed configuration: {}", e.getMessage());
         return;
@@ -323,6 +325,8 @@ public final class Engine implements AutoCloseable {
       JsonObject config = EngineConfig.load(reader, options.configFile(), options.configFileRequired(), options.env(),
         options.overrides()).await();
       demoEnabled(config);
+      // Receivers and routes are checked here, not at the first alert: a bad one stops start-up naming it.
+      NotifySettings.of(config);
       return config;
     } finally {
       reader.close().await();
