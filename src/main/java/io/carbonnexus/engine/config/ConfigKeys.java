@@ -241,7 +241,7 @@ public final class ConfigKeys {
   public static final ConfigKey<Integer> CLUSTER_BUS_PORT = ConfigKey.integer("cluster.bus_port", 0,
     "Port of this node's clustered event bus; 0 = any free port").within(0, 65535);
   public static final ConfigKey<String> NODE_VERTICLES = ConfigKey.text("node.verticles", "all",
-    "Verticles this node runs: all, none (only the embedded database, for other nodes), or a comma-separated list of prediction, alerting, recommendation, detection, baselines, queries, reports, simulation, ingestion, http, demo");
+    "Verticles this node runs: all, none (only the embedded database, for other nodes), or a comma-separated list of prediction, alerting, notify, recommendation, detection, baselines, queries, reports, simulation, ingestion, http, demo");
   public static final ConfigKey<String> NODE_INSTANCES = ConfigKey.text("node.instances", null,
     "Instances of a verticle on this node, e.g. http=2,prediction=2 (default: http one per core, the others 1)");
 
