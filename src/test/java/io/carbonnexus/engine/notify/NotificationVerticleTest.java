@@ -273,6 +273,21 @@ class NotificationVerticleTest {
   }
 
   @Test
+  void changedReceiversApplyWithoutARestartAndABadChangeIsIgnored() throws Exception {
+    deploy(config(new JsonArray().add(webhookReceiver()), new JsonArray()));
+    JsonObject renamed = new JsonObject().put("receivers", new JsonArray().add(webhookReceiver().put("name", "ops2")));
+    vertx.eventBus().publish(Addresses.NOTIFY_SETTINGS, renamed);
+    vertx.eventBus().publish(Addresses.NOTIFY_SETTINGS, new JsonObject().put("receivers", new JsonArray()
+      .add(new JsonObject().put("name", "broken").put("kind", "pager"))));
+    Thread.sleep(200);
+    JsonObject entry = vertx.eventBus().<JsonObject>request(Addresses.RECEIVER_TEST, new JsonObject()
+      .put("receiver", "ops2")).await().body();
+    assertThat(entry.getString("status")).isEqualTo("sent");
+    assertThatThrownBy(() -> vertx.eventBus().request(Addresses.RECEIVER_TEST, new JsonObject().put("receiver", "ops"))
+      .await()).isInstanceOf(ReplyException.class);
+  }
+
+  @Test
   void aTestOfAnUnknownReceiverIsNotFound() {
     deploy(config(new JsonArray().add(webhookReceiver()), new JsonArray()));
     assertThatThrownBy(() -> vertx.eventBus().request(Addresses.RECEIVER_TEST, new JsonObject().put("receiver", "nope"))
