@@ -288,14 +288,16 @@ public record NotifySettings(Map<String, Receiver> receivers, List<Route> routes
   }
 
   private static void checkUrl(String url, String what) {
+    // Only the start of the URL is shown: a Slack webhook's path (or a token in a query) is its secret.
+    String shown = url.replaceFirst("^([^:/]*:?/*[^/?#]*).*", "$1") + (url.matches("^[^:/]*:?/*[^/?#]*$") ? "" : "/...");
     try {
       URI uri = new URI(url);
       if (uri.getScheme() == null || !List.of("http", "https").contains(uri.getScheme().toLowerCase(Locale.ROOT))
         || uri.getHost() == null) {
-        throw new IllegalArgumentException(what + " '" + url + "' is not an http(s) URL");
+        throw new IllegalArgumentException(what + " '" + shown + "' is not an http(s) URL");
       }
     } catch (java.net.URISyntaxException e) {
-      throw new IllegalArgumentException(what + " '" + url + "' is not an http(s) URL");
+      throw new IllegalArgumentException(what + " '" + shown + "' is not an http(s) URL");
     }
   }
 
