@@ -17,6 +17,8 @@ import io.carbonnexus.engine.hotspot.DetectionVerticle;
 import io.carbonnexus.engine.hotspot.HotspotQueryVerticle;
 import io.carbonnexus.engine.http.HttpVerticle;
 import io.carbonnexus.engine.ingestion.IngestionVerticle;
+import io.carbonnexus.engine.notify.NotificationVerticle;
+import io.carbonnexus.engine.notify.NotifySettings;
 import io.carbonnexus.engine.prediction.PredictionVerticle;
 import io.carbonnexus.engine.recommendation.RecommendationVerticle;
 import io.carbonnexus.engine.report.ReportVerticle;
@@ -211,6 +213,7 @@ public final class Engine implements AutoCloseable {
       // loops stay free for HTTP and the SockJS bridge while a backlog drains.
       Map.entry("prediction", new Kind(PredictionVerticle::new, ThreadingModel.WORKER)),
       Map.entry("alerting", new Kind(AlertingVerticle::new)),
+      Map.entry("notify", new Kind(NotificationVerticle::new)),
       Map.entry("recommendation", new Kind(RecommendationVerticle::new)),
       Map.entry("detection", new Kind(DetectionVerticle::new)),
       Map.entry("baselines", new Kind(BaselineVerticle::new)),
@@ -247,6 +250,7 @@ public final class Engine implements AutoCloseable {
       JsonObject next = change.getNewConfiguration();
       try {
         EngineConfig.validate(next);
+        NotifySettings.of(next);
       } catch (ConfigException e) {
         LOG.error("Ignoring the changed configuration: {}", e.getMessage());
         return;
@@ -262,9 +266,14 @@ public final class Engine implements AutoCloseable {
         return;
       }
       config = merged;
-      LOG.info("Configuration changed: {} (thresholds apply now; other settings at the next start)", changed);
+      LOG.info("Configuration changed: {} (thresholds and notify.* apply now; other settings at the next start)", changed);
       // Only the live settings cross the bus (and the cluster): never the database URL and its password.
       vertx.eventBus().publish(Addresses.CONFIG_CHANGED, liveSettings(merged));
+      if (changed.stream().anyMatch(key -> key.startsWith("notify."))) {
+        // Receivers hold secrets: to this node's notify verticle only (every node reads its own file).
+        vertx.eventBus().publish(Addresses.NOTIFY_SETTINGS, merged.getJsonObject("notify", new JsonObject()),
+          new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
+      }
     });
   }
 
@@ -323,6 +332,8 @@ public final class Engine implements AutoCloseable {
       JsonObject config = EngineConfig.load(reader, options.configFile(), options.configFileRequired(), options.env(),
         options.overrides()).await();
       demoEnabled(config);
+      // Receivers and routes are checked here, not at the first alert: a bad one stops start-up naming it.
+      NotifySettings.of(config);
       return config;
     } finally {
       reader.close().await();

@@ -1,6 +1,7 @@
 package io.carbonnexus.engine;
 
 import io.carbonnexus.engine.config.ConfigKey;
+import io.carbonnexus.engine.config.ConfigList;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.shared.Addresses;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,15 @@ class DocumentationTest {
     for (ConfigKey<?> key : ConfigKeys.ALL) {
       String row = "| `" + key.envName() + "` | `" + key.path() + "` | " + documentedDefault(key) + " |";
       assertThat(readme).as("README row for %s", key.path()).contains(row);
+    }
+  }
+
+  @Test
+  void theConfigurationTableListsEveryListSetting() throws Exception {
+    String readme = readme();
+    for (ConfigList list : ConfigKeys.LISTS) {
+      assertThat(readme).as("README row for %s", list.path())
+        .contains("| *(list, YAML only)* | `" + list.path() + "` | `[]` |");
     }
   }
 

@@ -15,12 +15,21 @@ final class AlertingSql {
     select max(until) from silences where entity_type = $1 and entity = $2 and until > $3
     """;
 
-  /** The dedup key makes a redelivered change, or a second node hearing it, write nothing. */
+  /**
+   * The dedup key makes a redelivered change, or a second node hearing it, write nothing. The
+   * alert enters the notification outbox in the same statement: it is routed to receivers exactly
+   * when it is stored.
+   */
   static final String INSERT_ALERT = """
-    insert into alerts (level, message, hotspot_id, kind, dedup_key, created_at, entity_type, entity, percent_above)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-    on conflict (dedup_key) do nothing
-    returning id
+    with inserted as (
+      insert into alerts (level, message, hotspot_id, kind, dedup_key, created_at, entity_type, entity, percent_above)
+      values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      on conflict (dedup_key) do nothing
+      returning id
+    ), queued as (
+      insert into notification_outbox (alert_id, created_at) select id, $6 from inserted
+    )
+    select id from inserted
     """;
 
   /** The hotspot as it is now: a change older than this, or for a hotspot resolved since, is stale. */

@@ -18,7 +18,7 @@ import java.util.Map;
 public record NodePlan(Map<String, Integer> instances) {
 
   /** Every verticle a node can run, in deployment order: listeners before the producers they hear. */
-  public static final List<String> VERTICLES = List.of("prediction", "alerting", "recommendation", "detection",
+  public static final List<String> VERTICLES = List.of("prediction", "alerting", "notify", "recommendation", "detection",
     "baselines", "queries", "reports", "simulation", "ingestion", "http", "demo");
 
   /**

@@ -151,6 +151,61 @@ public final class ConfigKeys {
     "A firing alert not acknowledged is sent again after this while its hotspot stays hot")
     .within(Duration.ofSeconds(1), null);
 
+  public static final ConfigKey<String> NOTIFY_WEBHOOK_URL = ConfigKey.text("notify.webhook.url", null,
+    "URL that receives every alert as an Alertmanager webhook payload (version 4): the receiver named webhook; unset = none");
+  public static final ConfigKey<String> NOTIFY_WEBHOOK_SECRET = ConfigKey.text("notify.webhook.secret", null,
+    "Secret that signs each webhook request: X-Nexus-Signature: sha256=HMAC-SHA256(secret, X-Nexus-Timestamp + \".\" + body); unset = unsigned");
+  public static final ConfigKey<String> NOTIFY_SLACK_URL = ConfigKey.text("notify.slack.url", null,
+    "Slack incoming-webhook URL that receives every alert as a message: the receiver named slack; unset = none");
+  public static final ConfigKey<String> NOTIFY_EMAIL_TO = ConfigKey.text("notify.email.to", null,
+    "Comma-separated addresses that receive every alert by e-mail through notify.smtp.*: the receiver named email; unset = none");
+  public static final ConfigKey<String> NOTIFY_SMTP_HOST = ConfigKey.text("notify.smtp.host", null,
+    "SMTP server of the e-mail receivers (required when there is one)");
+  public static final ConfigKey<Integer> NOTIFY_SMTP_PORT = ConfigKey.integer("notify.smtp.port", 587,
+    "SMTP port (587 with starttls, 465 with tls, 25 with none)").within(1, 65535);
+  public static final ConfigKey<String> NOTIFY_SMTP_TLS = ConfigKey.text("notify.smtp.tls", "starttls",
+    "starttls (required: never sends in clear), tls (TLS from the first byte) or none (a trusted relay on the same host)");
+  public static final ConfigKey<String> NOTIFY_SMTP_USER = ConfigKey.text("notify.smtp.user", null,
+    "SMTP user name; unset = no login");
+  public static final ConfigKey<String> NOTIFY_SMTP_PASSWORD = ConfigKey.text("notify.smtp.password", null,
+    "SMTP password");
+  public static final ConfigKey<String> NOTIFY_SMTP_FROM = ConfigKey.text("notify.smtp.from", "carbon-nexus@localhost",
+    "Sender address of alert e-mails");
+  public static final ConfigKey<String> NOTIFY_ALERTMANAGER_URL = ConfigKey.text("notify.alertmanager.url", null,
+    "Base URL of a Prometheus Alertmanager that alerts are pushed to (POST {url}/api/v2/alerts): the receiver named alertmanager; unset = none");
+  public static final ConfigKey<Duration> NOTIFY_ALERTMANAGER_REFRESH = ConfigKey.duration("notify.alertmanager.refresh", "1m",
+    "How often firing alerts are pushed again to Alertmanager receivers (each push is valid three times this long)")
+    .within(Duration.ofSeconds(1), Duration.ofHours(1));
+  public static final ConfigKey<String> NOTIFY_GROUP_BY = ConfigKey.text("notify.group_by", null,
+    "Default route: labels whose values split alerts into groups (comma-separated of alertname, severity, entity_type, entity); unset = one group per receiver");
+  public static final ConfigKey<Duration> NOTIFY_GROUP_WAIT = ConfigKey.duration("notify.group_wait", "30s",
+    "Default route: how long a new group gathers alerts before its first message").within(Duration.ZERO, Duration.ofHours(24));
+  public static final ConfigKey<Duration> NOTIFY_GROUP_INTERVAL = ConfigKey.duration("notify.group_interval", "5m",
+    "Default route: least time between two messages of one group").within(Duration.ZERO, Duration.ofDays(1));
+  public static final ConfigKey<Boolean> NOTIFY_SEND_RESOLVED = ConfigKey.bool("notify.send_resolved", true,
+    "Default route: resolutions are sent too");
+  public static final ConfigKey<Duration> NOTIFY_RETRY_FIRST = ConfigKey.duration("notify.retry_first", "5s",
+    "Wait before the first retry of a failed delivery (5xx, 429, timeout, no connection); doubled at each retry")
+    .within(Duration.ofMillis(10), Duration.ofHours(1));
+  public static final ConfigKey<Duration> NOTIFY_RETRY_MAX = ConfigKey.duration("notify.retry_max", "5m",
+    "Longest wait between two retries of one delivery").within(Duration.ofMillis(10), Duration.ofDays(1));
+  public static final ConfigKey<Duration> NOTIFY_GIVE_UP_AFTER = ConfigKey.duration("notify.give_up_after", "24h",
+    "A delivery still failing this long after it was due is recorded as failed").within(Duration.ofSeconds(1), Duration.ofDays(30));
+  public static final ConfigKey<Duration> NOTIFY_TIMEOUT = ConfigKey.duration("notify.timeout", "10s",
+    "Time limit of one delivery (no answer within it: retried)").within(Duration.ofMillis(100), Duration.ofMinutes(5));
+  public static final ConfigKey<Duration> NOTIFY_POLL_INTERVAL = ConfigKey.duration("notify.poll_interval", "1s",
+    "How often new alerts and due deliveries are looked for").within(Duration.ofMillis(50), Duration.ofMinutes(5));
+  public static final ConfigKey<String> NOTIFY_EXTERNAL_URL = ConfigKey.text("notify.external_url", null,
+    "Address of the dashboard as people reach it, linked from every message; unset = http://{http.host}:{http.port}/");
+
+  /** Receivers and routes (see the README); re-read live, checked at start-up, entries named in errors. */
+  public static final ConfigList NOTIFY_RECEIVERS = ConfigList.of("notify.receivers",
+    "Named receivers: name, kind (webhook, slack, email, alertmanager) and the kind's fields");
+  public static final ConfigList NOTIFY_ROUTES = ConfigList.of("notify.routes",
+    "Which alerts go to which receiver: receiver, min_severity, entity_type, entity (* wildcards), group_by, group_wait, group_interval, send_resolved; a receiver no route names gets every alert through the default route");
+
+  public static final List<ConfigList> LISTS = List.of(NOTIFY_RECEIVERS, NOTIFY_ROUTES);
+
   public static final ConfigKey<String> RAG_URL = ConfigKey.text("rag.url", null,
     "Base URL of rag-chatbot (POST {url}/recommend); unset = the built-in rule-based recommender answers");
   public static final ConfigKey<Duration> RAG_TIMEOUT = ConfigKey.duration("rag.timeout", "10s",
@@ -186,7 +241,7 @@ public final class ConfigKeys {
   public static final ConfigKey<Integer> CLUSTER_BUS_PORT = ConfigKey.integer("cluster.bus_port", 0,
     "Port of this node's clustered event bus; 0 = any free port").within(0, 65535);
   public static final ConfigKey<String> NODE_VERTICLES = ConfigKey.text("node.verticles", "all",
-    "Verticles this node runs: all, none (only the embedded database, for other nodes), or a comma-separated list of prediction, alerting, recommendation, detection, baselines, queries, reports, simulation, ingestion, http, demo");
+    "Verticles this node runs: all, none (only the embedded database, for other nodes), or a comma-separated list of prediction, alerting, notify, recommendation, detection, baselines, queries, reports, simulation, ingestion, http, demo");
   public static final ConfigKey<String> NODE_INSTANCES = ConfigKey.text("node.instances", null,
     "Instances of a verticle on this node, e.g. http=2,prediction=2 (default: http one per core, the others 1)");
 
@@ -226,6 +281,10 @@ public final class ConfigKeys {
     THRESHOLDS_INFO, THRESHOLDS_WARN, THRESHOLDS_CRITICAL, THRESHOLDS_HYSTERESIS,
     BASELINES_INTERVAL, BASELINES_HISTORY_WINDOWS, BASELINES_MIN_WINDOWS, BASELINES_STATISTIC,
     ALERTING_MIN_LEVEL, ALERTING_REPEAT_INTERVAL,
+    NOTIFY_WEBHOOK_URL, NOTIFY_WEBHOOK_SECRET, NOTIFY_SLACK_URL, NOTIFY_EMAIL_TO, NOTIFY_SMTP_HOST, NOTIFY_SMTP_PORT,
+    NOTIFY_SMTP_TLS, NOTIFY_SMTP_USER, NOTIFY_SMTP_PASSWORD, NOTIFY_SMTP_FROM, NOTIFY_ALERTMANAGER_URL,
+    NOTIFY_ALERTMANAGER_REFRESH, NOTIFY_GROUP_BY, NOTIFY_GROUP_WAIT, NOTIFY_GROUP_INTERVAL, NOTIFY_SEND_RESOLVED,
+    NOTIFY_RETRY_FIRST, NOTIFY_RETRY_MAX, NOTIFY_GIVE_UP_AFTER, NOTIFY_TIMEOUT, NOTIFY_POLL_INTERVAL, NOTIFY_EXTERNAL_URL,
     RAG_URL, RAG_TIMEOUT, RAG_RETRIES, RAG_BREAKER_MAX_FAILURES, RAG_BREAKER_RESET_TIMEOUT, RAG_FALLBACK_AFTER,
     RECOMMENDATIONS_RETRY,
     SIMULATION_MAX_EVENTS,
@@ -243,6 +302,9 @@ public final class ConfigKeys {
     JsonObject json = new JsonObject();
     for (ConfigKey<?> key : ALL) {
       key.put(json, key.defaultAsJson());
+    }
+    for (ConfigList list : LISTS) {
+      list.put(json, new io.vertx.core.json.JsonArray());
     }
     return json;
   }

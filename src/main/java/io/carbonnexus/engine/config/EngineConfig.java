@@ -84,6 +84,11 @@ public final class EngineConfig {
         changed.add(key.path());
       }
     }
+    for (ConfigList list : ConfigKeys.LISTS) {
+      if (!java.util.Objects.equals(list.get(before), list.get(after))) {
+        changed.add(list.path());
+      }
+    }
     return changed;
   }
 
@@ -97,12 +102,20 @@ public final class EngineConfig {
         problems.add(e.getMessage());
       }
     }
+    for (ConfigList list : ConfigKeys.LISTS) {
+      try {
+        list.get(config);
+      } catch (ConfigException e) {
+        problems.add(e.getMessage());
+      }
+    }
     if (!problems.isEmpty()) {
       throw new ConfigException("invalid configuration: " + String.join("; ", problems));
     }
     Set<String> unknown = new TreeSet<>();
     collectLeafPaths("", config, unknown);
     ConfigKeys.ALL.forEach(k -> unknown.remove(k.path()));
+    ConfigKeys.LISTS.forEach(l -> unknown.remove(l.path()));
     if (!unknown.isEmpty()) {
       LOG.warn("Ignoring unknown configuration keys: {}", unknown);
     }

@@ -235,6 +235,9 @@ public final class HttpVerticle extends VerticleBase {
       Map.entry("getCurrentEmissions", ctx -> ask(ctx, Addresses.EMISSIONS_CURRENT, new JsonObject(), 200)),
       Map.entry("listHotspots", ctx -> ask(ctx, Addresses.HOTSPOTS_LIST, query(ctx), 200)),
       Map.entry("listAlerts", ctx -> ask(ctx, Addresses.ALERTS_LIST, query(ctx), 200)),
+      Map.entry("listNotifications", ctx -> ask(ctx, Addresses.NOTIFICATIONS_LIST, query(ctx), 200)),
+      Map.entry("testReceiver", ctx -> ask(ctx, Addresses.RECEIVER_TEST, new JsonObject()
+        .put("receiver", validated(ctx).getPathParameters().get("name").getString()), 200)),
       Map.entry("listRecommendations", ctx -> ask(ctx, Addresses.RECOMMENDATIONS_LIST, query(ctx), 200)),
       Map.entry("listBaselines", ctx -> ask(ctx, Addresses.BASELINES_LIST, query(ctx), 200)),
       Map.entry("compareSuppliers", ctx -> ask(ctx, Addresses.SUPPLIERS_COMPARE, query(ctx), 200)),

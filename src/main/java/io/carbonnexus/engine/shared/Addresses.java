@@ -89,6 +89,26 @@ public final class Addresses {
   public static final String ALERTS_LIST = "nexus.alerting.list";
 
   /**
+   * Request/reply, filters {@code {"status","receiver","alert_id","since","limit"}} → JSON array of
+   * notifications (the delivery log), newest first. Served by notify.
+   */
+  public static final String NOTIFICATIONS_LIST = "nexus.notify.list";
+
+  /**
+   * Request/reply, {@code {"receiver":name}} → the test notification after its one attempt
+   * ({@code status} sent, pending for a retry, or failed); {@link FailureCode#NOT_FOUND} for an unknown receiver.
+   * Served by notify.
+   */
+  public static final String RECEIVER_TEST = "nexus.notify.test";
+
+  /**
+   * Publish, local to the node: the {@code notify} section of the configuration after it changed and
+   * passed validation. Never crosses the cluster (it holds webhook secrets and SMTP passwords): each
+   * node's engine reads its own file and tells its own notify verticle.
+   */
+  public static final String NOTIFY_SETTINGS = "nexus.notify.settings";
+
+  /**
    * Request/reply, filters {@code {"severity":[..],"entity_type","entity","hotspot_id","source","since","limit"}} →
    * JSON array of {@link Recommendation}, newest first. Served by the recommendation verticle.
    */

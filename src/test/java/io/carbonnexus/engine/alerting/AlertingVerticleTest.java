@@ -69,6 +69,17 @@ class AlertingVerticleTest {
   }
 
   @Test
+  void everyStoredAlertEntersTheNotificationOutboxOnce() throws Exception {
+    change("opened", Severity.CRITICAL, 120, T0);
+    TestDatabase.waitFor("an alert", () -> alerts.size() == 1, Duration.ofSeconds(5));
+    change("opened", Severity.CRITICAL, 120, T0); // redelivered: no second alert, no second outbox row
+    Thread.sleep(300);
+    assertThat(TestDatabase.queryLong(url, "select count(*) from notification_outbox")).isEqualTo(1);
+    assertThat(TestDatabase.queryLong(url, "select alert_id from notification_outbox"))
+      .isEqualTo(alerts.get(0).getLong("id"));
+  }
+
+  @Test
   void anOpenedHotspotRaisesOneAlertInTheSeedsShape() throws Exception {
     change("opened", Severity.CRITICAL, 120, T0);
     TestDatabase.waitFor("an alert", () -> alerts.size() == 1, Duration.ofSeconds(5));

@@ -44,10 +44,33 @@ class EngineConfigTest {
     JsonObject yaml = yamlOnly();
     Set<String> expected = new TreeSet<>();
     ConfigKeys.ALL.forEach(k -> expected.add(k.path()));
+    ConfigKeys.LISTS.forEach(l -> expected.add(l.path()));
     assertThat(leafPaths("", yaml)).isEqualTo(expected);
     for (ConfigKey<?> key : ConfigKeys.ALL) {
       assertThat(key.get(yaml)).as("default of %s in conf/config.yaml", key.path()).isEqualTo(key.defaultValue());
     }
+    for (ConfigList list : ConfigKeys.LISTS) {
+      assertThat(list.get(yaml)).as("%s in conf/config.yaml", list.path()).isEmpty();
+    }
+  }
+
+  @Test
+  void aListSettingThatIsNotAListOfObjectsStopsStartUpNamingIt(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("config.yaml");
+    Files.writeString(file, "notify:\n  receivers:\n    - just-a-name\n");
+    assertThatThrownBy(() -> load(file, true, Map.of(), null))
+      .isInstanceOf(ConfigException.class)
+      .hasMessageContaining("notify.receivers[0]: must be an object");
+  }
+
+  @Test
+  void aListFromTheFileIsReadWhole(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("config.yaml");
+    Files.writeString(file, "notify:\n  receivers:\n    - name: ops\n      kind: slack\n      url: http://127.0.0.1:1/x\n");
+    JsonObject config = load(file, true, Map.of(), null);
+    assertThat(ConfigKeys.NOTIFY_RECEIVERS.get(config)).hasSize(1);
+    assertThat(ConfigKeys.NOTIFY_RECEIVERS.get(config).getJsonObject(0).getString("name")).isEqualTo("ops");
+    assertThat(ConfigKeys.NOTIFY_ROUTES.get(config)).isEmpty();
   }
 
   private static Set<String> leafPaths(String prefix, JsonObject node) {

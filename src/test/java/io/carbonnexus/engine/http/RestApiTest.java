@@ -414,8 +414,8 @@ class RestApiTest {
       Map.entry("GET /recommendations", "read"), Map.entry("GET /suppliers/compare", "read"),
       Map.entry("GET /baselines", "read"), Map.entry("POST /simulate", "read"), Map.entry("GET /metrics", "read"),
       Map.entry("GET /reports/emissions", "read"), Map.entry("GET /footprints/shipments", "read"),
-      Map.entry("GET /footprints/tocs", "read"),
-      Map.entry("PUT /targets", "write"), Map.entry("DELETE /targets", "write"), Map.entry("POST /silences", "write"),
+      Map.entry("GET /footprints/tocs", "read"), Map.entry("GET /notifications", "read"),
+      Map.entry("PUT /targets", "write"), Map.entry("POST /receivers/{name}/test", "write"), Map.entry("DELETE /targets", "write"), Map.entry("POST /silences", "write"),
       Map.entry("POST /alerts/{id}/acknowledge", "write"), Map.entry("POST /detection/batch", "write"),
       Map.entry("POST /events", "write"),
       Map.entry("GET /health", "open"), Map.entry("GET /openapi.yaml", "open"), Map.entry("GET /openapi.json", "open"));
