@@ -52,6 +52,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
   private Pool pool;
   private Duration window;
   private EmissionsBasis basis;
+  private DetectionSettings detection;
   /** Kept as JSON text: encoded once, and a buffer crosses the bus without a deep copy. */
   private final ReadCache<Buffer> snapshots = new ReadCache<>(READ_TTL_MS, 1);
   private final ReadCache<Buffer> lists = new ReadCache<>(READ_TTL_MS, 256);
@@ -70,6 +71,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
     pool = Pools.shared(vertx, conf);
     window = ConfigKeys.DETECTION_WINDOW.get(conf);
     basis = ConfigKeys.EMISSIONS_BASIS.get(conf);
+    detection = DetectionSettingsReader.read(conf);
     var bus = vertx.eventBus();
     return Future.all(
       // What detection publishes is the freshest answer; any change of a hotspot makes the lists old.
@@ -77,7 +79,8 @@ public final class HotspotQueryVerticle extends VerticleBase {
       bus.<JsonObject>consumer(Addresses.HOTSPOTS, m -> lists.clear()).completion(),
       bus.<JsonObject>consumer(Addresses.EMISSIONS_CURRENT, m -> BusFailure.answer(m, this::current)).completion(),
       bus.<JsonObject>consumer(Addresses.HOTSPOTS_LIST, m -> BusFailure.answer(m, this::list)).completion(),
-      bus.<JsonObject>consumer(Addresses.SUPPLIERS_COMPARE, m -> BusFailure.answer(m, this::compare)).completion());
+      bus.<JsonObject>consumer(Addresses.SUPPLIERS_COMPARE, m -> BusFailure.answer(m, this::compare)).completion(),
+      bus.<JsonObject>consumer(Addresses.EMISSIONS_HISTORY, m -> BusFailure.answer(m, this::history)).completion());
   }
 
   private Future<Buffer> current(JsonObject request) {
@@ -105,6 +108,47 @@ public final class HotspotQueryVerticle extends VerticleBase {
         }
         return EmissionsSnapshot.of(now, window.toSeconds(), basis, totals);
       });
+  }
+
+  /**
+   * The time series of one entity or of the total, from the rollups, with the stored models'
+   * expectation and upper edge per bucket ({@link History}). Models of another algorithm than the
+   * configured one are not used: their buckets have no band.
+   */
+  private Future<Buffer> history(JsonObject query) {
+    Instant now = clock.instant();
+    HistoryRequest request = HistoryRequest.parse(query, now);
+    OffsetDateTime from = OffsetDateTime.ofInstant(request.from(), ZoneOffset.UTC);
+    OffsetDateTime to = OffsetDateTime.ofInstant(request.to(), ZoneOffset.UTC);
+    long step = request.step().toSeconds();
+    Future<io.vertx.sqlclient.RowSet<Row>> sums = request.entity() == null
+      ? pool.preparedQuery(HotspotSql.TOTAL_HISTORY).execute(Tuple.of(from, step, to))
+      : pool.preparedQuery(HotspotSql.ENTITY_HISTORY).execute(Tuple.of(from, step, request.entity().type(),
+        request.entity().entity(), to));
+    Future<io.vertx.sqlclient.RowSet<Row>> models = request.entity() == null
+      ? pool.query(HotspotSql.VEHICLE_TYPE_MODELS).execute()
+      : pool.preparedQuery(HotspotSql.ENTITY_MODEL).execute(Tuple.of(request.entity().type(), request.entity().entity()));
+    return Future.all(sums, models).map(all -> {
+      Map<Integer, History.Sums> buckets = new HashMap<>();
+      for (Row r : sums.result()) {
+        buckets.put(r.getInteger("b"), new History.Sums(num(r, "co2"), num(r, "events"), num(r, "tkm")));
+      }
+      List<EntityModel> stored = new ArrayList<>();
+      for (Row r : models.result()) {
+        if (detection.algorithm().equals(r.getString("algorithm"))) {
+          Object model = r.getValue("model");
+          JsonObject json = model instanceof JsonObject o ? o : new JsonObject(String.valueOf(model));
+          stored.add(ModelStore.fromJson(json, r.getOffsetDateTime("built_at").toInstant()));
+        }
+      }
+      WindowSpec band = detection.legacy() ? null : History.bandWindow(detection.windows(), request.step());
+      return History.answer(request, buckets, stored, band, basis, now).toBuffer();
+    });
+  }
+
+  private static double num(Row r, String column) {
+    Object v = r.getValue(column);
+    return v instanceof Number n ? n.doubleValue() : 0;
   }
 
   private Future<Buffer> list(JsonObject request) {

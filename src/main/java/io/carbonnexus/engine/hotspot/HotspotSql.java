@@ -42,6 +42,39 @@ final class HotspotSql {
      group by 1, 2, 3
     """;
 
+  /**
+   * One entity's sums in each bucket of $2 seconds of [$1, $5), for {@code GET /emissions/history}:
+   * a range scan of the rollups' primary key (entity_type, entity, minute), at most 40,320 rows
+   * for 28 days.
+   */
+  static final String ENTITY_HISTORY = """
+    select floor(extract(epoch from (minute - $1::timestamptz)) / $2)::int as b,
+           sum(co2_kg) as co2, sum(events) as events, sum(tonne_km) as tkm
+      from entity_minute_totals
+     where entity_type = $3 and entity = $4 and minute >= $1 and minute < $5
+     group by 1
+    """;
+
+  /**
+   * Every shipment's sums in each bucket of $2 seconds of [$1, $3): the vehicle types' rows, as
+   * every shipment has exactly one vehicle type and there are fewer of them than suppliers or
+   * routes (fewest rows per minute to add up).
+   */
+  static final String TOTAL_HISTORY = """
+    select floor(extract(epoch from (minute - $1::timestamptz)) / $2)::int as b,
+           sum(co2_kg) as co2, sum(events) as events, sum(tonne_km) as tkm
+      from entity_minute_totals
+     where entity_type = 'vehicle_type' and minute >= $1 and minute < $3
+     group by 1
+    """;
+
+  /** One entity's stored model. */
+  static final String ENTITY_MODEL = "select algorithm, built_at, model from entity_models where entity_type = $1 and entity = $2";
+
+  /** The vehicle types' models: their expectations add up to the total's. */
+  static final String VEHICLE_TYPE_MODELS =
+    "select algorithm, built_at, model from entity_models where entity_type = 'vehicle_type'";
+
   static final String UPSERT_MODEL = """
     insert into entity_models (entity_type, entity, algorithm, built_at, model)
     select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])
