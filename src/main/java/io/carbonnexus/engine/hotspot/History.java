@@ -60,6 +60,10 @@ final class History {
     long step = request.step().toSeconds();
     int count = request.buckets();
     List<SeasonalModel> seasonal = models.stream().map(EntityModel::seasonal).filter(m -> m != null).toList();
+    // A step divides a day, so a bucket lies within one UTC day and its expectation depends only on
+    // the day's type and the bucket's time of day: four weeks by hour need 72 of them, not 672.
+    List<Map<Long, double[]>> memo = new java.util.ArrayList<>();
+    seasonal.forEach(m -> memo.add(new java.util.HashMap<>()));
     JsonArray buckets = new JsonArray();
     for (int b = 0; b < count; b++) {
       Instant start = request.from().plusSeconds(b * step);
@@ -74,11 +78,17 @@ final class History {
       Double upper = null;
       if (!seasonal.isEmpty()) {
         double x = 0;
-        for (SeasonalModel m : seasonal) {
-          SeasonalModel.Expected e = m.expected(start, end);
-          x += e.co2();
-          if (band != null && request.entity() != null) {
-            upper = Hotspot.round(m.co2Band(e, band.k())[1]);
+        long key = SeasonalModel.dayType(start) * 86_400L + Math.floorMod(start.getEpochSecond(), 86_400L);
+        for (int i = 0; i < seasonal.size(); i++) {
+          SeasonalModel m = seasonal.get(i);
+          boolean withEdge = band != null && request.entity() != null;
+          double[] figures = memo.get(i).computeIfAbsent(key, k -> {
+            SeasonalModel.Expected e = m.expected(start, end);
+            return new double[] {e.co2(), withEdge ? m.co2Band(e, band.k())[1] : Double.NaN};
+          });
+          x += figures[0];
+          if (withEdge) {
+            upper = Hotspot.round(figures[1]);
           }
         }
         expected = Hotspot.round(x);

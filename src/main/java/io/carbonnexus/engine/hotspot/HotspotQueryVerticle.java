@@ -56,6 +56,13 @@ public final class HotspotQueryVerticle extends VerticleBase {
   /** Kept as JSON text: encoded once, and a buffer crosses the bus without a deep copy. */
   private final ReadCache<Buffer> snapshots = new ReadCache<>(READ_TTL_MS, 1);
   private final ReadCache<Buffer> lists = new ReadCache<>(READ_TTL_MS, 256);
+  /**
+   * Parsed models for the history's bands, kept for {@link #MODEL_TTL_MS}: models are learnt once
+   * an hour, so a band a minute behind the newest model is the same band, and a chart's reloads do
+   * not parse the same JSON again.
+   */
+  private final ReadCache<List<EntityModel>> models = new ReadCache<>(MODEL_TTL_MS, 1_024);
+  static final long MODEL_TTL_MS = 60_000;
 
   public HotspotQueryVerticle() {
     this(Clock.systemUTC());
@@ -121,29 +128,39 @@ public final class HotspotQueryVerticle extends VerticleBase {
     OffsetDateTime from = OffsetDateTime.ofInstant(request.from(), ZoneOffset.UTC);
     OffsetDateTime to = OffsetDateTime.ofInstant(request.to(), ZoneOffset.UTC);
     long step = request.step().toSeconds();
+    // Whole hours from the hour rollups (a step of hours has buckets of whole hours: from is aligned on it).
+    boolean hours = step % 3600 == 0;
     Future<io.vertx.sqlclient.RowSet<Row>> sums = request.entity() == null
-      ? pool.preparedQuery(HotspotSql.TOTAL_HISTORY).execute(Tuple.of(from, step, to))
-      : pool.preparedQuery(HotspotSql.ENTITY_HISTORY).execute(Tuple.of(from, step, request.entity().type(),
-        request.entity().entity(), to));
-    Future<io.vertx.sqlclient.RowSet<Row>> models = request.entity() == null
+      ? pool.preparedQuery(hours ? HotspotSql.TOTAL_HISTORY_HOURS : HotspotSql.TOTAL_HISTORY_MINUTES)
+        .execute(Tuple.of(from, step, to))
+      : pool.preparedQuery(hours ? HotspotSql.ENTITY_HISTORY_HOURS : HotspotSql.ENTITY_HISTORY_MINUTES)
+        .execute(Tuple.of(from, step, request.entity().type(), request.entity().entity(), to));
+    String modelKey = request.entity() == null ? "" : request.entity().type() + '\u0000' + request.entity().entity();
+    Future<List<EntityModel>> stored = models.get(modelKey, () -> (request.entity() == null
       ? pool.query(HotspotSql.VEHICLE_TYPE_MODELS).execute()
-      : pool.preparedQuery(HotspotSql.ENTITY_MODEL).execute(Tuple.of(request.entity().type(), request.entity().entity()));
-    return Future.all(sums, models).map(all -> {
+      : pool.preparedQuery(HotspotSql.ENTITY_MODEL).execute(Tuple.of(request.entity().type(), request.entity().entity())))
+      .map(this::parseModels));
+    return Future.all(sums, stored).map(all -> {
       Map<Integer, History.Sums> buckets = new HashMap<>();
       for (Row r : sums.result()) {
         buckets.put(r.getInteger("b"), new History.Sums(num(r, "co2"), num(r, "events"), num(r, "tkm")));
       }
-      List<EntityModel> stored = new ArrayList<>();
-      for (Row r : models.result()) {
-        if (detection.algorithm().equals(r.getString("algorithm"))) {
-          Object model = r.getValue("model");
-          JsonObject json = model instanceof JsonObject o ? o : new JsonObject(String.valueOf(model));
-          stored.add(ModelStore.fromJson(json, r.getOffsetDateTime("built_at").toInstant()));
-        }
-      }
       WindowSpec band = detection.legacy() ? null : History.bandWindow(detection.windows(), request.step());
-      return History.answer(request, buckets, stored, band, basis, now).toBuffer();
+      return History.answer(request, buckets, stored.result(), band, basis, now).toBuffer();
     });
+  }
+
+  /** The rows' models of the configured algorithm (another algorithm's would draw a band detection does not use). */
+  private List<EntityModel> parseModels(io.vertx.sqlclient.RowSet<Row> rows) {
+    List<EntityModel> out = new ArrayList<>();
+    for (Row r : rows) {
+      if (detection.algorithm().equals(r.getString("algorithm"))) {
+        Object model = r.getValue("model");
+        JsonObject json = model instanceof JsonObject o ? o : new JsonObject(String.valueOf(model));
+        out.add(ModelStore.fromJson(json, r.getOffsetDateTime("built_at").toInstant()));
+      }
+    }
+    return List.copyOf(out);
   }
 
   private static double num(Row r, String column) {
