@@ -682,9 +682,15 @@
       // Hotspots changed within the range, resolved ones included: the periods to mark.
       getJson('/hotspots?' + (sel ? sel + '&' : '') + 'since=' + encodeURIComponent(from) + '&limit=500')
     ];
+    var others = state.view ? Object.keys(TYPE_LABELS).filter(function (t) { return t !== state.view.type; }) : [];
     if (state.view) {
       requests.push(getJson('/alerts?' + sel + '&limit=' + MAX_ALERTS));
       requests.push(getJson('/recommendations?' + sel + '&limit=' + MAX_RECOMMENDATIONS));
+      // The breakdown: the emissions report of this entity, grouped by each other column.
+      others.forEach(function (group) {
+        requests.push(getJson('/reports/emissions?group=' + group + '&period=month&' + sel + '&from='
+          + encodeURIComponent(from) + '&to=' + encodeURIComponent(new Date(now + 60000).toISOString())));
+      });
     }
     historyRefresh.last = now;
     return Promise.all(requests).then(function (r) {
@@ -704,6 +710,7 @@
         renderHotspots();
         renderAlerts();
         renderRecommendations();
+        state.entity.breakdown = others.map(function (group, i) { return { group: group, report: r[4 + i] }; });
         renderBreakdown(state.history);
       }
       renderHistory();
@@ -845,6 +852,38 @@
     host.appendChild(el('dl', { 'class': 'facts' }, facts.map(function (f) {
       return el('div', null, [el('dt', { text: f[0] }), el('dd', { text: f[1] })]);
     })));
+    (state.entity.breakdown || []).forEach(function (b) {
+      host.appendChild(breakdownList(b.group, b.report, h.basis));
+    });
+  }
+
+  /** One column's share of the entity's CO2e over the range, largest first, from the emissions report. */
+  function breakdownList(group, report, basis) {
+    var sums = new Map();
+    (report.rows || []).forEach(function (row) {
+      // The figure on the engine's basis; a tank-to-wheel-only prediction has no well-to-wheel figure.
+      var kg = basis === 'ttw' ? row.co2e_ttw_kg : (row.co2e_wtw_kg === null ? row.co2e_ttw_kg : row.co2e_wtw_kg);
+      sums.set(row.entity, (sums.get(row.entity) || 0) + (kg || 0));
+    });
+    var list = Array.from(sums.entries()).sort(function (a, b) { return b[1] - a[1]; });
+    var total = list.reduce(function (a, e) { return a + e[1]; }, 0);
+    var shown = list.slice(0, 8);
+    var section = el('section', { 'class': 'split', 'data-group': group }, [
+      el('h3', { text: 'By ' + TYPE_LABELS[group] + (list.length > shown.length ? ' (top ' + shown.length + ' of ' + list.length + ')' : '') })
+    ]);
+    if (shown.length === 0) {
+      section.appendChild(el('p', { 'class': 'hint', text: 'Nothing in this range.' }));
+      return section;
+    }
+    section.appendChild(el('ol', { 'class': 'split-list' }, shown.map(function (e) {
+      var share = total > 0 ? e[1] / total * 100 : 0;
+      return el('li', null, [
+        entityLink(group, e[0], 'split-name'),
+        el('span', { 'class': 'split-bar', 'aria-hidden': 'true' }, el('span', { style: 'width:' + share.toFixed(1) + '%' })),
+        el('span', { 'class': 'split-value', text: co2(e[1]) + ' · ' + intFormat.format(share) + ' %' })
+      ]);
+    })));
+    return section;
   }
 
     // ---------------------------------------------------------------- state from REST

@@ -162,6 +162,11 @@ class DashboardBrowserTest {
           .as("buckets with emissions in the supplier's history").isGreaterThanOrEqualTo(6);
         assertThat(browser.evaluate("document.querySelector('#bars-panel').hidden && !document.querySelector('#breakdown-panel').hidden"))
           .as("the entity page replaces the bars with the supplier's own figures").isEqualTo(true);
+        browser.waitUntil("the supplier's breakdown by route and vehicle type",
+          "document.querySelectorAll('#breakdown .split').length === 2", PAGE_LOAD);
+        assertThat(list(browser.evaluate("[...document.querySelectorAll('#breakdown .split-name')].map(a => a.textContent)")))
+          .as("the supplier's route and vehicle types, by human name, largest first")
+          .containsExactly("R-BT", "Articulated HGV, diesel", "Electric van");
         assertThat(list(browser.evaluate(TOO_WIDE))).as("elements wider than %d px on the entity page", width).isEqualTo(List.of());
         browser.screenshot(shots.resolve("entity-" + width + ".png"));
 
