@@ -219,6 +219,64 @@ class DashboardBrowserTest {
     }
   }
 
+  @Test
+  void anEntitysPageShowsItsNewHotspotLiveAndKeepsItAsPastOnceResolved() throws Exception {
+    Optional<Path> binary = Chromium.find();
+    assumeTrue(binary.isPresent(), Chromium::notFoundMessage);
+    String url = TestDatabase.get().createDatabase();
+    int port = TempDirs.freePort();
+    try (Engine engine = Engine.start(options(url, port)); Chromium browser = Chromium.launch(binary.get())) {
+      TestDatabase.execute(url, HISTORY_EVENTS);
+      TestDatabase.waitFor("the history's events predicted",
+        () -> TestDatabase.queryLong(url, "select count(*) from predictions") == 23, Duration.ofSeconds(20));
+      browser.navigate("http://127.0.0.1:" + port + "/#type=supplier&entity=" + SUPPLIER.replace(" ", "%20"));
+      waitForHistory(browser, "the supplier's page");
+      browser.waitUntil("#connection reads 'live'", "document.querySelector('#connection')?.textContent === 'live'",
+        PAGE_LOAD);
+      assertThat(browser.evaluate(ROWS + ".length")).as("hotspot rows before the hotspot exists").isEqualTo(0);
+
+      setTarget(port, 1);
+      browser.waitUntil("the supplier's new hotspot, live, as open", ROWS + ".some(r => r.dataset.status === 'open')", LIVE);
+      setTarget(port, 1_000_000);
+      browser.waitUntil("the resolved hotspot kept on its page, shown as past",
+        ROWS + ".some(r => r.dataset.status === 'resolved' && r.classList.contains('is-past'))", LIVE);
+      assertThat(browser.exceptions()).as("JavaScript exceptions in the page%s", browser.diagnostics()).isEmpty();
+      assertThat(browser.consoleErrors()).as("console.error calls in the page%s", browser.diagnostics()).isEmpty();
+    }
+  }
+
+  @Test
+  void afterTheEngineRestartsThePageReloadsWhatChangedWhileTheBridgeWasDown() throws Exception {
+    Optional<Path> binary = Chromium.find();
+    assumeTrue(binary.isPresent(), Chromium::notFoundMessage);
+    String url = TestDatabase.get().createDatabase();
+    int port = TempDirs.freePort();
+    Engine engine = Engine.start(options(url, port));
+    try (Chromium browser = Chromium.launch(binary.get())) {
+      browser.navigate("http://127.0.0.1:" + port + "/");
+      browser.waitUntil("#connection reads 'live'", "document.body.dataset.ready === 'true'"
+        + " && document.querySelector('#connection')?.textContent === 'live'", PAGE_LOAD);
+      engine.close();
+      browser.waitUntil("#connection reads 'offline'", "document.querySelector('#connection').textContent === 'offline'",
+        PAGE_LOAD);
+      // Written while no engine runs: no channel will ever carry it, only GET /alerts can.
+      TestDatabase.execute(url, "insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity,"
+        + " status, opened_at, updated_at, resolved_at) values ('supplier', 'Offline Freight', 90, 60, 50, 'warn',"
+        + " 'resolved', now(), now(), now())");
+      TestDatabase.execute(url, "insert into alerts (level, message, hotspot_id, kind, dedup_key, entity_type, entity,"
+        + " percent_above) select 'warn', 'Offline Freight 150 % of baseline', id, 'firing', 'offline-' || id, 'supplier',"
+        + " 'Offline Freight', 50 from hotspots where entity = 'Offline Freight'");
+      long alert = TestDatabase.queryLong(url, "select id from alerts where entity = 'Offline Freight'");
+      engine = Engine.start(options(url, port));
+      browser.waitUntil("the alert written while the bridge was down, loaded after the reconnect",
+        "document.querySelector('#connection').textContent === 'live'"
+          + " && document.querySelector('#alerts li[data-alert-id=\"" + alert + "\"]') !== null", Duration.ofSeconds(30));
+      assertThat(browser.exceptions()).as("JavaScript exceptions in the page%s", browser.diagnostics()).isEmpty();
+    } finally {
+      engine.close();
+    }
+  }
+
   private static List<Object> list(Object jsonArray) {
     return ((io.vertx.core.json.JsonArray) jsonArray).getList();
   }
