@@ -80,9 +80,26 @@
     van_diesel: 'Van, diesel',
     van_electric: 'Electric van',
     air_short_haul: 'Air freight, short haul',
-    rail_freight: 'Rail freight',
-    sea_container: 'Container ship'
+    air: 'Air freight',
+    rail: 'Rail freight',
+    ship: 'Container ship'
   };
+
+  /**
+   * Server-written sentences (a recommendation's root cause and actions) in the page's terms:
+   * percentages of the baseline, amounts of kg by the one unit rule, vehicle types by their human
+   * names. The original stays in the element's title.
+   */
+  function humanize(text) {
+    return String(text)
+      // The page's one percentage: of the baseline.
+      .replace(/\b(\d+)% (above|below) its baseline\b/g, function (m, n, side) {
+        return intFormat.format(Math.max(0, 100 + (side === 'above' ? 1 : -1) * Number(n))) + ' % of its baseline';
+      })
+      .replace(/\b(\d+(?:\.\d+)?) kg CO2\b/g, function (m, n) { return co2(Number(n)) + ' CO₂'; })
+      .replace(/\b(\d+(?:\.\d+)?) kg\b(?![/ ]*(?:per|km|t·km))/g, function (m, n) { return co2(Number(n)); })
+      .replace(/\b[a-z]+(?:_[a-z0-9]+)+\b/g, function (key) { return VEHICLE_NAMES[key] || key; });
+  }
 
   /** How an entity is named on the page: vehicle types by their human name, the others as they are. */
   function entityName(type, entity) {
@@ -571,7 +588,7 @@
         var chips = [co2Chip ? { text: co2Chip, title: 'CO₂ this action would save', co2: true } : null,
           score('cost', a.cost_impact, 'cheap', 'costly'), score('feasibility', a.feasibility, 'hard', 'easy')]
           .filter(Boolean).map(function (c) { return el('span', { 'class': 'chip' + (c.co2 ? ' chip-co2' : ''), title: c.title, text: c.text }); });
-        return el('li', null, [el('span', { 'class': 'action-title', text: a.title || '(untitled action)' }),
+        return el('li', null, [el('span', { 'class': 'action-title', text: a.title ? humanize(a.title) : '(untitled action)' }),
           el('span', { 'class': 'chips' }, chips)]);
       });
       var li = el('li', { 'class': 'rec' + (past ? ' is-past' : ''), 'data-recommendation-id': r.id, 'data-source': r.source }, [
@@ -582,7 +599,8 @@
           source,
           el('time', { datetime: r.created_at, title: r.created_at, text: when(r.created_at) })
         ]),
-        el('p', { 'class': 'root-cause' }, [el('span', { 'class': 'label', text: 'Root cause ' }), r.root_cause || '–']),
+        el('p', { 'class': 'root-cause', title: r.root_cause || '' }, [el('span', { 'class': 'label', text: 'Root cause ' }),
+          r.root_cause ? humanize(r.root_cause) : '–']),
         actions.length ? el('ol', { 'class': 'actions' }, actions)
           : el('p', { 'class': 'no-actions', text: 'No action would lower this entity\'s CO₂.' })
       ]);
