@@ -34,7 +34,13 @@
     loading: false,
     pending: [],             // live messages that arrived while the REST state was loading
     fresh: new Set(),        // keys of items that just changed live, highlighted once
-    shown: false             // the dashboard has data worth showing behind a sign-in prompt
+    shown: false,            // the dashboard has data worth showing behind a sign-in prompt
+    view: null,              // the selected entity {type, entity}, or null for every shipment (from the URL hash)
+    range: '7d',             // the history's range: 24h, 7d or 28d (from the URL hash)
+    history: null,           // the last GET /emissions/history answer for the view
+    periods: [],             // hotspot periods [from ms, to ms, severity] within the history's range
+    entity: { hotspots: new Map(), alerts: [], recommendations: [] }, // the selected entity's lists, resolved ones too
+    viewGeneration: 0        // bumped when the view changes: answers for an older view are dropped
   };
 
   var auth = {
@@ -63,6 +69,63 @@
     if (abs < 10000) return fixed(t, 2) + ' t';
     if (abs < 1000000) return fixed(t, 1) + ' t';
     return intFormat.format(t) + ' t';
+  }
+
+  /** Human names of the vehicle types the factor tables know; anything else is shown with spaces for underscores. */
+  var VEHICLE_NAMES = {
+    hgv_diesel: 'HGV, diesel',
+    hgv_rigid_diesel: 'Rigid HGV, diesel',
+    hgv_articulated_diesel: 'Articulated HGV, diesel',
+    truck_electric: 'Electric truck',
+    van_diesel: 'Van, diesel',
+    van_electric: 'Electric van',
+    air_short_haul: 'Air freight, short haul',
+    air: 'Air freight',
+    rail: 'Rail freight',
+    ship: 'Container ship'
+  };
+
+  /**
+   * Server-written sentences (a recommendation's root cause and actions) in the page's terms:
+   * percentages of the baseline, amounts of kg by the one unit rule, vehicle types by their human
+   * names. The original stays in the element's title.
+   */
+  function humanize(text) {
+    return String(text)
+      // The page's one percentage: of the baseline.
+      .replace(/\b(\d+)% (above|below) its baseline\b/g, function (m, n, side) {
+        return intFormat.format(Math.max(0, 100 + (side === 'above' ? 1 : -1) * Number(n))) + ' % of its baseline';
+      })
+      .replace(/\b(\d+(?:\.\d+)?) kg CO2\b/g, function (m, n) { return co2(Number(n)) + ' CO₂'; })
+      .replace(/\b(\d+(?:\.\d+)?) kg\b(?![/ ]*(?:per|km|t·km))/g, function (m, n) { return co2(Number(n)); })
+      .replace(/\b[a-z]+(?:_[a-z0-9]+)+\b/g, function (key) { return VEHICLE_NAMES[key] || key; });
+  }
+
+  /** How an entity is named on the page: vehicle types by their human name, the others as they are. */
+  function entityName(type, entity) {
+    if (type !== 'vehicle_type') return String(entity);
+    return VEHICLE_NAMES[entity] || String(entity).replace(/_/g, ' ');
+  }
+
+  /** The page's one convention: a percentage is of the baseline (100 % = at the baseline). */
+  function ofBaseline(percentAbove) {
+    if (percentAbove === null || percentAbove === undefined) return '–';
+    return intFormat.format(Math.max(0, 100 + percentAbove)) + ' %';
+  }
+
+  function entityHash(type, entity) {
+    var q = new URLSearchParams();
+    q.set('type', type);
+    q.set('entity', entity);
+    if (state.range !== '7d') q.set('range', state.range);
+    return '#' + q.toString();
+  }
+
+  /** A link to an entity's page; the URL hash holds the selection, so it can be shared. */
+  function entityLink(type, entity, cls) {
+    return el('a', { 'class': 'entity-link' + (cls ? ' ' + cls : ''), href: entityHash(type, entity),
+      title: entityName(type, entity) + ' (' + (TYPE_LABELS[type] || type) + '): history, hotspots, alerts, recommendations',
+      'data-entity': entity, 'data-entity-type': type, text: entityName(type, entity) });
   }
 
   function co2Exact(kg) {
@@ -188,25 +251,39 @@
     var aboveTotal = 0;
     ['supplier', 'route', 'vehicle_type'].forEach(function (type) {
       var t = types[type] || { total: 0, top: [] };
-      setText('total-' + type, co2(t.total), co2Exact(t.total));
-      setText('intensity-' + type, intensityText(t.intensity_kg_per_tkm, t.tonne_km));
       var top = t.top || [];
       var above = top.filter(function (e) { return e.percent_of_baseline !== null && e.percent_of_baseline > 100; }).length;
       aboveTotal += above;
+      // Every shipment has one supplier, one route and one vehicle type: the three totals are the
+      // same figure, so each card says what differs — how many are above baseline, and who.
+      var value = $('total-' + type);
+      value.textContent = above >= 10 ? '10+' : String(above);
+      value.title = above + (above >= 10 ? ' or more ' : ' ') + TYPE_PLURALS[type] + ' above baseline';
+      value.className = 'kpi-value' + (above > 0 ? ' is-above' : '');
       // top is sorted furthest above baseline first: its head is the one to watch.
       var head = top.find(function (e) { return e.percent_of_baseline !== null && e.percent_of_baseline !== undefined; });
       var sub = $('above-' + type);
       sub.className = 'kpi-sub' + (head ? ' lvl-' + level(head.percent_of_baseline) : '');
+      sub.replaceChildren();
       if (!head) {
         sub.textContent = top.length === 0 ? 'no ' + TYPE_PLURALS[type] + ' in the window' : 'no baselines yet';
         sub.title = '';
       } else {
-        sub.textContent = '';
-        sub.appendChild(el('span', { 'class': 'sub-label', text: above > 1 ? above + (above >= 10 ? '+' : '') + ' above · top ' : 'top ' }));
-        sub.appendChild(el('span', { 'class': 'sub-entity', text: head.entity }));
+        sub.appendChild(el('span', { 'class': 'sub-label', text: 'furthest: ' }));
+        sub.appendChild(entityLink(type, head.entity, 'sub-entity'));
         sub.appendChild(el('span', { 'class': 'sub-pct', text: '\u00a0' + intFormat.format(head.percent_of_baseline) + ' %' }));
-        sub.title = head.entity + ': ' + intFormat.format(head.percent_of_baseline) + ' % of baseline' + (above > 0 ? '; '
-          + above + (above >= 10 ? ' or more ' : ' ') + TYPE_PLURALS[type] + ' above baseline' : '');
+        sub.title = entityName(type, head.entity) + ': ' + intFormat.format(head.percent_of_baseline) + ' % of baseline';
+      }
+      var largest = top.reduce(function (m, e) { return !m || (e.predicted || 0) > (m.predicted || 0) ? e : m; }, null);
+      var share = $('intensity-' + type);
+      share.replaceChildren();
+      if (largest && t.total > 0) {
+        share.appendChild(el('span', { text: 'largest: ' }));
+        share.appendChild(entityLink(type, largest.entity));
+        share.appendChild(el('span', { text: ' ' + co2(largest.predicted) + ' · ' + intFormat.format(largest.predicted / t.total * 100)
+          + ' % of the total' }));
+      } else {
+        share.textContent = '\u00a0';
       }
     });
     setText('total-sub', aboveTotal === 0 ? 'every entity within its baseline'
@@ -296,10 +373,13 @@
   }
 
   function chartSvg(top, scale) {
-    var width = Math.max(520, $('chart').clientWidth || 760);
+    var type = state.chartType;
+    // Drawn at the width it is shown at: text stays 12 px on a phone instead of shrinking with a viewBox.
+    var width = Math.max(300, $('chart').clientWidth || 760);
+    var narrow = width < 560;
     var rowH = 30, barH = 16, headH = 22, axisH = 22;
-    var labelW = Math.min(190, Math.round(width * 0.24));
-    var valueW = 190;
+    var labelW = narrow ? Math.round(width * 0.34) : Math.min(190, Math.round(width * 0.24));
+    var valueW = narrow ? 48 : 190;
     var x0 = labelW + 12, x1 = width - valueW - 8;
     var plotW = x1 - x0;
     var height = headH + top.length * rowH + axisH;
@@ -316,7 +396,7 @@
     });
     root.appendChild(grid);
     root.appendChild(svg('text', { 'class': 'col-head', x: x1 + valueW, y: 13, 'text-anchor': 'end',
-      text: 'predicted / baseline · % of baseline' }));
+      text: narrow ? '% of baseline' : 'predicted / baseline · % of baseline' }));
     if (state.chartScale === 'percent') {
       var bx = x(100);
       root.appendChild(svg('line', { 'class': 'baseline-line', x1: bx, x2: bx, y1: headH - 4, y2: height - axisH + 2 }));
@@ -328,12 +408,16 @@
       var cy = y + rowH / 2;
       var lvl = level(e.percent_of_baseline);
       var row = svg('g', { 'class': 'row lvl-' + lvl, 'data-entity': e.entity });
-      row.appendChild(svg('title', { text: e.entity + ': ' + co2Exact(e.predicted) + ' predicted, baseline '
+      row.appendChild(svg('title', { text: entityName(type, e.entity) + ': ' + co2Exact(e.predicted) + ' predicted, baseline '
         + co2Exact(e.baseline) + (e.percent_of_baseline === null || e.percent_of_baseline === undefined ? ''
           : ' (' + e.percent_of_baseline + ' % of baseline)') }));
       if (i % 2 === 0) row.appendChild(svg('rect', { 'class': 'stripe', x: 0, y: y, width: width, height: rowH }));
-      row.appendChild(svg('text', { 'class': 'label', x: labelW, y: cy + 4, 'text-anchor': 'end',
-        text: fit(String(e.entity), labelW - 8) }));
+      // The whole row up to the figures opens the entity's page; appended last, so it lies on top.
+      var link = svg('a', { href: entityHash(type, e.entity), 'class': 'bar-link', 'data-entity': e.entity,
+        'data-entity-type': type });
+      link.appendChild(svg('rect', { 'class': 'hit', x: 0, y: y, width: x1, height: rowH }));
+      link.appendChild(svg('text', { 'class': 'label', x: labelW, y: cy + 4, 'text-anchor': 'end',
+        text: fit(entityName(type, e.entity), labelW - 8) }));
       var value = scale.bar(e);
       if (value === null) {
         row.appendChild(svg('text', { 'class': 'no-baseline', x: x0 + 4, y: cy + 4, text: 'no baseline yet' }));
@@ -351,11 +435,14 @@
         row.appendChild(svg('line', { 'class': 'marker', x1: mx, x2: mx, y1: cy - barH / 2 - 4, y2: cy + barH / 2 + 4 }));
       }
       var values = svg('text', { 'class': 'values', x: x1 + valueW, y: cy + 4, 'text-anchor': 'end' });
-      values.appendChild(svg('tspan', { 'class': 'v-pred', text: co2(e.predicted) }));
-      values.appendChild(svg('tspan', { 'class': 'v-base', text: ' / ' + co2(e.baseline) }));
-      values.appendChild(svg('tspan', { 'class': 'v-pct', dx: 8, text: e.percent_of_baseline === null
+      if (!narrow) {
+        values.appendChild(svg('tspan', { 'class': 'v-pred', text: co2(e.predicted) }));
+        values.appendChild(svg('tspan', { 'class': 'v-base', text: ' / ' + co2(e.baseline) }));
+      }
+      values.appendChild(svg('tspan', { 'class': 'v-pct', dx: narrow ? 0 : 8, text: e.percent_of_baseline === null
         || e.percent_of_baseline === undefined ? '–' : intFormat.format(e.percent_of_baseline) + ' %' }));
       row.appendChild(values);
+      row.appendChild(link);
       root.appendChild(row);
     });
     return root;
@@ -370,32 +457,51 @@
       || b.id - a.id;
   }
 
+  /** A hotspot's measured figure: kg CO2e, or kg CO2e per tonne-km for an intensity hotspot. */
+  function hotspotFigure(h, v) {
+    if (h.kind === 'intensity') return v === null || v === undefined ? '–' : fixed(v, 4) + ' kg/t·km';
+    return co2(v);
+  }
+
   function renderHotspots() {
-    var list = Array.from(state.hotspots.values()).sort(compareHotspots);
+    var open = Array.from(state.hotspots.values()).sort(compareHotspots);
     var counts = { critical: 0, warn: 0, info: 0 };
-    list.forEach(function (h) { if (counts[h.severity] !== undefined) counts[h.severity]++; });
+    open.forEach(function (h) { if (counts[h.severity] !== undefined) counts[h.severity]++; });
     ['critical', 'warn', 'info'].forEach(function (s) {
       setText('count-' + s, String(counts[s]));
       $('count-' + s).parentNode.classList.toggle('is-zero', counts[s] === 0);
     });
-    setText('hotspot-total', String(list.length));
+    setText('hotspot-total', String(open.length));
 
+    // On an entity's page: its hotspots, open ones first, then the resolved ones, newest first, shown as past.
+    var list = state.view ? Array.from(state.entity.hotspots.values()).sort(function (a, b) {
+      return (a.status === 'resolved') - (b.status === 'resolved') || millis(b.updated_at) - millis(a.updated_at);
+    }) : open;
+    setText('hotspots-title', state.view ? 'Hotspots of this ' + TYPE_LABELS[state.view.type] : 'Open hotspots');
+    setText('hotspots-order', state.view ? 'open first, then resolved' : 'most severe first');
     var rows = list.map(function (h) {
+      var past = h.status === 'resolved';
       var tr = el('tr', { 'data-hotspot-id': h.id, 'data-entity': h.entity, 'data-severity': h.severity,
-        'class': 'sev-row-' + h.severity }, [
-        el('td', { 'class': 'entity', title: h.entity, text: h.entity }),
-        el('td', { 'class': 'type', text: TYPE_LABELS[h.entity_type] || h.entity_type }),
-        el('td', null, severityBadge(h.severity)),
-        el('td', { 'class': 'num', title: co2Exact(h.predicted), text: co2(h.predicted) }),
-        el('td', { 'class': 'num muted', title: co2Exact(h.baseline), text: co2(h.baseline) }),
-        el('td', { 'class': 'num pct ' + (h.percent_above > 0 ? 'is-above' : 'is-below'),
-          title: signedPercent(h.percent_above) + ' against the baseline', text: signedPercent(h.percent_above) }),
-        el('td', { 'class': 'num muted', title: 'opened ' + h.opened_at + ', updated ' + h.updated_at, text: when(h.updated_at) })
+        'data-status': h.status, 'class': past ? 'is-past' : 'sev-row-' + h.severity }, [
+        el('td', { 'class': 'entity', 'data-label': 'Entity' }, entityLink(h.entity_type, h.entity)),
+        el('td', { 'class': 'type', 'data-label': 'Type', text: TYPE_LABELS[h.entity_type] || h.entity_type }),
+        el('td', { 'data-label': 'Severity' }, past
+          ? el('span', { 'class': 'badge badge-past', title: 'was ' + h.severity + '; resolved ' + (h.resolved_at || h.updated_at),
+            text: 'resolved' })
+          : severityBadge(h.severity)),
+        el('td', { 'class': 'num', 'data-label': 'Predicted', title: co2Exact(h.predicted), text: hotspotFigure(h, h.predicted) }),
+        el('td', { 'class': 'num muted', 'data-label': 'Baseline', title: co2Exact(h.baseline), text: hotspotFigure(h, h.baseline) }),
+        el('td', { 'class': 'num pct ' + (h.percent_above > 0 ? 'is-above' : 'is-below'), 'data-label': 'Of baseline',
+          title: ofBaseline(h.percent_above) + ' of baseline' + (h.window ? ' over ' + h.window : ''), text: ofBaseline(h.percent_above) }),
+        el('td', { 'class': 'num muted', 'data-label': past ? 'Resolved' : 'Updated',
+          title: 'opened ' + h.opened_at + ', updated ' + h.updated_at, text: when(past ? (h.resolved_at || h.updated_at) : h.updated_at) })
       ]);
       flash(tr, 'h' + h.id);
       return tr;
     });
     $('hotspots').tBodies[0].replaceChildren.apply($('hotspots').tBodies[0], rows);
+    setText('hotspots-empty', state.view ? 'No hotspot for this ' + TYPE_LABELS[state.view.type] + ' in the last 28 days.'
+      : 'No open hotspots: every entity is within its baseline.');
     $('hotspots-empty').hidden = list.length > 0;
   }
 
@@ -419,15 +525,19 @@
   }
 
   function renderAlerts() {
-    var items = state.alerts.map(function (a) {
+    var items = (state.view ? state.entity.alerts : state.alerts).map(function (a) {
       var kind = a.kind || 'firing';
       var meta = [];
       if (a.entity_type) meta.push(TYPE_LABELS[a.entity_type] || a.entity_type);
+      if (a.percent_above !== null && a.percent_above !== undefined) meta.push(ofBaseline(a.percent_above) + ' of baseline');
       meta.push('hotspot #' + a.hotspot_id);
       if (a.acknowledged_at) meta.push('acknowledged ' + when(a.acknowledged_at));
-      var li = el('li', { 'class': 'alert kind-' + kind + ' lvl-' + a.level, 'data-alert-id': a.id }, [
+      // An alert whose hotspot is no longer open belongs to the past, whatever level it fired at.
+      var past = kind === 'resolved' || !hotspotOpen(a.hotspot_id);
+      var li = el('li', { 'class': 'alert kind-' + kind + ' lvl-' + a.level + (past ? ' is-past' : ''), 'data-alert-id': a.id }, [
         el('div', { 'class': 'alert-head' }, [
-          severityBadge(a.level),
+          past && kind !== 'resolved' ? el('span', { 'class': 'badge badge-past', text: 'past' }) : severityBadge(a.level),
+          a.entity ? entityLink(a.entity_type, a.entity, 'alert-entity') : null,
           el('span', { 'class': 'kind', text: kind }),
           el('time', { datetime: a.created_at, title: a.created_at, text: when(a.created_at) })
         ]),
@@ -446,35 +556,51 @@
   /** An action's figure as the recommender said it: the rules give percent of the entity's CO2. */
   function reduction(value, source) {
     if (value === null || value === undefined || value === '') return null;
-    if (typeof value === 'number') return source === 'rules' ? '−' + intFormat.format(value) + ' % CO₂' : '−' + co2(value) + ' CO₂';
+    if (typeof value === 'number') return source === 'rules' ? '−' + intFormat.format(value) + ' % of its CO₂' : '−' + co2(value) + ' CO₂';
     return 'CO₂ ' + String(value);
   }
 
-  function figure(label, value) {
+  /** Cost and feasibility: the rules score 1 to 10; said in words so that nobody has to guess which end is good. */
+  function score(label, value, low, high) {
     if (value === null || value === undefined || value === '') return null;
-    return label + ' ' + (typeof value === 'object' ? JSON.stringify(value) : String(value));
+    if (typeof value === 'number' && value >= 1 && value <= 10) {
+      return { text: label + ' ' + intFormat.format(value) + '/10', title: label + ' from 1 (' + low + ') to 10 (' + high + ')' };
+    }
+    return { text: label + ' ' + (typeof value === 'object' ? JSON.stringify(value) : String(value)), title: label + ' as the service answered' };
+  }
+
+  /** Whether a hotspot is open now, as far as the page knows. */
+  function hotspotOpen(id) {
+    if (state.hotspots.has(id)) return true;
+    var h = state.entity.hotspots.get(id);
+    return !!h && h.status !== 'resolved';
   }
 
   function renderRecommendations() {
-    var items = state.recommendations.map(function (r) {
+    var items = (state.view ? state.entity.recommendations : state.recommendations).map(function (r) {
+      var past = !hotspotOpen(r.hotspot_id);
       var source = r.source === 'rag'
         ? el('span', { 'class': 'source source-rag', title: 'Answered by the RAG service', text: 'RAG service' })
         : el('span', { 'class': 'source source-rules', title: 'Answered by the built-in rule-based recommender (no RAG service answered)',
           text: r.source === 'rules' ? 'built-in rules' : String(r.source) });
       var actions = (r.actions || []).map(function (a) {
-        var chips = [reduction(a.co2_reduction, r.source), figure('cost', a.cost_impact), figure('feasibility', a.feasibility)]
-          .filter(Boolean).map(function (t, i) { return el('span', { 'class': 'chip' + (i === 0 ? ' chip-co2' : ''), text: t }); });
-        return el('li', null, [el('span', { 'class': 'action-title', text: a.title || '(untitled action)' }),
+        var co2Chip = reduction(a.co2_reduction, r.source);
+        var chips = [co2Chip ? { text: co2Chip, title: 'CO₂ this action would save', co2: true } : null,
+          score('cost', a.cost_impact, 'cheap', 'costly'), score('feasibility', a.feasibility, 'hard', 'easy')]
+          .filter(Boolean).map(function (c) { return el('span', { 'class': 'chip' + (c.co2 ? ' chip-co2' : ''), title: c.title, text: c.text }); });
+        return el('li', null, [el('span', { 'class': 'action-title', text: a.title ? humanize(a.title) : '(untitled action)' }),
           el('span', { 'class': 'chips' }, chips)]);
       });
-      var li = el('li', { 'class': 'rec', 'data-recommendation-id': r.id, 'data-source': r.source }, [
+      var li = el('li', { 'class': 'rec' + (past ? ' is-past' : ''), 'data-recommendation-id': r.id, 'data-source': r.source }, [
         el('div', { 'class': 'rec-head' }, [
-          el('span', { 'class': 'rec-entity', title: r.entity, text: r.entity }),
-          r.severity ? severityBadge(r.severity) : null,
+          entityLink(r.entity_type, r.entity, 'rec-entity'),
+          past ? el('span', { 'class': 'badge badge-past', title: 'Its hotspot is resolved', text: 'past' })
+            : r.severity ? severityBadge(r.severity) : null,
           source,
           el('time', { datetime: r.created_at, title: r.created_at, text: when(r.created_at) })
         ]),
-        el('p', { 'class': 'root-cause' }, [el('span', { 'class': 'label', text: 'Root cause ' }), r.root_cause || '–']),
+        el('p', { 'class': 'root-cause', title: r.root_cause || '' }, [el('span', { 'class': 'label', text: 'Root cause ' }),
+          r.root_cause ? humanize(r.root_cause) : '–']),
         actions.length ? el('ol', { 'class': 'actions' }, actions)
           : el('p', { 'class': 'no-actions', text: 'No action would lower this entity\'s CO₂.' })
       ]);
@@ -485,7 +611,300 @@
     $('recommendations-empty').hidden = items.length > 0;
   }
 
-  // ---------------------------------------------------------------- state from REST
+  // ---------------------------------------------------------------- history and the entity page
+
+  /** The ranges of the switch: the bucket step keeps each chart at 96 to 672 points. */
+  var RANGES = {
+    '24h': { step: '15m', stepLabel: '15 min', ms: 86400000 },
+    '7d': { step: '1h', stepLabel: 'hour', ms: 7 * 86400000 },
+    '28d': { step: '1h', stepLabel: 'hour', ms: 28 * 86400000 }
+  };
+  /** The entity page's history follows live updates, at most this often. */
+  var HISTORY_REFRESH_MS = 10000;
+  var plot = null;
+  var historyRefresh = { timer: null, last: 0 };
+
+  /** The selection and range from the URL hash: #type=supplier&entity=Acme&range=28d. */
+  function readHash() {
+    var q = new URLSearchParams(location.hash.replace(/^#/, ''));
+    var type = q.get('type');
+    var entity = q.get('entity');
+    state.view = type && entity && TYPE_LABELS[type] ? { type: type, entity: entity } : null;
+    var range = q.get('range');
+    state.range = RANGES[range] ? range : '7d';
+  }
+
+  function writeHash() {
+    var q = new URLSearchParams();
+    if (state.view) {
+      q.set('type', state.view.type);
+      q.set('entity', state.view.entity);
+    }
+    if (state.range !== '7d') q.set('range', state.range);
+    var hash = q.toString();
+    if (location.hash.replace(/^#/, '') !== hash) history.replaceState(null, '', hash ? '#' + hash : location.pathname + location.search);
+  }
+
+  function viewQuery() {
+    return state.view ? 'entity_type=' + encodeURIComponent(state.view.type) + '&entity=' + encodeURIComponent(state.view.entity) : '';
+  }
+
+  /** Shows the overview or an entity's page, as the hash says, and loads what it needs. */
+  function showView() {
+    var v = state.view;
+    document.body.dataset.view = v ? 'entity' : 'overview';
+    $('entity-head').hidden = !v;
+    $('overview-kpis').hidden = !!v;
+    $('bars-panel').hidden = !!v;
+    $('breakdown-panel').hidden = !v;
+    if (v) {
+      setText('entity-type', TYPE_LABELS[v.type]);
+      setText('entity-name', entityName(v.type, v.entity));
+      document.title = entityName(v.type, v.entity) + ' · Carbon Nexus';
+    } else {
+      document.title = 'Carbon Nexus';
+    }
+    setText('history-subject', v ? entityName(v.type, v.entity) : 'all shipments');
+    Array.prototype.forEach.call($('history-ranges').querySelectorAll('button'), function (b) {
+      b.setAttribute('aria-pressed', String(b.dataset.range === state.range));
+    });
+    setText('history-step', RANGES[state.range].stepLabel);
+    state.viewGeneration++;
+    state.history = null;
+    state.periods = [];
+    state.entity = { hotspots: new Map(), alerts: [], recommendations: [] };
+    delete document.body.dataset.historyReady;
+    renderHistory();
+    renderHotspots();
+    renderAlerts();
+    renderRecommendations();
+    renderBreakdown(null);
+    // Before the first REST load, load() fetches the view when it is done.
+    if (state.loaded) loadView();
+  }
+
+  function isViewed(item) {
+    return !!state.view && !!item && item.entity_type === state.view.type && item.entity === state.view.entity;
+  }
+
+  /** The history of the view, its hotspot periods and, on an entity's page, its own lists. */
+  function loadView() {
+    var generation = state.viewGeneration;
+    var authGeneration = auth.generation;
+    var range = RANGES[state.range];
+    var now = Date.now();
+    var from = new Date(now - range.ms).toISOString();
+    var sel = viewQuery();
+    var requests = [
+      getJson('/emissions/history?' + (sel ? sel + '&' : '') + 'step=' + range.step + '&from=' + encodeURIComponent(from)),
+      // Hotspots changed within the range, resolved ones included: the periods to mark.
+      getJson('/hotspots?' + (sel ? sel + '&' : '') + 'since=' + encodeURIComponent(from) + '&limit=500')
+    ];
+    var others = state.view ? Object.keys(TYPE_LABELS).filter(function (t) { return t !== state.view.type; }) : [];
+    if (state.view) {
+      requests.push(getJson('/alerts?' + sel + '&limit=' + MAX_ALERTS));
+      requests.push(getJson('/recommendations?' + sel + '&limit=' + MAX_RECOMMENDATIONS));
+      // The breakdown: the emissions report of this entity, grouped by each other column.
+      others.forEach(function (group) {
+        requests.push(getJson('/reports/emissions?group=' + group + '&period=month&' + sel + '&from='
+          + encodeURIComponent(from) + '&to=' + encodeURIComponent(new Date(now + 60000).toISOString())));
+      });
+    }
+    historyRefresh.last = now;
+    return Promise.all(requests).then(function (r) {
+      if (generation !== state.viewGeneration || authGeneration !== auth.generation) return;
+      state.history = r[0];
+      state.periods = r[1].map(function (h) {
+        return [millis(h.opened_at), h.status === 'resolved' && h.resolved_at ? millis(h.resolved_at) : now, h.severity];
+      });
+      if (state.view) {
+        var hotspots = new Map();
+        r[1].forEach(function (h) { hotspots.set(h.id, h); });
+        state.entity.hotspots = hotspots;
+        state.entity.alerts = [];
+        r[2].forEach(function (a) { upsertNewestFirst(state.entity.alerts, a, MAX_ALERTS); });
+        state.entity.recommendations = [];
+        r[3].forEach(function (x) { upsertNewestFirst(state.entity.recommendations, x, MAX_RECOMMENDATIONS); });
+        renderHotspots();
+        renderAlerts();
+        renderRecommendations();
+        state.entity.breakdown = others.map(function (group, i) { return { group: group, report: r[4 + i] }; });
+        renderBreakdown(state.history);
+      }
+      renderHistory();
+      document.body.dataset.historyReady = 'true';
+    }).catch(function (err) {
+      if (generation !== state.viewGeneration || err.status === 401) return;
+      console.warn('Carbon Nexus: loading the history failed:', err.message);
+      setText('history-note', 'Could not load the history (' + err.message + ').');
+    });
+  }
+
+  /** A live change of the view's entity: its history follows, at most every HISTORY_REFRESH_MS. */
+  function refreshHistorySoon() {
+    if (historyRefresh.timer) return;
+    var wait = Math.max(0, historyRefresh.last + HISTORY_REFRESH_MS - Date.now());
+    historyRefresh.timer = setTimeout(function () {
+      historyRefresh.timer = null;
+      if (state.loaded) loadView();
+    }, wait);
+  }
+
+  function historyColumns(h) {
+    var xs = [], pred = [], expected = [], upper = [];
+    (h.buckets || []).forEach(function (b) {
+      // The bucket that holds now is still filling: drawn, it would look like a drop.
+      if (b.partial) return;
+      xs.push(millis(b.start) / 1000);
+      pred.push(b.co2_kg);
+      expected.push(b.expected_co2_kg);
+      upper.push(b.upper_co2_kg);
+    });
+    return [xs, pred, expected, upper];
+  }
+
+  function renderHistory() {
+    var host = $('history-chart');
+    var h = state.history;
+    if (plot) {
+      plot.destroy();
+      plot = null;
+    }
+    host.replaceChildren();
+    host.removeAttribute('data-points');
+    if (!h) {
+      host.appendChild(el('p', { 'class': 'empty', text: 'Loading the history…' }));
+      return;
+    }
+    var data = historyColumns(h);
+    var points = data[1].filter(function (v) { return v > 0; }).length;
+    var hasBand = data[3].some(function (v) { return v !== null && v !== undefined; });
+    var hasExpected = data[2].some(function (v) { return v !== null && v !== undefined; });
+    var note = [];
+    if (h.model && h.model.window) {
+      note.push('Band: the upper edge of normal for one ' + RANGES[state.range].stepLabel + ' at ' + h.model.k
+        + ' spreads (detection\'s ' + h.model.window + ' window), from the model learnt ' + when(h.model.built_at)
+        + '; detection judges sliding windows, so a bucket above the band is a hint, the shaded periods are the hotspots.');
+    } else if (!state.view && hasExpected) {
+      note.push('Expected: the sum of the vehicle types\' models; the total has no upper edge of its own.');
+    } else if (state.view) {
+      note.push('No model for this ' + TYPE_LABELS[state.view.type] + ' yet (it needs a week of history): no band.');
+    }
+    note.push('kg CO₂e ' + (h.basis === 'ttw' ? 'tank-to-wheel' : 'well-to-wheel') + ' per bucket; the current one is left out until it ends.');
+    setText('history-note', note.join(' '));
+    var total = data[1].reduce(function (a, v) { return a + (v || 0); }, 0);
+    host.setAttribute('aria-label', 'Predicted CO₂e of ' + (state.view ? entityName(state.view.type, state.view.entity) : 'all shipments')
+      + ' over the last ' + state.range + ': ' + co2(total) + ' in all, ' + state.periods.length + ' hotspot period(s) marked');
+    if (data[0].length === 0 || typeof uPlot !== 'function') {
+      host.appendChild(el('p', { 'class': 'empty', text: typeof uPlot !== 'function' ? 'The chart library did not load.'
+        : 'No emissions in this range.' }));
+      return;
+    }
+    host.dataset.points = String(points);
+    var width = Math.max(280, host.clientWidth || 760);
+    var styles = getComputedStyle(document.documentElement);
+    var color = function (name) { return styles.getPropertyValue(name).trim(); };
+    var periods = state.periods;
+    var axis = { stroke: color('--muted'), grid: { stroke: color('--line'), width: 1 }, ticks: { stroke: color('--line') },
+      font: '12px ' + getComputedStyle(document.body).fontFamily };
+    var opts = {
+      width: width,
+      height: width < 560 ? 220 : 260,
+      legend: { show: false },
+      cursor: { points: { show: false } },
+      scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(1, max * 1.08)]; } } },
+      axes: [
+        Object.assign({ space: width < 560 ? 70 : 90 }, axis),
+        Object.assign({ size: 64, values: function (u, splits) { return splits.map(function (v) { return co2(v); }); } }, axis)
+      ],
+      series: [
+        {},
+        { label: 'predicted', stroke: color('--accent'), width: 1.5, fill: 'rgba(52, 211, 153, .08)' },
+        { label: 'expected', stroke: color('--muted'), width: 1, dash: [4, 4], show: hasExpected },
+        { label: 'upper edge of normal', stroke: 'rgba(56, 189, 248, .55)', width: 1, show: hasBand }
+      ],
+      bands: hasBand && hasExpected ? [{ series: [3, 2], fill: 'rgba(56, 189, 248, .10)' }] : [],
+      hooks: {
+        // Hotspot periods under the lines: shaded, in the colour of their severity.
+        drawClear: [function (u) {
+          var ctx = u.ctx;
+          var top = u.bbox.top, height = u.bbox.height;
+          ctx.save();
+          periods.forEach(function (p) {
+            var x0 = u.valToPos(Math.max(p[0] / 1000, u.scales.x.min), 'x', true);
+            var x1 = u.valToPos(Math.min(p[1] / 1000, u.scales.x.max), 'x', true);
+            if (!(x1 > x0)) return;
+            ctx.fillStyle = p[2] === 'critical' ? 'rgba(240, 82, 82, .16)' : p[2] === 'warn' ? 'rgba(245, 165, 36, .14)'
+              : 'rgba(56, 189, 248, .08)';
+            ctx.fillRect(x0, top, Math.max(2, x1 - x0), height);
+          });
+          ctx.restore();
+        }]
+      }
+    };
+    plot = new uPlot(opts, data, host);
+  }
+
+  /** What the entity's CO2e is made of; filled when the engine offers it (see GET /emissions/history). */
+  function renderBreakdown(h) {
+    var host = $('breakdown');
+    host.replaceChildren();
+    if (!state.view) return;
+    if (!h) {
+      host.appendChild(el('p', { 'class': 'empty', text: 'Loading…' }));
+      return;
+    }
+    var data = historyColumns(h);
+    var total = 0, events = 0, tkm = 0;
+    (h.buckets || []).forEach(function (b) { total += b.co2_kg; events += b.events; tkm += b.tonne_km; });
+    var peak = null;
+    data[1].forEach(function (v, i) { if (peak === null || v > data[1][peak]) peak = i; });
+    setText('breakdown-range', 'last ' + state.range);
+    var facts = [
+      ['CO₂e', co2(total)],
+      ['Shipments', intFormat.format(events)],
+      ['Tonne-km', intFormat.format(Math.round(tkm))],
+      ['Intensity', tkm > 0 ? fixed(total / tkm, 4) + ' kg/t·km' : '–'],
+      ['Busiest ' + RANGES[state.range].stepLabel, peak === null ? '–' : co2(data[1][peak]) + ' at ' + when(new Date(data[0][peak] * 1000).toISOString())]
+    ];
+    host.appendChild(el('dl', { 'class': 'facts' }, facts.map(function (f) {
+      return el('div', null, [el('dt', { text: f[0] }), el('dd', { text: f[1] })]);
+    })));
+    (state.entity.breakdown || []).forEach(function (b) {
+      host.appendChild(breakdownList(b.group, b.report, h.basis));
+    });
+  }
+
+  /** One column's share of the entity's CO2e over the range, largest first, from the emissions report. */
+  function breakdownList(group, report, basis) {
+    var sums = new Map();
+    (report.rows || []).forEach(function (row) {
+      // The figure on the engine's basis; a tank-to-wheel-only prediction has no well-to-wheel figure.
+      var kg = basis === 'ttw' ? row.co2e_ttw_kg : (row.co2e_wtw_kg === null ? row.co2e_ttw_kg : row.co2e_wtw_kg);
+      sums.set(row.entity, (sums.get(row.entity) || 0) + (kg || 0));
+    });
+    var list = Array.from(sums.entries()).sort(function (a, b) { return b[1] - a[1]; });
+    var total = list.reduce(function (a, e) { return a + e[1]; }, 0);
+    var shown = list.slice(0, 8);
+    var section = el('section', { 'class': 'split', 'data-group': group }, [
+      el('h3', { text: 'By ' + TYPE_LABELS[group] + (list.length > shown.length ? ' (top ' + shown.length + ' of ' + list.length + ')' : '') })
+    ]);
+    if (shown.length === 0) {
+      section.appendChild(el('p', { 'class': 'hint', text: 'Nothing in this range.' }));
+      return section;
+    }
+    section.appendChild(el('ol', { 'class': 'split-list' }, shown.map(function (e) {
+      var share = total > 0 ? e[1] / total * 100 : 0;
+      return el('li', null, [
+        entityLink(group, e[0], 'split-name'),
+        el('span', { 'class': 'split-bar', 'aria-hidden': 'true' }, el('span', { style: 'width:' + share.toFixed(1) + '%' })),
+        el('span', { 'class': 'split-value', text: co2(e[1]) + ' · ' + intFormat.format(share) + ' %' })
+      ]);
+    })));
+    return section;
+  }
+
+    // ---------------------------------------------------------------- state from REST
 
   function getJson(path) {
     var headers = authHeaders();
@@ -539,6 +958,8 @@
       showBanner(null);
       if (auth.token) signedIn();
       document.body.dataset.ready = 'true';
+      // The view's history and lists too: after a reconnect, whatever changed meanwhile.
+      loadView();
     }).catch(function (err) {
       if (generation !== auth.generation) return;
       state.loading = false;
@@ -584,19 +1005,27 @@
         if (state.snapshot && millis(body.at) < millis(state.snapshot.at)) return;
         state.snapshot = body;
         if (render) renderEmissions();
+        // New emissions: the history (of the total or the entity shown) follows, throttled.
+        refreshHistorySoon();
         break;
       case 'hotspots':
         applyHotspot(body);
+        if (isViewed(body)) {
+          var known = state.entity.hotspots.get(body.id);
+          if (!known || millis(body.updated_at) >= millis(known.updated_at)) state.entity.hotspots.set(body.id, body);
+        }
         state.fresh.add('h' + body.id);
         if (render) renderHotspots();
         break;
       case 'alerts':
         upsertNewestFirst(state.alerts, body, MAX_ALERTS);
+        if (isViewed(body)) upsertNewestFirst(state.entity.alerts, body, MAX_ALERTS);
         state.fresh.add('a' + body.id);
         if (render) renderAlerts();
         break;
       case 'recommendations':
         upsertNewestFirst(state.recommendations, body, MAX_RECOMMENDATIONS);
+        if (isViewed(body)) upsertNewestFirst(state.entity.recommendations, body, MAX_RECOMMENDATIONS);
         state.fresh.add('r' + body.id);
         if (render) renderRecommendations();
         break;
@@ -792,6 +1221,8 @@
     state.hotspots = new Map();
     state.alerts = [];
     state.recommendations = [];
+    state.entity = { hotspots: new Map(), alerts: [], recommendations: [] };
+    state.history = null;
     state.pending = [];
     state.loaded = false;
     state.shown = false;
@@ -813,6 +1244,19 @@
     state.chartScale = b.dataset.scale;
     renderChart();
   });
+  $('history-ranges').addEventListener('click', function (ev) {
+    var b = ev.target.closest('button[data-range]');
+    if (!b || !RANGES[b.dataset.range]) return;
+    state.range = b.dataset.range;
+    writeHash();
+    showView();
+  });
+  // Entity links only change the hash; the hash decides what is shown (a shared URL opens the same page).
+  window.addEventListener('hashchange', function () {
+    readHash();
+    showView();
+    window.scrollTo(0, 0);
+  });
   $('signin-form').addEventListener('submit', function (ev) {
     ev.preventDefault();
     // A pasted "Bearer eyJ..." works too.
@@ -828,10 +1272,15 @@
   var resizeTimer = null;
   window.addEventListener('resize', function () {
     clearTimeout(resizeTimer);
-    resizeTimer = setTimeout(renderChart, 150);
+    resizeTimer = setTimeout(function () {
+      renderChart();
+      if (plot) plot.setSize({ width: Math.max(280, $('history-chart').clientWidth), height: plot.height });
+    }, 150);
   });
 
   setConnection('connecting');
+  readHash();
+  showView();
   renderChart();
   load();
   connect();

@@ -52,9 +52,17 @@ public final class HotspotQueryVerticle extends VerticleBase {
   private Pool pool;
   private Duration window;
   private EmissionsBasis basis;
+  private DetectionSettings detection;
   /** Kept as JSON text: encoded once, and a buffer crosses the bus without a deep copy. */
   private final ReadCache<Buffer> snapshots = new ReadCache<>(READ_TTL_MS, 1);
   private final ReadCache<Buffer> lists = new ReadCache<>(READ_TTL_MS, 256);
+  /**
+   * Parsed models for the history's bands, kept for {@link #MODEL_TTL_MS}: models are learnt once
+   * an hour, so a band a minute behind the newest model is the same band, and a chart's reloads do
+   * not parse the same JSON again.
+   */
+  private final ReadCache<List<EntityModel>> models = new ReadCache<>(MODEL_TTL_MS, 1_024);
+  static final long MODEL_TTL_MS = 60_000;
 
   public HotspotQueryVerticle() {
     this(Clock.systemUTC());
@@ -70,6 +78,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
     pool = Pools.shared(vertx, conf);
     window = ConfigKeys.DETECTION_WINDOW.get(conf);
     basis = ConfigKeys.EMISSIONS_BASIS.get(conf);
+    detection = DetectionSettingsReader.read(conf);
     var bus = vertx.eventBus();
     return Future.all(
       // What detection publishes is the freshest answer; any change of a hotspot makes the lists old.
@@ -77,7 +86,8 @@ public final class HotspotQueryVerticle extends VerticleBase {
       bus.<JsonObject>consumer(Addresses.HOTSPOTS, m -> lists.clear()).completion(),
       bus.<JsonObject>consumer(Addresses.EMISSIONS_CURRENT, m -> BusFailure.answer(m, this::current)).completion(),
       bus.<JsonObject>consumer(Addresses.HOTSPOTS_LIST, m -> BusFailure.answer(m, this::list)).completion(),
-      bus.<JsonObject>consumer(Addresses.SUPPLIERS_COMPARE, m -> BusFailure.answer(m, this::compare)).completion());
+      bus.<JsonObject>consumer(Addresses.SUPPLIERS_COMPARE, m -> BusFailure.answer(m, this::compare)).completion(),
+      bus.<JsonObject>consumer(Addresses.EMISSIONS_HISTORY, m -> BusFailure.answer(m, this::history)).completion());
   }
 
   private Future<Buffer> current(JsonObject request) {
@@ -105,6 +115,57 @@ public final class HotspotQueryVerticle extends VerticleBase {
         }
         return EmissionsSnapshot.of(now, window.toSeconds(), basis, totals);
       });
+  }
+
+  /**
+   * The time series of one entity or of the total, from the rollups, with the stored models'
+   * expectation and upper edge per bucket ({@link History}). Models of another algorithm than the
+   * configured one are not used: their buckets have no band.
+   */
+  private Future<Buffer> history(JsonObject query) {
+    Instant now = clock.instant();
+    HistoryRequest request = HistoryRequest.parse(query, now);
+    OffsetDateTime from = OffsetDateTime.ofInstant(request.from(), ZoneOffset.UTC);
+    OffsetDateTime to = OffsetDateTime.ofInstant(request.to(), ZoneOffset.UTC);
+    long step = request.step().toSeconds();
+    // Whole hours from the hour rollups (a step of hours has buckets of whole hours: from is aligned on it).
+    boolean hours = step % 3600 == 0;
+    Future<io.vertx.sqlclient.RowSet<Row>> sums = request.entity() == null
+      ? pool.preparedQuery(hours ? HotspotSql.TOTAL_HISTORY_HOURS : HotspotSql.TOTAL_HISTORY_MINUTES)
+        .execute(Tuple.of(from, step, to))
+      : pool.preparedQuery(hours ? HotspotSql.ENTITY_HISTORY_HOURS : HotspotSql.ENTITY_HISTORY_MINUTES)
+        .execute(Tuple.of(from, step, request.entity().type(), request.entity().entity(), to));
+    String modelKey = request.entity() == null ? "" : request.entity().type() + '\u0000' + request.entity().entity();
+    Future<List<EntityModel>> stored = models.get(modelKey, () -> (request.entity() == null
+      ? pool.query(HotspotSql.VEHICLE_TYPE_MODELS).execute()
+      : pool.preparedQuery(HotspotSql.ENTITY_MODEL).execute(Tuple.of(request.entity().type(), request.entity().entity())))
+      .map(this::parseModels));
+    return Future.all(sums, stored).map(all -> {
+      Map<Integer, History.Sums> buckets = new HashMap<>();
+      for (Row r : sums.result()) {
+        buckets.put(r.getInteger("b"), new History.Sums(num(r, "co2"), num(r, "events"), num(r, "tkm")));
+      }
+      WindowSpec band = detection.legacy() ? null : History.bandWindow(detection.windows(), request.step());
+      return History.answer(request, buckets, stored.result(), band, basis, now).toBuffer();
+    });
+  }
+
+  /** The rows' models of the configured algorithm (another algorithm's would draw a band detection does not use). */
+  private List<EntityModel> parseModels(io.vertx.sqlclient.RowSet<Row> rows) {
+    List<EntityModel> out = new ArrayList<>();
+    for (Row r : rows) {
+      if (detection.algorithm().equals(r.getString("algorithm"))) {
+        Object model = r.getValue("model");
+        JsonObject json = model instanceof JsonObject o ? o : new JsonObject(String.valueOf(model));
+        out.add(ModelStore.fromJson(json, r.getOffsetDateTime("built_at").toInstant()));
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static double num(Row r, String column) {
+    Object v = r.getValue(column);
+    return v instanceof Number n ? n.doubleValue() : 0;
   }
 
   private Future<Buffer> list(JsonObject request) {

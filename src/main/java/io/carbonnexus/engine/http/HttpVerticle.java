@@ -97,6 +97,8 @@ public final class HttpVerticle extends VerticleBase {
   private HealthChecks healthChecks;
   /** Reads answer from one query; a concern that takes longer is in trouble. */
   private long readTimeoutMs;
+  /** http.cors_origins as a list: a refused preflight names it. */
+  private List<String> corsOrigins = List.of();
 
   @Override
   public Future<?> start() {
@@ -203,7 +205,8 @@ public final class HttpVerticle extends VerticleBase {
   private Router router(JsonObject conf) {
     Router router = Router.router(vertx);
     router.route().handler(HttpVerticle::canonicalRequest);
-    router.route().handler(new OriginPolicy(origins(ConfigKeys.HTTP_CORS_ORIGINS.get(conf)), registry)::handle);
+    corsOrigins = origins(ConfigKeys.HTTP_CORS_ORIGINS.get(conf));
+    router.route().handler(new OriginPolicy(corsOrigins, registry)::handle);
     // HEAD is GET without the body (the server drops it): every GET answers HEAD too.
     router.route(HttpMethod.HEAD, "/*").handler(ctx -> ctx.reroute(HttpMethod.GET, ctx.request().uri()));
     BridgeGuard bridge = new BridgeGuard(vertx, authenticator, registry);
@@ -244,6 +247,7 @@ public final class HttpVerticle extends VerticleBase {
       Map.entry("listShipmentFootprints", ctx -> ask(ctx, Addresses.FOOTPRINTS_SHIPMENTS, query(ctx), 200)),
       Map.entry("listTransportOperationCategories", ctx -> ask(ctx, Addresses.FOOTPRINTS_TOCS, query(ctx), 200)),
       Map.entry("getEmissionsReport", this::report),
+      Map.entry("getEmissionsHistory", ctx -> ask(ctx, Addresses.EMISSIONS_HISTORY, query(ctx), 200)),
       Map.entry("simulate", ctx -> ask(ctx, Addresses.SIMULATE, body(ctx), 200)),
       Map.entry("acknowledgeAlert", ctx -> ask(ctx, Addresses.ALERT_ACKNOWLEDGE,
         body(ctx).put("id", validated(ctx).getPathParameters().get("id").getLong()), 200)),
@@ -568,7 +572,16 @@ public final class HttpVerticle extends VerticleBase {
     List<String> allowed = Arrays.stream(new HttpMethod[] {HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT,
         HttpMethod.DELETE, HttpMethod.PATCH})
       .filter(m -> contract.findOperation(path, m) != null).map(HttpMethod::name).toList();
-    if (!allowed.isEmpty()) {
+    if (!allowed.isEmpty() && ctx.request().method() == HttpMethod.OPTIONS) {
+      // Only a CORS preflight from an allowed origin is answered (by OriginPolicy); anything else
+      // that reaches here is a preflight the engine was not told to accept: say which setting does.
+      ctx.response().putHeader("Allow", String.join(", ", allowed));
+      HttpErrors.send(ctx, 405, "OPTIONS is answered only as the CORS preflight of a page whose origin is in "
+        + "http.cors_origins (NEXUS_HTTP_CORS_ORIGINS), "
+        + (corsOrigins.isEmpty() ? "which is unset" : "now " + String.join(", ", corsOrigins))
+        + ": add the page's origin (scheme://host:port, e.g. http://localhost:5173), or serve the page from this engine",
+        null);
+    } else if (!allowed.isEmpty()) {
       ctx.response().putHeader("Allow", String.join(", ", allowed));
       HttpErrors.send(ctx, 405, ctx.request().method() + " is not allowed on " + path + ": use " + String.join(" or ", allowed),
         null);

@@ -59,6 +59,8 @@ final class EmissionsReport {
       .put("to", request.to().toString())
       .put("group", request.group().wire())
       .put("period", request.period().wire())
+      .put("entity_type", request.filterType() == null ? null : request.filterType().wire())
+      .put("entity", request.filterEntity())
       .put("basis", basis.wire())
       .put("rows", rows);
   }

@@ -20,8 +20,12 @@ import java.util.Locale;
  *
  * <p>Without {@code from} and {@code to} the report covers the last 12 calendar months, the current
  * one included: what a yearly Scope 3 category 4/9 report is made from.
+ *
+ * <p>With {@code entity_type} and {@code entity} the report covers that entity's predictions only:
+ * a supplier's routes and vehicle types, a route's suppliers (the dashboard's entity page).
  */
-record ReportRequest(Instant from, Instant to, Group group, Period period, Format format) {
+record ReportRequest(Instant from, Instant to, Group group, Period period, Format format, Group filterType,
+                     String filterEntity) {
 
   /** The longest range one report may cover: bounds the predictions a single request scans. */
   static final Duration MAX_RANGE = Duration.ofDays(1_096);
@@ -81,7 +85,13 @@ record ReportRequest(Instant from, Instant to, Group group, Period period, Forma
       throw new IllegalArgumentException("period: day covers at most " + MAX_DAILY_RANGE.toDays()
         + " days per report: use week or month, or split the range");
     }
-    return new ReportRequest(from, to, group, period, format);
+    Group filterType = choice(query, "entity_type", Group.class, null);
+    String filterEntity = ListQuery.text(query, "entity");
+    if ((filterType == null) != (filterEntity == null)) {
+      throw new IllegalArgumentException((filterType == null ? "entity_type" : "entity")
+        + ": give entity_type and entity together, or neither (every entity)");
+    }
+    return new ReportRequest(from, to, group, period, format, filterType, filterEntity);
   }
 
   private static <E extends Enum<E>> E choice(JsonObject query, String name, Class<E> type, E otherwise) {

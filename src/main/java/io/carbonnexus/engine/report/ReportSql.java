@@ -12,6 +12,8 @@ final class ReportSql {
    * null) counts in events, tonne-km and TTW, is counted in {@code ttw_only_events}, and is left
    * out of WTT and WTW and of the tonne-km that WTW intensity divides by: never a WTT of zero.
    *
+   * <p>With $5 (supplier, route or vehicle_type) and $6, one entity's predictions only.
+   *
    * <p>The range is on {@code occurred_at} as it is stored, so that predictions_occurred_at_idx
    * bounds the scan; the event is joined by its primary key only to count shipments.
    */
@@ -29,6 +31,8 @@ final class ReportSql {
       from predictions p
       left join events_normalized e on e.id = p.event_id
      where p.occurred_at >= $1 and p.occurred_at < $2
+       and ($5::text is null
+            or case $5::text when 'supplier' then p.supplier when 'route' then p.route else p.vehicle_type end = $6)
      group by 1, 2
      order by 1, 2
     """;

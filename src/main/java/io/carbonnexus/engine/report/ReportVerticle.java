@@ -49,7 +49,8 @@ public final class ReportVerticle extends VerticleBase {
     ReportRequest request = ReportRequest.parse(query, clock.instant());
     return pool.preparedQuery(ReportSql.REPORT)
       .execute(Tuple.of(request.from().atOffset(ZoneOffset.UTC), request.to().atOffset(ZoneOffset.UTC),
-        request.group().wire(), request.period().wire()))
+        request.group().wire(), request.period().wire(),
+        request.filterType() == null ? null : request.filterType().wire(), request.filterEntity()))
       .map(rows -> {
         List<EmissionsReport.Line> lines = new ArrayList<>();
         for (Row r : rows) {

@@ -54,6 +54,16 @@ public final class Addresses {
   public static final String SUPPLIERS_COMPARE = "nexus.hotspot.compare";
 
   /**
+   * Request/reply, {@code {"entity_type","entity","from","to","step"}} (the query of
+   * {@code GET /emissions/history}) → JSON text (a buffer)
+   * {@code {"entity_type","entity","from","to","step_seconds","basis","at","model","buckets":[..]}}:
+   * per bucket the predicted CO2, its expected value and upper edge of normal, tonne-km and events.
+   * Served by the hotspot query verticle; fails with {@link FailureCode#INVALID_REQUEST} naming
+   * the bad parameter.
+   */
+  public static final String EMISSIONS_HISTORY = "nexus.hotspot.emissions-history";
+
+  /**
    * Request/reply, {@code {"from","to","group","period","format"}} (the query of
    * {@code GET /reports/emissions}) → the report as text (a buffer): JSON
    * {@code {"from","to","group","period","basis","rows":[..]}}, or CSV when {@code format} is

@@ -144,6 +144,40 @@ class MigrationsTest {
     assertThat(TestDatabase.queryLong(url, "select count(*) from entity_minute_totals")).isZero();
   }
 
+  @Test
+  void hourRollupsFollowEveryWriteToPredictions() {
+    String url = migratedDatabase();
+    // 400 events a few seconds apart from 10:55: they span two hours and more than one minute each.
+    String insert = "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
+      + " model_version, tonne_km) select g, '2026-11-27T10:55:00Z'::timestamptz + (g * 3 || ' seconds')::interval,"
+      + " 'S' || (g % 3), 'R' || (g % 2), 'van', g, 'builtin', 't', 10 * g from generate_series(1, 400) g"
+      + " on conflict do nothing";
+    String mismatch = """
+      select count(*) from (
+        select x.entity_type, x.entity, date_trunc('hour', p.occurred_at) as hour, sum(p.co2_kg) as co2,
+               count(*) as events, sum(p.tonne_km) as tkm
+          from predictions p
+          cross join lateral (values ('supplier', p.supplier), ('route', p.route), ('vehicle_type', p.vehicle_type))
+            as x(entity_type, entity)
+         group by 1, 2, 3) direct
+      full join (select entity_type, entity, hour, co2_kg as co2, events, tonne_km as tkm from entity_hour_totals
+                  where events <> 0) rolled
+        using (entity_type, entity, hour)
+       where direct.co2 is distinct from rolled.co2 or direct.events is distinct from rolled.events
+          or direct.tkm is distinct from rolled.tkm""";
+    TestDatabase.execute(url, insert);
+    TestDatabase.execute(url, insert); // a retried insert adds nothing
+    assertThat(TestDatabase.queryLong(url, "select count(distinct hour) from entity_hour_totals")).isEqualTo(2);
+    assertThat(TestDatabase.queryLong(url, mismatch)).isZero();
+    TestDatabase.execute(url, "delete from predictions where event_id <= 50");
+    TestDatabase.execute(url, "update predictions set co2_kg = co2_kg * 2.5 where event_id > 350");
+    TestDatabase.execute(url, "update predictions set supplier = 'Moved', occurred_at = occurred_at + interval '1 hour'"
+      + " where event_id between 60 and 80");
+    assertThat(TestDatabase.queryLong(url, mismatch)).isZero();
+    TestDatabase.execute(url, "truncate predictions");
+    assertThat(TestDatabase.queryLong(url, "select count(*) from entity_hour_totals")).isZero();
+  }
+
   private static String migratedDatabase() {
     String url = TestDatabase.get().createDatabase();
     Migrations.migrate(DatabaseUrl.parse(url), TIMEOUT);

@@ -83,6 +83,27 @@ class EmissionsReportApiTest {
   }
 
   @Test
+  void aSuppliersReportByRouteHoldsOnlyThatSuppliersPredictions() {
+    Http.Response r = Http.get(port, "/reports/emissions?" + RANGE
+      + "&group=route&period=month&entity_type=supplier&entity=Acme%20Haulage");
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    JsonObject report = r.json();
+    assertThat(report.getString("entity")).isEqualTo("Acme Haulage");
+    JsonArray rows = report.getJsonArray("rows");
+    // Acme: R1 in January (rows 1 and 2), R2 in February (3 and 4); R3 is other suppliers' only.
+    assertThat(rows.stream().map(o -> ((JsonObject) o).getString("entity") + " " + ((JsonObject) o).getString("period")))
+      .containsExactly("R1 2025-01", "R2 2025-02");
+    assertThat(row(rows, "R1", "2025-01").getDouble("co2e_wtw_kg")).isCloseTo(100 + 50, within(1e-9));
+  }
+
+  @Test
+  void anEntityTypeWithoutAnEntityIsRefusedNamingTheMissingOne() {
+    Http.Response r = Http.get(port, "/reports/emissions?" + RANGE + "&entity_type=supplier");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().getString("error")).startsWith("entity:");
+  }
+
+  @Test
   void eachSupplierAndMonthHasItsTankToWheelWellToTankAndWellToWheelTotals() {
     Http.Response r = Http.get(port, "/reports/emissions?" + RANGE + "&group=supplier&period=month");
     assertThat(r.status()).as(r.body()).isEqualTo(200);

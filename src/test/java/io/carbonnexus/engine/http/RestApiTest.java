@@ -410,7 +410,8 @@ class RestApiTest {
       }
     }
     assertThat(access).containsOnly(
-      Map.entry("GET /emissions/current", "read"), Map.entry("GET /hotspots", "read"), Map.entry("GET /alerts", "read"),
+      Map.entry("GET /emissions/current", "read"), Map.entry("GET /emissions/history", "read"),
+      Map.entry("GET /hotspots", "read"), Map.entry("GET /alerts", "read"),
       Map.entry("GET /recommendations", "read"), Map.entry("GET /suppliers/compare", "read"),
       Map.entry("GET /baselines", "read"), Map.entry("POST /simulate", "read"), Map.entry("GET /metrics", "read"),
       Map.entry("GET /reports/emissions", "read"), Map.entry("GET /footprints/shipments", "read"),
@@ -419,6 +420,13 @@ class RestApiTest {
       Map.entry("POST /alerts/{id}/acknowledge", "write"), Map.entry("POST /detection/batch", "write"),
       Map.entry("POST /events", "write"),
       Map.entry("GET /health", "open"), Map.entry("GET /openapi.yaml", "open"), Map.entry("GET /openapi.json", "open"));
+  }
+
+  @Test
+  void anOptionsRequestThatIsNoAllowedPreflightIsToldWhichSettingToChange() {
+    Http.Response r = Http.send(port, "OPTIONS", "/hotspots", null, "Access-Control-Request-Method", "GET");
+    assertThat(r.status()).isEqualTo(405);
+    assertThat(r.json().getString("error")).contains("http.cors_origins").contains("https://dash.example.com");
   }
 
   @Test

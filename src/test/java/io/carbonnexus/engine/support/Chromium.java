@@ -141,6 +141,12 @@ public final class Chromium implements AutoCloseable {
     }
   }
 
+  /** Lays the page out at {@code width} × {@code height} CSS pixels, as a phone (narrower than 600 px) or a desktop. */
+  public void viewport(int width, int height) {
+    page("Emulation.setDeviceMetricsOverride", new JsonObject().put("width", width).put("height", height)
+      .put("deviceScaleFactor", 1).put("mobile", width < 600));
+  }
+
   /** Evaluates a JavaScript expression in the page and returns its value (JSON-serialisable values only). */
   public Object evaluate(String expression) {
     JsonObject result = page("Runtime.evaluate", new JsonObject().put("expression", expression)
