@@ -27,6 +27,7 @@
     snapshot: null,
     hotspots: new Map(),     // id -> Hotspot, open ones only
     alerts: [],              // newest first
+    deliveries: new Map(),   // alert id -> where its notifications went ({receiver, status, attempts, last_error})
     recommendations: [],     // newest first
     chartType: 'supplier',
     chartScale: 'percent',
@@ -542,13 +543,59 @@
           el('time', { datetime: a.created_at, title: a.created_at, text: when(a.created_at) })
         ]),
         el('p', { 'class': 'alert-msg', text: a.message }),
-        el('p', { 'class': 'alert-meta', text: meta.join(' · ') })
+        el('p', { 'class': 'alert-meta', text: meta.join(' · ') }),
+        deliveryLine(a.id)
       ]);
       flash(li, 'a' + a.id);
       return li;
     });
     $('alerts').replaceChildren.apply($('alerts'), items);
     $('alerts-empty').hidden = items.length > 0;
+  }
+
+  /** Where an alert's notifications went: one chip per receiver, from the delivery log (null: none known). */
+  function deliveryLine(alertId) {
+    var list = state.deliveries.get(alertId);
+    if (!list || !list.length) return null;
+    var chips = list.map(function (d) {
+      var label = d.status === 'sent' ? 'sent' : d.status === 'failed' ? 'failed' : 'pending';
+      var title = d.receiver + ': ' + label + ' after ' + d.attempts + (d.attempts === 1 ? ' attempt' : ' attempts')
+        + (d.last_error ? ' (' + d.last_error + ')' : '');
+      return el('span', { 'class': 'delivery delivery-' + label, title: title, text: d.receiver + ' · ' + label });
+    });
+    return el('p', { 'class': 'alert-deliveries', 'aria-label': 'Delivered to' }, chips);
+  }
+
+  var deliveriesTimer = null;
+
+  /**
+   * The delivery log's recent entries, by alert. Reloaded every 30 s and shortly after an alert
+   * arrives (a message is sent after its group's wait). An engine without the log, or a reader
+   * without access, just shows no deliveries.
+   */
+  function loadDeliveries() {
+    getJson('/notifications?limit=500').then(function (entries) {
+      var byAlert = new Map();
+      entries.slice().reverse().forEach(function (n) {
+        (n.alert_ids || []).forEach(function (id) {
+          var list = byAlert.get(id) || [];
+          // The latest message per receiver wins: a resolution's message follows the firing one.
+          list = list.filter(function (d) { return d.receiver !== n.receiver; });
+          list.push({ receiver: n.receiver, status: n.status, attempts: n.attempts, last_error: n.last_error });
+          byAlert.set(id, list);
+        });
+      });
+      state.deliveries = byAlert;
+      renderAlerts();
+    }).catch(function () { /* no log to show */ });
+  }
+
+  function scheduleDeliveries(delayMs) {
+    clearTimeout(deliveriesTimer);
+    deliveriesTimer = setTimeout(function () {
+      loadDeliveries();
+      scheduleDeliveries(30000);
+    }, delayMs);
   }
 
   // ---------------------------------------------------------------- recommendations
@@ -960,6 +1007,7 @@
       document.body.dataset.ready = 'true';
       // The view's history and lists too: after a reconnect, whatever changed meanwhile.
       loadView();
+      scheduleDeliveries(0);
     }).catch(function (err) {
       if (generation !== auth.generation) return;
       state.loading = false;
@@ -1019,6 +1067,8 @@
         break;
       case 'alerts':
         upsertNewestFirst(state.alerts, body, MAX_ALERTS);
+        // Its notifications leave after the route's group wait (30 s by default): look then.
+        scheduleDeliveries(35000);
         if (isViewed(body)) upsertNewestFirst(state.entity.alerts, body, MAX_ALERTS);
         state.fresh.add('a' + body.id);
         if (render) renderAlerts();

@@ -3,9 +3,11 @@ package io.carbonnexus.engine.http;
 import io.carbonnexus.engine.Engine;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.support.Chromium;
+import io.carbonnexus.engine.support.FakeReceiver;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
@@ -296,6 +298,39 @@ class DashboardBrowserTest {
     Http.Response response = Http.put(port, "/targets", new JsonObject().put("entity_type", "supplier")
       .put("entity", SUPPLIER).put("baseline", baseline).encode());
     assertThat(response.status()).as("PUT /targets: %s", response.body()).isEqualTo(200);
+  }
+
+  @Test
+  void eachAlertSaysWhereItsNotificationWasDelivered() throws Exception {
+    Optional<Path> binary = Chromium.find();
+    assumeTrue(binary.isPresent(), Chromium::notFoundMessage);
+    String url = TestDatabase.get().createDatabase();
+    int port = TempDirs.freePort();
+    Vertx receiverVertx = Vertx.vertx();
+    FakeReceiver receiver = FakeReceiver.start(receiverVertx);
+    Engine.Options options = options(url, port);
+    ConfigKeys.NOTIFY_WEBHOOK_URL.put(options.overrides(), receiver.url());
+    ConfigKeys.NOTIFY_GROUP_WAIT.put(options.overrides(), "100ms");
+    ConfigKeys.NOTIFY_POLL_INTERVAL.put(options.overrides(), "100ms");
+    try (Engine engine = Engine.start(options); Chromium browser = Chromium.launch(binary.get())) {
+      TestDatabase.execute(url, EVENTS);
+      TestDatabase.waitFor("the five events predicted",
+        () -> TestDatabase.queryLong(url, "select count(*) from predictions") == 5, Duration.ofSeconds(10));
+      setTarget(port, 1); // critical at once: an alert, routed to the webhook
+      TestDatabase.waitFor("the alert's notification sent", () -> TestDatabase.queryLong(url,
+        "select count(*) from notifications where status = 'sent' and receiver = 'webhook'") == 1, LIVE);
+
+      browser.navigate("http://127.0.0.1:" + port + "/");
+      browser.waitUntil("the alert says it was sent to the webhook",
+        "[...document.querySelectorAll('#alerts .delivery-sent')].some(e => e.textContent === 'webhook · sent')", LIVE);
+      long alertId = TestDatabase.queryLong(url, "select min(id) from alerts");
+      assertThat(browser.evaluate("document.querySelector('#alerts [data-alert-id=\"" + alertId + "\"] .delivery')"
+        + "?.title")).as("the chip's details").isEqualTo("webhook: sent after 1 attempt");
+      assertThat(browser.consoleErrors()).as("console.error calls in the page%s", browser.diagnostics()).isEmpty();
+    } finally {
+      receiver.close();
+      receiverVertx.close().await();
+    }
   }
 
   private static Engine.Options options(String url, int port) {
