@@ -19,7 +19,7 @@ class MigrationsTest {
 
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
-  /** The columns DESIGN.md fixes for each table other teams read or write. */
+  /** The columns fixed for each table other teams read or write (docs/architecture.md, "Contracts"). */
   private static final Map<String, Set<String>> CONTRACT = new LinkedHashMap<>();
 
   static {

@@ -28,7 +28,7 @@ class DemoEventGeneratorTest {
   /** A Monday, so whole days from here line up with weekdays and weekends. */
   private static final Instant MONDAY = Instant.parse("2025-03-03T00:00:00Z");
 
-  /** The vehicle types of shared/data/emission-factors.csv. */
+  /** The vehicle types of the bundled factor table, src/main/resources/emission-factors.csv. */
   private static final Set<String> FACTOR_TABLE_TYPES = Set.of(
       "hgv_diesel", "hgv_articulated_diesel", "hgv_rigid_diesel", "van_diesel", "van_electric",
       "truck_electric", "rail", "ship", "air", "air_short_haul");
