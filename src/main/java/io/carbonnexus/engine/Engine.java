@@ -1,6 +1,5 @@
 package io.carbonnexus.engine;
 
-import io.carbonnexus.engine.alerting.AlertingVerticle;
 import io.carbonnexus.engine.cluster.ClusterSettings;
 import io.carbonnexus.engine.cluster.NodePlan;
 import io.carbonnexus.engine.config.ConfigException;
@@ -11,24 +10,11 @@ import io.carbonnexus.engine.db.DatabaseUrl;
 import io.carbonnexus.engine.db.EmbeddedDatabase;
 import io.carbonnexus.engine.db.Migrations;
 import io.carbonnexus.engine.prediction.EmissionsBasisSync;
-import io.carbonnexus.engine.demo.DemoFeedVerticle;
-import io.carbonnexus.engine.hotspot.BaselineVerticle;
-import io.carbonnexus.engine.hotspot.DetectionVerticle;
-import io.carbonnexus.engine.hotspot.HotspotQueryVerticle;
-import io.carbonnexus.engine.http.HttpVerticle;
-import io.carbonnexus.engine.ingestion.IngestionVerticle;
-import io.carbonnexus.engine.notify.NotificationVerticle;
 import io.carbonnexus.engine.notify.NotifySettings;
-import io.carbonnexus.engine.prediction.PredictionVerticle;
-import io.carbonnexus.engine.recommendation.RecommendationVerticle;
-import io.carbonnexus.engine.report.ReportVerticle;
-import io.carbonnexus.engine.simulation.SimulationVerticle;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.RuntimeKeys;
 import io.vertx.config.ConfigRetriever;
-import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
@@ -49,7 +35,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 
 /**
  * One running engine node: configuration read, database up and migrated, verticles deployed.
@@ -199,40 +184,18 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  /** How a verticle of the plan is made and on which threads it runs. */
-  private record Kind(Supplier<? extends Deployable> factory, ThreadingModel threads) {
-    Kind(Supplier<? extends Deployable> factory) {
-      this(factory, ThreadingModel.EVENT_LOOP);
-    }
-  }
-
-  /** The verticles of this node's plan, listeners before the verticles whose messages they need. */
+  /** The verticles of this node's plan, in the catalogue's order: listeners before the verticles whose messages they need. */
   private void deploy() {
-    Map<String, Kind> verticles = Map.ofEntries(
-      // Predicting thousands of events at a time is CPU work: on worker threads, so that the event
-      // loops stay free for HTTP and the SockJS bridge while a backlog drains.
-      Map.entry("prediction", new Kind(PredictionVerticle::new, ThreadingModel.WORKER)),
-      Map.entry("alerting", new Kind(AlertingVerticle::new)),
-      Map.entry("notify", new Kind(NotificationVerticle::new)),
-      Map.entry("recommendation", new Kind(RecommendationVerticle::new)),
-      Map.entry("detection", new Kind(DetectionVerticle::new)),
-      Map.entry("baselines", new Kind(BaselineVerticle::new)),
-      Map.entry("queries", new Kind(HotspotQueryVerticle::new)),
-      Map.entry("reports", new Kind(ReportVerticle::new)),
-      Map.entry("simulation", new Kind(SimulationVerticle::new)),
-      Map.entry("ingestion", new Kind(IngestionVerticle::new)),
-      Map.entry("http", new Kind(HttpVerticle::new)),
-      Map.entry("demo", new Kind(DemoFeedVerticle::new)));
     LOG.info("This node runs: {}", plan);
-    for (String name : NodePlan.VERTICLES) {
-      if (!plan.runs(name)) {
+    for (Verticles verticle : Verticles.values()) {
+      if (!plan.runs(verticle.label())) {
         continue;
       }
-      if (name.equals("demo") && !demoEnabled(config)) {
+      if (verticle == Verticles.DEMO && !demoEnabled(config)) {
         LOG.info("Demo data is off");
         continue;
       }
-      deploy(name, verticles.get(name), plan.instancesOf(name));
+      deploy(verticle, plan.instancesOf(verticle.label()));
     }
   }
 
@@ -312,13 +275,13 @@ public final class Engine implements AutoCloseable {
     deployments.clear();
   }
 
-  private void deploy(String what, Kind kind, int instances) {
+  private void deploy(Verticles verticle, int instances) {
     DeploymentOptions options = new DeploymentOptions().setConfig(config).setInstances(instances)
-      .setThreadingModel(kind.threads());
+      .setThreadingModel(verticle.threads());
     try {
-      deployments.add(vertx.deployVerticle(kind.factory(), options).await());
+      deployments.add(vertx.deployVerticle(verticle.factory(), options).await());
     } catch (RuntimeException e) {
-      throw new StartupException("cannot start the " + what + " verticle: " + rootMessage(e), e);
+      throw new StartupException("cannot start the " + verticle.label() + " verticle: " + rootMessage(e), e);
     }
   }
 
