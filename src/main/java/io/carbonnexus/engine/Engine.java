@@ -191,13 +191,12 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /** Whether the demo feed runs: the {@code demo} key has checked the value; {@code auto} follows the embedded database. */
   static boolean demoEnabled(JsonObject config) {
-    String demo = ConfigKeys.DEMO.get(config);
-    return switch (demo == null ? "auto" : demo.toLowerCase(java.util.Locale.ROOT)) {
-      case "true", "yes", "on" -> true;
-      case "false", "no", "off" -> false;
-      case "auto" -> config.getBoolean(RuntimeKeys.EMBEDDED_DATABASE, false);
-      default -> throw new ConfigException("demo (NEXUS_DEMO): '" + demo + "' is not auto, true or false");
+    return switch (ConfigKeys.DEMO.get(config)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> config.getBoolean(RuntimeKeys.EMBEDDED_DATABASE, false);
     };
   }
 
