@@ -1,58 +1,34 @@
 package io.carbonnexus.engine;
 
-import io.carbonnexus.engine.alerting.AlertingVerticle;
 import io.carbonnexus.engine.cluster.ClusterSettings;
 import io.carbonnexus.engine.cluster.NodePlan;
 import io.carbonnexus.engine.config.ConfigException;
-import io.carbonnexus.engine.config.ConfigKey;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.config.EngineConfig;
-import io.carbonnexus.engine.db.DatabaseUrl;
 import io.carbonnexus.engine.db.EmbeddedDatabase;
-import io.carbonnexus.engine.db.Migrations;
-import io.carbonnexus.engine.prediction.EmissionsBasisSync;
-import io.carbonnexus.engine.demo.DemoFeedVerticle;
-import io.carbonnexus.engine.hotspot.BaselineVerticle;
-import io.carbonnexus.engine.hotspot.DetectionVerticle;
-import io.carbonnexus.engine.hotspot.HotspotQueryVerticle;
-import io.carbonnexus.engine.http.HttpVerticle;
-import io.carbonnexus.engine.ingestion.IngestionVerticle;
-import io.carbonnexus.engine.notify.NotificationVerticle;
 import io.carbonnexus.engine.notify.NotifySettings;
-import io.carbonnexus.engine.prediction.PredictionVerticle;
-import io.carbonnexus.engine.recommendation.RecommendationVerticle;
-import io.carbonnexus.engine.report.ReportVerticle;
-import io.carbonnexus.engine.simulation.SimulationVerticle;
-import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.RuntimeKeys;
-import io.vertx.config.ConfigRetriever;
-import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
-import io.vertx.pgclient.PgConnection;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
-import org.flywaydb.core.api.FlywayException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 
 /**
- * One running engine node: configuration read, database up and migrated, verticles deployed.
+ * One running engine node: configuration read, database up and migrated ({@link DatabaseBootstrap}),
+ * the verticles of its plan deployed from the catalogue ({@link Verticles}), configuration watched
+ * ({@link ConfigWatcher}). This class orchestrates those steps and the shutdown.
  * {@link #start} blocks its caller (a plain thread, never an event loop) until the node is ready
  * or has failed; on failure everything it started is stopped again.
  */
@@ -80,7 +56,9 @@ public final class Engine implements AutoCloseable {
   /** Starting the embedded database and closing the engine exclude each other: a stop never misses a server. */
   private final Object databaseLifecycle = new Object();
   private volatile EmbeddedDatabase embedded;
+  /** The configuration the verticles were deployed with; after start-up, the watcher holds the current one. */
   private volatile JsonObject config;
+  private volatile ConfigWatcher watcher;
   /** Deployment ids in deployment order: undeployed in reverse, producers before their consumers. */
   private final List<String> deployments = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -111,7 +89,7 @@ public final class Engine implements AutoCloseable {
       LOG.info("Joined {} as node {}: {} members", cluster, nodeId, manager.getNodes().size());
       return clustered;
     } catch (RuntimeException e) {
-      throw new StartupException("cannot join " + cluster + ": " + rootMessage(e), e);
+      throw new StartupException("cannot join " + cluster + ": " + StartupException.rootMessage(e), e);
     }
   }
 
@@ -141,22 +119,17 @@ public final class Engine implements AutoCloseable {
         }
         vertx = createVertx(loaded);
       }
-      Duration connectTimeout = ConfigKeys.DB_CONNECT_TIMEOUT.get(loaded);
       String url = ConfigKeys.DB_URL.get(loaded);
       if (url == null) {
         synchronized (databaseLifecycle) {
           if (closed.get()) {
             throw new StartupException("stopped during start-up", null);
           }
-          embedded = startEmbedded(loaded);
+          embedded = DatabaseBootstrap.startEmbedded(loaded);
         }
         url = embedded.url();
       }
-      DatabaseUrl db = parseUrl(url);
-      checkConnection(db, connectTimeout);
-      migrate(db, connectTimeout);
-      checkEngineClient(db);
-      EmissionsBasisSync.run(vertx, db.connectOptions(), ConfigKeys.EMISSIONS_BASIS.get(loaded));
+      DatabaseBootstrap.prepare(vertx, url, loaded);
 
       JsonObject verticleConfig = loaded.copy()
         .put(RuntimeKeys.METRICS_REGISTRY, registry)
@@ -165,16 +138,20 @@ public final class Engine implements AutoCloseable {
       ConfigKeys.DB_URL.put(verticleConfig, url);
       config = verticleConfig;
       deploy();
-      watchConfig();
+      watcher = ConfigWatcher.start(vertx, options, config);
     } catch (RuntimeException | Error e) {
       close();
       throw e instanceof StartupException se ? se : new StartupException(describe(e), e);
     }
   }
 
-  /** The configuration every verticle of this node was deployed with (the effective database URL included). */
+  /**
+   * The configuration every verticle of this node was deployed with (the effective database URL
+   * included), or the last valid change to it the watcher has read since.
+   */
   public JsonObject config() {
-    return config.copy();
+    ConfigWatcher w = watcher;
+    return (w == null ? config : w.current()).copy();
   }
 
   public Vertx vertx() {
@@ -199,101 +176,27 @@ public final class Engine implements AutoCloseable {
     }
   }
 
-  /** How a verticle of the plan is made and on which threads it runs. */
-  private record Kind(Supplier<? extends Deployable> factory, ThreadingModel threads) {
-    Kind(Supplier<? extends Deployable> factory) {
-      this(factory, ThreadingModel.EVENT_LOOP);
-    }
-  }
-
-  /** The verticles of this node's plan, listeners before the verticles whose messages they need. */
+  /** The verticles of this node's plan, in the catalogue's order: listeners before the verticles whose messages they need. */
   private void deploy() {
-    Map<String, Kind> verticles = Map.ofEntries(
-      // Predicting thousands of events at a time is CPU work: on worker threads, so that the event
-      // loops stay free for HTTP and the SockJS bridge while a backlog drains.
-      Map.entry("prediction", new Kind(PredictionVerticle::new, ThreadingModel.WORKER)),
-      Map.entry("alerting", new Kind(AlertingVerticle::new)),
-      Map.entry("notify", new Kind(NotificationVerticle::new)),
-      Map.entry("recommendation", new Kind(RecommendationVerticle::new)),
-      Map.entry("detection", new Kind(DetectionVerticle::new)),
-      Map.entry("baselines", new Kind(BaselineVerticle::new)),
-      Map.entry("queries", new Kind(HotspotQueryVerticle::new)),
-      Map.entry("reports", new Kind(ReportVerticle::new)),
-      Map.entry("simulation", new Kind(SimulationVerticle::new)),
-      Map.entry("ingestion", new Kind(IngestionVerticle::new)),
-      Map.entry("http", new Kind(HttpVerticle::new)),
-      Map.entry("demo", new Kind(DemoFeedVerticle::new)));
     LOG.info("This node runs: {}", plan);
-    for (String name : NodePlan.VERTICLES) {
-      if (!plan.runs(name)) {
+    for (Verticles verticle : Verticles.values()) {
+      if (!plan.runs(verticle.label())) {
         continue;
       }
-      if (name.equals("demo") && !demoEnabled(config)) {
+      if (verticle == Verticles.DEMO && !demoEnabled(config)) {
         LOG.info("Demo data is off");
         continue;
       }
-      deploy(name, verticles.get(name), plan.instancesOf(name));
+      deploy(verticle, plan.instancesOf(verticle.label()));
     }
   }
 
-  /**
-   * Re-reads the configuration every {@code config.scan_period}; a valid change is published on
-   * {@link Addresses#CONFIG_CHANGED} for the verticles with live settings (thresholds). An invalid
-   * one is logged and ignored: the engine keeps running on the last good configuration.
-   */
-  private void watchConfig() {
-    long period = ConfigKeys.CONFIG_SCAN_PERIOD.get(config).toMillis();
-    ConfigRetriever retriever = EngineConfig.retriever(vertx, options.configFile(), options.configFileRequired(),
-      options.env(), options.overrides(), period);
-    retriever.getConfig().await();
-    retriever.listen(change -> {
-      JsonObject next = change.getNewConfiguration();
-      try {
-        EngineConfig.validate(next);
-        NotifySettings.of(next);
-      } catch (ConfigException e) {
-        LOG.error("Ignoring the changed configuration: {}", e.getMessage());
-        return;
-      }
-      JsonObject previous = config;
-      JsonObject merged = next.copy()
-        .put(RuntimeKeys.METRICS_REGISTRY, registry)
-        .put(RuntimeKeys.EMBEDDED_DATABASE, previous.getBoolean(RuntimeKeys.EMBEDDED_DATABASE))
-        .put(RuntimeKeys.NODE_ID, nodeId);
-      ConfigKeys.DB_URL.put(merged, ConfigKeys.DB_URL.get(previous));
-      List<String> changed = EngineConfig.changedKeys(previous, merged);
-      if (changed.isEmpty()) {
-        return;
-      }
-      config = merged;
-      LOG.info("Configuration changed: {} (thresholds and notify.* apply now; other settings at the next start)", changed);
-      // Only the live settings cross the bus (and the cluster): never the database URL and its password.
-      vertx.eventBus().publish(Addresses.CONFIG_CHANGED, liveSettings(merged));
-      if (changed.stream().anyMatch(key -> key.startsWith("notify."))) {
-        // Receivers hold secrets: to this node's notify verticle only (every node reads its own file).
-        vertx.eventBus().publish(Addresses.NOTIFY_SETTINGS, merged.getJsonObject("notify", new JsonObject()),
-          new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
-      }
-    });
-  }
-
-  /** The settings that apply without a restart: the thresholds. */
-  static JsonObject liveSettings(JsonObject config) {
-    JsonObject live = new JsonObject();
-    for (ConfigKey<?> key : List.of(ConfigKeys.THRESHOLDS_INFO, ConfigKeys.THRESHOLDS_WARN, ConfigKeys.THRESHOLDS_CRITICAL,
-      ConfigKeys.THRESHOLDS_HYSTERESIS)) {
-      key.put(live, key.get(config));
-    }
-    return live;
-  }
-
+  /** Whether the demo feed runs: the {@code demo} key has checked the value; {@code auto} follows the embedded database. */
   static boolean demoEnabled(JsonObject config) {
-    String demo = ConfigKeys.DEMO.get(config);
-    return switch (demo == null ? "auto" : demo.toLowerCase(java.util.Locale.ROOT)) {
-      case "true", "yes", "on" -> true;
-      case "false", "no", "off" -> false;
-      case "auto" -> config.getBoolean(RuntimeKeys.EMBEDDED_DATABASE, false);
-      default -> throw new ConfigException("demo (NEXUS_DEMO): '" + demo + "' is not auto, true or false");
+    return switch (ConfigKeys.DEMO.get(config)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> config.getBoolean(RuntimeKeys.EMBEDDED_DATABASE, false);
     };
   }
 
@@ -312,13 +215,13 @@ public final class Engine implements AutoCloseable {
     deployments.clear();
   }
 
-  private void deploy(String what, Kind kind, int instances) {
+  private void deploy(Verticles verticle, int instances) {
     DeploymentOptions options = new DeploymentOptions().setConfig(config).setInstances(instances)
-      .setThreadingModel(kind.threads());
+      .setThreadingModel(verticle.threads());
     try {
-      deployments.add(vertx.deployVerticle(kind.factory(), options).await());
+      deployments.add(vertx.deployVerticle(verticle.factory(), options).await());
     } catch (RuntimeException e) {
-      throw new StartupException("cannot start the " + what + " verticle: " + rootMessage(e), e);
+      throw new StartupException("cannot start the " + verticle.label() + " verticle: " + StartupException.rootMessage(e), e);
     }
   }
 
@@ -337,63 +240,6 @@ public final class Engine implements AutoCloseable {
       return config;
     } finally {
       reader.close().await();
-    }
-  }
-
-  private static EmbeddedDatabase startEmbedded(JsonObject config) {
-    Path dir = Path.of(ConfigKeys.DB_EMBEDDED_DATA_DIR.get(config));
-    try {
-      return EmbeddedDatabase.start(dir, ConfigKeys.DB_EMBEDDED_PORT.get(config), Duration.ofSeconds(60));
-    } catch (Exception e) {
-      throw new StartupException("cannot start the embedded PostgreSQL in " + dir.toAbsolutePath() + ": "
-        + rootMessage(e) + " (is another engine using this data directory? set NEXUS_DB_EMBEDDED_DATA_DIR "
-        + "to use another one, or NEXUS_DB_URL to use an external PostgreSQL)", e);
-    }
-  }
-
-  private static DatabaseUrl parseUrl(String url) {
-    try {
-      return DatabaseUrl.parse(url);
-    } catch (ConfigException e) {
-      throw new StartupException("NEXUS_DB_URL / db.url: " + e.getMessage(), e);
-    }
-  }
-
-  private static void checkConnection(DatabaseUrl db, Duration timeout) {
-    LOG.info("Connecting to PostgreSQL at {}", db.describe());
-    DriverManager.setLoginTimeout((int) Math.max(1, timeout.toSeconds()));
-    try (var c = DriverManager.getConnection(db.jdbcUrl(timeout), db.user(), db.password())) {
-      LOG.info("Connected to PostgreSQL {}", c.getMetaData().getDatabaseProductVersion());
-    } catch (SQLException e) {
-      throw new StartupException("cannot connect to PostgreSQL at " + db.describe() + ": " + e.getMessage()
-        + " (check NEXUS_DB_URL)", e);
-    }
-  }
-
-  /**
-   * The verticles use vertx-pg-client, not JDBC: check that it connects too (TLS settings are
-   * applied by each client separately), so a node never says "ready" while its verticles cannot
-   * reach the database.
-   */
-  private void checkEngineClient(DatabaseUrl db) {
-    try {
-      PgConnection connection = PgConnection.connect(vertx, db.connectOptions()).await();
-      try {
-        connection.query("select 1").execute().await();
-      } finally {
-        connection.close().await();
-      }
-    } catch (RuntimeException e) {
-      throw new StartupException("PostgreSQL at " + db.describe() + " accepts Flyway's connection but not the engine's: "
-        + rootMessage(e) + " (check sslmode and sslrootcert in NEXUS_DB_URL)", e);
-    }
-  }
-
-  private static void migrate(DatabaseUrl db, Duration timeout) {
-    try {
-      Migrations.migrate(db, timeout);
-    } catch (FlywayException e) {
-      throw new StartupException("database migration failed on " + db.describe() + ": " + rootMessage(e), e);
     }
   }
 
@@ -418,15 +264,6 @@ public final class Engine implements AutoCloseable {
     if (e instanceof ConfigException) {
       return "configuration error: " + e.getMessage();
     }
-    return rootMessage(e);
-  }
-
-  static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t && !(t instanceof ConfigException)) {
-      t = t.getCause();
-    }
-    String message = t.getMessage();
-    return message == null || message.isBlank() ? t.getClass().getSimpleName() : message;
+    return StartupException.rootMessage(e);
   }
 }

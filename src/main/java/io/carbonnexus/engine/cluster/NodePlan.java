@@ -1,5 +1,6 @@
 package io.carbonnexus.engine.cluster;
 
+import io.carbonnexus.engine.Verticles;
 import io.carbonnexus.engine.config.ConfigException;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.vertx.core.json.JsonObject;
@@ -17,15 +18,14 @@ import java.util.Map;
  */
 public record NodePlan(Map<String, Integer> instances) {
 
-  /** Every verticle a node can run, in deployment order: listeners before the producers they hear. */
-  public static final List<String> VERTICLES = List.of("prediction", "alerting", "notify", "recommendation", "detection",
-    "baselines", "queries", "reports", "simulation", "ingestion", "http", "demo");
-
   /**
-   * The HTTP verticle runs one instance per core unless told otherwise: each has its own event
-   * loop, and the server's connections (browsers' SockJS sockets among them) are spread over them.
+   * Every verticle a node can run, in deployment order (listeners before the producers they hear):
+   * the names of the engine's catalogue, {@link Verticles}.
    */
-  static final int DEFAULT_HTTP_INSTANCES = Math.max(1, Runtime.getRuntime().availableProcessors());
+  public static final List<String> VERTICLES = Verticles.NAMES;
+
+  /** The HTTP verticle runs one instance per core unless told otherwise (see {@link Verticles#HTTP}). */
+  static final int DEFAULT_HTTP_INSTANCES = Verticles.HTTP.defaultInstances();
 
   public static NodePlan of(JsonObject conf) {
     String verticles = ConfigKeys.NODE_VERTICLES.get(conf);
@@ -33,7 +33,11 @@ public record NodePlan(Map<String, Integer> instances) {
     List<String> chosen = list.isEmpty() || list.equals("all") ? VERTICLES
       : list.equals("none") ? List.of() : names(verticles, "node.verticles (NEXUS_NODE_VERTICLES)");
     Map<String, Integer> counts = new LinkedHashMap<>();
-    VERTICLES.stream().filter(chosen::contains).forEach(v -> counts.put(v, v.equals("http") ? DEFAULT_HTTP_INSTANCES : 1));
+    for (Verticles v : Verticles.values()) {
+      if (chosen.contains(v.label())) {
+        counts.put(v.label(), v.defaultInstances());
+      }
+    }
     String instances = ConfigKeys.NODE_INSTANCES.get(conf);
     if (instances != null && !instances.isBlank()) {
       for (String item : instances.split(",")) {

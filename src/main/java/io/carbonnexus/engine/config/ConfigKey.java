@@ -4,7 +4,9 @@ import io.carbonnexus.engine.shared.Severity;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.regex.Matcher;
@@ -72,6 +74,27 @@ public final class ConfigKey<T extends Comparable<? super T>> {
   /** A text setting; a {@code null} default means "unset" (an empty value also reads as unset). */
   public static ConfigKey<String> text(String path, String defaultValue, String description) {
     return new ConfigKey<>(path, defaultValue, description, "text", ConfigKey::parseText);
+  }
+
+  /**
+   * One word of a fixed set, read once here so a bad value stops start-up. {@code words} maps
+   * every accepted spelling (lower case) to the word it stands for, so that readers see one
+   * spelling only; an empty value is the default.
+   */
+  public static ConfigKey<String> choice(String path, String defaultValue, Map<String, String> words, String description) {
+    List<String> shown = words.values().stream().distinct().toList();
+    String expected = String.join(", ", shown.subList(0, shown.size() - 1)) + " or " + shown.get(shown.size() - 1);
+    return new ConfigKey<>(path, defaultValue, description, "text", raw -> {
+      String text = raw.toString().trim().toLowerCase(Locale.ROOT);
+      if (text.isEmpty()) {
+        return defaultValue;
+      }
+      String word = words.get(text);
+      if (word == null) {
+        throw new IllegalArgumentException("'" + raw + "' is not " + expected);
+      }
+      return word;
+    });
   }
 
   /** A severity ({@code info}, {@code warn}, {@code critical}), read once here so a bad value stops start-up. */

@@ -4,7 +4,9 @@ import io.carbonnexus.engine.shared.Severity;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Every setting of the engine with its default. {@code conf/config.yaml} mirrors this list (a
@@ -245,7 +247,9 @@ public final class ConfigKeys {
   public static final ConfigKey<String> NODE_INSTANCES = ConfigKey.text("node.instances", null,
     "Instances of a verticle on this node, e.g. http=2,prediction=2 (default: http one per core, the others 1)");
 
-  public static final ConfigKey<String> DEMO = ConfigKey.text("demo", "auto",
+  /** {@code auto}, {@code true} or {@code false} (yes/on and no/off accepted, read as true and false). */
+  public static final ConfigKey<String> DEMO = ConfigKey.choice("demo", "auto",
+    orderedWords("auto", "auto", "true", "true", "yes", "true", "on", "true", "false", "false", "no", "false", "off", "false"),
     "Synthetic demo events: auto (on with the embedded database only), true or false");
   public static final ConfigKey<Duration> DEMO_FEED_INTERVAL = ConfigKey.duration("demo_feed.interval", "5s",
     "How often the demo feed writes the events that happened since its last write").within(Duration.ofMillis(100), null);
@@ -293,6 +297,15 @@ public final class ConfigKeys {
     NODE_VERTICLES, NODE_INSTANCES,
     DEMO, DEMO_FEED_INTERVAL, DEMO_FEED_EVENTS_PER_DAY, DEMO_FEED_HISTORY_DAYS,
     DEMO_FEED_SURGES_PER_DAY, DEMO_FEED_SURGE_DURATION, DEMO_FEED_SURGE_MULTIPLIER, DEMO_FEED_SHOWCASE, DEMO_FEED_SEED);
+
+  /** Spelling, word, spelling, word...: in order, so that error messages list the words as written here. */
+  private static Map<String, String> orderedWords(String... pairs) {
+    Map<String, String> words = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      words.put(pairs[i], pairs[i + 1]);
+    }
+    return words;
+  }
 
   private ConfigKeys() {
   }

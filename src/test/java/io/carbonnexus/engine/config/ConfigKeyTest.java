@@ -21,6 +21,16 @@ class ConfigKeyTest {
   }
 
   @Test
+  void theDemoSettingReadsEachAcceptedSpellingAsOneWordAndRefusesOthersWhereverTheyComeFrom() {
+    assertThat(ConfigKeys.DEMO.get(ConfigKeys.DEMO.put(new JsonObject(), " On"))).isEqualTo("true");
+    assertThat(ConfigKeys.DEMO.get(ConfigKeys.DEMO.put(new JsonObject(), false))).isEqualTo("false");
+    assertThat(ConfigKeys.DEMO.get(ConfigKeys.DEMO.put(new JsonObject(), ""))).isEqualTo("auto");
+    assertThat(ConfigKeys.DEMO.get(new JsonObject())).isEqualTo("auto");
+    assertThatThrownBy(() -> ConfigKeys.DEMO.fromEnv("sometimes")).isInstanceOf(ConfigException.class)
+      .hasMessage("NEXUS_DEMO: 'sometimes' is not auto, true or false");
+  }
+
+  @Test
   void durationsAcceptShortUnitsAndIso8601() {
     assertThat(ConfigKey.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
     assertThat(ConfigKey.parseDuration("30s")).isEqualTo(Duration.ofSeconds(30));
