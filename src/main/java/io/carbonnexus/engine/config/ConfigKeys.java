@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * Every setting of the engine with its default. {@code conf/config.yaml} mirrors this list (a
- * test keeps the two equal) and the README's configuration table is made from it.
+ * test keeps the two equal) and the configuration table of docs/configuration.md is made from it.
  */
 public final class ConfigKeys {
 

@@ -57,7 +57,7 @@ public final class EmissionFactorTable {
   }
 
   /**
-   * Parses the CSV formats of {@code shared/data/emission-factors.csv} and
+   * Parses the CSV formats of {@code emission-factors.csv} and
    * {@code emission-factors-wtt.csv}: {@code #} comments, a header, one row per type.
    */
   public static EmissionFactorTable parse(String csv, String wttCsv) {
