@@ -187,33 +187,15 @@ public final class ConfigKey<T extends Comparable<? super T>> {
   }
 
   Object rawValue(JsonObject config) {
-    JsonObject node = config;
-    String[] parts = path.split("\\.");
-    for (int i = 0; i < parts.length - 1; i++) {
-      Object child = node.getValue(parts[i]);
-      if (!(child instanceof JsonObject)) {
-        return null;
-      }
-      node = (JsonObject) child;
-    }
-    return node.getValue(parts[parts.length - 1]);
+    return ConfigPath.get(config, path);
   }
+
 
   /** Writes {@code value} at this key's path, creating the intermediate objects. */
   public JsonObject put(JsonObject config, Object value) {
-    JsonObject node = config;
-    String[] parts = path.split("\\.");
-    for (int i = 0; i < parts.length - 1; i++) {
-      Object child = node.getValue(parts[i]);
-      if (!(child instanceof JsonObject)) {
-        child = new JsonObject();
-        node.put(parts[i], child);
-      }
-      node = (JsonObject) child;
-    }
-    node.put(parts[parts.length - 1], value);
-    return config;
+    return ConfigPath.put(config, path, value);
   }
+
 
   @Override
   public String toString() {

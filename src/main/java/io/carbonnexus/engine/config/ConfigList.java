@@ -35,15 +35,7 @@ public final class ConfigList {
 
   /** The entries, each an object; an absent or null value is the empty list. */
   public JsonArray get(JsonObject config) {
-    JsonObject node = config;
-    String[] parts = path.split("\\.");
-    for (int i = 0; i < parts.length - 1; i++) {
-      if (!(node.getValue(parts[i]) instanceof JsonObject child)) {
-        return new JsonArray();
-      }
-      node = child;
-    }
-    Object raw = node.getValue(parts[parts.length - 1]);
+    Object raw = ConfigPath.get(config, path);
     if (raw == null) {
       return new JsonArray();
     }
@@ -60,19 +52,9 @@ public final class ConfigList {
 
   /** Writes {@code value} at this list's path, creating the intermediate objects. */
   public JsonObject put(JsonObject config, JsonArray value) {
-    JsonObject node = config;
-    String[] parts = path.split("\\.");
-    for (int i = 0; i < parts.length - 1; i++) {
-      Object child = node.getValue(parts[i]);
-      if (!(child instanceof JsonObject)) {
-        child = new JsonObject();
-        node.put(parts[i], child);
-      }
-      node = (JsonObject) child;
-    }
-    node.put(parts[parts.length - 1], value);
-    return config;
+    return ConfigPath.put(config, path, value);
   }
+
 
   @Override
   public String toString() {
