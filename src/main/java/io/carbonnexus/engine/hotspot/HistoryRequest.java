@@ -7,10 +7,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -71,8 +67,8 @@ record HistoryRequest(EntityKey entity, Instant from, Instant to, Duration step)
     if (step == null) {
       throw new IllegalArgumentException("step: must be one of 5m, 10m, 15m, 30m, 1h, 2h, 3h, 6h, 12h, 1d");
     }
-    Instant to = instant(query, "to");
-    Instant from = instant(query, "from");
+    Instant to = ListQuery.instant(query, "to");
+    Instant from = ListQuery.instant(query, "from");
     to = ceil(to == null ? now : to, step);
     from = floor(from == null ? to.minus(DEFAULT_RANGE) : from, step);
     if (!from.isBefore(to)) {
@@ -97,18 +93,4 @@ record HistoryRequest(EntityKey entity, Instant from, Instant to, Duration step)
     return floor.equals(t) ? t : floor.plus(step);
   }
 
-  /** A day (its start, UTC) or an RFC 3339 instant; null when absent. */
-  private static Instant instant(JsonObject query, String name) {
-    String text = ListQuery.text(query, name);
-    if (text == null) {
-      return null;
-    }
-    try {
-      return text.length() == 10 ? LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC)
-        : OffsetDateTime.parse(text).toInstant();
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(name + ": must be a day such as 2026-01-01 or an RFC 3339 instant such as "
-        + "2026-01-01T00:00:00Z");
-    }
-  }
 }

@@ -6,10 +6,8 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.OffsetDateTime;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /**
@@ -64,8 +62,8 @@ record ReportRequest(Instant from, Instant to, Group group, Period period, Forma
     Group group = choice(query, "group", Group.class, Group.SUPPLIER);
     Period period = choice(query, "period", Period.class, Period.MONTH);
     Format format = choice(query, "format", Format.class, Format.JSON);
-    Instant from = instant(query, "from");
-    Instant to = instant(query, "to");
+    Instant from = ListQuery.instant(query, "from");
+    Instant to = ListQuery.instant(query, "to");
     if (from == null && to == null) {
       YearMonth current = YearMonth.from(now.atOffset(ZoneOffset.UTC));
       from = current.minusMonths(11).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
@@ -111,18 +109,4 @@ record ReportRequest(Instant from, Instant to, Group group, Period period, Forma
     throw new IllegalArgumentException(name + ": must be one of " + allowed);
   }
 
-  /** A day (its start, UTC) or an RFC 3339 instant; null when absent. */
-  private static Instant instant(JsonObject query, String name) {
-    String text = ListQuery.text(query, name);
-    if (text == null) {
-      return null;
-    }
-    try {
-      return text.length() == 10 ? LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC)
-        : OffsetDateTime.parse(text).toInstant();
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(name + ": must be a day such as 2026-01-01 or an RFC 3339 instant such as "
-        + "2026-01-01T00:00:00Z");
-    }
-  }
 }

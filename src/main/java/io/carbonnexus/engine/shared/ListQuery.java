@@ -3,7 +3,10 @@ package io.carbonnexus.engine.shared;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Instant;
+import java.time.LocalDate;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
 /**
@@ -77,5 +80,20 @@ public record ListQuery(String[] severities, String entityType, String entity, O
       throw new IllegalArgumentException(field + " must be a whole number");
     }
     return n.longValue();
+  }
+
+  /** A day (its start, UTC) or an RFC 3339 instant under {@code name}; null when absent. */
+  public static Instant instant(JsonObject query, String name) {
+    String text = text(query, name);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return text.length() == 10 ? LocalDate.parse(text).atStartOfDay().toInstant(ZoneOffset.UTC)
+        : OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(name + ": must be a day such as 2026-01-01 or an RFC 3339 instant such as "
+        + "2026-01-01T00:00:00Z");
+    }
   }
 }
