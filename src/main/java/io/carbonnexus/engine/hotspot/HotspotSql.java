@@ -43,54 +43,30 @@ final class HotspotSql {
     """;
 
   /**
-   * One entity's sums in each bucket of $2 seconds of [$1, $5), for {@code GET /emissions/history}
-   * with steps shorter than an hour: a range scan of the minute rollups' primary key.
+   * The sums of a history in buckets of $2 seconds of [$1, end): bucket b covers
+   * [$1 + b·step, $1 + (b+1)·step). One entity ($3 type, $4 name, $5 end) or every shipment ($3
+   * end): the vehicle types' rows, as every shipment has exactly one vehicle type and there are
+   * fewer of them than suppliers or routes (fewest rows to add up). Steps of whole hours read the
+   * hour rollups: at most 672 rows for four weeks where the minutes have up to 40,320 (measured:
+   * 25 ms at the median, 64 ms p99 from minutes for the demo's busiest supplier, and 140 ms for
+   * the total; benchmarks/history).
    */
-  static final String ENTITY_HISTORY_MINUTES = """
-    select floor(extract(epoch from (minute - $1::timestamptz)) / $2)::int as b,
-           sum(co2_kg) as co2, sum(events) as events, sum(tonne_km) as tkm
-      from entity_minute_totals
-     where entity_type = $3 and entity = $4 and minute >= $1 and minute < $5
-     group by 1
-    """;
+  private static String history(String table, String time, boolean oneEntity) {
+    String filter = oneEntity ? "entity_type = $3 and entity = $4 and " + time + " >= $1 and " + time + " < $5"
+      : "entity_type = 'vehicle_type' and " + time + " >= $1 and " + time + " < $3";
+    return "select floor(extract(epoch from (" + time + " - $1::timestamptz)) / $2)::int as b,\n"
+      + "       sum(co2_kg) as co2, sum(events) as events, sum(tonne_km) as tkm\n"
+      + "  from " + table + "\n"
+      + " where " + filter + "\n"
+      + " group by 1\n";
+  }
 
-  /**
-   * The same from the hour rollups, for steps of whole hours: at most 672 rows for four weeks
-   * where the minutes have up to 40,320 (measured: 25 ms at the median, 64 ms p99 from minutes for
-   * the demo's busiest supplier; benchmarks/history).
-   */
-  static final String ENTITY_HISTORY_HOURS = """
-    select floor(extract(epoch from (hour - $1::timestamptz)) / $2)::int as b,
-           sum(co2_kg) as co2, sum(events) as events, sum(tonne_km) as tkm
-      from entity_hour_totals
-     where entity_type = $3 and entity = $4 and hour >= $1 and hour < $5
-     group by 1
-    """;
-
-  /**
-   * Every shipment's sums in each bucket of $2 seconds of [$1, $3), steps shorter than an hour:
-   * the vehicle types' rows, as every shipment has exactly one vehicle type and there are fewer of
-   * them than suppliers or routes (fewest rows to add up).
-   */
-  static final String TOTAL_HISTORY_MINUTES = """
-    select floor(extract(epoch from (minute - $1::timestamptz)) / $2)::int as b,
-           sum(co2_kg) as co2, sum(events) as events, sum(tonne_km) as tkm
-      from entity_minute_totals
-     where entity_type = 'vehicle_type' and minute >= $1 and minute < $3
-     group by 1
-    """;
-
-  /**
-   * The same from the hour rollups, for steps of whole hours (from the minutes, four weeks of the
-   * demo took 140 ms at the median).
-   */
-  static final String TOTAL_HISTORY_HOURS = """
-    select floor(extract(epoch from (hour - $1::timestamptz)) / $2)::int as b,
-           sum(co2_kg) as co2, sum(events) as events, sum(tonne_km) as tkm
-      from entity_hour_totals
-     where entity_type = 'vehicle_type' and hour >= $1 and hour < $3
-     group by 1
-    """;
+  /** One entity's history with steps shorter than an hour: a range scan of the minute rollups' primary key. */
+  static final String ENTITY_HISTORY_MINUTES = history("entity_minute_totals", "minute", true);
+  static final String ENTITY_HISTORY_HOURS = history("entity_hour_totals", "hour", true);
+  /** Every shipment's history. */
+  static final String TOTAL_HISTORY_MINUTES = history("entity_minute_totals", "minute", false);
+  static final String TOTAL_HISTORY_HOURS = history("entity_hour_totals", "hour", false);
 
   /** One entity's stored model. */
   static final String ENTITY_MODEL = "select algorithm, built_at, model from entity_models where entity_type = $1 and entity = $2";

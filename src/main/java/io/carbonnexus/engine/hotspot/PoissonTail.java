@@ -81,41 +81,30 @@ final class PoissonTail {
     return 1 - Math.exp(logFront) * betaFraction(1 - x, b, a) / b;
   }
 
+  /** Lentz's method keeps every partial denominator away from zero by at least this. */
+  private static final double TINY = 1e-300;
+
+  private static double awayFromZero(double v) {
+    return Math.abs(v) < TINY ? TINY : v;
+  }
+
+  /** The incomplete beta's continued fraction, by Lentz's method: two terms (even, odd) per step. */
   private static double betaFraction(double x, double a, double b) {
-    double tiny = 1e-300;
     double qab = a + b;
     double qap = a + 1;
     double qam = a - 1;
     double c = 1;
-    double d = 1 - qab * x / qap;
-    if (Math.abs(d) < tiny) {
-      d = tiny;
-    }
-    d = 1 / d;
+    double d = 1 / awayFromZero(1 - qab * x / qap);
     double h = d;
     for (int m = 1; m <= 1000; m++) {
       int m2 = 2 * m;
-      double aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-      d = 1 + aa * d;
-      if (Math.abs(d) < tiny) {
-        d = tiny;
-      }
-      c = 1 + aa / c;
-      if (Math.abs(c) < tiny) {
-        c = tiny;
-      }
-      d = 1 / d;
+      double even = m * (b - m) * x / ((qam + m2) * (a + m2));
+      d = 1 / awayFromZero(1 + even * d);
+      c = awayFromZero(1 + even / c);
       h *= d * c;
-      aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-      d = 1 + aa * d;
-      if (Math.abs(d) < tiny) {
-        d = tiny;
-      }
-      c = 1 + aa / c;
-      if (Math.abs(c) < tiny) {
-        c = tiny;
-      }
-      d = 1 / d;
+      double odd = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
+      d = 1 / awayFromZero(1 + odd * d);
+      c = awayFromZero(1 + odd / c);
       double delta = d * c;
       h *= delta;
       if (Math.abs(delta - 1) < 1e-15) {
