@@ -25,7 +25,11 @@ import java.util.Map;
  *   <li><b>CO2</b> (longer windows): the window's kg against the upper edge of its normal kg;</li>
  *   <li><b>CO2 per shipment</b> (longer windows, with enough shipments): the window's kg against
  *   its shipments times the upper edge of the usual kg per shipment — heavier loads or longer
- *   lanes at the usual volume, immune to busy and quiet days.</li>
+ *   lanes at the usual volume, immune to busy and quiet days;</li>
+ *   <li><b>tonne-km per shipment</b> (longer windows, with enough shipments, when each shipment
+ *   also emits more than usual): the same for the load carried, apart from the mix of modes — a
+ *   few flown shipments among many vans make kg per shipment too varied to show heavier loads,
+ *   not tonne-km. In kg: the window's kg at the upper edge of the usual tonne-km.</li>
  * </ul>
  * And over the intensity window, with enough shipments, kg CO2 per tonne-km against the usual
  * intensity (a move to a dirtier mode at the same volume). An operator's target for a window
@@ -119,6 +123,14 @@ public final class Evaluator {
         double[] heavier = model.perShipmentBand(seen.events(), w.k());
         if (heavier != null) {
           best = stronger(best, new Reading(w.label(), Measure.EMISSIONS, seen.co2(), heavier[0], heavier[1]));
+        }
+        // More tonne-km per shipment, while each shipment also emits more than usual: in the kg of
+        // these shipments, at the most tonne-km normal for so many.
+        double[] tkm = model.tkmPerShipmentBand(seen.events(), w.k());
+        if (tkm != null && seen.tkm() > 0 && seen.co2() > seen.events() * model.co2PerShipment().mean()) {
+          double kgPerTkm = seen.co2() / seen.tkm();
+          best = stronger(best, new Reading(w.label(), Measure.EMISSIONS, seen.co2(), kgPerTkm * tkm[0],
+            kgPerTkm * tkm[1]));
         }
       }
     }

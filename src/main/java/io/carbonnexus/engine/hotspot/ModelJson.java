@@ -15,8 +15,11 @@ final class ModelJson {
     JsonObject json = new JsonObject().put("built_at", m.builtAt().toString()).put("seasonal", m.seasonal())
       .put("phi", m.phi()).put("count_dispersion", m.countDispersion()).put("co2_dispersion", m.co2Dispersion())
       .put("intensity", m.intensity()).put("shipment_variance", m.shipmentVariance())
-      .put("intensity_dispersion", m.intensityDispersion()).put("shipment_mean", m.shipmentMean())
-      .put("shipment_co2_variance", m.shipmentCo2Variance()).put("shipment_dispersion", m.shipmentDispersion())
+      .put("intensity_dispersion", m.intensityDispersion()).put("shipment_mean", m.co2PerShipment().mean())
+      .put("shipment_co2_variance", m.co2PerShipment().variance())
+      .put("shipment_dispersion", m.co2PerShipment().dispersion())
+      .put("shipment_tkm", m.tkmPerShipment().mean()).put("shipment_tkm_variance", m.tkmPerShipment().variance())
+      .put("shipment_tkm_dispersion", m.tkmPerShipment().dispersion())
       .put("days", m.days())
       .put("samples", new JsonArray().add(m.samples()[0]).add(m.samples()[1]).add(m.samples()[2]));
     json.put("co2", matrix(m.co2())).put("events", matrix(m.events())).put("tkm", matrix(m.tkm()));
@@ -29,8 +32,13 @@ final class ModelJson {
       matrix(json.getJsonArray("co2")), matrix(json.getJsonArray("events")), matrix(json.getJsonArray("tkm")),
       new int[] {s.getInteger(0), s.getInteger(1), s.getInteger(2)}, json.getDouble("phi"),
       json.getDouble("count_dispersion"), json.getDouble("co2_dispersion"), json.getDouble("intensity"),
-      json.getDouble("shipment_variance"), json.getDouble("intensity_dispersion"), json.getDouble("shipment_mean"),
-      json.getDouble("shipment_co2_variance"), json.getDouble("shipment_dispersion"), json.getInteger("days"));
+      json.getDouble("shipment_variance"), json.getDouble("intensity_dispersion"),
+      new SeasonalModel.PerShipment(json.getDouble("shipment_mean"), json.getDouble("shipment_co2_variance"),
+        json.getDouble("shipment_dispersion")),
+      // Models stored before tonne-km per shipment was learnt have none: that test waits for the next learning.
+      new SeasonalModel.PerShipment(json.getDouble("shipment_tkm", 0.0), json.getDouble("shipment_tkm_variance", 0.0),
+        json.getDouble("shipment_tkm_dispersion", 0.05)),
+      json.getInteger("days"));
   }
 
   private static JsonArray matrix(double[][] m) {

@@ -41,7 +41,31 @@ import java.util.List;
 public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, double[][] events, double[][] tkm,
                             int[] samples, double phi, double countDispersion, double co2Dispersion,
                             double intensity, double shipmentVariance, double intensityDispersion,
-                            double shipmentMean, double shipmentCo2Variance, double shipmentDispersion, int days) {
+                            PerShipment co2PerShipment, PerShipment tkmPerShipment, int days) {
+
+  /**
+   * One shipment's usual value (kg CO2, or tonne-km) — the median day's mean — one shipment's
+   * variance around it (the median day's), and how far whole days' means stray beyond what
+   * sampling explains (shrunk towards {@link #TYPICAL_MIX_DISPERSION}).
+   */
+  public record PerShipment(double mean, double variance, double dispersion) {
+    static final PerShipment NONE = new PerShipment(0, 0, TYPICAL_MIX_DISPERSION);
+
+    /**
+     * The usual sum over {@code shipments} shipments and its upper edge with k spreads (sampling of
+     * so many shipments, the day-to-day variation of the mean, and the mean's own uncertainty from
+     * {@code days} days). Null when there is no usual value.
+     */
+    double[] band(double shipments, double k, int days) {
+      if (!(mean > 0) || !(shipments > 0)) {
+        return null;
+      }
+      double sampling = variance / shipments;
+      double day = dispersion * mean * dispersion * mean;
+      double spread = Math.sqrt((sampling + day) * (1 + 1.0 / Math.max(1, days)));
+      return new double[] {shipments * mean, shipments * (mean + k * spread)};
+    }
+  }
 
   /**
    * How learning works: history length, days needed, what makes a profile seasonal, and the gap
@@ -178,8 +202,8 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
         tkm[type][h] = profiler.value(hours.tkm, hours, start, end, firstDay, dayCount, seasonal, type, h, tkmPhi);
       }
     }
-    SeasonalModel shape = new SeasonalModel(builtAt, seasonal, co2, events, tkm, samples, phi, 0, 0, 0, 0, 0, 0, 0, 0,
-      activeDays);
+    SeasonalModel shape = new SeasonalModel(builtAt, seasonal, co2, events, tkm, samples, phi, 0, 0, 0, 0, 0,
+      PerShipment.NONE, PerShipment.NONE, activeDays);
 
     // Day-level dispersion: how far whole days stray from their rhythm, beyond Poisson noise.
     List<Double> countResiduals = new ArrayList<>();
@@ -219,13 +243,11 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
     // median day's, not the whole history's — one flown week in the history (a handful of
     // shipments a hundred times the others) would otherwise widen both tests for four weeks.
     List<Double> intensityVariances = new ArrayList<>();
-    List<Double> co2Variances = new ArrayList<>();
     for (int d = 0; d < dayCount; d++) {
       if (whole[d] && dayEvents[d] >= MIN_INTENSITY_EVENTS) {
         double n = dayEvents[d];
         intensityVariances.add(Math.max(0,
           (dayCo2Sq[d] - 2 * intensity * dayCo2Tkm[d] + intensity * intensity * dayTkmSq[d]) / n));
-        co2Variances.add(Math.max(0, dayCo2Sq[d] / n - (dayCo2[d] / n) * (dayCo2[d] / n)));
       }
     }
     double shipmentVariance = intensityVariances.size() >= 3 ? median(intensityVariances) : sumEvents > 0
@@ -242,30 +264,45 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       }
       cI = dispersion(residuals, sampling, TYPICAL_MIX_DISPERSION);
     }
-    // CO2 per shipment: the median day, one shipment's variance, and how whole days stray beyond sampling.
+    PerShipment co2PerShipment = perShipment(dayCo2, dayCo2Sq, dayEvents, whole, totalCo2 / sumEvents,
+      totalCo2Sq / sumEvents);
+    PerShipment tkmPerShipment = perShipment(dayTkm, dayTkmSq, dayEvents, whole, sumTkm / sumEvents, sumTkmSq / sumEvents);
+    return new SeasonalModel(builtAt, seasonal, co2, events, tkm, samples, phi, cN, cC, intensity, shipmentVariance, cI,
+      co2PerShipment, tkmPerShipment, activeDays);
+  }
+
+  /**
+   * A value per shipment (kg CO2 or tonne-km) from each whole day's sum and sum of squares: the
+   * median day's mean, the median day's variance of one shipment, and how whole days stray beyond
+   * sampling; the whole history's mean and mean square where fewer than three days are busy enough.
+   */
+  private static PerShipment perShipment(double[] daySum, double[] daySq, double[] dayEvents, boolean[] whole,
+                                         double overallMean, double overallMeanSquare) {
     List<Double> dailyMean = new ArrayList<>();
-    for (int d = 0; d < dayCount; d++) {
+    List<Double> variances = new ArrayList<>();
+    for (int d = 0; d < daySum.length; d++) {
       if (whole[d] && dayEvents[d] >= MIN_INTENSITY_EVENTS) {
-        dailyMean.add(dayCo2[d] / dayEvents[d]);
+        double n = dayEvents[d];
+        dailyMean.add(daySum[d] / n);
+        variances.add(Math.max(0, daySq[d] / n - (daySum[d] / n) * (daySum[d] / n)));
       }
     }
-    double mean = dailyMean.isEmpty() ? totalCo2 / sumEvents : median(dailyMean);
-    double co2Variance = co2Variances.size() >= 3 ? median(co2Variances)
-      : Math.max(0, totalCo2Sq / sumEvents - (totalCo2 / sumEvents) * (totalCo2 / sumEvents));
-    double cM = TYPICAL_MIX_DISPERSION;
+    double mean = dailyMean.isEmpty() ? overallMean : median(dailyMean);
+    double variance = variances.size() >= 3 ? median(variances)
+      : Math.max(0, overallMeanSquare - overallMean * overallMean);
+    double dispersion = TYPICAL_MIX_DISPERSION;
     if (dailyMean.size() >= 3 && mean > 0) {
       List<Double> residuals = new ArrayList<>();
       List<Double> sampling = new ArrayList<>();
-      for (int d = 0; d < dayCount; d++) {
+      for (int d = 0; d < daySum.length; d++) {
         if (whole[d] && dayEvents[d] >= MIN_INTENSITY_EVENTS) {
-          residuals.add(dayCo2[d] / dayEvents[d] / mean - 1);
-          sampling.add(co2Variance / dayEvents[d] / (mean * mean));
+          residuals.add(daySum[d] / dayEvents[d] / mean - 1);
+          sampling.add(variance / dayEvents[d] / (mean * mean));
         }
       }
-      cM = dispersion(residuals, sampling, TYPICAL_MIX_DISPERSION);
+      dispersion = dispersion(residuals, sampling, TYPICAL_MIX_DISPERSION);
     }
-    return new SeasonalModel(builtAt, seasonal, co2, events, tkm, samples, phi, cN, cC, intensity, shipmentVariance, cI,
-      mean, co2Variance, cM, activeDays);
+    return new PerShipment(mean, variance, dispersion);
   }
 
   /**
@@ -511,13 +548,17 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
    * and the day-to-day variation of the mean). Null when the model has none.
    */
   public double[] perShipmentBand(double shipments, double k) {
-    if (!(shipmentMean > 0) || !(shipments > 0)) {
-      return null;
-    }
-    double sampling = shipmentCo2Variance / shipments;
-    double day = shipmentDispersion * shipmentMean * shipmentDispersion * shipmentMean;
-    double spread = Math.sqrt((sampling + day) * (1 + 1.0 / Math.max(1, days)));
-    return new double[] {shipments * shipmentMean, shipments * (shipmentMean + k * spread)};
+    return co2PerShipment.band(shipments, k, days);
+  }
+
+  /**
+   * The usual tonne-km of the window's {@code shipments} shipments and its upper edge, the same
+   * way: heavier loads or longer lanes, judged apart from the mix of modes (a supplier with a few
+   * flown shipments among many vans has kg per shipment too varied to show a heavier load, but
+   * not tonne-km). Null when the model has none.
+   */
+  public double[] tkmPerShipmentBand(double shipments, double k) {
+    return tkmPerShipment.band(shipments, k, days);
   }
 
   /**

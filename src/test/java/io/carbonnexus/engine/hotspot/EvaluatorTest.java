@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 
 import static io.carbonnexus.engine.hotspot.SyntheticHistory.DAY;
 import static io.carbonnexus.engine.hotspot.SyntheticHistory.HOUR;
@@ -80,7 +81,44 @@ class EvaluatorTest {
     Reading heavier = only(readings(seen(DAY, shipments(count, 1.6 * KG, TKM))), "24h", Measure.EMISSIONS);
     assertThat(heavier.predicted()).isLessThan(MODEL.seasonal().expected(AT.minus(DAY), AT).co2());
     assertThat(heavier.ratio()).isGreaterThanOrEqualTo(1);
-    assertThat(heavier.expected()).isCloseTo(count * MODEL.seasonal().shipmentMean(), within(1e-6));
+    assertThat(heavier.expected()).isCloseTo(count * MODEL.seasonal().co2PerShipment().mean(), within(1e-6));
+  }
+
+  @Test
+  void heavierLoadsOfAnEntityWithAFewFlownShipmentsAreFoundByTheirTonneKm() {
+    // Nine vans in ten (100 kg, 1000 tonne-km), one flight in ten (3000 kg for the same tonne-km):
+    // one shipment's kg varies so much that kg per shipment cannot show 40 % heavier loads in a day.
+    Random random = new Random(7);
+    Hours history = new Hours(AT.minus(Duration.ofDays(29)), 29 * 24);
+    for (int i = 0; i < 29 * 24; i++) {
+      for (int n = SyntheticHistory.poisson(random, 8); n > 0; n--) {
+        double tkm = 900 + 200 * random.nextDouble();
+        history.add(i, SyntheticHistory.shipment((random.nextDouble() < 0.1 ? 3 : 0.1) * tkm, tkm));
+      }
+    }
+    EntityModel mixed = EntityModel.learn(AT, history, SEASONAL);
+    int count = (int) Math.round(mixed.seasonal().expected(AT.minus(DAY), AT).events());
+    // The usual day's mix, every shipment 40 % heavier: 10 % flights of 4200 kg, vans of 140 kg, 1400 tonne-km each.
+    int flights = count / 10;
+    Activity heavier = shipments(flights, 4200, 1400).plus(shipments(count - flights, 140, 1400));
+    double[] perShipment = mixed.seasonal().perShipmentBand(count, 3);
+    assertThat(heavier.co2()).as("kg per shipment alone sees nothing").isLessThan(perShipment[1]);
+    Reading reading = only(Evaluator.readings(mixed, seen(DAY, heavier), Map.of(), SEASONAL), "24h", Measure.EMISSIONS);
+    assertThat(reading.ratio()).isGreaterThanOrEqualTo(1);
+    double[] tkm = mixed.seasonal().tkmPerShipmentBand(count, 3);
+    assertThat(reading.baseline()).isCloseTo(heavier.co2() / heavier.tkm() * tkm[1], withinPercentage(0.001));
+    // The usual loads in the usual mix are normal.
+    Activity usual = shipments(flights, 3000, 1000).plus(shipments(count - flights, 100, 1000));
+    assertThat(only(Evaluator.readings(mixed, seen(DAY, usual), Map.of(), SEASONAL), "24h", Measure.EMISSIONS).ratio())
+      .isLessThan(1);
+  }
+
+  @Test
+  void moreTonneKmWithoutMoreKgPerShipmentIsNotAnEmissionsProblem() {
+    // Twice the tonne-km per shipment on a cleaner mode: each shipment emits less than usual.
+    int count = usualCount(DAY);
+    Reading reading = only(readings(seen(DAY, shipments(count, 0.9 * KG, 2 * TKM))), "24h", Measure.EMISSIONS);
+    assertThat(reading.ratio()).isLessThan(1);
   }
 
   @Test
