@@ -1,11 +1,11 @@
 package io.carbonnexus.engine.alerting;
 
 import io.carbonnexus.engine.config.ConfigKeys;
-import io.carbonnexus.engine.db.DatabaseUrl;
-import io.carbonnexus.engine.db.Migrations;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.Severity;
+import io.carbonnexus.engine.support.DatabaseExtension;
+import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.MutableClock;
 import io.carbonnexus.engine.support.TestDatabase;
 import io.vertx.core.DeploymentOptions;
@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Hotspot changes, as detection publishes them, become stored and published alerts. */
-@ExtendWith(VertxExtension.class)
+@ExtendWith({VertxExtension.class, DatabaseExtension.class})
 class AlertingVerticleIT {
 
   private static final Instant T0 = Instant.parse("2026-11-27T08:00:00Z");
@@ -37,15 +37,14 @@ class AlertingVerticleIT {
   private final List<JsonObject> alerts = new CopyOnWriteArrayList<>();
 
   @BeforeEach
-  void setUp(Vertx vertx) {
+  void setUp(Vertx vertx, FreshDatabase db) {
     this.vertx = vertx;
-    url = TestDatabase.get().createDatabase();
-    Migrations.migrate(DatabaseUrl.parse(url), Duration.ofSeconds(10));
+    url = db.url();
     TestDatabase.execute(url, "insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity,"
       + " opened_at, updated_at) values ('supplier', 'Supplier A', 132, 60, 120, 'critical', now(), now())");
     hotspotId = TestDatabase.queryLong(url, "select id from hotspots");
     clock = new MutableClock(T0);
-    JsonObject config = ConfigKeys.DB_URL.put(new JsonObject(), url);
+    JsonObject config = db.config();
     ConfigKeys.ALERTING_REPEAT_INTERVAL.put(config, "4s"); // checked every second
     vertx.eventBus().<JsonObject>consumer(Addresses.ALERTS, m -> alerts.add(m.body()));
     vertx.deployVerticle(new AlertingVerticle(clock), new DeploymentOptions().setConfig(config)).await();
@@ -109,10 +108,9 @@ class AlertingVerticleIT {
   }
 
   @Test
-  void theSameChangeHeardTwiceStoresOneAlert() throws Exception {
+  void theSameChangeHeardTwiceStoresOneAlert(FreshDatabase db) throws Exception {
     // A second alerting verticle hears every publish too, as a second node of a cluster would.
-    JsonObject config = ConfigKeys.DB_URL.put(new JsonObject(), url);
-    vertx.deployVerticle(new AlertingVerticle(clock), new DeploymentOptions().setConfig(config)).await();
+    vertx.deployVerticle(new AlertingVerticle(clock), new DeploymentOptions().setConfig(db.config())).await();
     change("opened", Severity.WARN, 10, T0);
     change("opened", Severity.WARN, 10, T0); // a redelivery, or a second node hearing the same publish
     TestDatabase.waitFor("an alert", () -> alerts.size() >= 1, Duration.ofSeconds(5));

@@ -1,8 +1,8 @@
 package io.carbonnexus.engine.demo;
 
 import io.carbonnexus.engine.config.ConfigKeys;
-import io.carbonnexus.engine.db.DatabaseUrl;
-import io.carbonnexus.engine.db.Migrations;
+import io.carbonnexus.engine.support.DatabaseExtension;
+import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.MutableClock;
 import io.carbonnexus.engine.support.TestDatabase;
 import io.vertx.core.DeploymentOptions;
@@ -19,7 +19,7 @@ import java.time.temporal.ChronoUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@ExtendWith(VertxExtension.class)
+@ExtendWith({VertxExtension.class, DatabaseExtension.class})
 class DemoFeedVerticleIT {
 
   private static final Instant NOW = Instant.parse("2026-11-25T10:15:30Z");
@@ -34,12 +34,10 @@ class DemoFeedVerticleIT {
   private MutableClock clock;
 
   @BeforeEach
-  void setUp(Vertx vertx) {
+  void setUp(Vertx vertx, FreshDatabase db) {
     this.vertx = vertx;
-    url = TestDatabase.get().createDatabase();
-    Migrations.migrate(DatabaseUrl.parse(url), Duration.ofSeconds(10));
-    config = new JsonObject();
-    ConfigKeys.DB_URL.put(config, url);
+    url = db.url();
+    config = db.config();
     ConfigKeys.DEMO_FEED_HISTORY_DAYS.put(config, 2);
     ConfigKeys.DEMO_FEED_INTERVAL.put(config, "100ms");
     ConfigKeys.DEMO_FEED_SEED.put(config, (int) SETTINGS.seed());

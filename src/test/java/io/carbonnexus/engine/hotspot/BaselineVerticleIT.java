@@ -1,9 +1,9 @@
 package io.carbonnexus.engine.hotspot;
 
 import io.carbonnexus.engine.config.ConfigKeys;
-import io.carbonnexus.engine.db.DatabaseUrl;
-import io.carbonnexus.engine.db.Migrations;
 import io.carbonnexus.engine.shared.Addresses;
+import io.carbonnexus.engine.support.DatabaseExtension;
+import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.MutableClock;
 import io.carbonnexus.engine.support.TestDatabase;
 import io.vertx.core.DeploymentOptions;
@@ -22,7 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-@ExtendWith(VertxExtension.class)
+@ExtendWith({VertxExtension.class, DatabaseExtension.class})
 class BaselineVerticleIT {
 
   private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
@@ -33,11 +33,10 @@ class BaselineVerticleIT {
   private final List<JsonObject> updates = new CopyOnWriteArrayList<>();
 
   @BeforeEach
-  void setUp(Vertx vertx) {
+  void setUp(Vertx vertx, FreshDatabase db) {
     this.vertx = vertx;
-    url = TestDatabase.get().createDatabase();
-    Migrations.migrate(DatabaseUrl.parse(url), Duration.ofSeconds(10));
-    config = ConfigKeys.DB_URL.put(new JsonObject(), url);
+    url = db.url();
+    config = db.config();
     // The legacy algorithm: its baseline is a plain statistic of past day totals, easy to check by hand.
     ConfigKeys.DETECTION_ALGORITHM.put(config, "legacy");
     ConfigKeys.BASELINES_MIN_WINDOWS.put(config, 5);

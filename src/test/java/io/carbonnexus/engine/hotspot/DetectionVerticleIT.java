@@ -1,10 +1,10 @@
 package io.carbonnexus.engine.hotspot;
 
 import io.carbonnexus.engine.config.ConfigKeys;
-import io.carbonnexus.engine.db.DatabaseUrl;
-import io.carbonnexus.engine.db.Migrations;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.EventsIngested;
+import io.carbonnexus.engine.support.DatabaseExtension;
+import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.MutableClock;
 import io.carbonnexus.engine.support.TestDatabase;
 import io.vertx.core.DeploymentOptions;
@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Detection against a real PostgreSQL with a controllable clock, driven over the bus. */
-@ExtendWith(VertxExtension.class)
+@ExtendWith({VertxExtension.class, DatabaseExtension.class})
 class DetectionVerticleIT {
 
   private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
@@ -38,11 +38,10 @@ class DetectionVerticleIT {
   private final List<JsonObject> emissions = new CopyOnWriteArrayList<>();
 
   @BeforeEach
-  void setUp(Vertx vertx) {
+  void setUp(Vertx vertx, FreshDatabase db) {
     this.vertx = vertx;
-    url = TestDatabase.get().createDatabase();
-    Migrations.migrate(DatabaseUrl.parse(url), Duration.ofSeconds(10));
-    config = ConfigKeys.DB_URL.put(new JsonObject(), url);
+    url = db.url();
+    config = db.config();
     ConfigKeys.DETECTION_INTERVAL.put(config, "1h"); // periodic runs stay out of the way unless a test wants them
     ConfigKeys.DETECTION_FAST_PATH_DELAY.put(config, "10ms");
     clock = new MutableClock(NOW);

@@ -1,14 +1,13 @@
 package io.carbonnexus.engine.http;
 
 import io.carbonnexus.engine.config.ConfigKeys;
-import io.carbonnexus.engine.db.DatabaseUrl;
-import io.carbonnexus.engine.db.Migrations;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
 import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.support.Http;
+import io.carbonnexus.engine.support.DatabaseExtension;
+import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.TempDirs;
-import io.carbonnexus.engine.support.TestDatabase;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -18,7 +17,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,19 +25,17 @@ import static org.assertj.core.api.Assertions.assertThat;
  * not running is a 503, one that does not answer in time a 504, and a concern's own failure keeps
  * its status and message.
  */
-@ExtendWith(VertxExtension.class)
+@ExtendWith({VertxExtension.class, DatabaseExtension.class})
 class HttpFailuresIT {
 
   private Vertx vertx;
   private int port;
 
   @BeforeEach
-  void setUp(Vertx vertx) {
+  void setUp(Vertx vertx, FreshDatabase db) {
     this.vertx = vertx;
-    String url = TestDatabase.get().createDatabase();
-    Migrations.migrate(DatabaseUrl.parse(url), Duration.ofSeconds(10));
     port = TempDirs.freePort();
-    JsonObject config = ConfigKeys.DB_URL.put(new JsonObject(), url);
+    JsonObject config = db.config();
     ConfigKeys.HTTP_PORT.put(config, port);
     ConfigKeys.HTTP_REQUEST_TIMEOUT.put(config, "300ms");
     vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config)).await();

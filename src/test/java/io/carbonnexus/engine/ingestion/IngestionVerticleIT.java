@@ -1,11 +1,11 @@
 package io.carbonnexus.engine.ingestion;
 
 import io.carbonnexus.engine.config.ConfigKeys;
-import io.carbonnexus.engine.db.DatabaseUrl;
-import io.carbonnexus.engine.db.Migrations;
 import io.carbonnexus.engine.prediction.PredictionVerticle;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.EventsIngested;
+import io.carbonnexus.engine.support.DatabaseExtension;
+import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.TestDatabase;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -22,7 +22,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Rows inserted by any producer, straight into the table, become stored predictions. */
-@ExtendWith(VertxExtension.class)
+@ExtendWith({VertxExtension.class, DatabaseExtension.class})
 class IngestionVerticleIT {
 
   private Vertx vertx;
@@ -31,11 +31,10 @@ class IngestionVerticleIT {
   private final List<EventsIngested> published = new CopyOnWriteArrayList<>();
 
   @BeforeEach
-  void setUp(Vertx vertx) {
+  void setUp(Vertx vertx, FreshDatabase db) {
     this.vertx = vertx;
-    url = TestDatabase.get().createDatabase();
-    Migrations.migrate(DatabaseUrl.parse(url), Duration.ofSeconds(10));
-    config = ConfigKeys.DB_URL.put(new JsonObject(), url);
+    url = db.url();
+    config = db.config();
     // Polling only once a minute: anything faster than that came through LISTEN/NOTIFY.
     ConfigKeys.INGESTION_POLL_INTERVAL.put(config, "60s");
     ConfigKeys.INGESTION_BATCH_SIZE.put(config, 1000);

@@ -1,13 +1,12 @@
 package io.carbonnexus.engine.notify;
 
 import io.carbonnexus.engine.config.ConfigKeys;
-import io.carbonnexus.engine.db.DatabaseUrl;
-import io.carbonnexus.engine.db.Migrations;
+import io.carbonnexus.engine.support.DatabaseExtension;
 import io.carbonnexus.engine.support.FakeReceiver;
+import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.TestDatabase;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -22,7 +21,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Alerts pushed to an Alertmanager (a fake that checks the shape of POST /api/v2/alerts). */
-@ExtendWith(VertxExtension.class)
+@ExtendWith({VertxExtension.class, DatabaseExtension.class})
 class AlertmanagerReceiverIT {
 
   private Vertx vertx;
@@ -31,15 +30,14 @@ class AlertmanagerReceiverIT {
   private long hotspotId;
 
   @BeforeEach
-  void setUp(Vertx vertx) {
+  void setUp(Vertx vertx, FreshDatabase db) {
     this.vertx = vertx;
-    url = TestDatabase.get().createDatabase();
-    Migrations.migrate(DatabaseUrl.parse(url), Duration.ofSeconds(10));
+    url = db.url();
     alertmanager = FakeReceiver.start(vertx);
     TestDatabase.execute(url, "insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity,"
       + " opened_at, updated_at) values ('vehicle_type', 'hgv_diesel', 132, 60, 120, 'critical', now(), now())");
     hotspotId = TestDatabase.queryLong(url, "select id from hotspots");
-    JsonObject config = ConfigKeys.DB_URL.put(new JsonObject(), url);
+    JsonObject config = db.config();
     ConfigKeys.NOTIFY_ALERTMANAGER_URL.put(config, alertmanager.url() + "/");
     ConfigKeys.NOTIFY_ALERTMANAGER_REFRESH.put(config, "1s");
     ConfigKeys.NOTIFY_GROUP_WAIT.put(config, "0s");

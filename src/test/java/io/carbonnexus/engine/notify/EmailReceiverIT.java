@@ -3,8 +3,8 @@ package io.carbonnexus.engine.notify;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.carbonnexus.engine.config.ConfigKeys;
-import io.carbonnexus.engine.db.DatabaseUrl;
-import io.carbonnexus.engine.db.Migrations;
+import io.carbonnexus.engine.support.DatabaseExtension;
+import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
 import io.vertx.core.DeploymentOptions;
@@ -26,7 +26,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Alert e-mails, received by GreenMail (an in-process SMTP server on 127.0.0.1). */
-@ExtendWith(VertxExtension.class)
+@ExtendWith({VertxExtension.class, DatabaseExtension.class})
 class EmailReceiverIT {
 
   @RegisterExtension
@@ -36,10 +36,9 @@ class EmailReceiverIT {
   private String url;
 
   @BeforeEach
-  void setUp(Vertx vertx) {
+  void setUp(Vertx vertx, FreshDatabase db) {
     this.vertx = vertx;
-    url = TestDatabase.get().createDatabase();
-    Migrations.migrate(DatabaseUrl.parse(url), Duration.ofSeconds(10));
+    url = db.url();
   }
 
   private void deploy(Object to) {

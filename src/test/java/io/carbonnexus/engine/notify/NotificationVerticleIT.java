@@ -1,10 +1,10 @@
 package io.carbonnexus.engine.notify;
 
 import io.carbonnexus.engine.config.ConfigKeys;
-import io.carbonnexus.engine.db.DatabaseUrl;
-import io.carbonnexus.engine.db.Migrations;
 import io.carbonnexus.engine.shared.Addresses;
+import io.carbonnexus.engine.support.DatabaseExtension;
 import io.carbonnexus.engine.support.FakeReceiver;
+import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.TestDatabase;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Stored alerts reach receivers (fake HTTP servers on 127.0.0.1) once, grouped, signed, and logged. */
-@ExtendWith(VertxExtension.class)
+@ExtendWith({VertxExtension.class, DatabaseExtension.class})
 class NotificationVerticleIT {
 
   private static final String SECRET = "webhook-secret";
@@ -42,10 +42,9 @@ class NotificationVerticleIT {
   private int alertCount;
 
   @BeforeEach
-  void setUp(Vertx vertx) {
+  void setUp(Vertx vertx, FreshDatabase db) {
     this.vertx = vertx;
-    url = TestDatabase.get().createDatabase();
-    Migrations.migrate(DatabaseUrl.parse(url), Duration.ofSeconds(10));
+    url = db.url();
     hotspotId = hotspot("supplier", "Supplier A");
     hook = FakeReceiver.start(vertx);
   }

@@ -1,9 +1,8 @@
 package io.carbonnexus.engine.notify;
 
 import io.carbonnexus.engine.config.ConfigKeys;
-import io.carbonnexus.engine.db.DatabaseUrl;
-import io.carbonnexus.engine.db.Migrations;
 import io.carbonnexus.engine.support.FakeReceiver;
+import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
@@ -81,15 +80,16 @@ class RealAlertmanagerIT {
       }
     }, Duration.ofSeconds(20));
 
-    String url = TestDatabase.get().createDatabase();
-    Migrations.migrate(DatabaseUrl.parse(url), Duration.ofSeconds(10));
+    // Made here rather than injected: a skipped test makes no database.
+    FreshDatabase db = FreshDatabase.create();
+    String url = db.url();
     TestDatabase.execute(url, "insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity,"
       + " opened_at, updated_at) values ('supplier', 'Supplier AM', 132, 60, 120, 'critical', now(), now())");
     TestDatabase.execute(url, "with a as (insert into alerts (level, message, hotspot_id, kind, dedup_key, created_at,"
       + " entity_type, entity, percent_above) select 'critical', 'Supplier AM exceeded emissions by 120%', id, 'firing',"
       + " 'k1', now(), 'supplier', 'Supplier AM', 120 from hotspots returning id)"
       + " insert into notification_outbox (alert_id) select id from a");
-    JsonObject conf = ConfigKeys.DB_URL.put(new JsonObject(), url);
+    JsonObject conf = db.config();
     ConfigKeys.NOTIFY_ALERTMANAGER_URL.put(conf, "http://127.0.0.1:" + port);
     ConfigKeys.NOTIFY_GROUP_WAIT.put(conf, "0s");
     ConfigKeys.NOTIFY_POLL_INTERVAL.put(conf, "100ms");

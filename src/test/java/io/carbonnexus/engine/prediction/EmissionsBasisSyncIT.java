@@ -1,15 +1,16 @@
 package io.carbonnexus.engine.prediction;
 
 import io.carbonnexus.engine.db.DatabaseUrl;
-import io.carbonnexus.engine.db.Migrations;
 import io.carbonnexus.engine.shared.EmissionsBasis;
+import io.carbonnexus.engine.support.DatabaseExtension;
+import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.TestDatabase;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -18,6 +19,7 @@ import static org.assertj.core.api.Assertions.within;
  * Predictions stored before the three figures existed, and predictions stored on the other basis,
  * are brought to the configured basis at start; the rollups follow and the normals are learnt again.
  */
+@ExtendWith(DatabaseExtension.class)
 class EmissionsBasisSyncIT {
 
   private Vertx vertx;
@@ -25,11 +27,10 @@ class EmissionsBasisSyncIT {
   private DatabaseUrl db;
 
   @BeforeEach
-  void setUp() {
+  void setUp(FreshDatabase fresh) {
     vertx = Vertx.vertx();
-    url = TestDatabase.get().createDatabase();
+    url = fresh.url();
     db = DatabaseUrl.parse(url);
-    Migrations.migrate(db, Duration.ofSeconds(10));
     // As an engine before V11 stored them: one figure, basis null. Event 4's row in events_normalized is gone.
     TestDatabase.execute(url, """
       insert into events_normalized (id, occurred_at, supplier, route, vehicle_type, distance_km, load_tonnes,

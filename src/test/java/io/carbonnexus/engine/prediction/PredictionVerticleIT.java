@@ -1,8 +1,6 @@
 package io.carbonnexus.engine.prediction;
 
 import io.carbonnexus.engine.config.ConfigKeys;
-import io.carbonnexus.engine.db.DatabaseUrl;
-import io.carbonnexus.engine.db.Migrations;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.Prediction;
@@ -10,8 +8,10 @@ import io.carbonnexus.engine.shared.PredictionReply;
 import io.carbonnexus.engine.shared.PredictionRequest;
 import io.carbonnexus.engine.shared.RuntimeKeys;
 import io.carbonnexus.engine.shared.ShipmentEvent;
+import io.carbonnexus.engine.support.DatabaseExtension;
 import io.carbonnexus.engine.support.FakeMlEngine;
 import io.carbonnexus.engine.support.FakeMlEngine.Mode;
+import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.TestDatabase;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -26,8 +26,8 @@ import io.vertx.micrometer.backends.BackendRegistries;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /** Drives the prediction verticle over the bus, against a real PostgreSQL and a fake ml-engine. */
+@ExtendWith(DatabaseExtension.class)
 class PredictionVerticleIT {
 
   private static final Instant T0 = Instant.parse("2026-11-20T08:00:00Z");
@@ -51,15 +52,14 @@ class PredictionVerticleIT {
   private FakeMlEngine ml;
 
   @BeforeEach
-  void setUp() {
+  void setUp(FreshDatabase db) {
     registryName = "test-" + UUID.randomUUID();
     vertx = Vertx.builder()
       .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
         .setRegistryName(registryName).setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))))
       .withMetrics(new MicrometerMetricsFactory())
       .build();
-    url = TestDatabase.get().createDatabase();
-    Migrations.migrate(DatabaseUrl.parse(url), Duration.ofSeconds(10));
+    url = db.url();
     ml = FakeMlEngine.start(vertx);
   }
 

@@ -1,14 +1,14 @@
 package io.carbonnexus.engine.recommendation;
 
 import io.carbonnexus.engine.config.ConfigKeys;
-import io.carbonnexus.engine.db.DatabaseUrl;
-import io.carbonnexus.engine.db.Migrations;
 import io.carbonnexus.engine.prediction.PredictionVerticle;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.Severity;
+import io.carbonnexus.engine.support.DatabaseExtension;
 import io.carbonnexus.engine.support.FakeRag;
 import io.carbonnexus.engine.support.FakeRag.Mode;
+import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.TestDatabase;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
@@ -26,7 +26,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every hotspot that needs one gets exactly one recommendation, whatever rag-chatbot does. */
-@ExtendWith(VertxExtension.class)
+@ExtendWith({VertxExtension.class, DatabaseExtension.class})
 class RecommendationVerticleIT {
 
   private Vertx vertx;
@@ -37,10 +37,9 @@ class RecommendationVerticleIT {
   private final List<JsonObject> published = new CopyOnWriteArrayList<>();
 
   @BeforeEach
-  void setUp(Vertx vertx) {
+  void setUp(Vertx vertx, FreshDatabase db) {
     this.vertx = vertx;
-    url = TestDatabase.get().createDatabase();
-    Migrations.migrate(DatabaseUrl.parse(url), Duration.ofSeconds(10));
+    url = db.url();
     // A supplier with long, light HGV lanes and some diesel vans over the last hours.
     TestDatabase.execute(url, """
       insert into events_normalized (id, occurred_at, supplier, route, vehicle_type, distance_km, load_tonnes,
@@ -56,7 +55,7 @@ class RecommendationVerticleIT {
       values ('supplier', 'Supplier A', 1900, 2000, -5, 'info', now(), now());
       """);
     hotspotId = TestDatabase.queryLong(url, "select id from hotspots");
-    config = ConfigKeys.DB_URL.put(new JsonObject(), url);
+    config = db.config();
     ConfigKeys.RECOMMENDATIONS_RETRY.put(config, "100ms");
     ConfigKeys.RAG_TIMEOUT.put(config, "300ms");
     ConfigKeys.RAG_RETRIES.put(config, 0);
