@@ -5,17 +5,16 @@ import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -58,21 +57,18 @@ class ClusterIT {
     String members = String.join(",", clusterPorts.stream().map(p -> "127.0.0.1:" + p).toList());
     List<Integer> httpPorts = new ArrayList<>();
     for (int i = 0; i < verticles.length; i++) {
-      int httpPort = TempDirs.freePort();
-      httpPorts.add(httpPort);
-      JsonObject overrides = new JsonObject();
-      ConfigKeys.DB_URL.put(overrides, url);
-      ConfigKeys.HTTP_PORT.put(overrides, httpPort);
-      ConfigKeys.DEMO.put(overrides, "false");
-      ConfigKeys.DETECTION_INTERVAL.put(overrides, "2s");
-      ConfigKeys.DETECTION_FAST_PATH_DELAY.put(overrides, "50ms");
-      ConfigKeys.INGESTION_POLL_INTERVAL.put(overrides, "500ms");
-      ConfigKeys.CLUSTER_ENABLED.put(overrides, true);
-      ConfigKeys.CLUSTER_NAME.put(overrides, name);
-      ConfigKeys.CLUSTER_PORT.put(overrides, clusterPorts.get(i));
-      ConfigKeys.CLUSTER_MEMBERS.put(overrides, members);
-      ConfigKeys.NODE_VERTICLES.put(overrides, verticles[i]);
-      engines.add(Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides)));
+      TestEngine node = TestEngine.onDatabase(url)
+        .with(ConfigKeys.DEMO, "false")
+        .with(ConfigKeys.DETECTION_INTERVAL, "2s")
+        .with(ConfigKeys.DETECTION_FAST_PATH_DELAY, "50ms")
+        .with(ConfigKeys.INGESTION_POLL_INTERVAL, "500ms")
+        .with(ConfigKeys.CLUSTER_ENABLED, true)
+        .with(ConfigKeys.CLUSTER_NAME, name)
+        .with(ConfigKeys.CLUSTER_PORT, clusterPorts.get(i))
+        .with(ConfigKeys.CLUSTER_MEMBERS, members)
+        .with(ConfigKeys.NODE_VERTICLES, verticles[i]);
+      httpPorts.add(node.port());
+      engines.add(node.start());
     }
     return httpPorts;
   }

@@ -5,8 +5,8 @@ import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.demo.DemoEventGenerator;
 import io.carbonnexus.engine.shared.RuntimeKeys;
 import io.carbonnexus.engine.support.Http;
-import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,30 +14,23 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class EngineIT {
 
-  private static Engine start(JsonObject overrides) {
-    return Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides));
-  }
-
-  private static JsonObject embeddedOn(Path dataDir, int httpPort) {
-    JsonObject o = new JsonObject();
-    ConfigKeys.DB_EMBEDDED_DATA_DIR.put(o, dataDir.toString());
-    ConfigKeys.HTTP_PORT.put(o, httpPort);
-    ConfigKeys.DEMO_FEED_HISTORY_DAYS.put(o, 1);
-    ConfigKeys.DEMO_FEED_INTERVAL.put(o, "200ms");
-    return o;
+  private static TestEngine embeddedOn(Path dataDir) {
+    return TestEngine.embedded(dataDir)
+      .with(ConfigKeys.DEMO_FEED_HISTORY_DAYS, 1)
+      .with(ConfigKeys.DEMO_FEED_INTERVAL, "200ms");
   }
 
   @Test
   void theEngineStartsWithEmbeddedDefaultsAndHealthReportsTheDatabase(@TempDir Path dir) {
-    int port = TempDirs.freePort();
-    try (Engine engine = start(embeddedOn(dir.resolve("pg"), port))) {
+    TestEngine setup = embeddedOn(dir.resolve("pg"));
+    int port = setup.port();
+    try (Engine engine = setup.start()) {
       assertThat(engine.config().getBoolean(RuntimeKeys.EMBEDDED_DATABASE)).isTrue();
       Http.Response health = Http.get(port, "/health");
       assertThat(health.status()).isEqualTo(200);
@@ -52,11 +45,10 @@ class EngineIT {
 
   @Test
   void aRestartedEngineKeepsItsDataAndTheDemoFeedResumesWithNoGapAndNoDuplicate(@TempDir Path dir) throws Exception {
-    Path dataDir = dir.resolve("pg");
-    int port = TempDirs.freePort();
+    TestEngine setup = embeddedOn(dir.resolve("pg")); // the second start: the same data and port
     Instant firstMark;
     long demoRowsBeforeStop;
-    try (Engine first = start(embeddedOn(dataDir, port))) {
+    try (Engine first = setup.start()) {
       String url = ConfigKeys.DB_URL.get(first.config());
       TestDatabase.waitFor("the demo feed wrote its history", () -> count(url, "select count(*) from demo_feed_state") == 1,
         Duration.ofSeconds(30));
@@ -67,7 +59,7 @@ class EngineIT {
     }
     assertThat(demoRowsBeforeStop).isPositive();
 
-    try (Engine second = start(embeddedOn(dataDir, port))) {
+    try (Engine second = setup.start()) {
       String url = ConfigKeys.DB_URL.get(second.config());
       assertThat(count(url, "select count(*) from events_normalized where shipment_id = 'user-1'")).isEqualTo(1);
       TestDatabase.waitFor("the demo feed resumed", () -> mark(url).isAfter(firstMark.plusSeconds(1)), Duration.ofSeconds(30));
@@ -102,13 +94,11 @@ class EngineIT {
 
   @Test
   void healthSaysDownWhenTheDatabaseStopsAcceptingConnections() throws Exception {
-    String url = TestDatabase.get().createDatabase();
+    TestEngine setup = TestEngine.onNewDatabase();
+    String url = setup.dbUrl();
     String name = url.substring(url.lastIndexOf('/') + 1).replaceAll("\\?.*", "");
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_URL.put(overrides, url);
-    int port = TempDirs.freePort();
-    ConfigKeys.HTTP_PORT.put(overrides, port);
-    try (Engine engine = start(overrides)) {
+    int port = setup.port();
+    try (Engine engine = setup.start()) {
       assertThat(engine.config().getBoolean(RuntimeKeys.EMBEDDED_DATABASE)).isFalse();
       assertThat(Http.get(port, "/health").status()).isEqualTo(200);
       String admin = url.substring(0, url.lastIndexOf('/')) + "/postgres";
@@ -123,15 +113,12 @@ class EngineIT {
 
   @Test
   void metricsExposePredictionsByModelAndTheMlEngineBreakerState() throws Exception {
-    String url = TestDatabase.get().createDatabase();
+    TestEngine setup = TestEngine.onNewDatabase();
     io.vertx.core.Vertx helper = io.vertx.core.Vertx.vertx();
     try (var ml = io.carbonnexus.engine.support.FakeMlEngine.start(helper)) {
-      JsonObject overrides = new JsonObject();
-      ConfigKeys.DB_URL.put(overrides, url);
-      ConfigKeys.ML_URL.put(overrides, ml.url());
-      int port = TempDirs.freePort();
-      ConfigKeys.HTTP_PORT.put(overrides, port);
-      try (Engine engine = start(overrides)) {
+      setup.with(ConfigKeys.ML_URL, ml.url());
+      int port = setup.port();
+      try (Engine engine = setup.start()) {
         var event = new io.carbonnexus.engine.shared.ShipmentEvent(1, Instant.now(), "S", "R", "van", 10.0, 1.0, null);
         engine.vertx().eventBus().request(io.carbonnexus.engine.shared.Addresses.PREDICT,
           new io.carbonnexus.engine.shared.PredictionRequest(java.util.List.of(event), true).toJson()).await();
@@ -159,12 +146,10 @@ class EngineIT {
 
   @Test
   void anHttpPortInUseFailsStartUpNamingTheAddress() throws Exception {
-    String url = TestDatabase.get().createDatabase();
+    TestEngine setup = TestEngine.onNewDatabase();
     try (var busy = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      JsonObject overrides = new JsonObject();
-      ConfigKeys.DB_URL.put(overrides, url);
-      ConfigKeys.HTTP_PORT.put(overrides, busy.getLocalPort());
-      assertThatThrownBy(() -> start(overrides))
+      setup.with(ConfigKeys.HTTP_PORT, busy.getLocalPort());
+      assertThatThrownBy(setup::start)
         .isInstanceOf(StartupException.class)
         .hasMessageContaining("HTTP server cannot listen on 127.0.0.1:" + busy.getLocalPort())
         .hasMessageContaining("Address already in use");

@@ -1,8 +1,7 @@
 package io.carbonnexus.engine;
 
-import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.shared.Addresses;
-import io.carbonnexus.engine.support.TempDirs;
+import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.JsonObject;
@@ -12,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -29,13 +27,11 @@ class FirstStartIT {
 
   @Test
   void aHotspotItsAlertAndItsRecommendationReachABrowserWithinAMinuteOfTheFirstStart(@TempDir Path dir) throws Exception {
-    int port = TempDirs.freePort();
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_EMBEDDED_DATA_DIR.put(overrides, dir.resolve("postgres").toString());
-    ConfigKeys.HTTP_PORT.put(overrides, port);
+    TestEngine setup = TestEngine.embedded(dir.resolve("postgres"));
+    int port = setup.port();
     Vertx client = Vertx.vertx();
     long t0 = System.nanoTime();
-    try (Engine engine = Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides))) {
+    try (Engine engine = setup.start()) {
       WebSocket socket = connect(client, port);
       List<JsonObject> frames = new CopyOnWriteArrayList<>();
       socket.handler(b -> frames.add(new JsonObject(b.toString())));

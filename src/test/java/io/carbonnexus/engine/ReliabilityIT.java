@@ -8,8 +8,8 @@ import io.carbonnexus.engine.support.FakeMlEngine;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,21 +28,14 @@ class ReliabilityIT {
 
   private static final int BACKLOG = 60_000;
 
-  private static JsonObject overrides(String url) {
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_URL.put(overrides, url);
-    ConfigKeys.HTTP_PORT.put(overrides, TempDirs.freePort());
-    ConfigKeys.DEMO.put(overrides, "false");
-    ConfigKeys.DETECTION_INTERVAL.put(overrides, "2s");
-    ConfigKeys.DETECTION_FAST_PATH_DELAY.put(overrides, "50ms");
-    ConfigKeys.INGESTION_POLL_INTERVAL.put(overrides, "500ms");
-    ConfigKeys.INGESTION_BATCH_SIZE.put(overrides, 2_000);
-    ConfigKeys.DB_CONNECT_TIMEOUT.put(overrides, "5s");
-    return overrides;
-  }
-
-  private static Engine start(JsonObject overrides) {
-    return Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides));
+  private static TestEngine engineOn(String url) {
+    return TestEngine.onDatabase(url)
+      .with(ConfigKeys.DEMO, "false")
+      .with(ConfigKeys.DETECTION_INTERVAL, "2s")
+      .with(ConfigKeys.DETECTION_FAST_PATH_DELAY, "50ms")
+      .with(ConfigKeys.INGESTION_POLL_INTERVAL, "500ms")
+      .with(ConfigKeys.INGESTION_BATCH_SIZE, 2_000)
+      .with(ConfigKeys.DB_CONNECT_TIMEOUT, "5s");
   }
 
   /** events over the last {@code minutes}, spread over four suppliers; a few bad rows among them. */
@@ -82,9 +75,9 @@ class ReliabilityIT {
       TestDatabase.execute(url, "insert into baselines (entity_type, entity, baseline, source) values ('supplier',"
         + " 'Restart-" + s + "', 1000, 'target')");
     }
-    JsonObject overrides = overrides(url);
-    int http = ConfigKeys.HTTP_PORT.get(overrides);
-    try (Engine engine = start(overrides)) {
+    TestEngine setup = engineOn(url);
+    int http = setup.port();
+    try (Engine engine = setup.start()) {
       TestDatabase.waitFor("part of the backlog", () -> TestDatabase.queryLong(url, "select count(*) from predictions")
         > BACKLOG / 6, Duration.ofSeconds(60));
       long before = TestDatabase.queryLong(url, "select count(*) from predictions");
@@ -119,11 +112,11 @@ class ReliabilityIT {
     String url = TestDatabase.get().createDatabase();
     Vertx vertx = Vertx.vertx();
     try (FakeMlEngine ml = FakeMlEngine.start(vertx)) {
-      JsonObject overrides = overrides(url);
-      ConfigKeys.ML_URL.put(overrides, ml.url());
-      ConfigKeys.ML_TIMEOUT.put(overrides, "300ms");
-      ConfigKeys.ML_BREAKER_RESET_TIMEOUT.put(overrides, "1s");
-      try (Engine engine = start(overrides)) {
+      TestEngine setup = engineOn(url)
+        .with(ConfigKeys.ML_URL, ml.url())
+        .with(ConfigKeys.ML_TIMEOUT, "300ms")
+        .with(ConfigKeys.ML_BREAKER_RESET_TIMEOUT, "1s");
+      try (Engine engine = setup.start()) {
         int total = 0;
         for (FakeMlEngine.Mode mode : new FakeMlEngine.Mode[] {FakeMlEngine.Mode.HEALTHY, FakeMlEngine.Mode.FAIL,
           FakeMlEngine.Mode.STALL, FakeMlEngine.Mode.GARBAGE, FakeMlEngine.Mode.WRONG_SHAPE, FakeMlEngine.Mode.HEALTHY}) {

@@ -2,12 +2,11 @@ package io.carbonnexus.engine.db;
 
 import io.carbonnexus.engine.Engine;
 import io.carbonnexus.engine.StartupException;
-import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgConnection;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,11 +89,9 @@ class TlsIT {
 
   @Test
   void anEngineOnATlsDatabaseStartsAndIsHealthy() {
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_URL.put(overrides, base("127.0.0.1") + "?sslmode=require");
-    int port = TempDirs.freePort();
-    ConfigKeys.HTTP_PORT.put(overrides, port);
-    try (Engine engine = Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides))) {
+    TestEngine setup = TestEngine.onDatabase(base("127.0.0.1") + "?sslmode=require");
+    int port = setup.port();
+    try (Engine engine = setup.start()) {
       Http.Response health = Http.get(port, "/health");
       assertThat(health.status()).isEqualTo(200);
       assertThat(health.json().getString("status")).isEqualTo("UP");
@@ -104,10 +101,8 @@ class TlsIT {
   @Test
   void requireAgainstAServerWithoutTlsFailsStartUpClearly() {
     String plain = TestDatabase.get().createDatabase();
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_URL.put(overrides, plain + (plain.contains("?") ? "&" : "?") + "sslmode=require");
-    ConfigKeys.HTTP_PORT.put(overrides, TempDirs.freePort());
-    assertThatThrownBy(() -> Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides)))
+    TestEngine setup = TestEngine.onDatabase(plain + (plain.contains("?") ? "&" : "?") + "sslmode=require");
+    assertThatThrownBy(setup::start)
       .isInstanceOf(StartupException.class)
       .hasMessageContaining("cannot connect to PostgreSQL")
       .hasMessageContaining("sslmode=require");

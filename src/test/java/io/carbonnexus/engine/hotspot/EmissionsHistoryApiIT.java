@@ -3,19 +3,17 @@ package io.carbonnexus.engine.hotspot;
 import io.carbonnexus.engine.Engine;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.support.Http;
-import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -45,13 +43,10 @@ class EmissionsHistoryApiIT {
 
   @BeforeAll
   static void start() {
-    String url = TestDatabase.get().createDatabase();
-    port = TempDirs.freePort();
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_URL.put(overrides, url);
-    ConfigKeys.HTTP_PORT.put(overrides, port);
-    ConfigKeys.NODE_VERTICLES.put(overrides, "queries,http");
-    engine = Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides));
+    TestEngine setup = TestEngine.onNewDatabase().with(ConfigKeys.NODE_VERTICLES, "queries,http");
+    engine = setup.start();
+    port = setup.port();
+    String url = setup.dbUrl();
     for (Object[] r : ROWS) {
       TestDatabase.execute(url, "insert into events_normalized (id, occurred_at, supplier, route, vehicle_type,"
         + " distance_km, load_tonnes) values (" + r[0] + ", '" + r[1] + "', '" + r[2] + "', '" + r[3] + "', '" + r[4]

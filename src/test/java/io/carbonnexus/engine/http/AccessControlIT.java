@@ -6,8 +6,8 @@ import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.Jwts;
 import io.carbonnexus.engine.support.RawHttp;
-import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,17 +56,15 @@ class AccessControlIT {
 
   @BeforeAll
   static void start() {
-    url = TestDatabase.get().createDatabase();
-    port = TempDirs.freePort();
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_URL.put(overrides, url);
-    ConfigKeys.HTTP_PORT.put(overrides, port);
-    ConfigKeys.API_TOKEN.put(overrides, OPERATOR);
-    ConfigKeys.AUTH_JWT_SECRET.put(overrides, SECRET);
-    ConfigKeys.AUTH_JWT_ISSUER.put(overrides, ISSUER);
-    ConfigKeys.AUTH_JWT_AUDIENCE.put(overrides, AUDIENCE);
-    ConfigKeys.HTTP_CORS_ORIGINS.put(overrides, DASHBOARD_ORIGIN);
-    engine = Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides));
+    TestEngine setup = TestEngine.onNewDatabase()
+      .with(ConfigKeys.API_TOKEN, OPERATOR)
+      .with(ConfigKeys.AUTH_JWT_SECRET, SECRET)
+      .with(ConfigKeys.AUTH_JWT_ISSUER, ISSUER)
+      .with(ConfigKeys.AUTH_JWT_AUDIENCE, AUDIENCE)
+      .with(ConfigKeys.HTTP_CORS_ORIGINS, DASHBOARD_ORIGIN);
+    engine = setup.start();
+    url = setup.dbUrl();
+    port = setup.port();
     client = Vertx.vertx();
     CREDENTIALS.put("none", null);
     CREDENTIALS.put("bad signature", "Bearer " + Jwts.hs256("another-secret", Jwts.claims("service_role", AUDIENCE, ISSUER, 3600)));

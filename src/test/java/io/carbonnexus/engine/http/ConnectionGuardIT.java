@@ -8,8 +8,7 @@ import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.LogCapture;
 import io.carbonnexus.engine.support.RawHttp;
-import io.carbonnexus.engine.support.TempDirs;
-import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
@@ -25,11 +24,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -77,17 +74,15 @@ class ConnectionGuardIT {
     verticleLog = new LogCapture(HttpVerticle.class);
     errorsLog = new LogCapture(HttpErrors.class);
     everyLog = new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    port = TempDirs.freePort();
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_URL.put(overrides, TestDatabase.get().createDatabase());
-    ConfigKeys.HTTP_PORT.put(overrides, port);
-    ConfigKeys.API_TOKEN.put(overrides, TOKEN);
-    ConfigKeys.HTTP_HEADER_TIMEOUT.put(overrides, HEADER_MS + "ms");
-    ConfigKeys.HTTP_BODY_TIMEOUT.put(overrides, BODY_MS + "ms");
-    ConfigKeys.HTTP_IDLE_TIMEOUT.put(overrides, IDLE_MS + "ms");
-    ConfigKeys.HTTP_MAX_CONNECTIONS_PER_ADDRESS.put(overrides, PER_ADDRESS);
-    ConfigKeys.HTTP_MAX_BODY_KB.put(overrides, MAX_BODY_KB);
-    engine = Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides));
+    TestEngine setup = TestEngine.onNewDatabase()
+      .with(ConfigKeys.API_TOKEN, TOKEN)
+      .with(ConfigKeys.HTTP_HEADER_TIMEOUT, HEADER_MS + "ms")
+      .with(ConfigKeys.HTTP_BODY_TIMEOUT, BODY_MS + "ms")
+      .with(ConfigKeys.HTTP_IDLE_TIMEOUT, IDLE_MS + "ms")
+      .with(ConfigKeys.HTTP_MAX_CONNECTIONS_PER_ADDRESS, PER_ADDRESS)
+      .with(ConfigKeys.HTTP_MAX_BODY_KB, MAX_BODY_KB);
+    port = setup.port();
+    engine = setup.start();
     client = Vertx.vertx();
     operations = operations();
   }

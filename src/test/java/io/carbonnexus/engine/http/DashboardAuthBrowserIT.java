@@ -5,8 +5,8 @@ import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.support.Chromium;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.Jwts;
-import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.Json;
@@ -21,7 +21,6 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -68,18 +67,13 @@ class DashboardAuthBrowserIT {
       return;
     }
     chromium = binary.get();
-    url = TestDatabase.get().createDatabase();
-    port = TempDirs.freePort();
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_URL.put(overrides, url);
-    ConfigKeys.HTTP_PORT.put(overrides, port);
-    ConfigKeys.DEMO.put(overrides, "false");
-    ConfigKeys.DETECTION_FAST_PATH_DELAY.put(overrides, "20ms");
-    ConfigKeys.INGESTION_POLL_INTERVAL.put(overrides, "200ms");
-    ConfigKeys.AUTH_JWT_SECRET.put(overrides, SECRET);
-    ConfigKeys.AUTH_JWT_ISSUER.put(overrides, ISSUER);
-    ConfigKeys.AUTH_JWT_AUDIENCE.put(overrides, AUDIENCE);
-    engine = Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides));
+    TestEngine setup = DashboardBrowserIT.quickDashboard(TestEngine.onNewDatabase())
+      .with(ConfigKeys.AUTH_JWT_SECRET, SECRET)
+      .with(ConfigKeys.AUTH_JWT_ISSUER, ISSUER)
+      .with(ConfigKeys.AUTH_JWT_AUDIENCE, AUDIENCE);
+    engine = setup.start();
+    url = setup.dbUrl();
+    port = setup.port();
   }
 
   /** Per test, so that each is reported as skipped (an assumption in {@code @BeforeAll} shows as nothing run). */

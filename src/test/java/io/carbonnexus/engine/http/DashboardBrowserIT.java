@@ -5,8 +5,8 @@ import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.support.Chromium;
 import io.carbonnexus.engine.support.FakeReceiver;
 import io.carbonnexus.engine.support.Http;
-import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -62,9 +61,10 @@ class DashboardBrowserIT {
       LOG.warn("Skipping the dashboard browser test: {}", Chromium.notFoundMessage());
     }
     assumeTrue(binary.isPresent(), Chromium::notFoundMessage);
-    String url = TestDatabase.get().createDatabase();
-    int port = TempDirs.freePort();
-    try (Engine engine = Engine.start(options(url, port)); Chromium browser = Chromium.launch(binary.get())) {
+    TestEngine setup = quickDashboard(TestEngine.onNewDatabase());
+    String url = setup.dbUrl();
+    int port = setup.port();
+    try (Engine engine = setup.start(); Chromium browser = Chromium.launch(binary.get())) {
       try {
         browser.navigate("http://127.0.0.1:" + port + "/");
         browser.waitUntil("the page finished its first REST load (body[data-ready=true])",
@@ -137,10 +137,11 @@ class DashboardBrowserIT {
     throws Exception {
     Optional<Path> binary = Chromium.find();
     assumeTrue(binary.isPresent(), Chromium::notFoundMessage);
-    String url = TestDatabase.get().createDatabase();
-    int port = TempDirs.freePort();
+    TestEngine setup = quickDashboard(TestEngine.onNewDatabase());
+    String url = setup.dbUrl();
+    int port = setup.port();
     Path shots = Path.of("target/screenshots");
-    try (Engine engine = Engine.start(options(url, port)); Chromium browser = Chromium.launch(binary.get())) {
+    try (Engine engine = setup.start(); Chromium browser = Chromium.launch(binary.get())) {
       try {
         TestDatabase.execute(url, HISTORY_EVENTS);
         TestDatabase.waitFor("the history's events predicted",
@@ -194,13 +195,14 @@ class DashboardBrowserIT {
   void theOverviewAndAnEntitysPageHaveNoSeriousOrCriticalAccessibilityViolations() throws Exception {
     Optional<Path> binary = Chromium.find();
     assumeTrue(binary.isPresent(), Chromium::notFoundMessage);
-    String url = TestDatabase.get().createDatabase();
-    int port = TempDirs.freePort();
+    TestEngine setup = quickDashboard(TestEngine.onNewDatabase());
+    String url = setup.dbUrl();
+    int port = setup.port();
     String axe = Files.readString(Path.of("src/test/resources/axe/axe.min.js"), StandardCharsets.UTF_8);
     String violations = "axe.run(document, {resultTypes: ['violations']}).then(r => r.violations"
       + ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
       + ".map(v => v.id + ' (' + v.impact + '): ' + v.nodes.slice(0, 5).map(n => n.target.join(' ')).join(' | ')))";
-    try (Engine engine = Engine.start(options(url, port)); Chromium browser = Chromium.launch(binary.get())) {
+    try (Engine engine = setup.start(); Chromium browser = Chromium.launch(binary.get())) {
       TestDatabase.execute(url, HISTORY_EVENTS);
       TestDatabase.waitFor("the history's events predicted",
         () -> TestDatabase.queryLong(url, "select count(*) from predictions") == 23, Duration.ofSeconds(20));
@@ -225,9 +227,10 @@ class DashboardBrowserIT {
   void anEntitysPageShowsItsNewHotspotLiveAndKeepsItAsPastOnceResolved() throws Exception {
     Optional<Path> binary = Chromium.find();
     assumeTrue(binary.isPresent(), Chromium::notFoundMessage);
-    String url = TestDatabase.get().createDatabase();
-    int port = TempDirs.freePort();
-    try (Engine engine = Engine.start(options(url, port)); Chromium browser = Chromium.launch(binary.get())) {
+    TestEngine setup = quickDashboard(TestEngine.onNewDatabase());
+    String url = setup.dbUrl();
+    int port = setup.port();
+    try (Engine engine = setup.start(); Chromium browser = Chromium.launch(binary.get())) {
       TestDatabase.execute(url, HISTORY_EVENTS);
       TestDatabase.waitFor("the history's events predicted",
         () -> TestDatabase.queryLong(url, "select count(*) from predictions") == 23, Duration.ofSeconds(20));
@@ -251,9 +254,10 @@ class DashboardBrowserIT {
   void afterTheEngineRestartsThePageReloadsWhatChangedWhileTheBridgeWasDown() throws Exception {
     Optional<Path> binary = Chromium.find();
     assumeTrue(binary.isPresent(), Chromium::notFoundMessage);
-    String url = TestDatabase.get().createDatabase();
-    int port = TempDirs.freePort();
-    Engine engine = Engine.start(options(url, port));
+    TestEngine setup = quickDashboard(TestEngine.onNewDatabase());
+    String url = setup.dbUrl();
+    int port = setup.port();
+    Engine engine = setup.start();
     try (Chromium browser = Chromium.launch(binary.get())) {
       browser.navigate("http://127.0.0.1:" + port + "/");
       browser.waitUntil("#connection reads 'live'", "document.body.dataset.ready === 'true'"
@@ -269,7 +273,7 @@ class DashboardBrowserIT {
         + " percent_above) select 'warn', 'Offline Freight 150 % of baseline', id, 'firing', 'offline-' || id, 'supplier',"
         + " 'Offline Freight', 50 from hotspots where entity = 'Offline Freight'");
       long alert = TestDatabase.queryLong(url, "select id from alerts where entity = 'Offline Freight'");
-      engine = Engine.start(options(url, port));
+      engine = setup.start();
       browser.waitUntil("the alert written while the bridge was down, loaded after the reconnect",
         "document.querySelector('#connection').textContent === 'live'"
           + " && document.querySelector('#alerts li[data-alert-id=\"" + alert + "\"]') !== null", Duration.ofSeconds(30));
@@ -304,15 +308,15 @@ class DashboardBrowserIT {
   void eachAlertSaysWhereItsNotificationWasDelivered() throws Exception {
     Optional<Path> binary = Chromium.find();
     assumeTrue(binary.isPresent(), Chromium::notFoundMessage);
-    String url = TestDatabase.get().createDatabase();
-    int port = TempDirs.freePort();
+    TestEngine setup = quickDashboard(TestEngine.onNewDatabase());
+    String url = setup.dbUrl();
+    int port = setup.port();
     Vertx receiverVertx = Vertx.vertx();
     FakeReceiver receiver = FakeReceiver.start(receiverVertx);
-    Engine.Options options = options(url, port);
-    ConfigKeys.NOTIFY_WEBHOOK_URL.put(options.overrides(), receiver.url());
-    ConfigKeys.NOTIFY_GROUP_WAIT.put(options.overrides(), "100ms");
-    ConfigKeys.NOTIFY_POLL_INTERVAL.put(options.overrides(), "100ms");
-    try (Engine engine = Engine.start(options); Chromium browser = Chromium.launch(binary.get())) {
+    setup.with(ConfigKeys.NOTIFY_WEBHOOK_URL, receiver.url())
+      .with(ConfigKeys.NOTIFY_GROUP_WAIT, "100ms")
+      .with(ConfigKeys.NOTIFY_POLL_INTERVAL, "100ms");
+    try (Engine engine = setup.start(); Chromium browser = Chromium.launch(binary.get())) {
       TestDatabase.execute(url, EVENTS);
       TestDatabase.waitFor("the five events predicted",
         () -> TestDatabase.queryLong(url, "select count(*) from predictions") == 5, Duration.ofSeconds(10));
@@ -333,13 +337,10 @@ class DashboardBrowserIT {
     }
   }
 
-  private static Engine.Options options(String url, int port) {
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_URL.put(overrides, url);
-    ConfigKeys.HTTP_PORT.put(overrides, port);
-    ConfigKeys.DEMO.put(overrides, "false");
-    ConfigKeys.DETECTION_FAST_PATH_DELAY.put(overrides, "20ms");
-    ConfigKeys.INGESTION_POLL_INTERVAL.put(overrides, "200ms");
-    return new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides);
+  /** No demo data, and a pipeline quick enough that what a test inserts reaches the page within seconds. */
+  static TestEngine quickDashboard(TestEngine setup) {
+    return setup.with(ConfigKeys.DEMO, "false")
+      .with(ConfigKeys.DETECTION_FAST_PATH_DELAY, "20ms")
+      .with(ConfigKeys.INGESTION_POLL_INTERVAL, "200ms");
   }
 }

@@ -3,17 +3,15 @@ package io.carbonnexus.engine.http;
 import io.carbonnexus.engine.Engine;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.support.Http;
-import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -47,13 +45,10 @@ class EmissionsReportApiIT {
 
   @BeforeAll
   static void start() {
-    String url = TestDatabase.get().createDatabase();
-    port = TempDirs.freePort();
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_URL.put(overrides, url);
-    ConfigKeys.HTTP_PORT.put(overrides, port);
-    ConfigKeys.NODE_VERTICLES.put(overrides, "reports,http");
-    engine = Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides));
+    TestEngine setup = TestEngine.onNewDatabase().with(ConfigKeys.NODE_VERTICLES, "reports,http");
+    engine = setup.start();
+    port = setup.port();
+    String url = setup.dbUrl();
     for (Object[] r : ROWS) {
       String shipment = r[5] == null ? "null" : "'" + r[5] + "'";
       String supplier = ((String) r[2]).replace("'", "''");

@@ -3,8 +3,8 @@ package io.carbonnexus.engine.http;
 import io.carbonnexus.engine.Engine;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.support.Http;
-import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -12,7 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -21,7 +20,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,16 +38,14 @@ class EventsApiIT {
 
   @BeforeAll
   static void start() {
-    url = TestDatabase.get().createDatabase();
-    port = TempDirs.freePort();
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_URL.put(overrides, url);
-    ConfigKeys.HTTP_PORT.put(overrides, port);
-    ConfigKeys.API_TOKEN.put(overrides, TOKEN);
-    ConfigKeys.HTTP_MAX_BODY_KB.put(overrides, 64);
-    // Not the default 24 h: the expiry tests then show that the setting is what counts.
-    ConfigKeys.HTTP_IDEMPOTENCY_KEY_TTL.put(overrides, "2h");
-    engine = Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides));
+    TestEngine setup = TestEngine.onNewDatabase()
+      .with(ConfigKeys.API_TOKEN, TOKEN)
+      .with(ConfigKeys.HTTP_MAX_BODY_KB, 64)
+      // Not the default 24 h: the expiry tests then show that the setting is what counts.
+      .with(ConfigKeys.HTTP_IDEMPOTENCY_KEY_TTL, "2h");
+    engine = setup.start();
+    url = setup.dbUrl();
+    port = setup.port();
   }
 
   @AfterAll

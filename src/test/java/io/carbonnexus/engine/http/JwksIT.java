@@ -6,8 +6,7 @@ import io.carbonnexus.engine.support.FakeJwks;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.Jwts;
 import io.carbonnexus.engine.support.RawHttp;
-import io.carbonnexus.engine.support.TempDirs;
-import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -19,13 +18,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.interfaces.ECPublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -56,23 +53,19 @@ class JwksIT {
   private static FakeJwks jwks;
   private static Engine engine;
   private static int port;
-  private static String url;
 
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
     jwks = FakeJwks.start(vertx); // failing: the engine's first fetch gets a 500
-    url = TestDatabase.get().createDatabase();
-    port = TempDirs.freePort();
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_URL.put(overrides, url);
-    ConfigKeys.HTTP_PORT.put(overrides, port);
-    ConfigKeys.API_TOKEN.put(overrides, OPERATOR);
-    ConfigKeys.AUTH_JWKS_URL.put(overrides, jwks.url());
-    ConfigKeys.AUTH_JWKS_REFRESH.put(overrides, "30s");
-    ConfigKeys.AUTH_JWT_ISSUER.put(overrides, ISSUER);
-    ConfigKeys.AUTH_JWT_AUDIENCE.put(overrides, AUDIENCE);
-    engine = Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides));
+    TestEngine setup = TestEngine.onNewDatabase()
+      .with(ConfigKeys.API_TOKEN, OPERATOR)
+      .with(ConfigKeys.AUTH_JWKS_URL, jwks.url())
+      .with(ConfigKeys.AUTH_JWKS_REFRESH, "30s")
+      .with(ConfigKeys.AUTH_JWT_ISSUER, ISSUER)
+      .with(ConfigKeys.AUTH_JWT_AUDIENCE, AUDIENCE);
+    engine = setup.start();
+    port = setup.port();
   }
 
   @AfterAll

@@ -5,15 +5,14 @@ import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.prediction.EmissionModel;
 import io.carbonnexus.engine.shared.ShipmentEvent;
 import io.carbonnexus.engine.support.Http;
-import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -49,16 +48,14 @@ class RestApiIT {
 
   @BeforeAll
   static void start() throws Exception {
-    url = TestDatabase.get().createDatabase();
-    port = TempDirs.freePort();
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_URL.put(overrides, url);
-    ConfigKeys.HTTP_PORT.put(overrides, port);
-    ConfigKeys.API_TOKEN.put(overrides, TOKEN);
-    ConfigKeys.HTTP_MAX_BODY_KB.put(overrides, 16);
-    ConfigKeys.HTTP_CORS_ORIGINS.put(overrides, "https://dash.example.com, http://127.0.0.1:3000");
-    ConfigKeys.DETECTION_FAST_PATH_DELAY.put(overrides, "50ms");
-    engine = Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides));
+    TestEngine setup = TestEngine.onNewDatabase()
+      .with(ConfigKeys.API_TOKEN, TOKEN)
+      .with(ConfigKeys.HTTP_MAX_BODY_KB, 16)
+      .with(ConfigKeys.HTTP_CORS_ORIGINS, "https://dash.example.com, http://127.0.0.1:3000")
+      .with(ConfigKeys.DETECTION_FAST_PATH_DELAY, "50ms");
+    engine = setup.start();
+    url = setup.dbUrl();
+    port = setup.port();
     StringBuilder sql = new StringBuilder("insert into events_normalized (occurred_at, supplier, route, vehicle_type,"
       + " distance_km, load_tonnes, payload_capacity_tonnes) values ");
     for (int i = 0; i < EVENTS.length; i++) {

@@ -8,8 +8,8 @@ import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.Severity;
 import io.carbonnexus.engine.support.FakeReceiver;
 import io.carbonnexus.engine.support.Http;
-import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,11 +17,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -42,16 +40,15 @@ class NotificationsApiIT {
   static void start() {
     fakes = Vertx.vertx();
     hook = FakeReceiver.start(fakes);
-    url = TestDatabase.get().createDatabase();
-    port = TempDirs.freePort();
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_URL.put(overrides, url);
-    ConfigKeys.HTTP_PORT.put(overrides, port);
-    ConfigKeys.API_TOKEN.put(overrides, TOKEN);
-    ConfigKeys.NOTIFY_GROUP_WAIT.put(overrides, "0s");
-    ConfigKeys.NOTIFY_POLL_INTERVAL.put(overrides, "200ms");
-    engine = Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(
-      "NEXUS_NOTIFY_WEBHOOK_URL", hook.url() + "/carbon", "NEXUS_NOTIFY_WEBHOOK_SECRET", "s3cret"), overrides));
+    TestEngine setup = TestEngine.onNewDatabase()
+      .with(ConfigKeys.API_TOKEN, TOKEN)
+      .with(ConfigKeys.NOTIFY_GROUP_WAIT, "0s")
+      .with(ConfigKeys.NOTIFY_POLL_INTERVAL, "200ms")
+      .env("NEXUS_NOTIFY_WEBHOOK_URL", hook.url() + "/carbon")
+      .env("NEXUS_NOTIFY_WEBHOOK_SECRET", "s3cret");
+    engine = setup.start();
+    url = setup.dbUrl();
+    port = setup.port();
   }
 
   @AfterAll
@@ -113,12 +110,9 @@ class NotificationsApiIT {
 
   @Test
   void aBadReceiverStopsStartUpNamingIt() {
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_URL.put(overrides, url);
-    ConfigKeys.HTTP_PORT.put(overrides, TempDirs.freePort());
-    ConfigKeys.NOTIFY_RECEIVERS.put(overrides, new JsonArray().add(new JsonObject().put("name", "team")
-      .put("kind", "slack")));
-    assertThatThrownBy(() -> Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides)))
+    TestEngine setup = TestEngine.onDatabase(url).with(ConfigKeys.NOTIFY_RECEIVERS, new JsonArray()
+      .add(new JsonObject().put("name", "team").put("kind", "slack")));
+    assertThatThrownBy(setup::start)
       .isInstanceOf(StartupException.class)
       .hasMessageContaining("notify.receivers[0] 'team': url is required for a slack receiver");
   }

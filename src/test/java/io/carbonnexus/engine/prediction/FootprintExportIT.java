@@ -1,10 +1,9 @@
 package io.carbonnexus.engine.prediction;
 
 import io.carbonnexus.engine.Engine;
-import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.support.Http;
-import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.Draft;
@@ -27,7 +26,6 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -53,12 +51,10 @@ class FootprintExportIT {
   static void start() throws Exception {
     footprintSchema = validator("shipment-footprint.json");
     tocSchema = validator("toc.json");
-    url = TestDatabase.get().createDatabase();
-    port = TempDirs.freePort();
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_URL.put(overrides, url);
-    ConfigKeys.HTTP_PORT.put(overrides, port);
-    engine = Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides));
+    TestEngine setup = TestEngine.onNewDatabase();
+    engine = setup.start();
+    url = setup.dbUrl();
+    port = setup.port();
     // The three legs of SHP-3 are written out of time order: the export orders them by time.
     insert("Acme Haulage", "van", 40, 2.0, 180, "SHP-3");
     insert("Acme Haulage", "hgv", 120, 10.0, 0, "SHP-3");
