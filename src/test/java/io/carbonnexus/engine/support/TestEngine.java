@@ -12,11 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A whole engine for a test, started as {@code scripts/run} starts one: {@code conf/config.yaml}
- * (which must exist), then the test's overrides, on a free HTTP port. Where the database comes
- * from is the first choice: a fresh one of {@link TestDatabase}, a URL the test has, or the
- * embedded PostgreSQL in a directory of the test's. The process environment is not read: only
- * the variables a test names with {@link #env}.
+ * A whole engine for a test: the repository's {@code conf/config.yaml} (which must exist), then
+ * the test's overrides, on a free HTTP port. Where the database comes from is the first choice:
+ * a fresh one of {@link TestDatabase}, a URL the test has, or the embedded PostgreSQL in a
+ * directory of the test's. The process environment is not read: only the variables a test names
+ * with {@link #env}.
  *
  * <pre>{@code
  * TestEngine setup = TestEngine.onNewDatabase().with(ConfigKeys.API_TOKEN, TOKEN);
