@@ -41,7 +41,7 @@ import java.util.function.Consumer;
  *
  * <p>This depends on Vert.x internals of 5.0.x: the pipeline handler named {@code httpDecoder}
  * (an {@link VertxHttpRequestDecoder}), the WebSocket decoder replacing it in place on upgrade,
- * and {@link ConnectionBase#channelHandlerContext()}. {@code ConnectionGuardTest} fails if either
+ * and {@link ConnectionBase#channelHandlerContext()}. {@code ConnectionGuardIT} fails if either
  * protection stops working after an upgrade.
  */
 final class NettyGuards {

@@ -3,7 +3,7 @@ package io.carbonnexus.engine.bench;
 import io.carbonnexus.engine.Engine;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.support.TempDirs;
-import io.vertx.core.json.JsonObject;
+import io.carbonnexus.engine.support.TestEngine;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -43,15 +43,12 @@ public final class HistoryBenchmark {
 
   public static void main(String[] args) throws Exception {
     Path dir = Files.createTempDirectory("nexus-bench-history");
-    int port = TempDirs.freePort();
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_EMBEDDED_DATA_DIR.put(overrides, dir.resolve("pg").toString());
-    ConfigKeys.HTTP_PORT.put(overrides, port);
-    ConfigKeys.DEMO.put(overrides, "true");
+    TestEngine setup = TestEngine.embedded(dir.resolve("pg")).with(ConfigKeys.DEMO, "true");
+    int port = setup.port();
     Engine engine = null;
     try {
       long t0 = System.nanoTime();
-      engine = Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides));
+      engine = setup.start();
       String url = ConfigKeys.DB_URL.get(engine.config());
       String supplier = waitForData(url);
       System.out.printf(Locale.ROOT, "engine up with demo data in %.0f s; busiest supplier: %s%n",

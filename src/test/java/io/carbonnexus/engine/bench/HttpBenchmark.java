@@ -9,6 +9,7 @@ import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.TempDirs;
+import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
@@ -72,16 +73,13 @@ public final class HttpBenchmark {
 
   public static void main(String[] args) throws Exception {
     Path dir = Files.createTempDirectory("nexus-bench-http");
-    int enginePort = TempDirs.freePort();
+    TestEngine setup = TestEngine.embedded(dir.resolve("pg")).with(ConfigKeys.DEMO, "true");
+    int enginePort = setup.port();
     int barePort = TempDirs.freePort();
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_EMBEDDED_DATA_DIR.put(overrides, dir.resolve("pg").toString());
-    ConfigKeys.HTTP_PORT.put(overrides, enginePort);
-    ConfigKeys.DEMO.put(overrides, "true");
     Engine engine = null;
     try {
       long t0 = System.nanoTime();
-      engine = Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides));
+      engine = setup.start();
       String url = ConfigKeys.DB_URL.get(engine.config());
       waitForData(enginePort, url);
       System.out.printf(Locale.ROOT, "engine up with demo data in %.0f s: %s%n", (System.nanoTime() - t0) / 1e9,

@@ -9,6 +9,7 @@ import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.ShipmentEvent;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.TempDirs;
+import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpMethod;
@@ -98,15 +99,13 @@ public final class SoakTest {
   public static void main(String[] args) throws Exception {
     boolean held;
     Path dir = Files.createTempDirectory("nexus-soak");
-    int port = TempDirs.freePort();
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_EMBEDDED_DATA_DIR.put(overrides, dir.resolve("pg").toString());
-    ConfigKeys.HTTP_PORT.put(overrides, port);
-    ConfigKeys.DEMO.put(overrides, "true");
-    ConfigKeys.DETECTION_WINDOW.put(overrides, WINDOW);
+    TestEngine setup = TestEngine.embedded(dir.resolve("pg"))
+      .with(ConfigKeys.DEMO, "true")
+      .with(ConfigKeys.DETECTION_WINDOW, WINDOW);
+    int port = setup.port();
     HeapWatch heap = new HeapWatch();
     long t0 = System.nanoTime();
-    Engine engine = Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides));
+    Engine engine = setup.start();
     System.out.printf(Locale.ROOT, "engine started in %.1f s on port %d (embedded PostgreSQL in %s)%n",
       (System.nanoTime() - t0) / 1e9, port, dir);
     try {

@@ -5,6 +5,7 @@ import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.EmissionsSnapshot;
 import io.carbonnexus.engine.support.TempDirs;
+import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -88,17 +89,14 @@ public final class SockJsBenchmark {
       throw new IllegalStateException("ulimit -n is " + fds + ": raise it above " + (CLIENTS + 1_000));
     }
     Path dir = Files.createTempDirectory("nexus-bench-sockjs");
-    int enginePort = TempDirs.freePort();
+    TestEngine setup = TestEngine.embedded(dir.resolve("pg")).with(ConfigKeys.DEMO, "false");
+    int enginePort = setup.port();
     int bridgePort = TempDirs.freePort();
     int rawPort = TempDirs.freePort();
-    JsonObject overrides = new JsonObject();
-    ConfigKeys.DB_EMBEDDED_DATA_DIR.put(overrides, dir.resolve("pg").toString());
-    ConfigKeys.HTTP_PORT.put(overrides, enginePort);
-    ConfigKeys.DEMO.put(overrides, "false");
     Engine engine = null;
     Process child = null;
     try {
-      engine = Engine.start(new Engine.Options(Path.of("conf/config.yaml"), true, Map.of(), overrides));
+      engine = setup.start();
       engine.vertx().deployVerticle(new BareBridge(bridgePort)).await();
       int bridge2Port = TempDirs.freePort();
       if (TARGETS.contains("bridge2")) {

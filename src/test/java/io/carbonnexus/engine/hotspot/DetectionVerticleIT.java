@@ -1,0 +1,231 @@
+package io.carbonnexus.engine.hotspot;
+
+import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.shared.Addresses;
+import io.carbonnexus.engine.shared.EventsIngested;
+import io.carbonnexus.engine.support.DatabaseExtension;
+import io.carbonnexus.engine.support.FreshDatabase;
+import io.carbonnexus.engine.support.MutableClock;
+import io.carbonnexus.engine.support.TestDatabase;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Detection against a real PostgreSQL with a controllable clock, driven over the bus. */
+@ExtendWith({VertxExtension.class, DatabaseExtension.class})
+class DetectionVerticleIT {
+
+  private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
+
+  private Vertx vertx;
+  private String url;
+  private JsonObject config;
+  private MutableClock clock;
+  private final List<JsonObject> hotspots = new CopyOnWriteArrayList<>();
+  private final List<JsonObject> emissions = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void setUp(Vertx vertx, FreshDatabase db) {
+    this.vertx = vertx;
+    url = db.url();
+    config = db.config();
+    ConfigKeys.DETECTION_INTERVAL.put(config, "1h"); // periodic runs stay out of the way unless a test wants them
+    ConfigKeys.DETECTION_FAST_PATH_DELAY.put(config, "10ms");
+    clock = new MutableClock(NOW);
+    vertx.eventBus().<JsonObject>consumer(Addresses.HOTSPOTS, m -> hotspots.add(m.body()));
+    vertx.eventBus().<JsonObject>consumer(Addresses.EMISSIONS, m -> emissions.add(m.body()));
+  }
+
+  private void deployDetection() {
+    vertx.deployVerticle(new DetectionVerticle(clock), new DeploymentOptions().setConfig(config)).await();
+  }
+
+  /** Predictions for one supplier on one route: {@code kg} in total, spread over the last hour. */
+  private void emit(String supplier, double kg) {
+    TestDatabase.execute(url, "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg,"
+      + " model, model_version, method) select coalesce((select max(event_id) from predictions), 0) + g, '"
+      + NOW + "'::timestamptz - (g || ' minutes')::interval, '" + supplier + "', 'R1', 'hgv_diesel', " + kg
+      + " / 4, 'builtin', 'test', 'tonne_km' from generate_series(1, 4) g");
+  }
+
+  private void target(String type, String entity, double baseline) {
+    TestDatabase.execute(url, "insert into baselines (entity_type, entity, baseline, source) values ('" + type + "', '"
+      + entity + "', " + baseline + ", 'target') on conflict (entity_type, entity, source) do update set baseline = "
+      + baseline);
+  }
+
+  private void evaluateAll() throws InterruptedException {
+    int before = emissions.size();
+    vertx.eventBus().publish(Addresses.BASELINES_UPDATED, new JsonObject());
+    TestDatabase.waitFor("an evaluation", () -> emissions.size() > before, Duration.ofSeconds(5));
+  }
+
+  private List<String> changesOf(String entity) {
+    return hotspots.stream().filter(h -> h.getString("entity").equals(entity))
+      .map(h -> h.getString("change") + "/" + h.getString("severity")).collect(Collectors.toList());
+  }
+
+  private long count(String sql) {
+    return TestDatabase.queryLong(url, sql);
+  }
+
+  @Test
+  void anEntityAboveItsBaselineOpensAHotspotInTheSeedsShape() throws Exception {
+    deployDetection();
+    target("supplier", "Supplier A", 60);
+    emit("Supplier A", 122);
+    evaluateAll();
+    JsonObject h = hotspots.stream().filter(x -> x.getString("entity").equals("Supplier A")).findFirst().orElseThrow();
+    assertThat(h.getString("entity_type")).isEqualTo("supplier");
+    assertThat(h.getDouble("predicted")).isEqualTo(122.0);
+    assertThat(h.getDouble("baseline")).isEqualTo(60.0);
+    assertThat(h.getInteger("percent_above")).isEqualTo(103);
+    assertThat(h.getString("severity")).isEqualTo("critical");
+    assertThat(h.getString("status")).isEqualTo("open");
+    assertThat(h.getString("change")).isEqualTo("opened");
+    assertThat(h.getLong("id")).isPositive();
+    assertThat(h.getString("opened_at")).isEqualTo(NOW.toString());
+    assertThat(count("select count(*) from hotspots where entity = 'Supplier A' and status = 'open'")).isEqualTo(1);
+    assertThat(count("select count(*) from hotspot_changes where kind = 'opened'")).isEqualTo(1);
+  }
+
+  @Test
+  void anEntityWithoutABaselineIsNotFlagged() throws Exception {
+    deployDetection();
+    emit("Newcomer Ltd", 1_000_000);
+    evaluateAll();
+    assertThat(hotspots).isEmpty();
+    JsonObject suppliers = emissions.get(emissions.size() - 1).getJsonObject("by_entity_type").getJsonObject("supplier");
+    assertThat(suppliers.getDouble("total")).isEqualTo(1_000_000.0);
+    assertThat(suppliers.getJsonArray("top").getJsonObject(0).getValue("baseline")).isNull();
+  }
+
+  @Test
+  void openEscalateDeescalateAndResolveWithHysteresisAreEachStoredOnce() throws Exception {
+    deployDetection();
+    emit("Supplier A", 100);
+    // ratio = 100 / baseline: 1.02 warn, 1.6 critical, 1.47 (hysteresis holds), 1.43 warn, 0.74 resolved
+    for (double baseline : new double[] {98, 62.5, 68, 70, 135}) {
+      target("supplier", "Supplier A", baseline);
+      evaluateAll();
+    }
+    // The new numbers at 1.47 are stored but not published: an update comes at most every
+    // UPDATED_EVERY_MS per hotspot, a change of level at once.
+    assertThat(changesOf("Supplier A")).containsExactly(
+      "opened/warn", "escalated/critical", "deescalated/warn", "resolved/warn");
+    assertThat(count("select count(*) from hotspot_changes")).isEqualTo(4);
+    assertThat(count("select count(*) from hotspots where status = 'resolved' and resolved_at is not null")).isEqualTo(1);
+  }
+
+  @Test
+  void aRepeatedEvaluationChangesNothing() throws Exception {
+    deployDetection();
+    target("route", "R1", 50);
+    emit("Supplier A", 90);
+    evaluateAll();
+    evaluateAll();
+    evaluateAll();
+    assertThat(changesOf("R1")).containsExactly("opened/critical");
+    assertThat(count("select count(*) from hotspots")).isEqualTo(1);
+    assertThat(count("select count(*) from hotspot_changes")).isEqualTo(1);
+  }
+
+  @Test
+  void aLiveThresholdChangeReclassifiesAtTheNextEvaluation() throws Exception {
+    deployDetection();
+    target("supplier", "Supplier A", 60);
+    emit("Supplier A", 122); // 2.03 x baseline: critical
+    evaluateAll();
+    JsonObject changed = config.copy();
+    ConfigKeys.THRESHOLDS_CRITICAL.put(changed, 2.5);
+    vertx.eventBus().publish(Addresses.CONFIG_CHANGED, changed);
+    TestDatabase.waitFor("reclassified", () -> changesOf("Supplier A").size() == 2, Duration.ofSeconds(5));
+    assertThat(changesOf("Supplier A")).containsExactly("opened/critical", "deescalated/warn");
+  }
+
+  @Test
+  void theFastPathEvaluatesTouchedEntitiesWithinASecond() throws Exception {
+    deployDetection();
+    target("supplier", "Fast Freight", 10);
+    emit("Fast Freight", 30);
+    long t0 = System.nanoTime();
+    vertx.eventBus().publish(Addresses.EVENTS_INGESTED,
+      new EventsIngested(4, 0, 4, Set.of("Fast Freight"), Set.of("R1"), Set.of("hgv_diesel")).toJson());
+    TestDatabase.waitFor("the hotspot", () -> !changesOf("Fast Freight").isEmpty(), Duration.ofSeconds(2));
+    assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(1_000);
+    assertThat(changesOf("Fast Freight")).containsExactly("opened/critical");
+  }
+
+  @Test
+  void twoDetectionRunnersOnOneDatabaseRunEachIntervalOnce() throws Exception {
+    ConfigKeys.DETECTION_INTERVAL.put(config, "1s");
+    target("supplier", "Supplier A", 60);
+    emit("Supplier A", 122);
+    Vertx other = Vertx.vertx();
+    java.util.concurrent.atomic.AtomicInteger otherRuns = new java.util.concurrent.atomic.AtomicInteger();
+    other.eventBus().consumer(Addresses.EMISSIONS, m -> otherRuns.incrementAndGet());
+    try {
+      // Two engines (two Vert.x instances) ticking every second against one database.
+      other.deployVerticle(new DetectionVerticle(clock), new DeploymentOptions().setConfig(config)).await();
+      deployDetection();
+      Thread.sleep(3_600);
+    } finally {
+      other.close().await();
+    }
+    long intervals = count("select count(*) from detection_runs");
+    assertThat(intervals).isGreaterThanOrEqualTo(2);
+    // Every full run publishes one snapshot: as many runs in all as intervals, not one per engine.
+    TestDatabase.waitFor("the last run", () -> emissions.size() + otherRuns.get() >= intervals, Duration.ofSeconds(2));
+    assertThat(emissions.size() + otherRuns.get()).isEqualTo((int) intervals);
+    assertThat(count("select count(distinct node) from detection_runs")).isBetween(1L, 2L);
+    assertThat(count("select count(*) from hotspots")).isEqualTo(1);
+    assertThat(count("select count(*) from hotspot_changes")).isEqualTo(1);
+  }
+
+  @Test
+  void aHotspotResolvesWhenItsEmissionsLeaveTheWindow() throws Exception {
+    deployDetection();
+    target("supplier", "Supplier A", 60);
+    emit("Supplier A", 122);
+    evaluateAll();
+    clock.advance(Duration.ofHours(25)); // the events are now older than the 24 h window
+    evaluateAll();
+    assertThat(changesOf("Supplier A")).containsExactly("opened/critical", "resolved/critical");
+    assertThat(count("select count(*) from hotspots where status = 'open'")).isZero();
+  }
+
+  @Test
+  void aHotspotWhoseBaselineIsDeletedIsResolvedNotLeftOpen() throws Exception {
+    deployDetection();
+    target("supplier", "Supplier A", 60);
+    emit("Supplier A", 122);
+    evaluateAll();
+    TestDatabase.execute(url, "delete from baselines");
+    evaluateAll();
+    assertThat(changesOf("Supplier A")).containsExactly("opened/critical", "resolved/critical");
+  }
+
+  @Test
+  void eventsOlderThanTheWindowDoNotCount() throws Exception {
+    deployDetection();
+    target("supplier", "Old Freight", 100);
+    TestDatabase.execute(url, "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg,"
+      + " model, model_version) values (1, '" + NOW.minus(Duration.ofHours(24)).minusSeconds(90) + "', 'Old Freight',"
+      + " 'R1', 'van', 1000, 'builtin', 't')");
+    evaluateAll();
+    assertThat(changesOf("Old Freight")).isEmpty();
+  }
+}

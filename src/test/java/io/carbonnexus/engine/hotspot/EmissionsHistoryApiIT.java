@@ -1,0 +1,165 @@
+package io.carbonnexus.engine.hotspot;
+
+import io.carbonnexus.engine.Engine;
+import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.support.Http;
+import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.TestEngine;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * {@code GET /emissions/history} on a real database: predictions written straight into the table
+ * (the rollup triggers sum them; only the query and HTTP verticles run, so nothing re-predicts
+ * them), one stored model, and every figure checked against hand arithmetic.
+ */
+class EmissionsHistoryApiIT {
+
+  private static final String ACME = "supplier&entity=Acme%20Haulage";
+
+  /** id, occurred_at, supplier, route, vehicle type, tonne-km, kg CO2 on the basis. */
+  private static final Object[][] ROWS = {
+    {1, "2025-01-10T08:05:00Z", "Acme Haulage", "R1", "hgv", 1000.0, 100.0},
+    {2, "2025-01-10T08:59:59Z", "Acme Haulage", "R1", "hgv", 500.0, 50.0},
+    {3, "2025-01-10T09:00:00Z", "Acme Haulage", "R2", "rail", 300.0, 30.0},
+    {4, "2025-01-10T08:30:00Z", "Borealis", "R2", "rail", 70.0, 7.0},
+    // Before the range asked: never in a bucket.
+    {5, "2025-01-10T07:59:59Z", "Acme Haulage", "R1", "hgv", 999.0, 999.0},
+  };
+
+  private static Engine engine;
+  private static int port;
+  private static SeasonalModel acmeModel;
+
+  @BeforeAll
+  static void start() {
+    TestEngine setup = TestEngine.onNewDatabase().with(ConfigKeys.NODE_VERTICLES, "queries,http");
+    engine = setup.start();
+    port = setup.port();
+    String url = setup.dbUrl();
+    for (Object[] r : ROWS) {
+      TestDatabase.execute(url, "insert into events_normalized (id, occurred_at, supplier, route, vehicle_type,"
+        + " distance_km, load_tonnes) values (" + r[0] + ", '" + r[1] + "', '" + r[2] + "', '" + r[3] + "', '" + r[4]
+        + "', " + r[5] + ", 1)");
+      TestDatabase.execute(url, "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg,"
+        + " model, model_version, method, tonne_km, co2e_ttw_kg, co2e_wtt_kg, co2e_wtw_kg, factor_set, basis) values ("
+        + r[0] + ", '" + r[1] + "', '" + r[2] + "', '" + r[3] + "', '" + r[4] + "', " + r[6]
+        + ", 'builtin', 'test', 'tonne_km', " + r[5] + ", " + r[6] + ", 0, " + r[6] + ", 'defra-2025', 'wtw')");
+    }
+    // A model learnt from a known rhythm: 10 shipments an hour, every hour of every day.
+    acmeModel = SeasonalModel.learn(SyntheticHistory.BUILT,
+      SyntheticHistory.history(SyntheticHistory.BUILT, 28, (type, hour) -> 10, 7), SeasonalModel.Settings.defaults());
+    JsonObject json = ModelStore.toJson(new EntityModel(SyntheticHistory.BUILT, acmeModel, Double.NaN));
+    TestDatabase.execute(url, "insert into entity_models (entity_type, entity, algorithm, built_at, model) values "
+      + "('supplier', 'Acme Haulage', 'seasonal', '" + SyntheticHistory.BUILT + "', '" + json.encode() + "'::jsonb)");
+  }
+
+  @AfterAll
+  static void stop() {
+    engine.close();
+  }
+
+  private static JsonObject history(String query) {
+    Http.Response r = Http.get(port, "/emissions/history?" + query);
+    assertThat(r.status()).as(r.body()).isEqualTo(200);
+    return r.json();
+  }
+
+  private static List<Double> column(JsonObject answer, String field) {
+    return answer.getJsonArray("buckets").stream().map(JsonObject.class::cast)
+      .map(b -> b.getValue(field) == null ? null : ((Number) b.getValue(field)).doubleValue()).toList();
+  }
+
+  @Test
+  void anEntitysHourlyBucketsHoldTheSumsOfItsPredictionsInEachHour() {
+    JsonObject answer = history("entity_type=" + ACME + "&from=2025-01-10T08:00:00Z&to=2025-01-10T11:00:00Z");
+    assertThat(answer.getString("basis")).isEqualTo("wtw");
+    assertThat(answer.getLong("step_seconds")).isEqualTo(3600);
+    assertThat(column(answer, "co2_kg")).containsExactly(100.0 + 50, 30.0, 0.0);
+    assertThat(column(answer, "events")).containsExactly(2.0, 1.0, 0.0);
+    assertThat(column(answer, "tonne_km")).containsExactly(1000.0 + 500, 300.0, 0.0);
+    assertThat(answer.getJsonArray("buckets").getJsonObject(1).getString("start")).isEqualTo("2025-01-10T09:00:00Z");
+  }
+
+  @Test
+  void withoutAnEntityTheBucketsHoldEveryShipmentOnce() {
+    JsonObject answer = history("from=2025-01-10T08:00:00Z&to=2025-01-10T10:00:00Z");
+    assertThat(answer.getValue("entity")).isNull();
+    assertThat(column(answer, "co2_kg")).containsExactly(100.0 + 50 + 7, 30.0);
+    assertThat(column(answer, "events")).containsExactly(3.0, 1.0);
+  }
+
+  @Test
+  void halfHourBucketsSplitTheHourAndTheRangeIsAlignedOnTheStep() {
+    JsonObject answer = history("entity_type=" + ACME + "&step=30m&from=2025-01-10T08:20:00Z&to=2025-01-10T09:40:00Z");
+    assertThat(answer.getString("from")).isEqualTo("2025-01-10T08:00:00Z");
+    assertThat(answer.getString("to")).isEqualTo("2025-01-10T10:00:00Z");
+    assertThat(column(answer, "co2_kg")).containsExactly(100.0, 50.0, 30.0, 0.0);
+  }
+
+  @Test
+  void eachBucketOfAnEntityWithAModelHasTheModelsExpectationAndUpperEdge() {
+    JsonObject answer = history("entity_type=" + ACME + "&from=2025-01-10T08:00:00Z&to=2025-01-10T10:00:00Z");
+    WindowSpec hour = DetectionSettingsReader.read(engine.config()).windows().stream()
+      .filter(w -> w.length().equals(Duration.ofHours(1))).findFirst().orElseThrow();
+    Instant start = Instant.parse("2025-01-10T08:00:00Z");
+    SeasonalModel.Expected x = acmeModel.expected(start, start.plus(Duration.ofHours(1)));
+    JsonObject first = answer.getJsonArray("buckets").getJsonObject(0);
+    assertThat(first.getDouble("expected_co2_kg")).isCloseTo(x.co2(), within(0.001));
+    assertThat(first.getDouble("upper_co2_kg")).isCloseTo(acmeModel.co2Band(x, hour.k())[1], within(0.001));
+    assertThat(first.getDouble("upper_co2_kg")).isGreaterThan(first.getDouble("expected_co2_kg"));
+    assertThat(answer.getJsonObject("model").getString("window")).isEqualTo("1h");
+    assertThat(answer.getJsonObject("model").getDouble("k")).isEqualTo(hour.k());
+  }
+
+  @Test
+  void anEntityWithoutAModelHasNoBand() {
+    JsonObject answer = history("entity_type=supplier&entity=Borealis&from=2025-01-10T08:00:00Z&to=2025-01-10T09:00:00Z");
+    assertThat(answer.getValue("model")).isNull();
+    JsonObject bucket = answer.getJsonArray("buckets").getJsonObject(0);
+    assertThat(bucket.getDouble("co2_kg")).isEqualTo(7.0);
+    assertThat(bucket.containsKey("expected_co2_kg")).isTrue();
+    assertThat(bucket.getValue("expected_co2_kg")).isNull();
+    assertThat(bucket.getValue("upper_co2_kg")).isNull();
+  }
+
+  @Test
+  void byDefaultTheLast28DaysByHourEndWithThePartialBucketOfNow() {
+    JsonObject answer = history("");
+    JsonArray buckets = answer.getJsonArray("buckets");
+    assertThat(buckets).hasSize(28 * 24);
+    assertThat(buckets.getJsonObject(buckets.size() - 1).getBoolean("partial")).isTrue();
+    assertThat(buckets.getJsonObject(0).containsKey("partial")).isFalse();
+  }
+
+  @Test
+  void aStepOutsideTheListIsRefusedNamingTheParameter() {
+    Http.Response r = Http.get(port, "/emissions/history?step=7m");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.body()).contains("step");
+  }
+
+  @Test
+  void anEntityTypeWithoutAnEntityIsRefusedNamingTheMissingOne() {
+    Http.Response r = Http.get(port, "/emissions/history?entity_type=supplier");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().getString("error")).startsWith("entity:");
+  }
+
+  @Test
+  void moreThanTheMostBucketsIsRefusedNamingTheStep() {
+    Http.Response r = Http.get(port, "/emissions/history?step=5m&from=2025-01-01&to=2025-02-01");
+    assertThat(r.status()).isEqualTo(400);
+    assertThat(r.json().getString("error")).startsWith("step:").contains("2016");
+  }
+}

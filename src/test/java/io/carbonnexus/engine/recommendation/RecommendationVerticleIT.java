@@ -1,0 +1,227 @@
+package io.carbonnexus.engine.recommendation;
+
+import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.prediction.PredictionVerticle;
+import io.carbonnexus.engine.shared.Addresses;
+import io.carbonnexus.engine.shared.Hotspot;
+import io.carbonnexus.engine.shared.Severity;
+import io.carbonnexus.engine.support.DatabaseExtension;
+import io.carbonnexus.engine.support.FakeRag;
+import io.carbonnexus.engine.support.FakeRag.Mode;
+import io.carbonnexus.engine.support.FreshDatabase;
+import io.carbonnexus.engine.support.TestDatabase;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Every hotspot that needs one gets exactly one recommendation, whatever rag-chatbot does. */
+@ExtendWith({VertxExtension.class, DatabaseExtension.class})
+class RecommendationVerticleIT {
+
+  private Vertx vertx;
+  private String url;
+  private JsonObject config;
+  private FakeRag rag;
+  private long hotspotId;
+  private final List<JsonObject> published = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void setUp(Vertx vertx, FreshDatabase db) {
+    this.vertx = vertx;
+    url = db.url();
+    // A supplier with long, light HGV lanes and some diesel vans over the last hours.
+    TestDatabase.execute(url, """
+      insert into events_normalized (id, occurred_at, supplier, route, vehicle_type, distance_km, load_tonnes,
+                                     payload_capacity_tonnes)
+      select g, now() - (g || ' minutes')::interval, 'Supplier A', 'R3', case when g <= 10 then 'hgv_diesel' else 'van_diesel' end,
+             case when g <= 10 then 650 else 40 end, case when g <= 10 then 8 else 0.8 end, case when g <= 10 then 20 else 1.2 end
+        from generate_series(1, 16) g;
+      insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model, model_version)
+      select id, occurred_at, supplier, route, vehicle_type,
+             distance_km * load_tonnes * case when vehicle_type = 'hgv_diesel' then 0.10163 else 0.6313 end, 'builtin', 't'
+        from events_normalized;
+      insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity, opened_at, updated_at)
+      values ('supplier', 'Supplier A', 1900, 2000, -5, 'info', now(), now());
+      """);
+    hotspotId = TestDatabase.queryLong(url, "select id from hotspots");
+    config = db.config();
+    ConfigKeys.RECOMMENDATIONS_RETRY.put(config, "100ms");
+    ConfigKeys.RAG_TIMEOUT.put(config, "300ms");
+    ConfigKeys.RAG_RETRIES.put(config, 0);
+    ConfigKeys.RAG_FALLBACK_AFTER.put(config, "1h");
+    vertx.eventBus().<JsonObject>consumer(Addresses.RECOMMENDATIONS, m -> published.add(m.body()));
+    vertx.deployVerticle(new PredictionVerticle(), new DeploymentOptions().setConfig(config)).await();
+    rag = FakeRag.start(vertx);
+  }
+
+  private String deploy(boolean withRag) {
+    JsonObject c = config.copy();
+    if (withRag) {
+      ConfigKeys.RAG_URL.put(c, rag.url());
+    }
+    return vertx.deployVerticle(new RecommendationVerticle(), new DeploymentOptions().setConfig(c)).await();
+  }
+
+  /** What detection does: commit the hotspot's new level, then publish the change. */
+  private void change(String change, Severity severity) {
+    TestDatabase.execute(url, "update hotspots set severity = '" + severity.wire() + "', predicted = 4200, baseline = 2000,"
+      + " percent_above = 110");
+    vertx.eventBus().publish(Addresses.HOTSPOTS, new Hotspot(hotspotId, "Supplier A", "supplier", 4200, 2000, 110,
+      severity, "open", Instant.now(), Instant.now(), null, change).toJson());
+  }
+
+  private long stored(String where) {
+    return TestDatabase.queryLong(url, "select count(*) from recommendations where " + where);
+  }
+
+  @Test
+  void withoutRagTheRulesAnswerFromTheHotspotsFactsAndSaySo() throws Exception {
+    deploy(false);
+    change("opened", Severity.CRITICAL);
+    TestDatabase.waitFor("a recommendation", () -> published.size() == 1, Duration.ofSeconds(5));
+    JsonObject r = published.get(0);
+    assertThat(r.getString("source")).isEqualTo("rules");
+    assertThat(r.getLong("hotspot_id")).isEqualTo(hotspotId);
+    assertThat(r.getString("root_cause")).startsWith("Supplier A emitted 4200 kg CO2 over the window, 110% above")
+      .contains("from hgv_diesel");
+    var titles = r.getJsonArray("actions").stream().map(a -> ((JsonObject) a).getString("title")).toList();
+    assertThat(titles).anyMatch(t -> t.contains("to rail")).anyMatch(t -> t.startsWith("Consolidate part-loads"))
+      .anyMatch(t -> t.contains("electric vans"));
+    assertThat(stored("source = 'rules'")).isEqualTo(1);
+  }
+
+  @Test
+  void onTheTankToWheelBasisTheRulesStillWeighAnElectricVanByItsWellToWheelEmissions() throws Exception {
+    for (String id : vertx.deploymentIDs()) {
+      vertx.undeploy(id).await();
+    }
+    ConfigKeys.EMISSIONS_BASIS.put(config, "ttw");
+    vertx.deployVerticle(new PredictionVerticle(), new DeploymentOptions().setConfig(config)).await();
+    // Supplier V: ten diesel vans of 32 tkm each, stored on the tank-to-wheel basis as the engine would.
+    TestDatabase.execute(url, """
+      insert into events_normalized (id, occurred_at, supplier, route, vehicle_type, distance_km, load_tonnes)
+      select 100 + g, now() - (g || ' minutes')::interval, 'Supplier V', 'R9', 'van_diesel', 40, 0.8
+        from generate_series(1, 10) g;
+      insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model, model_version,
+                               co2e_ttw_kg, co2e_wtt_kg, co2e_wtw_kg, basis)
+      select id, occurred_at, supplier, route, vehicle_type, 32 * 0.6313, 'builtin', 't', 32 * 0.6313, 32 * 0.15095,
+             32 * (0.6313 + 0.15095), 'ttw'
+        from events_normalized where supplier = 'Supplier V';
+      insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity, opened_at, updated_at)
+      values ('supplier', 'Supplier V', 202, 100, 102, 'critical', now(), now());
+      """);
+    long id = TestDatabase.queryLong(url, "select id from hotspots where entity = 'Supplier V'");
+    deploy(false);
+    vertx.eventBus().publish(Addresses.HOTSPOTS, new Hotspot(id, "Supplier V", "supplier", 202, 100, 102,
+      Severity.CRITICAL, "open", Instant.now(), Instant.now(), null, "opened").toJson());
+    TestDatabase.waitFor("a recommendation", () -> published.size() == 1, Duration.ofSeconds(5));
+    JsonObject electric = published.get(0).getJsonArray("actions").stream().map(a -> (JsonObject) a)
+      .filter(a -> a.getString("title").contains("electric vans")).findFirst().orElseThrow();
+    // WTW per tkm: diesel van 0.6313 + 0.15095 = 0.78225, electric van 0.21992 + 0.05633 = 0.27625:
+    // (0.78225 - 0.27625) / 0.78225 = 64.7 %. On tank-to-wheel the electric van would be free: 100 %.
+    assertThat(electric.getInteger("co2_reduction")).isEqualTo(65);
+  }
+
+  @Test
+  void aHealthyRagAnswersAndTheSeedsRequestIsSent() throws Exception {
+    deploy(true);
+    change("opened", Severity.CRITICAL);
+    change("opened", Severity.CRITICAL); // heard twice: one request, one recommendation
+    TestDatabase.waitFor("a recommendation", () -> published.size() == 1, Duration.ofSeconds(5));
+    Thread.sleep(300);
+    assertThat(published.get(0).getString("source")).isEqualTo("rag");
+    assertThat(published.get(0).getString("root_cause")).isEqualTo(FakeRag.ROOT_CAUSE);
+    assertThat(published.get(0).getJsonArray("actions").getJsonObject(0).getInteger("co2_reduction")).isEqualTo(18);
+    JsonObject request = rag.requests().get(0);
+    assertThat(request.getString("entity")).isEqualTo("Supplier A");
+    assertThat(request.getJsonObject("data").getDouble("predicted")).isEqualTo(4200.0);
+    assertThat(request.getJsonObject("data").getDouble("baseline")).isEqualTo(2000.0);
+    assertThat(stored("true")).isEqualTo(1);
+  }
+
+  @Test
+  void whateverRagDoesEveryHotspotEndsWithExactlyOneRecommendationOnceItRecovers() throws Exception {
+    deploy(true);
+    for (Mode mode : new Mode[] {Mode.FAIL, Mode.STALL, Mode.GARBAGE}) {
+      rag.mode(mode);
+      TestDatabase.execute(url, "delete from recommendations; delete from recommendation_requests");
+      published.clear();
+      int before = rag.requests().size();
+      change("escalated", Severity.CRITICAL);
+      TestDatabase.waitFor(mode + ": retried", () -> rag.requests().size() >= before + 3, Duration.ofSeconds(10));
+      assertThat(stored("true")).as(mode + ": nothing stored while rag fails").isZero();
+      rag.mode(Mode.HEALTHY);
+      TestDatabase.waitFor(mode + ": recovered", () -> published.size() == 1, Duration.ofSeconds(40));
+      assertThat(stored("source = 'rag'")).isEqualTo(1);
+      assertThat(TestDatabase.queryLong(url, "select count(*) from recommendation_requests where status = 'done'"))
+        .isEqualTo(1);
+    }
+  }
+
+  @Test
+  void pendingRequestsSurviveARestart() throws Exception {
+    rag.mode(Mode.FAIL);
+    String first = deploy(true);
+    change("opened", Severity.WARN);
+    TestDatabase.waitFor("queued and tried", () -> !rag.requests().isEmpty(), Duration.ofSeconds(5));
+    vertx.undeploy(first).await();
+    assertThat(TestDatabase.queryLong(url, "select count(*) from recommendation_requests where status = 'pending'"))
+      .isEqualTo(1);
+
+    rag.mode(Mode.HEALTHY);
+    deploy(true);
+    TestDatabase.waitFor("answered after the restart", () -> published.size() == 1, Duration.ofSeconds(20));
+    assertThat(stored("source = 'rag' and severity = 'warn'")).isEqualTo(1);
+  }
+
+  @Test
+  void afterTheFallbackWaitTheRulesAnswerWhenRagStaysDown() throws Exception {
+    ConfigKeys.RAG_FALLBACK_AFTER.put(config, "1s");
+    rag.mode(Mode.FAIL);
+    deploy(true);
+    change("opened", Severity.CRITICAL);
+    TestDatabase.waitFor("a rule-based answer", () -> published.size() == 1, Duration.ofSeconds(20));
+    assertThat(published.get(0).getString("source")).isEqualTo("rules");
+    assertThat(stored("true")).isEqualTo(1);
+  }
+
+  @Test
+  void aHotspotBelowTheAlertingLevelNeedsNoRecommendation() throws Exception {
+    deploy(true);
+    change("opened", Severity.INFO);
+    Thread.sleep(500);
+    assertThat(rag.requests()).isEmpty();
+    assertThat(TestDatabase.queryLong(url, "select count(*) from recommendation_requests")).isZero();
+  }
+
+  @Test
+  void anOpenHotspotWhoseChangeWasMissedStillGetsItsRecommendation() throws Exception {
+    // The hotspot escalated while no recommendation verticle listened (a restart, an error).
+    TestDatabase.execute(url, "update hotspots set severity = 'critical', predicted = 4200, percent_above = 110");
+    deploy(true);
+    TestDatabase.waitFor("the reconciler's recommendation", () -> published.size() == 1, Duration.ofSeconds(5));
+    assertThat(stored("severity = 'critical' and source = 'rag'")).isEqualTo(1);
+  }
+
+  @Test
+  void anEscalationEarnsASecondRecommendation() throws Exception {
+    deploy(true);
+    change("opened", Severity.WARN);
+    TestDatabase.waitFor("first", () -> published.size() == 1, Duration.ofSeconds(5));
+    change("escalated", Severity.CRITICAL);
+    TestDatabase.waitFor("second", () -> published.size() == 2, Duration.ofSeconds(5));
+    assertThat(stored("severity = 'warn'")).isEqualTo(1);
+    assertThat(stored("severity = 'critical'")).isEqualTo(1);
+  }
+}
