@@ -378,7 +378,7 @@ public final class DetectionVerticle extends VerticleBase {
         observations.putIfAbsent(length, new Evaluator.Observation(length, end.minus(length), end, Activity.NONE));
       }
       HotspotStore.Open current = open.get(k);
-      List<Reading> readings = Evaluator.readings(models.get(k), observations, targets.getOrDefault(k, Map.of()), settings);
+      List<Reading> readings = Evaluator.readings(k, models.get(k), observations, targets.getOrDefault(k, Map.of()), settings);
       // No model and no target (history expired, target deleted): an open hotspot is resolved, not left open for ever.
       Transition tr = Replay.decide(current == null ? null : current.severity(), current == null ? null : current.reading(),
         readings, t);

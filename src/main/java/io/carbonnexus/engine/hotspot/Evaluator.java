@@ -2,6 +2,7 @@ package io.carbonnexus.engine.hotspot;
 
 import io.carbonnexus.engine.config.ConfigKey;
 import io.carbonnexus.engine.hotspot.Reading.Measure;
+import io.carbonnexus.engine.shared.EntityKey;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -26,7 +27,7 @@ import java.util.Map;
  *   <li><b>CO2 per shipment</b> (longer windows, with enough shipments): the window's kg against
  *   its shipments times the upper edge of the usual kg per shipment — heavier loads or longer
  *   lanes at the usual volume, immune to busy and quiet days;</li>
- *   <li><b>tonne-km per shipment</b> (longer windows, with enough shipments, when each shipment
+ *   <li><b>tonne-km per shipment</b> (suppliers, longer windows, with enough shipments, when each shipment
  *   also emits more than usual): the same for the load carried, apart from the mix of modes — a
  *   few flown shipments among many vans make kg per shipment too varied to show heavier loads,
  *   not tonne-km. In kg: the window's kg at the upper edge of the usual tonne-km.</li>
@@ -45,10 +46,10 @@ public final class Evaluator {
   }
 
   /** The readings of either algorithm; {@code model} null when the entity has none yet (then only targets apply). */
-  public static List<Reading> readings(EntityModel model, Map<Duration, Observation> observations,
+  public static List<Reading> readings(EntityKey entity, EntityModel model, Map<Duration, Observation> observations,
                                        Map<Duration, Double> targets, DetectionSettings s) {
     if (!s.legacy()) {
-      return seasonal(model == null ? null : model.seasonal(), observations, targets, s);
+      return seasonal(model == null ? null : model.seasonal(), oneShipper(entity), observations, targets, s);
     }
     Observation o = observations.get(s.legacyWindow());
     if (o == null) {
@@ -61,11 +62,22 @@ public final class Evaluator {
   }
 
   /**
+   * Whether all of the entity's shipments are one shipper's, so that their mix moves only when
+   * that shipper's does: a supplier. A route or a vehicle type mixes suppliers, and a surge of one
+   * supplier with heavier or longer shipments moves its tonne-km per shipment without any load
+   * getting heavier (a day-long alarm that would hide the next surge there).
+   */
+  static boolean oneShipper(EntityKey entity) {
+    return "supplier".equals(entity.type());
+  }
+
+  /**
    * @param model null when the entity has no model yet (then only targets apply)
+   * @param oneShipper whether tonne-km per shipment is judged ({@link #oneShipper(EntityKey)})
    * @param observations by window length
    * @param targets by window length: an operator's baseline in kg for that window
    */
-  public static List<Reading> seasonal(SeasonalModel model, Map<Duration, Observation> observations,
+  public static List<Reading> seasonal(SeasonalModel model, boolean oneShipper, Map<Duration, Observation> observations,
                                        Map<Duration, Double> targets, DetectionSettings s) {
     List<Reading> readings = new ArrayList<>();
     for (WindowSpec w : s.windows()) {
@@ -77,7 +89,7 @@ public final class Evaluator {
       if (target != null) {
         readings.add(new Reading(w.label(), Measure.EMISSIONS, o.activity().co2(), Double.NaN, target));
       } else if (model != null) {
-        Reading r = emissions(model, o, w, s.intensityMinEvents());
+        Reading r = emissions(model, o, w, s.intensityMinEvents(), oneShipper);
         if (r != null) {
           readings.add(r);
         }
@@ -108,7 +120,7 @@ public final class Evaluator {
    */
   static final Duration BURST_WINDOW = Duration.ofHours(6);
 
-  static Reading emissions(SeasonalModel model, Observation o, WindowSpec w, int minShipments) {
+  static Reading emissions(SeasonalModel model, Observation o, WindowSpec w, int minShipments, boolean oneShipper) {
     SeasonalModel.Expected x = model.expected(o.from(), o.to());
     Activity seen = o.activity();
     double[] count = model.countBand(x, w.k());
@@ -126,7 +138,7 @@ public final class Evaluator {
         }
         // More tonne-km per shipment, while each shipment also emits more than usual: in the kg of
         // these shipments, at the most tonne-km normal for so many.
-        double[] tkm = model.tkmPerShipmentBand(seen.events(), w.k());
+        double[] tkm = oneShipper ? model.tkmPerShipmentBand(seen.events(), w.k()) : null;
         if (tkm != null && seen.tkm() > 0 && seen.co2() > seen.events() * model.co2PerShipment().mean()) {
           double kgPerTkm = seen.co2() / seen.tkm();
           best = stronger(best, new Reading(w.label(), Measure.EMISSIONS, seen.co2(), kgPerTkm * tkm[0],

@@ -105,7 +105,7 @@ public final class Replay {
           Instant start = at.minus(length);
           observations.put(length, new Evaluator.Observation(length, start, at, timeline.between(start, at)));
         }
-        Transition t = decide(state, last, Evaluator.readings(model, observations, entityTargets, settings), thresholds);
+        Transition t = decide(state, last, Evaluator.readings(key, model, observations, entityTargets, settings), thresholds);
         if (t == null) {
           continue;
         }

@@ -94,7 +94,7 @@ public final class DetectionChart {
           observations.put(length, new Evaluator.Observation(length, at.minus(length), at,
             timeline.between(at.minus(length), at)));
         }
-        Reading reading = Evaluator.readings(model, observations, Map.of(), settings).stream()
+        Reading reading = Evaluator.readings(new EntityKey("supplier", supplier), model, observations, Map.of(), settings).stream()
           .filter(r -> r.measure() == Reading.Measure.EMISSIONS && w.label().equals(r.window())).findFirst().orElse(null);
         SeasonalModel.Expected x = model.seasonal().expected(at.minus(w.length()), at);
         double[] count = model.seasonal().countBand(x, w.k());

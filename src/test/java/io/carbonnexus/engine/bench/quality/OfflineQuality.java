@@ -154,6 +154,9 @@ public final class OfflineQuality {
         settings);
       print(algorithm + " demo", r);
       r.falseAlarms().forEach(c -> System.out.println("   false: " + c));
+      if (System.getProperty("falses") != null) {
+        printMisses(r);
+      }
       System.out.printf(Locale.ROOT, "   (%.1f s, %d events)%n", (System.nanoTime() - t0) / 1e9, events.size());
       return;
     }
@@ -168,8 +171,7 @@ public final class OfflineQuality {
       results.add(r);
       if (System.getProperty("falses") != null) {
         r.falseAlarms().forEach(c -> System.out.println("   false: " + c));
-        r.classes().values().forEach(c -> c.results().stream().filter(x -> !x.found())
-          .forEach(x -> System.out.println("   missed: " + x.label() + stateAt(x.label()))));
+        printMisses(r);
         r.classes().values().forEach(c -> c.results().stream().filter(x -> x.found() && !c.anomalyClass().equals("burst"))
           .forEach(x -> System.out.println("   found " + c.anomalyClass() + " " + x.label().entity() + " start "
             + x.label().start() + " delay " + QualityScore.human(x.delay()) + " by " + x.alarm())));
@@ -187,6 +189,11 @@ public final class OfflineQuality {
     if (results.size() > 1) {
       pooled(algorithm + " seeds " + seeds.get(0) + ".." + seeds.get(seeds.size() - 1), results);
     }
+  }
+
+  private static void printMisses(QualityScore.Result r) {
+    r.classes().values().forEach(c -> c.results().stream().filter(x -> !x.found())
+      .forEach(x -> System.out.println("   missed: " + x.label() + stateAt(x.label()))));
   }
 
   /** The level the label's entity was already at when the label began (an open hotspot hides a new cause). */
@@ -268,7 +275,7 @@ public final class OfflineQuality {
         }
         line.setLength(0);
         line.append(at);
-        for (io.carbonnexus.engine.hotspot.Reading r : io.carbonnexus.engine.hotspot.Evaluator.readings(m, obs, Map.of(),
+        for (io.carbonnexus.engine.hotspot.Reading r : io.carbonnexus.engine.hotspot.Evaluator.readings(key, m, obs, Map.of(),
           settings)) {
           line.append(String.format(Locale.ROOT, " | %s %s %.3g/%.3g=%.2f", r.window(), r.measure().wire(), r.predicted(),
             r.baseline(), r.ratio()));
