@@ -8,8 +8,11 @@ import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.Alert;
 import io.carbonnexus.engine.shared.BusFailure;
+import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.Hotspot;
+import io.carbonnexus.engine.shared.HotspotChange;
+import io.carbonnexus.engine.shared.HotspotStatus;
 import io.carbonnexus.engine.shared.ListQuery;
 import io.carbonnexus.engine.shared.Severity;
 import io.vertx.core.Future;
@@ -72,10 +75,9 @@ public final class AlertingVerticle extends VerticleBase {
     pool = Pools.shared(vertx, conf);
     return vertx.eventBus().<JsonObject>consumer(Addresses.HOTSPOTS, m -> {
         Hotspot h = Hotspot.fromMessage(m.body());
-        AlertPolicy.Change change = h == null ? null : change(h.change());
-        if (change != null) {
+        if (h != null && h.change() != null) {
           // One change after the other on this verticle: the same hotspot's changes keep their order.
-          last = last.otherwiseEmpty().compose(v -> handle(h, change));
+          last = last.otherwiseEmpty().compose(v -> handle(h, h.change()));
         }
       }).completion()
       .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.ALERT_ACKNOWLEDGE, this::acknowledge).completion())
@@ -95,7 +97,7 @@ public final class AlertingVerticle extends VerticleBase {
     return last.otherwiseEmpty();
   }
 
-  private Future<Void> handle(Hotspot h, AlertPolicy.Change change) {
+  private Future<Void> handle(Hotspot h, HotspotChange change) {
     Instant now = clock.instant();
     return pool.withTransaction(conn -> conn.preparedQuery(AlertingSql.LOCK_HOTSPOT).execute(Tuple.of(String.valueOf(h.id())))
         .compose(v -> conn.preparedQuery(AlertingSql.CURRENT_HOTSPOT).execute(Tuple.of(h.id())))
@@ -103,11 +105,12 @@ public final class AlertingVerticle extends VerticleBase {
           // Changes are heard asynchronously, on every node: decide only on the hotspot's latest state.
           boolean stale = rows.size() == 0
             || rows.iterator().next().getOffsetDateTime(1).toInstant().isAfter(h.updatedAt())
-            || ("resolved".equals(rows.iterator().next().getString(0)) && change != AlertPolicy.Change.RESOLVED);
+            || (HotspotStatus.parse(rows.iterator().next().getString(0)) == HotspotStatus.RESOLVED
+              && change != HotspotChange.RESOLVED);
           return stale ? Future.failedFuture(STALE) : state(conn, h.id());
         })
         .compose(state -> conn.preparedQuery(AlertingSql.SILENCED_UNTIL)
-          .execute(Tuple.of(h.entityType(), h.entity(), OffsetDateTime.ofInstant(now, ZoneOffset.UTC)))
+          .execute(Tuple.of(h.entityType().wire(), h.entity(), OffsetDateTime.ofInstant(now, ZoneOffset.UTC)))
           .map(rows -> {
             OffsetDateTime until = rows.iterator().next().getOffsetDateTime(0);
             return AlertPolicy.decide(change, h.severity(), state, until == null ? null : until.toInstant(), settings, now);
@@ -150,16 +153,6 @@ public final class AlertingVerticle extends VerticleBase {
         .replyTo(message));
   }
 
-  /** The change a message reports, or null when it reports none (or one this engine does not know). */
-  private static AlertPolicy.Change change(String wire) {
-    try {
-      return wire == null ? null : AlertPolicy.Change.of(wire);
-    } catch (IllegalArgumentException e) {
-      LOG.warn("Ignoring a hotspot message with an unknown change '{}'", wire);
-      return null;
-    }
-  }
-
   private static Alert alert(Row r) {
     OffsetDateTime ack = r.getOffsetDateTime("acknowledged_at");
     return new Alert(r.getLong("id"), Severity.of(r.getString("level")), r.getString("message"),
@@ -195,7 +188,7 @@ public final class AlertingVerticle extends VerticleBase {
     } catch (IllegalArgumentException e) {
       duration = null;
     }
-    if (type == null || !List.of("supplier", "route", "vehicle_type").contains(type) || entity == null) {
+    if (type == null || EntityType.find(type).isEmpty() || entity == null) {
       new BusFailure(FailureCode.INVALID_REQUEST, "entity_type (supplier, route or vehicle_type) and entity are required",
         null).replyTo(message);
       return;
@@ -231,7 +224,7 @@ public final class AlertingVerticle extends VerticleBase {
         return AlertPolicy.State.NONE;
       }
       Row r = rows.iterator().next();
-      if ("resolved".equals(r.getString("kind"))) {
+      if (Kind.RESOLVED.wire().equals(r.getString("kind"))) {
         return AlertPolicy.State.NONE;
       }
       return new AlertPolicy.State(Severity.of(r.getString("level")), r.getOffsetDateTime("created_at").toInstant(),
@@ -239,17 +232,17 @@ public final class AlertingVerticle extends VerticleBase {
     });
   }
 
-  private Future<Alert> store(SqlConnection conn, Hotspot h, AlertPolicy.Change change, Decision d, Instant now) {
+  private Future<Alert> store(SqlConnection conn, Hotspot h, HotspotChange change, Decision d, Instant now) {
     String message = AlertPolicy.message(d.kind(), h.entity(), h.percentAbove(), h.window(), h.kind(), mainWindow);
     // The change's own time identifies it: a redelivered change (or another node) makes the same key.
     Instant changeAt = d.kind() == Kind.REPEAT ? now : h.updatedAt();
     String key = h.id() + ":" + d.kind().wire() + ":" + d.level().wire() + ":" + changeAt;
     return conn.preparedQuery(AlertingSql.INSERT_ALERT)
       .execute(Tuple.tuple().addString(d.level().wire()).addString(message).addLong(h.id()).addString(d.kind().wire())
-        .addString(key).addOffsetDateTime(OffsetDateTime.ofInstant(now, ZoneOffset.UTC)).addString(h.entityType())
+        .addString(key).addOffsetDateTime(OffsetDateTime.ofInstant(now, ZoneOffset.UTC)).addString(h.entityType().wire())
         .addString(h.entity()).addInteger(h.percentAbove()))
       .map(rows -> rows.size() == 0 ? null : new Alert(rows.iterator().next().getLong(0), d.level(), message, h.id(), now,
-        d.kind().wire(), h.entityType(), h.entity(), h.percentAbove(), null));
+        d.kind().wire(), h.entityType().wire(), h.entity(), h.percentAbove(), null));
   }
 
   /**
@@ -265,8 +258,8 @@ public final class AlertingVerticle extends VerticleBase {
       .execute(Tuple.of(at(now.minus(settings.repeatInterval())), alerting, at(now.minus(Duration.ofDays(1)))))
       .onSuccess(rows -> {
         for (Row r : rows) {
-          Hotspot h = Hotspot.fromRow(r, r.getString("change"));
-          last = last.otherwiseEmpty().compose(v -> handle(h, AlertPolicy.Change.of(h.change())));
+          Hotspot h = Hotspot.fromRow(r, HotspotChange.parse(r.getString("change")));
+          last = last.otherwiseEmpty().compose(v -> handle(h, h.change()));
         }
       })
       .onFailure(err -> LOG.warn("Alert reconciliation failed (next check retries): {}", err.getMessage()));

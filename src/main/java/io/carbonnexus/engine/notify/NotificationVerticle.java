@@ -4,6 +4,7 @@ import io.carbonnexus.engine.config.ConfigException;
 import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
+import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.ListQuery;
 import io.carbonnexus.engine.shared.Metrics;
@@ -462,7 +463,8 @@ public final class NotificationVerticle extends VerticleBase {
     }
     Instant now = clock.instant();
     NotifyAlert alert = new NotifyAlert(0, 0, Severity.INFO, "firing",
-      "Test notification from Carbon Nexus to " + receiver.name(), "supplier", "test", 0, now, now, null, null, null);
+      "Test notification from Carbon Nexus to " + receiver.name(), EntityType.SUPPLIER.wire(), "test", 0, now, now, null,
+      null, null);
     pool.preparedQuery(NotifySql.INSERT_TEST).execute(Tuple.tuple()
         .addString(UUID.randomUUID().toString()).addString(receiver.name()).addString(receiver.kind().wire())
         .addString("test:" + UUID.randomUUID()).addValue(alert.toJson()).addOffsetDateTime(at(now))

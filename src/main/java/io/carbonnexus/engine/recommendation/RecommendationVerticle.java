@@ -6,6 +6,7 @@ import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.Breakers;
 import io.carbonnexus.engine.shared.BusFailure;
 import io.carbonnexus.engine.shared.Hotspot;
+import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.shared.ListQuery;
 import io.carbonnexus.engine.shared.Metrics;
 import io.carbonnexus.engine.shared.PredictionReply;
@@ -112,7 +113,7 @@ public final class RecommendationVerticle extends VerticleBase {
         Hotspot h = Hotspot.fromMessage(m.body());
         // A hotspot below the alerting level (info: under its baseline) does not need a recommendation.
         boolean needed = h != null && !minLevel.above(h.severity());
-        if (needed && ("opened".equals(h.change()) || "escalated".equals(h.change()))) {
+        if (needed && (h.change() == HotspotChange.OPENED || h.change() == HotspotChange.ESCALATED)) {
           enqueue(h);
         }
       }).completion()
@@ -162,7 +163,8 @@ public final class RecommendationVerticle extends VerticleBase {
 
   private void enqueue(Hotspot h) {
     pool.preparedQuery(RecommendationSql.ENQUEUE)
-      .execute(Tuple.of(h.id(), h.severity().wire(), h.entityType(), h.entity(), h.predicted(), h.baseline(), h.percentAbove()))
+      .execute(Tuple.of(h.id(), h.severity().wire(), h.entityType().wire(), h.entity(), h.predicted(), h.baseline(),
+        h.percentAbove()))
       .onSuccess(v -> work())
       .onFailure(err -> LOG.warn("Recommendation for hotspot {} not queued (detection's next change retries): {}",
         h.id(), err.getMessage()));

@@ -52,8 +52,8 @@ public record ListQuery(String[] severities, String entityType, String entity, O
       }
     }
     String entityType = text(body, "entity_type");
-    if (entityType != null && !EventsIngested.entityTypes().contains(entityType)) {
-      throw new IllegalArgumentException("entity_type must be one of " + EventsIngested.entityTypes());
+    if (entityType != null && EntityType.find(entityType).isEmpty()) {
+      throw new IllegalArgumentException("entity_type must be one of " + EntityType.wires());
     }
     return new ListQuery(severities, entityType, text(body, "entity"), since, limit);
   }
