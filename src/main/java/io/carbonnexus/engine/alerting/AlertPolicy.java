@@ -5,6 +5,7 @@ import io.carbonnexus.engine.shared.Severity;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -29,6 +30,9 @@ public final class AlertPolicy {
   /** What is sent: the {@code kind} of an alert; {@link #NONE} is "nothing" and never stored. */
   public enum Kind {
     FIRING, REPEAT, RESOLVED, NONE;
+
+    /** The kinds an alert can have, by their wire names: {@code firing, repeat, resolved}. */
+    public static final List<String> SENT = List.of(FIRING.wire(), REPEAT.wire(), RESOLVED.wire());
 
     public String wire() {
       return name().toLowerCase(Locale.ROOT);

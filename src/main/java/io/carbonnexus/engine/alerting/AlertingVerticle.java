@@ -32,7 +32,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.List;
 
 /**
  * Turns hotspot changes into alerts with {@link AlertPolicy}: stored once in {@code alerts} (a
@@ -164,10 +163,7 @@ public final class AlertingVerticle extends VerticleBase {
   /** GET /alerts: newest first, filtered. */
   private Future<JsonArray> list(JsonObject request) {
     ListQuery q = ListQuery.of(request);
-    String kind = ListQuery.text(request, "kind");
-    if (kind != null && !List.of("firing", "repeat", "resolved").contains(kind)) {
-      throw new IllegalArgumentException("kind must be firing, repeat or resolved");
-    }
+    String kind = ListQuery.oneOf(request, "kind", Kind.SENT);
     Long hotspotId = ListQuery.number(request, "hotspot_id");
     return pool.preparedQuery(AlertingSql.LIST_ALERTS)
       .execute(Tuple.of(q.severities(), kind, q.entityType(), q.entity(), hotspotId, q.since(), q.limit()))

@@ -10,6 +10,7 @@ import io.carbonnexus.engine.shared.EntityKey;
 import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.Hotspot;
+import io.carbonnexus.engine.shared.HotspotStatus;
 import io.carbonnexus.engine.shared.Percent;
 import io.carbonnexus.engine.shared.ListQuery;
 import io.carbonnexus.engine.shared.ReadCache;
@@ -174,10 +175,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
 
   private Future<Buffer> list(JsonObject request) {
     ListQuery q = ListQuery.of(request);
-    String status = ListQuery.text(request, "status");
-    if (status != null && !status.equals("open") && !status.equals("resolved")) {
-      throw new IllegalArgumentException("status must be open or resolved");
-    }
+    String status = ListQuery.oneOf(request, "status", List.of(HotspotStatus.OPEN.wire(), HotspotStatus.RESOLVED.wire()));
     return lists.get(request.encode(), () -> pool.preparedQuery(HotspotSql.LIST_HOTSPOTS)
       .execute(Tuple.of(q.severities(), status, q.entityType(), q.entity(), q.since(), q.limit()))
       .map(rows -> {

@@ -411,10 +411,7 @@ public final class NotificationVerticle extends VerticleBase {
   /** GET /notifications: newest first, filtered. */
   private Future<JsonArray> list(JsonObject request) {
     ListQuery q = ListQuery.of(request);
-    String status = ListQuery.text(request, "status");
-    if (status != null && !List.of("pending", "sent", "failed").contains(status)) {
-      throw new IllegalArgumentException("status must be pending, sent or failed");
-    }
+    String status = ListQuery.oneOf(request, "status", List.of("pending", "sent", "failed"));
     String receiver = ListQuery.text(request, "receiver");
     Long alertId = ListQuery.number(request, "alert_id");
     return pool.preparedQuery(NotifySql.LIST).execute(Tuple.of(status, receiver, alertId, q.since(), q.limit()))

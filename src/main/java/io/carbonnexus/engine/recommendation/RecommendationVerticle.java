@@ -137,10 +137,7 @@ public final class RecommendationVerticle extends VerticleBase {
   /** GET /recommendations: newest first, filtered. */
   private Future<JsonArray> list(JsonObject request) {
     ListQuery q = ListQuery.of(request);
-    String source = ListQuery.text(request, "source");
-    if (source != null && !source.equals(SOURCE_RAG) && !source.equals(SOURCE_RULES)) {
-      throw new IllegalArgumentException("source must be rag or rules");
-    }
+    String source = ListQuery.oneOf(request, "source", List.of(SOURCE_RAG, SOURCE_RULES));
     Long hotspotId = ListQuery.number(request, "hotspot_id");
     return pool.preparedQuery(RecommendationSql.LIST)
       .execute(Tuple.of(q.severities(), q.entity(), hotspotId, source, q.since(), q.limit(), q.entityType()))

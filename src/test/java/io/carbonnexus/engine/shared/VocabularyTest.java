@@ -113,4 +113,13 @@ class VocabularyTest {
       .toJson().put("change", "reopened");
     assertThat(Hotspot.fromMessage(json)).isNull();
   }
+
+  @Test
+  void aListFilterOutsideItsChoicesIsRefusedNamingThem() {
+    List<String> kinds = List.of("firing", "repeat", "resolved");
+    assertThat(ListQuery.oneOf(new JsonObject().put("kind", "repeat"), "kind", kinds)).isEqualTo("repeat");
+    assertThat(ListQuery.oneOf(new JsonObject(), "kind", kinds)).isNull();
+    assertThatThrownBy(() -> ListQuery.oneOf(new JsonObject().put("kind", "loud"), "kind", kinds))
+      .isInstanceOf(IllegalArgumentException.class).hasMessage("kind must be firing, repeat or resolved");
+  }
 }
