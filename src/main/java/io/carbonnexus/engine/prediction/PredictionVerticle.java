@@ -5,6 +5,7 @@ import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.Breakers;
 import io.carbonnexus.engine.shared.FailureCode;
+import io.carbonnexus.engine.shared.JsonService;
 import io.carbonnexus.engine.shared.Metrics;
 import io.carbonnexus.engine.shared.Prediction;
 import io.carbonnexus.engine.shared.PredictionError;
@@ -241,7 +242,7 @@ public final class PredictionVerticle extends VerticleBase {
     if (err instanceof TimeoutException) {
       return "timeout";
     }
-    if (err instanceof MlEngineClient.MlEngineException e) {
+    if (err instanceof JsonService.Failure e) {
       return e.reason();
     }
     return "other";
