@@ -17,7 +17,6 @@ import io.carbonnexus.engine.shared.ListQuery;
 import io.carbonnexus.engine.shared.Severity;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -79,8 +78,10 @@ public final class AlertingVerticle extends VerticleBase {
           last = last.otherwiseEmpty().compose(v -> handle(h, h.change()));
         }
       }).completion()
-      .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.ALERT_ACKNOWLEDGE, this::acknowledge).completion())
-      .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.SILENCE, this::silence).completion())
+      .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.ALERT_ACKNOWLEDGE,
+        m -> BusFailure.answer(m, "acknowledgement not stored", this::acknowledge)).completion())
+      .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.SILENCE,
+        m -> BusFailure.answer(m, "silence not stored", this::silence)).completion())
       .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.ALERTS_LIST, m -> BusFailure.answer(m, this::list))
         .completion())
       .onSuccess(v -> {
@@ -131,25 +132,17 @@ public final class AlertingVerticle extends VerticleBase {
       });
   }
 
-  private void acknowledge(Message<JsonObject> message) {
-    Object id = message.body().getValue("id");
-    if (!(id instanceof Number n)) {
-      new BusFailure(FailureCode.INVALID_REQUEST, "id must be an alert id", null).replyTo(message);
-      return;
+  private Future<JsonObject> acknowledge(JsonObject body) {
+    if (!(body.getValue("id") instanceof Number n)) {
+      throw new IllegalArgumentException("id must be an alert id");
     }
-    String by = text(message.body().getValue("by"), 200);
+    String by = text(body.getValue("by"), 200);
     OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
-    pool.preparedQuery(AlertingSql.ACKNOWLEDGE).execute(Tuple.of(n.longValue(), now, by))
+    return pool.preparedQuery(AlertingSql.ACKNOWLEDGE).execute(Tuple.of(n.longValue(), now, by))
       .compose(v -> pool.preparedQuery(AlertingSql.ALERT_BY_ID).execute(Tuple.of(n.longValue())))
-      .onSuccess(rows -> {
-        if (rows.size() == 0) {
-          new BusFailure(FailureCode.NOT_FOUND, "no alert " + n.longValue(), null).replyTo(message);
-          return;
-        }
-        message.reply(alert(rows.iterator().next()).toJson());
-      })
-      .onFailure(err -> new BusFailure(FailureCode.STORAGE_FAILED, "acknowledgement not stored: " + err.getMessage(), null)
-        .replyTo(message));
+      .compose(rows -> rows.size() == 0
+        ? Future.failedFuture(new BusFailure(FailureCode.NOT_FOUND, "no alert " + n.longValue(), null).asException())
+        : Future.succeededFuture(alert(rows.iterator().next()).toJson()));
   }
 
   private static Alert alert(Row r) {
@@ -174,8 +167,7 @@ public final class AlertingVerticle extends VerticleBase {
       });
   }
 
-  private void silence(Message<JsonObject> message) {
-    JsonObject body = message.body();
+  private Future<JsonObject> silence(JsonObject body) {
     String type = text(body.getValue("entity_type"), 100);
     String entity = text(body.getValue("entity"), 500);
     Duration duration;
@@ -185,25 +177,19 @@ public final class AlertingVerticle extends VerticleBase {
       duration = null;
     }
     if (type == null || EntityType.find(type).isEmpty() || entity == null) {
-      new BusFailure(FailureCode.INVALID_REQUEST, "entity_type (supplier, route or vehicle_type) and entity are required",
-        null).replyTo(message);
-      return;
+      throw new IllegalArgumentException("entity_type (supplier, route or vehicle_type) and entity are required");
     }
     if (duration == null || duration.isZero() || duration.compareTo(Duration.ofDays(90)) > 0) {
-      new BusFailure(FailureCode.INVALID_REQUEST, "duration must be a duration such as 30m, 2h or 7d, at most 90d",
-        null).replyTo(message);
-      return;
+      throw new IllegalArgumentException("duration must be a duration such as 30m, 2h or 7d, at most 90d");
     }
     Instant until = clock.instant().plus(duration);
     String reason = text(body.getValue("reason"), 1000);
     String by = text(body.getValue("by"), 200);
-    pool.preparedQuery(AlertingSql.INSERT_SILENCE)
+    return pool.preparedQuery(AlertingSql.INSERT_SILENCE)
       .execute(Tuple.of(type, entity, OffsetDateTime.ofInstant(until, ZoneOffset.UTC), reason, by))
-      .onSuccess(rows -> message.reply(new JsonObject().put("id", rows.iterator().next().getLong(0))
+      .map(rows -> new JsonObject().put("id", rows.iterator().next().getLong(0))
         .put("entity_type", type).put("entity", entity).put("until", until.toString()).put("reason", reason)
-        .put("created_by", by)))
-      .onFailure(err -> new BusFailure(FailureCode.STORAGE_FAILED, "silence not stored: " + err.getMessage(), null)
-        .replyTo(message));
+        .put("created_by", by));
   }
 
   /** A non-blank string of at most {@code max} characters without NUL, or null. */

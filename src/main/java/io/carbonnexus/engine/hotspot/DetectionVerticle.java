@@ -6,7 +6,6 @@ import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.hotspot.HotspotPolicy.Transition;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
-import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.EmissionsBasis;
 import io.carbonnexus.engine.shared.EntityKey;
 import io.carbonnexus.engine.shared.EventsIngested;
@@ -180,10 +179,8 @@ public final class DetectionVerticle extends VerticleBase {
 
   /** Batch detection: a replay of a past range, answered to the caller, never stored. */
   private void batch(Message<JsonObject> message) {
-    BusFailure.answer(message, body -> ReplayRequest.run(vertx, pool,
-        ReplayRequest.parse(body, interval, clock.instant()), settings, thresholds)
-      .recover(err -> Future.failedFuture(err instanceof IllegalArgumentException ? err
-        : new BusFailure(FailureCode.STORAGE_FAILED, "batch detection failed: " + err.getMessage(), null).asException())));
+    BusFailure.answer(message, "batch detection failed", body -> ReplayRequest.run(vertx, pool,
+      ReplayRequest.parse(body, interval, clock.instant()), settings, thresholds));
   }
 
   static Thresholds thresholds(JsonObject conf) {

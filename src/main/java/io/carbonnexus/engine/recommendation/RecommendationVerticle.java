@@ -9,7 +9,6 @@ import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.shared.ListQuery;
 import io.carbonnexus.engine.shared.Metrics;
-import io.carbonnexus.engine.shared.PredictionReply;
 import io.carbonnexus.engine.shared.PredictionRequest;
 import io.carbonnexus.engine.shared.Recommendation;
 import io.carbonnexus.engine.shared.Severity;
@@ -57,6 +56,8 @@ public final class RecommendationVerticle extends VerticleBase {
   /** How often open hotspots are checked for a missing request. */
   private static final long RECONCILE_MS = 30_000;
   private static final Duration MAX_RETRY = Duration.ofMinutes(5);
+  /** The alternatives' predictions: the bus's default timeout, which they always had. */
+  private static final Duration PREDICT_TIMEOUT = Duration.ofSeconds(30);
 
   private final Clock clock;
   private Pool pool;
@@ -277,11 +278,11 @@ public final class RecommendationVerticle extends VerticleBase {
         }
         Future<Map<RuleRecommender.Shift, Double>> alternatives = what.isEmpty()
           ? Future.succeededFuture(Map.of())
-          : vertx.eventBus().<JsonObject>request(Addresses.PREDICT, new PredictionRequest(what, false, true).toJson())
+          : new PredictionRequest(what, false, true).ask(vertx, PREDICT_TIMEOUT)
             .map(reply -> {
               Map<RuleRecommender.Shift, Double> co2 = new LinkedHashMap<>();
               // Well-to-wheel, like the mix: an electric alternative is not free.
-              PredictionReply.fromJson(reply.body()).predictions().forEach(p -> co2.put(byId.get(p.eventId()),
+              reply.predictions().forEach(p -> co2.put(byId.get(p.eventId()),
                 p.wtwKg() != null ? p.wtwKg() : p.co2Kg()));
               return co2;
             })
