@@ -1,9 +1,11 @@
 package io.carbonnexus.engine.alerting;
 
+import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.shared.Severity;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -25,17 +27,12 @@ import java.util.Locale;
  */
 public final class AlertPolicy {
 
-  /** What a hotspot change is, as the detection verticle publishes it. */
-  public enum Change {
-    OPENED, UPDATED, ESCALATED, DEESCALATED, RESOLVED;
-
-    public static Change of(String wire) {
-      return valueOf(wire.trim().toUpperCase(Locale.ROOT));
-    }
-  }
-
+  /** What is sent: the {@code kind} of an alert; {@link #NONE} is "nothing" and never stored. */
   public enum Kind {
     FIRING, REPEAT, RESOLVED, NONE;
+
+    /** The kinds an alert can have, by their wire names: {@code firing, repeat, resolved}. */
+    public static final List<String> SENT = List.of(FIRING.wire(), REPEAT.wire(), RESOLVED.wire());
 
     public String wire() {
       return name().toLowerCase(Locale.ROOT);
@@ -68,13 +65,13 @@ public final class AlertPolicy {
    * @param severity the hotspot's level after the change (its last level when resolved)
    * @param silencedUntil end of a silence on the entity, or null
    */
-  public static Decision decide(Change change, Severity severity, State state, Instant silencedUntil, Settings settings,
-                                Instant now) {
+  public static Decision decide(HotspotChange change, Severity severity, State state, Instant silencedUntil,
+                                Settings settings, Instant now) {
     if (silencedUntil != null && now.isBefore(silencedUntil)) {
       return Decision.none("silenced");
     }
     boolean firing = state.firingLevel() != null;
-    boolean hot = change != Change.RESOLVED && !settings.minLevel().above(severity);
+    boolean hot = change != HotspotChange.RESOLVED && !settings.minLevel().above(severity);
     if (!hot) {
       return firing ? new Decision(Kind.RESOLVED, state.firingLevel(), null) : Decision.none("below the minimum level");
     }
@@ -82,7 +79,7 @@ public final class AlertPolicy {
       return new Decision(Kind.FIRING, severity, null);
     }
     // Worse than what fires, or worse again after a de-escalation: both are news.
-    if (severity.above(state.firingLevel()) || change == Change.ESCALATED) {
+    if (severity.above(state.firingLevel()) || change == HotspotChange.ESCALATED) {
       return new Decision(Kind.FIRING, severity, null);
     }
     if (state.acknowledged()) {

@@ -8,13 +8,15 @@ import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.Alert;
 import io.carbonnexus.engine.shared.BusFailure;
+import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.Hotspot;
+import io.carbonnexus.engine.shared.HotspotChange;
+import io.carbonnexus.engine.shared.HotspotStatus;
 import io.carbonnexus.engine.shared.ListQuery;
 import io.carbonnexus.engine.shared.Severity;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -29,7 +31,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.List;
 
 /**
  * Turns hotspot changes into alerts with {@link AlertPolicy}: stored once in {@code alerts} (a
@@ -72,14 +73,15 @@ public final class AlertingVerticle extends VerticleBase {
     pool = Pools.shared(vertx, conf);
     return vertx.eventBus().<JsonObject>consumer(Addresses.HOTSPOTS, m -> {
         Hotspot h = Hotspot.fromMessage(m.body());
-        AlertPolicy.Change change = h == null ? null : change(h.change());
-        if (change != null) {
+        if (h != null && h.change() != null) {
           // One change after the other on this verticle: the same hotspot's changes keep their order.
-          last = last.otherwiseEmpty().compose(v -> handle(h, change));
+          last = last.otherwiseEmpty().compose(v -> handle(h, h.change()));
         }
       }).completion()
-      .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.ALERT_ACKNOWLEDGE, this::acknowledge).completion())
-      .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.SILENCE, this::silence).completion())
+      .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.ALERT_ACKNOWLEDGE,
+        m -> BusFailure.answer(m, "acknowledgement not stored", this::acknowledge)).completion())
+      .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.SILENCE,
+        m -> BusFailure.answer(m, "silence not stored", this::silence)).completion())
       .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.ALERTS_LIST, m -> BusFailure.answer(m, this::list))
         .completion())
       .onSuccess(v -> {
@@ -95,7 +97,7 @@ public final class AlertingVerticle extends VerticleBase {
     return last.otherwiseEmpty();
   }
 
-  private Future<Void> handle(Hotspot h, AlertPolicy.Change change) {
+  private Future<Void> handle(Hotspot h, HotspotChange change) {
     Instant now = clock.instant();
     return pool.withTransaction(conn -> conn.preparedQuery(AlertingSql.LOCK_HOTSPOT).execute(Tuple.of(String.valueOf(h.id())))
         .compose(v -> conn.preparedQuery(AlertingSql.CURRENT_HOTSPOT).execute(Tuple.of(h.id())))
@@ -103,11 +105,12 @@ public final class AlertingVerticle extends VerticleBase {
           // Changes are heard asynchronously, on every node: decide only on the hotspot's latest state.
           boolean stale = rows.size() == 0
             || rows.iterator().next().getOffsetDateTime(1).toInstant().isAfter(h.updatedAt())
-            || ("resolved".equals(rows.iterator().next().getString(0)) && change != AlertPolicy.Change.RESOLVED);
+            || (HotspotStatus.parse(rows.iterator().next().getString(0)) == HotspotStatus.RESOLVED
+              && change != HotspotChange.RESOLVED);
           return stale ? Future.failedFuture(STALE) : state(conn, h.id());
         })
         .compose(state -> conn.preparedQuery(AlertingSql.SILENCED_UNTIL)
-          .execute(Tuple.of(h.entityType(), h.entity(), OffsetDateTime.ofInstant(now, ZoneOffset.UTC)))
+          .execute(Tuple.of(h.entityType().wire(), h.entity(), OffsetDateTime.ofInstant(now, ZoneOffset.UTC)))
           .map(rows -> {
             OffsetDateTime until = rows.iterator().next().getOffsetDateTime(0);
             return AlertPolicy.decide(change, h.severity(), state, until == null ? null : until.toInstant(), settings, now);
@@ -129,35 +132,17 @@ public final class AlertingVerticle extends VerticleBase {
       });
   }
 
-  private void acknowledge(Message<JsonObject> message) {
-    Object id = message.body().getValue("id");
-    if (!(id instanceof Number n)) {
-      new BusFailure(FailureCode.INVALID_REQUEST, "id must be an alert id", null).replyTo(message);
-      return;
+  private Future<JsonObject> acknowledge(JsonObject body) {
+    if (!(body.getValue("id") instanceof Number n)) {
+      throw new IllegalArgumentException("id must be an alert id");
     }
-    String by = text(message.body().getValue("by"), 200);
+    String by = text(body.getValue("by"), 200);
     OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
-    pool.preparedQuery(AlertingSql.ACKNOWLEDGE).execute(Tuple.of(n.longValue(), now, by))
+    return pool.preparedQuery(AlertingSql.ACKNOWLEDGE).execute(Tuple.of(n.longValue(), now, by))
       .compose(v -> pool.preparedQuery(AlertingSql.ALERT_BY_ID).execute(Tuple.of(n.longValue())))
-      .onSuccess(rows -> {
-        if (rows.size() == 0) {
-          new BusFailure(FailureCode.NOT_FOUND, "no alert " + n.longValue(), null).replyTo(message);
-          return;
-        }
-        message.reply(alert(rows.iterator().next()).toJson());
-      })
-      .onFailure(err -> new BusFailure(FailureCode.STORAGE_FAILED, "acknowledgement not stored: " + err.getMessage(), null)
-        .replyTo(message));
-  }
-
-  /** The change a message reports, or null when it reports none (or one this engine does not know). */
-  private static AlertPolicy.Change change(String wire) {
-    try {
-      return wire == null ? null : AlertPolicy.Change.of(wire);
-    } catch (IllegalArgumentException e) {
-      LOG.warn("Ignoring a hotspot message with an unknown change '{}'", wire);
-      return null;
-    }
+      .compose(rows -> rows.size() == 0
+        ? Future.failedFuture(new BusFailure(FailureCode.NOT_FOUND, "no alert " + n.longValue(), null).asException())
+        : Future.succeededFuture(alert(rows.iterator().next()).toJson()));
   }
 
   private static Alert alert(Row r) {
@@ -171,10 +156,7 @@ public final class AlertingVerticle extends VerticleBase {
   /** GET /alerts: newest first, filtered. */
   private Future<JsonArray> list(JsonObject request) {
     ListQuery q = ListQuery.of(request);
-    String kind = ListQuery.text(request, "kind");
-    if (kind != null && !List.of("firing", "repeat", "resolved").contains(kind)) {
-      throw new IllegalArgumentException("kind must be firing, repeat or resolved");
-    }
+    String kind = ListQuery.oneOf(request, "kind", Kind.SENT);
     Long hotspotId = ListQuery.number(request, "hotspot_id");
     return pool.preparedQuery(AlertingSql.LIST_ALERTS)
       .execute(Tuple.of(q.severities(), kind, q.entityType(), q.entity(), hotspotId, q.since(), q.limit()))
@@ -185,8 +167,7 @@ public final class AlertingVerticle extends VerticleBase {
       });
   }
 
-  private void silence(Message<JsonObject> message) {
-    JsonObject body = message.body();
+  private Future<JsonObject> silence(JsonObject body) {
     String type = text(body.getValue("entity_type"), 100);
     String entity = text(body.getValue("entity"), 500);
     Duration duration;
@@ -195,26 +176,20 @@ public final class AlertingVerticle extends VerticleBase {
     } catch (IllegalArgumentException e) {
       duration = null;
     }
-    if (type == null || !List.of("supplier", "route", "vehicle_type").contains(type) || entity == null) {
-      new BusFailure(FailureCode.INVALID_REQUEST, "entity_type (supplier, route or vehicle_type) and entity are required",
-        null).replyTo(message);
-      return;
+    if (type == null || EntityType.find(type).isEmpty() || entity == null) {
+      throw new IllegalArgumentException("entity_type (supplier, route or vehicle_type) and entity are required");
     }
     if (duration == null || duration.isZero() || duration.compareTo(Duration.ofDays(90)) > 0) {
-      new BusFailure(FailureCode.INVALID_REQUEST, "duration must be a duration such as 30m, 2h or 7d, at most 90d",
-        null).replyTo(message);
-      return;
+      throw new IllegalArgumentException("duration must be a duration such as 30m, 2h or 7d, at most 90d");
     }
     Instant until = clock.instant().plus(duration);
     String reason = text(body.getValue("reason"), 1000);
     String by = text(body.getValue("by"), 200);
-    pool.preparedQuery(AlertingSql.INSERT_SILENCE)
+    return pool.preparedQuery(AlertingSql.INSERT_SILENCE)
       .execute(Tuple.of(type, entity, OffsetDateTime.ofInstant(until, ZoneOffset.UTC), reason, by))
-      .onSuccess(rows -> message.reply(new JsonObject().put("id", rows.iterator().next().getLong(0))
+      .map(rows -> new JsonObject().put("id", rows.iterator().next().getLong(0))
         .put("entity_type", type).put("entity", entity).put("until", until.toString()).put("reason", reason)
-        .put("created_by", by)))
-      .onFailure(err -> new BusFailure(FailureCode.STORAGE_FAILED, "silence not stored: " + err.getMessage(), null)
-        .replyTo(message));
+        .put("created_by", by));
   }
 
   /** A non-blank string of at most {@code max} characters without NUL, or null. */
@@ -231,7 +206,7 @@ public final class AlertingVerticle extends VerticleBase {
         return AlertPolicy.State.NONE;
       }
       Row r = rows.iterator().next();
-      if ("resolved".equals(r.getString("kind"))) {
+      if (Kind.RESOLVED.wire().equals(r.getString("kind"))) {
         return AlertPolicy.State.NONE;
       }
       return new AlertPolicy.State(Severity.of(r.getString("level")), r.getOffsetDateTime("created_at").toInstant(),
@@ -239,17 +214,17 @@ public final class AlertingVerticle extends VerticleBase {
     });
   }
 
-  private Future<Alert> store(SqlConnection conn, Hotspot h, AlertPolicy.Change change, Decision d, Instant now) {
+  private Future<Alert> store(SqlConnection conn, Hotspot h, HotspotChange change, Decision d, Instant now) {
     String message = AlertPolicy.message(d.kind(), h.entity(), h.percentAbove(), h.window(), h.kind(), mainWindow);
     // The change's own time identifies it: a redelivered change (or another node) makes the same key.
     Instant changeAt = d.kind() == Kind.REPEAT ? now : h.updatedAt();
     String key = h.id() + ":" + d.kind().wire() + ":" + d.level().wire() + ":" + changeAt;
     return conn.preparedQuery(AlertingSql.INSERT_ALERT)
       .execute(Tuple.tuple().addString(d.level().wire()).addString(message).addLong(h.id()).addString(d.kind().wire())
-        .addString(key).addOffsetDateTime(OffsetDateTime.ofInstant(now, ZoneOffset.UTC)).addString(h.entityType())
+        .addString(key).addOffsetDateTime(OffsetDateTime.ofInstant(now, ZoneOffset.UTC)).addString(h.entityType().wire())
         .addString(h.entity()).addInteger(h.percentAbove()))
       .map(rows -> rows.size() == 0 ? null : new Alert(rows.iterator().next().getLong(0), d.level(), message, h.id(), now,
-        d.kind().wire(), h.entityType(), h.entity(), h.percentAbove(), null));
+        d.kind().wire(), h.entityType().wire(), h.entity(), h.percentAbove(), null));
   }
 
   /**
@@ -265,8 +240,8 @@ public final class AlertingVerticle extends VerticleBase {
       .execute(Tuple.of(at(now.minus(settings.repeatInterval())), alerting, at(now.minus(Duration.ofDays(1)))))
       .onSuccess(rows -> {
         for (Row r : rows) {
-          Hotspot h = Hotspot.fromRow(r, r.getString("change"));
-          last = last.otherwiseEmpty().compose(v -> handle(h, AlertPolicy.Change.of(h.change())));
+          Hotspot h = Hotspot.fromRow(r, HotspotChange.parse(r.getString("change")));
+          last = last.otherwiseEmpty().compose(v -> handle(h, h.change()));
         }
       })
       .onFailure(err -> LOG.warn("Alert reconciliation failed (next check retries): {}", err.getMessage()));

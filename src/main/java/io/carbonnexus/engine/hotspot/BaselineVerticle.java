@@ -5,7 +5,8 @@ import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
-import io.carbonnexus.engine.shared.EventsIngested;
+import io.carbonnexus.engine.shared.EntityKey;
+import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.ListQuery;
@@ -140,16 +141,16 @@ public final class BaselineVerticle extends VerticleBase {
 
   /** An operator's target: stored, then every entity is evaluated again (a target may open or resolve a hotspot). */
   private Future<JsonObject> setTarget(JsonObject request) {
-    Entity entity = entity(request);
+    EntityKey entity = entity(request);
     Duration window = targetWindow;
     Object value = request.getValue("baseline");
     if (!(value instanceof Number n) || !(n.doubleValue() > 0) || Double.isInfinite(n.doubleValue())) {
       throw new IllegalArgumentException("baseline must be a number above 0 (kg CO2 per window)");
     }
     return pool.preparedQuery(HotspotSql.UPSERT_TARGET)
-      .execute(Tuple.of(entity.type(), entity.name(), n.doubleValue(), window.toSeconds()))
+      .execute(Tuple.of(entity.type().wire(), entity.entity(), n.doubleValue(), window.toSeconds()))
       .map(rows -> {
-        LOG.info("Target for {} {} set to {} kg per {}", entity.type(), entity.name(), n.doubleValue(),
+        LOG.info("Target for {} set to {} kg per {}", entity, n.doubleValue(),
           ConfigKey.formatDuration(window));
         baselinesChanged("target set", null);
         return baselineJson(rows.iterator().next());
@@ -157,33 +158,29 @@ public final class BaselineVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> deleteTarget(JsonObject request) {
-    Entity entity = entity(request);
-    Duration window = targetWindow;
-    return pool.preparedQuery(HotspotSql.DELETE_TARGET).execute(Tuple.of(entity.type(), entity.name()))
+    EntityKey entity = entity(request);
+    return pool.preparedQuery(HotspotSql.DELETE_TARGET).execute(Tuple.of(entity.type().wire(), entity.entity()))
       .compose(rows -> {
         if (rows.rowCount() == 0) {
           return Future.failedFuture(new BusFailure(FailureCode.NOT_FOUND,
-            "no target for " + entity.type() + " " + entity.name(), null).asException());
+            "no target for " + entity, null).asException());
         }
-        LOG.info("Target for {} {} removed", entity.type(), entity.name());
+        LOG.info("Target for {} removed", entity);
         baselinesChanged("target removed", null);
         return Future.succeededFuture(new JsonObject().put("deleted", true));
       });
   }
 
-  private record Entity(String type, String name) {
-  }
-
-  private static Entity entity(JsonObject request) {
+  private static EntityKey entity(JsonObject request) {
     String type = ListQuery.text(request, "entity_type");
     String name = ListQuery.text(request, "entity");
-    if (type == null || !EventsIngested.entityTypes().contains(type)) {
-      throw new IllegalArgumentException("entity_type must be one of " + EventsIngested.entityTypes());
+    if (type == null || EntityType.find(type).isEmpty()) {
+      throw new IllegalArgumentException("entity_type must be one of " + EntityType.wires());
     }
     if (name == null || name.isEmpty() || name.length() > 500) {
       throw new IllegalArgumentException("entity must be 1 to 500 characters");
     }
-    return new Entity(type, name);
+    return new EntityKey(type, name);
   }
 
   private static JsonObject baselineJson(Row r) {

@@ -3,15 +3,14 @@ package io.carbonnexus.engine.hotspot;
 import io.carbonnexus.engine.config.ConfigKey;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.db.Pools;
-import io.carbonnexus.engine.hotspot.HotspotPolicy.Kind;
 import io.carbonnexus.engine.hotspot.HotspotPolicy.Transition;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
-import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.EmissionsBasis;
 import io.carbonnexus.engine.shared.EntityKey;
 import io.carbonnexus.engine.shared.EventsIngested;
 import io.carbonnexus.engine.shared.Hotspot;
+import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.shared.Metrics;
 import io.carbonnexus.engine.shared.RuntimeKeys;
 import io.micrometer.core.instrument.Counter;
@@ -87,10 +86,9 @@ public final class DetectionVerticle extends VerticleBase {
 
     boolean contains(EntityKey k) {
       return all() || switch (k.type()) {
-        case "supplier" -> suppliers.contains(k.entity());
-        case "route" -> routes.contains(k.entity());
-        case "vehicle_type" -> vehicleTypes.contains(k.entity());
-        default -> false;
+        case SUPPLIER -> suppliers.contains(k.entity());
+        case ROUTE -> routes.contains(k.entity());
+        case VEHICLE_TYPE -> vehicleTypes.contains(k.entity());
       };
     }
   }
@@ -181,10 +179,8 @@ public final class DetectionVerticle extends VerticleBase {
 
   /** Batch detection: a replay of a past range, answered to the caller, never stored. */
   private void batch(Message<JsonObject> message) {
-    BusFailure.answer(message, body -> ReplayRequest.run(vertx, pool,
-        ReplayRequest.parse(body, interval, clock.instant()), settings, thresholds)
-      .recover(err -> Future.failedFuture(err instanceof IllegalArgumentException ? err
-        : new BusFailure(FailureCode.STORAGE_FAILED, "batch detection failed: " + err.getMessage(), null).asException())));
+    BusFailure.answer(message, "batch detection failed", body -> ReplayRequest.run(vertx, pool,
+      ReplayRequest.parse(body, interval, clock.instant()), settings, thresholds));
   }
 
   static Thresholds thresholds(JsonObject conf) {
@@ -302,13 +298,13 @@ public final class DetectionVerticle extends VerticleBase {
       .map(count -> {
         long nowMs = System.currentTimeMillis();
         for (Hotspot h : changed) {
-          if ("updated".equals(h.change())) {
+          if (h.change() == HotspotChange.UPDATED) {
             Long last = updatePublishedAt.get(h.id());
             if (last != null && nowMs - last < UPDATED_EVERY_MS) {
               continue;
             }
           }
-          if ("resolved".equals(h.change())) {
+          if (h.change() == HotspotChange.RESOLVED) {
             updatePublishedAt.remove(h.id());
           } else {
             updatePublishedAt.put(h.id(), nowMs);
@@ -360,7 +356,7 @@ public final class DetectionVerticle extends VerticleBase {
       }
       Map<EntityKey, Transition> transitions = decide(scope, end, observations, open, targets);
       return HotspotStore.apply(conn, transitions, open, now, changed)
-        .map(x -> (int) changed.stream().filter(h -> !"updated".equals(h.change())).count());
+        .map(x -> (int) changed.stream().filter(h -> h.change() != HotspotChange.UPDATED).count());
     });
   }
 
@@ -382,7 +378,7 @@ public final class DetectionVerticle extends VerticleBase {
       // No model and no target (history expired, target deleted): an open hotspot is resolved, not left open for ever.
       Transition tr = Replay.decide(current == null ? null : current.severity(), current == null ? null : current.reading(),
         readings, t);
-      if (tr != null && tr.kind() != Kind.NONE && !HotspotStore.unchanged(tr, current)) {
+      if (tr != null && tr.kind() != HotspotChange.NONE && !HotspotStore.unchanged(tr, current)) {
         transitions.put(k, tr);
       }
     }

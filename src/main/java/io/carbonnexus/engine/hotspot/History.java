@@ -108,7 +108,7 @@ final class History {
       }
     }
     return new JsonObject()
-      .put("entity_type", request.entity() == null ? null : request.entity().type())
+      .put("entity_type", request.entity() == null ? null : request.entity().type().wire())
       .put("entity", request.entity() == null ? null : request.entity().entity())
       .put("from", request.from().toString())
       .put("to", request.to().toString())

@@ -1,7 +1,7 @@
 package io.carbonnexus.engine.hotspot;
 
 import io.carbonnexus.engine.shared.EntityKey;
-import io.carbonnexus.engine.shared.EventsIngested;
+import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.ListQuery;
 import io.vertx.core.json.JsonObject;
 
@@ -52,8 +52,8 @@ record HistoryRequest(EntityKey entity, Instant from, Instant to, Duration step)
   static HistoryRequest parse(JsonObject query, Instant now) {
     String type = ListQuery.text(query, "entity_type");
     String name = ListQuery.text(query, "entity");
-    if (type != null && !EventsIngested.entityTypes().contains(type)) {
-      throw new IllegalArgumentException("entity_type: must be one of " + String.join(", ", EventsIngested.entityTypes()));
+    if (type != null && EntityType.find(type).isEmpty()) {
+      throw new IllegalArgumentException("entity_type: must be one of " + String.join(", ", EntityType.wires()));
     }
     if ((type == null) != (name == null)) {
       throw new IllegalArgumentException((type == null ? "entity_type" : "entity")

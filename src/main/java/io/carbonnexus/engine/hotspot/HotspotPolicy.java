@@ -1,5 +1,6 @@
 package io.carbonnexus.engine.hotspot;
 
+import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.shared.Percent;
 import io.carbonnexus.engine.shared.Severity;
 
@@ -27,21 +28,8 @@ import java.util.List;
  */
 public final class HotspotPolicy {
 
-  public enum Kind {
-    NONE, OPENED, UPDATED, ESCALATED, DEESCALATED, RESOLVED;
-
-    public String wire() {
-      return name().toLowerCase(java.util.Locale.ROOT);
-    }
-
-    /** Changes of level, which alerting and the change history care about; an update is not one. */
-    public boolean isTransition() {
-      return this == OPENED || this == ESCALATED || this == DEESCALATED || this == RESOLVED;
-    }
-  }
-
   /** The outcome; {@code severity} is the level after it (the last level for a resolution). */
-  public record Transition(Kind kind, Severity severity, Reading reading) {
+  public record Transition(HotspotChange kind, Severity severity, Reading reading) {
 
     public double predicted() {
       return reading.predicted();
@@ -105,19 +93,19 @@ public final class HotspotPolicy {
     }
     if (current == null) {
       return reached == null
-        ? new Transition(Kind.NONE, null, strongest(readings, null, 0, t))
-        : new Transition(Kind.OPENED, reached, strongest(readings, reached, 0, t));
+        ? new Transition(HotspotChange.NONE, null, strongest(readings, null, 0, t))
+        : new Transition(HotspotChange.OPENED, reached, strongest(readings, reached, 0, t));
     }
     if (reached != null && reached.above(current)) {
-      return new Transition(Kind.ESCALATED, reached, strongest(readings, reached, 0, t));
+      return new Transition(HotspotChange.ESCALATED, reached, strongest(readings, reached, 0, t));
     }
     if (held == null) {
-      return new Transition(Kind.RESOLVED, current, strongest(readings, null, 0, t));
+      return new Transition(HotspotChange.RESOLVED, current, strongest(readings, null, 0, t));
     }
     if (current.above(held)) {
-      return new Transition(Kind.DEESCALATED, held, strongest(readings, held, t.hysteresis(), t));
+      return new Transition(HotspotChange.DEESCALATED, held, strongest(readings, held, t.hysteresis(), t));
     }
-    return new Transition(Kind.UPDATED, current, strongest(readings, current, t.hysteresis(), t));
+    return new Transition(HotspotChange.UPDATED, current, strongest(readings, current, t.hysteresis(), t));
   }
 
   private static Severity max(Severity a, Severity b) {

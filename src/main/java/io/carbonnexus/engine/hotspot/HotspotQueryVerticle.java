@@ -7,8 +7,10 @@ import io.carbonnexus.engine.shared.BusFailure;
 import io.carbonnexus.engine.shared.EmissionsBasis;
 import io.carbonnexus.engine.shared.EmissionsSnapshot;
 import io.carbonnexus.engine.shared.EntityKey;
+import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.Hotspot;
+import io.carbonnexus.engine.shared.HotspotStatus;
 import io.carbonnexus.engine.shared.Percent;
 import io.carbonnexus.engine.shared.ListQuery;
 import io.carbonnexus.engine.shared.ReadCache;
@@ -31,6 +33,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Answers the reads of the hotspot concern from the database, so that any instance on any node
@@ -54,14 +57,14 @@ public final class HotspotQueryVerticle extends VerticleBase {
   private EmissionsBasis basis;
   private DetectionSettings detection;
   /** Kept as JSON text: encoded once, and a buffer crosses the bus without a deep copy. */
-  private final ReadCache<Buffer> snapshots = new ReadCache<>(READ_TTL_MS, 1);
-  private final ReadCache<Buffer> lists = new ReadCache<>(READ_TTL_MS, 256);
+  private final ReadCache<String, Buffer> snapshots = new ReadCache<>(READ_TTL_MS, 1);
+  private final ReadCache<String, Buffer> lists = new ReadCache<>(READ_TTL_MS, 256);
   /**
    * Parsed models for the history's bands, kept for {@link #MODEL_TTL_MS}: models are learnt once
    * an hour, so a band a minute behind the newest model is the same band, and a chart's reloads do
-   * not parse the same JSON again.
+   * not parse the same JSON again. Keyed by the entity, empty for the total.
    */
-  private final ReadCache<List<EntityModel>> models = new ReadCache<>(MODEL_TTL_MS, 1_024);
+  private final ReadCache<Optional<EntityKey>, List<EntityModel>> models = new ReadCache<>(MODEL_TTL_MS, 1_024);
   static final long MODEL_TTL_MS = 60_000;
 
   public HotspotQueryVerticle() {
@@ -103,14 +106,16 @@ public final class HotspotQueryVerticle extends VerticleBase {
     Map<EntityKey, Double> baselines = new HashMap<>();
     return pool.query(HotspotSql.EFFECTIVE_BASELINES).execute()
       .compose(rows -> {
-        rows.forEach(r -> baselines.put(new EntityKey(r.getString(0), r.getString(1)), r.getDouble(2)));
+        // An operator may write a target of a type the engine does not know straight into the table: no entity has it.
+        rows.forEach(r -> EntityType.find(r.getString(0))
+          .ifPresent(type -> baselines.put(new EntityKey(type, r.getString(1)), r.getDouble(2))));
         return pool.preparedQuery(HotspotSql.WINDOW_ACTIVITY).execute(Tuple.of(to.minus(window), to, null, null, null));
       })
       .map(rows -> {
         List<EmissionsSnapshot.EntityTotal> totals = new ArrayList<>();
         for (Row r : rows) {
           EntityKey key = new EntityKey(r.getString(0), r.getString(1));
-          totals.add(new EmissionsSnapshot.EntityTotal(key.type(), key.entity(), r.getDouble("co2"), baselines.get(key),
+          totals.add(new EmissionsSnapshot.EntityTotal(key.type().wire(), key.entity(), r.getDouble("co2"), baselines.get(key),
             r.getDouble("tkm")));
         }
         return EmissionsSnapshot.of(now, window.toSeconds(), basis, totals);
@@ -134,11 +139,11 @@ public final class HotspotQueryVerticle extends VerticleBase {
       ? pool.preparedQuery(hours ? HotspotSql.TOTAL_HISTORY_HOURS : HotspotSql.TOTAL_HISTORY_MINUTES)
         .execute(Tuple.of(from, step, to))
       : pool.preparedQuery(hours ? HotspotSql.ENTITY_HISTORY_HOURS : HotspotSql.ENTITY_HISTORY_MINUTES)
-        .execute(Tuple.of(from, step, request.entity().type(), request.entity().entity(), to));
-    String modelKey = request.entity() == null ? "" : request.entity().type() + '\u0000' + request.entity().entity();
-    Future<List<EntityModel>> stored = models.get(modelKey, () -> (request.entity() == null
+        .execute(Tuple.of(from, step, request.entity().type().wire(), request.entity().entity(), to));
+    Future<List<EntityModel>> stored = models.get(Optional.ofNullable(request.entity()), () -> (request.entity() == null
       ? pool.query(HotspotSql.VEHICLE_TYPE_MODELS).execute()
-      : pool.preparedQuery(HotspotSql.ENTITY_MODEL).execute(Tuple.of(request.entity().type(), request.entity().entity())))
+      : pool.preparedQuery(HotspotSql.ENTITY_MODEL).execute(Tuple.of(request.entity().type().wire(),
+        request.entity().entity())))
       .map(this::parseModels));
     return Future.all(sums, stored).map(all -> {
       Map<Integer, History.Sums> buckets = new HashMap<>();
@@ -170,10 +175,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
 
   private Future<Buffer> list(JsonObject request) {
     ListQuery q = ListQuery.of(request);
-    String status = ListQuery.text(request, "status");
-    if (status != null && !status.equals("open") && !status.equals("resolved")) {
-      throw new IllegalArgumentException("status must be open or resolved");
-    }
+    String status = ListQuery.oneOf(request, "status", List.of(HotspotStatus.OPEN.wire(), HotspotStatus.RESOLVED.wire()));
     return lists.get(request.encode(), () -> pool.preparedQuery(HotspotSql.LIST_HOTSPOTS)
       .execute(Tuple.of(q.severities(), status, q.entityType(), q.entity(), q.since(), q.limit()))
       .map(rows -> {

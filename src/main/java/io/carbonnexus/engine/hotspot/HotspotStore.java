@@ -1,9 +1,10 @@
 package io.carbonnexus.engine.hotspot;
 
-import io.carbonnexus.engine.hotspot.HotspotPolicy.Kind;
 import io.carbonnexus.engine.hotspot.HotspotPolicy.Transition;
 import io.carbonnexus.engine.shared.EntityKey;
 import io.carbonnexus.engine.shared.Hotspot;
+import io.carbonnexus.engine.shared.HotspotChange;
+import io.carbonnexus.engine.shared.HotspotStatus;
 import io.carbonnexus.engine.shared.Severity;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
@@ -58,25 +59,25 @@ final class HotspotStore {
       Reading r = stored(tr, current);
       chain = chain.compose(v -> switch (tr.kind()) {
         case OPENED -> conn.preparedQuery(HotspotSql.INSERT_HOTSPOT)
-          .execute(Tuple.of(k.type(), k.entity(), r.predicted(), r.baseline(), percent(r), tr.severity().wire(), at)
+          .execute(Tuple.of(k.type().wire(), k.entity(), r.predicted(), r.baseline(), percent(r), tr.severity().wire(), at)
             .addString(r.window()).addString(r.measure().wire()).addDouble(expected(r)))
           .compose(rows -> {
             long id = rows.iterator().next().getLong(0);
-            changed.add(hotspot(id, k, tr, r, "open", now, now, null));
+            changed.add(hotspot(id, k, tr, r, HotspotStatus.OPEN, now, now, null));
             return change(conn, id, tr, r, at);
           });
         case RESOLVED -> conn.preparedQuery(HotspotSql.RESOLVE_HOTSPOT)
           .execute(Tuple.of(current.id(), r.predicted(), r.baseline(), percent(r), at, r.window(), r.measure().wire())
             .addDouble(expected(r)))
           .compose(rows -> {
-            changed.add(hotspot(current.id(), k, tr, r, "resolved", current.openedAt(), now, now));
+            changed.add(hotspot(current.id(), k, tr, r, HotspotStatus.RESOLVED, current.openedAt(), now, now));
             return change(conn, current.id(), tr, r, at);
           });
         default -> conn.preparedQuery(HotspotSql.UPDATE_HOTSPOT)
           .execute(Tuple.of(current.id(), r.predicted(), r.baseline(), percent(r), tr.severity().wire(), at, r.window())
             .addString(r.measure().wire()).addDouble(expected(r)))
           .compose(rows -> {
-            changed.add(hotspot(current.id(), k, tr, r, "open", current.openedAt(), now, null));
+            changed.add(hotspot(current.id(), k, tr, r, HotspotStatus.OPEN, current.openedAt(), now, null));
             return tr.kind().isTransition() ? change(conn, current.id(), tr, r, at) : Future.succeededFuture();
           });
       });
@@ -108,15 +109,15 @@ final class HotspotStore {
       .mapEmpty();
   }
 
-  private static Hotspot hotspot(long id, EntityKey k, Transition tr, Reading r, String status, Instant openedAt,
+  private static Hotspot hotspot(long id, EntityKey k, Transition tr, Reading r, HotspotStatus status, Instant openedAt,
                                  Instant updatedAt, Instant resolvedAt) {
     return new Hotspot(id, k.entity(), k.type(), r.predicted(), r.baseline(), percent(r), tr.severity(), status,
-      openedAt, updatedAt, resolvedAt, tr.kind().wire(), r.window(), r.measure().wire(), expected(r));
+      openedAt, updatedAt, resolvedAt, tr.kind(), r.window(), r.measure().wire(), expected(r));
   }
 
   /** A transition that only repeats what is stored (same level, same numbers) is not worth a write. */
   static boolean unchanged(Transition tr, Open current) {
-    if (tr.kind() != Kind.UPDATED || current == null) {
+    if (tr.kind() != HotspotChange.UPDATED || current == null) {
       return false;
     }
     Reading a = tr.reading();

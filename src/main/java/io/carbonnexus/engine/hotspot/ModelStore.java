@@ -2,6 +2,7 @@ package io.carbonnexus.engine.hotspot;
 
 import io.carbonnexus.engine.config.ConfigKey;
 import io.carbonnexus.engine.shared.EntityKey;
+import io.carbonnexus.engine.shared.EntityType;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -121,7 +122,7 @@ final class ModelStore {
     JsonObject[] json = new JsonObject[n];
     int i = 0;
     for (Map.Entry<EntityKey, EntityModel> e : learnt.models().entrySet()) {
-      types[i] = e.getKey().type();
+      types[i] = e.getKey().type().wire();
       entities[i] = e.getKey().entity();
       algorithms[i] = s.algorithm();
       builtAt[i] = OffsetDateTime.ofInstant(hour, ZoneOffset.UTC);
@@ -132,7 +133,7 @@ final class ModelStore {
     List<Band> bd = learnt.bands();
     OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
     Tuple baselines = Tuple.tuple()
-      .addArrayOfString(bl.stream().map(b -> b.key().type()).toArray(String[]::new))
+      .addArrayOfString(bl.stream().map(b -> b.key().type().wire()).toArray(String[]::new))
       .addArrayOfString(bl.stream().map(b -> b.key().entity()).toArray(String[]::new))
       .addArrayOfDouble(bl.stream().map(Baseline::baseline).toArray(Double[]::new))
       .addOffsetDateTime(at)
@@ -141,7 +142,7 @@ final class ModelStore {
       .addArrayOfLong(bl.stream().map(b -> b.window().toSeconds()).toArray(Long[]::new))
       .addArrayOfDouble(bl.stream().map(Baseline::expected).toArray(Double[]::new));
     Tuple bands = Tuple.tuple()
-      .addArrayOfString(bd.stream().map(b -> b.key().type()).toArray(String[]::new))
+      .addArrayOfString(bd.stream().map(b -> b.key().type().wire()).toArray(String[]::new))
       .addArrayOfString(bd.stream().map(b -> b.key().entity()).toArray(String[]::new))
       .addOffsetDateTime(at)
       .addArrayOfLong(bd.stream().map(b -> b.window().toSeconds()).toArray(Long[]::new))
@@ -194,7 +195,9 @@ final class ModelStore {
     return client.query(HotspotSql.TARGETS).execute().map(rows -> {
       Map<EntityKey, Map<Duration, Double>> out = new HashMap<>();
       for (Row r : rows) {
-        out.put(new EntityKey(r.getString("entity_type"), r.getString("entity")), Map.of(window, r.getDouble("baseline")));
+        // An operator may write a target of a type the engine does not know straight into the table: no entity has it.
+        EntityType.find(r.getString("entity_type")).ifPresent(type ->
+          out.put(new EntityKey(type, r.getString("entity")), Map.of(window, r.getDouble("baseline"))));
       }
       return out;
     });

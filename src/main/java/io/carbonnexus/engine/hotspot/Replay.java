@@ -1,6 +1,6 @@
 package io.carbonnexus.engine.hotspot;
 
-import io.carbonnexus.engine.hotspot.HotspotPolicy.Kind;
+import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.hotspot.HotspotPolicy.Transition;
 import io.carbonnexus.engine.shared.EntityKey;
 import io.carbonnexus.engine.shared.Severity;
@@ -113,7 +113,7 @@ public final class Replay {
         if (t.kind().isTransition()) {
           changes.add(new Change(at, key, t));
         }
-        state = t.kind() == Kind.RESOLVED || t.kind() == Kind.NONE ? null : t.severity();
+        state = t.kind() == HotspotChange.RESOLVED || t.kind() == HotspotChange.NONE ? null : t.severity();
       }
     }
     changes.sort(Comparator.comparing(Change::at).thenComparing(Change::entity));
@@ -127,7 +127,7 @@ public final class Replay {
    */
   public static Transition decide(Severity current, Reading last, List<Reading> readings, Thresholds thresholds) {
     if (readings.isEmpty()) {
-      return current == null ? null : new Transition(Kind.RESOLVED, current, last == null
+      return current == null ? null : new Transition(HotspotChange.RESOLVED, current, last == null
         ? new Reading(null, Reading.Measure.EMISSIONS, 0, Double.NaN, Double.NaN) : last);
     }
     return HotspotPolicy.evaluate(current, readings, thresholds);

@@ -111,7 +111,7 @@ final class ReplayRequest {
     for (Replay.Change c : replayed) {
       Reading r = c.transition().reading();
       boolean numbers = r.baseline() > 0;
-      changes.add(new JsonObject().put("at", c.at().toString()).put("entity_type", c.entity().type())
+      changes.add(new JsonObject().put("at", c.at().toString()).put("entity_type", c.entity().type().wire())
         .put("entity", c.entity().entity()).put("change", c.transition().kind().wire())
         .put("severity", c.transition().severity().wire())
         .put("window", r.window()).put("kind", r.measure().wire())

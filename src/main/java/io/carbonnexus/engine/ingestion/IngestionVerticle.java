@@ -18,8 +18,6 @@ import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.pubsub.PgSubscriber;
@@ -50,7 +48,7 @@ public final class IngestionVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(IngestionVerticle.class);
   /** A batch is predicted and stored within this, or the batch is retried at the next wake-up. */
-  private static final long PREDICT_TIMEOUT_MS = 120_000;
+  private static final Duration PREDICT_TIMEOUT = Duration.ofMinutes(2);
   /**
    * Expired idempotency keys are deleted this often (and at start): one indexed delete, so a few
    * minutes' worth of expired rows is all that ever waits, and an expired key counts as new anyway.
@@ -101,7 +99,8 @@ public final class IngestionVerticle extends VerticleBase {
     long poll = ConfigKeys.INGESTION_POLL_INTERVAL.get(conf).toMillis();
     reader = new SessionLock(vertx, DatabaseUrl.parse(ConfigKeys.DB_URL.get(conf)).connectOptions(), "nexus.ingestion",
       this::becameReader);
-    return vertx.eventBus().<JsonObject>consumer(Addresses.SUBMIT_EVENTS, this::submit).completion()
+    return vertx.eventBus().<JsonObject>consumer(Addresses.SUBMIT_EVENTS,
+        m -> BusFailure.answer(m, "events could not be stored", this::submit)).completion()
       .compose(v -> reader.start(Math.min(poll, 2_000)))
       .compose(v -> pool.query(IngestionSql.READ_WATERMARK).execute())
       .compose(rows -> {
@@ -323,11 +322,8 @@ public final class IngestionVerticle extends VerticleBase {
   }
 
   private Future<Void> ingest(List<ShipmentEvent> events) {
-    return vertx.eventBus().<JsonObject>request(Addresses.PREDICT,
-        new PredictionRequest(events, true, false, window()).toJson(),
-        new DeliveryOptions().setSendTimeout(PREDICT_TIMEOUT_MS))
-      .map(reply -> {
-        PredictionReply prediction = PredictionReply.fromJson(reply.body());
+    return new PredictionRequest(events, true, false, window()).ask(vertx, PREDICT_TIMEOUT)
+      .map(prediction -> {
         ingested.increment(prediction.stored());
         ingestedTotal += events.size();
         skipped.increment(prediction.errors().size());
@@ -360,9 +356,9 @@ public final class IngestionVerticle extends VerticleBase {
    * all events are in the table or none. With an idempotency key, a retry of the same events
    * answers with the first submission's ids, and other events under a remembered key are refused.
    */
-  private void submit(Message<JsonObject> message) {
-    JsonArray array = message.body().getJsonArray("events", new JsonArray());
-    String key = message.body().getString("idempotency_key");
+  private Future<JsonObject> submit(JsonObject body) {
+    JsonArray array = body.getJsonArray("events", new JsonArray());
+    String key = body.getString("idempotency_key");
     List<ShipmentEvent> events = new ArrayList<>(array.size());
     List<JsonObject> raw = new ArrayList<>(array.size());
     for (int i = 0; i < array.size(); i++) {
@@ -378,15 +374,14 @@ public final class IngestionVerticle extends VerticleBase {
       }
     }
     if (!missing.isEmpty()) {
-      new BusFailure(FailureCode.INVALID_REQUEST, missing.size() + " of " + events.size()
-        + " events lack required fields; nothing was inserted", missing).replyTo(message);
-      return;
+      throw new BusFailure(FailureCode.INVALID_REQUEST, missing.size() + " of " + events.size()
+        + " events lack required fields; nothing was inserted", missing).asException();
     }
     // Thousands of events take milliseconds to hash: off the event loop.
     Future<String> fingerprint = key == null
       ? Future.succeededFuture()
       : vertx.executeBlocking(() -> SubmissionFingerprint.of(array), false);
-    fingerprint.compose(request -> findSubmission(key).compose(previous -> {
+    return fingerprint.compose(request -> findSubmission(key).compose(previous -> {
       if (previous != null) {
         return previous.answer(key, request);
       }
@@ -396,9 +391,7 @@ public final class IngestionVerticle extends VerticleBase {
           + events.size() + " events have an implausible occurred_at; nothing was inserted", outOfRange).asException());
       }
       // The built-in model checks the batch: fast, and independent of ml-engine's health.
-      return vertx.eventBus().<JsonObject>request(Addresses.PREDICT, new PredictionRequest(events, false, true).toJson(),
-          new DeliveryOptions().setSendTimeout(PREDICT_TIMEOUT_MS))
-        .map(reply -> PredictionReply.fromJson(reply.body()))
+      return new PredictionRequest(events, false, true).ask(vertx, PREDICT_TIMEOUT)
         .compose(reply -> {
           if (!reply.errors().isEmpty()) {
             JsonArray details = new JsonArray();
@@ -408,12 +401,9 @@ public final class IngestionVerticle extends VerticleBase {
           }
           return insert(events, raw, key, request);
         });
-    })).onSuccess(message::reply).onFailure(err -> {
-      if (err instanceof BusFailure.Failed f) {
-        f.failure().replyTo(message);
-      } else {
+    })).onFailure(err -> {
+      if (!(err instanceof BusFailure.Failed)) {
         LOG.warn("A batch of {} submitted events could not be inserted: {}", events.size(), err.getMessage());
-        new BusFailure(FailureCode.STORAGE_FAILED, "events could not be stored: " + err.getMessage(), null).replyTo(message);
       }
     });
   }

@@ -4,6 +4,7 @@ import io.carbonnexus.engine.config.ConfigException;
 import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
+import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.ListQuery;
 import io.carbonnexus.engine.shared.Metrics;
@@ -100,7 +101,8 @@ public final class NotificationVerticle extends VerticleBase {
       .setFollowRedirects(false));
     return vertx.eventBus().<JsonObject>consumer(Addresses.NOTIFICATIONS_LIST, m -> BusFailure.answer(m, this::list))
       .completion()
-      .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.RECEIVER_TEST, this::test).completion())
+      .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.RECEIVER_TEST,
+        m -> BusFailure.answer(m, "test notification not stored", this::test)).completion())
       .compose(v -> vertx.eventBus().<JsonObject>localConsumer(Addresses.NOTIFY_SETTINGS, this::settingsChanged)
         .completion())
       // An alert was stored: route it now rather than at the next tick, so group_wait counts from about then.
@@ -410,10 +412,7 @@ public final class NotificationVerticle extends VerticleBase {
   /** GET /notifications: newest first, filtered. */
   private Future<JsonArray> list(JsonObject request) {
     ListQuery q = ListQuery.of(request);
-    String status = ListQuery.text(request, "status");
-    if (status != null && !List.of("pending", "sent", "failed").contains(status)) {
-      throw new IllegalArgumentException("status must be pending, sent or failed");
-    }
+    String status = ListQuery.oneOf(request, "status", List.of("pending", "sent", "failed"));
     String receiver = ListQuery.text(request, "receiver");
     Long alertId = ListQuery.number(request, "alert_id");
     return pool.preparedQuery(NotifySql.LIST).execute(Tuple.of(status, receiver, alertId, q.since(), q.limit()))
@@ -451,19 +450,19 @@ public final class NotificationVerticle extends VerticleBase {
   }
 
   /** POST /receivers/{name}/test: one message with a test alert, sent at once, recorded like any other. */
-  private void test(Message<JsonObject> message) {
-    String name = message.body() == null ? null : message.body().getString("receiver");
+  private Future<JsonObject> test(JsonObject body) {
+    String name = body.getString("receiver");
     Receiver receiver = name == null ? null : settings.receivers().get(name);
     if (receiver == null) {
-      new BusFailure(FailureCode.NOT_FOUND, "no receiver is named '" + name + "'",
+      throw new BusFailure(FailureCode.NOT_FOUND, "no receiver is named '" + name + "'",
         new JsonObject().put("receivers", new JsonArray(settings.receivers().keySet().stream().sorted().toList())))
-        .replyTo(message);
-      return;
+        .asException();
     }
     Instant now = clock.instant();
     NotifyAlert alert = new NotifyAlert(0, 0, Severity.INFO, "firing",
-      "Test notification from Carbon Nexus to " + receiver.name(), "supplier", "test", 0, now, now, null, null, null);
-    pool.preparedQuery(NotifySql.INSERT_TEST).execute(Tuple.tuple()
+      "Test notification from Carbon Nexus to " + receiver.name(), EntityType.SUPPLIER.wire(), "test", 0, now, now, null,
+      null, null);
+    return pool.preparedQuery(NotifySql.INSERT_TEST).execute(Tuple.tuple()
         .addString(UUID.randomUUID().toString()).addString(receiver.name()).addString(receiver.kind().wire())
         .addString("test:" + UUID.randomUUID()).addValue(alert.toJson()).addOffsetDateTime(at(now))
         .addOffsetDateTime(at(now.plus(lease()))))
@@ -472,9 +471,7 @@ public final class NotificationVerticle extends VerticleBase {
         long id = row.getLong("id");
         return sendAndRecord(row).compose(v -> pool.preparedQuery(NotifySql.BY_ID).execute(Tuple.of(id)));
       })
-      .onSuccess(rows -> message.reply(logEntry(rows.iterator().next())))
-      .onFailure(err -> new BusFailure(FailureCode.STORAGE_FAILED, "test notification not stored: " + err.getMessage(),
-        null).replyTo(message));
+      .map(rows -> logEntry(rows.iterator().next()));
   }
 
   // ---- Alertmanager refresh -----------------------------------------------------------------

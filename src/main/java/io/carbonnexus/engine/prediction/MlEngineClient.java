@@ -1,12 +1,10 @@
 package io.carbonnexus.engine.prediction;
 
+import io.carbonnexus.engine.shared.JsonService;
 import io.carbonnexus.engine.shared.ShipmentEvent;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 
 import java.time.Duration;
@@ -31,31 +29,20 @@ final class MlEngineClient {
   }
 
   /** Why a call failed, as counted in {@code nexus_ml_engine_failures_total{reason}}. */
-  static final class MlEngineException extends RuntimeException {
-    private final String reason;
-
+  static final class MlEngineException extends JsonService.Failure {
     MlEngineException(String reason, String message) {
-      super(message);
-      this.reason = reason;
-    }
-
-    String reason() {
-      return reason;
+      super(reason, message);
     }
   }
 
-  private final WebClient client;
-  private final String predictUrl;
-  private final long timeoutMs;
+  private final JsonService service;
 
   MlEngineClient(WebClient client, String baseUrl, Duration timeout) {
-    this.client = client;
-    this.predictUrl = baseUrl.replaceAll("/+$", "") + "/predict";
-    this.timeoutMs = timeout.toMillis();
+    this.service = new JsonService(client, "ml-engine", baseUrl, "/predict", timeout);
   }
 
   String predictUrl() {
-    return predictUrl;
+    return service.url();
   }
 
   Future<Answer> predict(List<ShipmentEvent> events) {
@@ -65,29 +52,9 @@ final class MlEngineClient {
       array.add(e.toJson());
       requested.add(e.id());
     }
-    return client.postAbs(predictUrl)
-      .timeout(timeoutMs)
-      .putHeader("accept", "application/json")
-      .sendJsonObject(new JsonObject().put("events", array))
+    return service.post(new JsonObject().put("events", array))
       .recover(err -> Future.failedFuture(new MlEngineException("unreachable", "ml-engine unreachable: " + err.getMessage())))
-      .map(response -> parse(response, requested));
-  }
-
-  static Answer parse(HttpResponse<Buffer> response, Set<Long> requested) {
-    if (response.statusCode() != 200) {
-      throw new MlEngineException("http_status", "ml-engine answered HTTP " + response.statusCode());
-    }
-    JsonObject body;
-    try {
-      Buffer buffer = response.body();
-      body = buffer == null ? null : new JsonObject(buffer);
-    } catch (DecodeException | ClassCastException e) {
-      throw new MlEngineException("malformed", "ml-engine answered something that is not a JSON object");
-    }
-    if (body == null) {
-      throw new MlEngineException("malformed", "ml-engine answered an empty body");
-    }
-    return parse(body, requested);
+      .map(response -> parse(service.body(response), requested));
   }
 
   /**

@@ -4,7 +4,8 @@ import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.Breakers;
-import io.carbonnexus.engine.shared.FailureCode;
+import io.carbonnexus.engine.shared.BusFailure;
+import io.carbonnexus.engine.shared.JsonService;
 import io.carbonnexus.engine.shared.Metrics;
 import io.carbonnexus.engine.shared.Prediction;
 import io.carbonnexus.engine.shared.PredictionError;
@@ -18,7 +19,6 @@ import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.circuitbreaker.TimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
@@ -84,14 +84,16 @@ public final class PredictionVerticle extends VerticleBase {
     } else {
       LOG.info("Predictions by the built-in emission-factor model {} (NEXUS_ML_URL is not set)", model.version());
     }
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.PREDICT, this::handle);
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.PREDICT,
+      m -> BusFailure.answer(m, "predictions could not be stored", this::answer));
     // The iLEAP export reads what this concern owns: the predictions and the factor table.
     return Future.all(consumer.completion(),
       new FootprintQueries(vertx, pool, EmissionFactorTable.builtin()).register(),
-      vertx.eventBus().<JsonObject>consumer(Addresses.PREDICTION_STATUS, m -> m.reply(new JsonObject()
-        .put("model", ml == null ? "builtin" : ML_MODEL)
-        .put("fallback", "builtin " + model.version())
-        .put("breaker", breaker == null ? null : Breakers.state(breaker)))).completion());
+      vertx.eventBus().<JsonObject>consumer(Addresses.PREDICTION_STATUS, m -> BusFailure.answer(m,
+        body -> Future.succeededFuture(new JsonObject()
+          .put("model", ml == null ? "builtin" : ML_MODEL)
+          .put("fallback", "builtin " + model.version())
+          .put("breaker", breaker == null ? null : Breakers.state(breaker))))).completion());
   }
 
   @Override
@@ -101,22 +103,25 @@ public final class PredictionVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private void handle(Message<JsonObject> message) {
-    PredictionRequest request;
-    try {
-      request = PredictionRequest.fromJson(message.body());
-    } catch (RuntimeException e) {
-      message.fail(FailureCode.INVALID_REQUEST.code(), e.getMessage());
-      return;
-    }
+  private Future<JsonObject> answer(JsonObject body) {
+    PredictionRequest request = request(body);
     Batch batch = new Batch(request);
-    predict(batch)
+    return predict(batch)
       .compose(v -> request.persist() ? store(batch) : Future.succeededFuture(0))
-      .onSuccess(stored -> message.reply(new PredictionReply(batch.predictions, batch.errors, stored).toJson()))
-      .onFailure(err -> {
-        LOG.warn("Predictions for {} events could not be stored: {}", request.events().size(), err.getMessage());
-        message.fail(FailureCode.STORAGE_FAILED.code(), "predictions could not be stored: " + err.getMessage());
-      });
+      .map(stored -> new PredictionReply(batch.predictions, batch.errors, stored).toJson())
+      .onFailure(err -> LOG.warn("Predictions for {} events could not be stored: {}", request.events().size(),
+        err.getMessage()));
+  }
+
+  /** The request, or a bad request whatever is wrong with the body (an "events" that is not a list, ...). */
+  private static PredictionRequest request(JsonObject body) {
+    try {
+      return PredictionRequest.fromJson(body);
+    } catch (IllegalArgumentException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
   }
 
   /** The working state of one request: events still to predict, and what is known so far. */
@@ -241,7 +246,7 @@ public final class PredictionVerticle extends VerticleBase {
     if (err instanceof TimeoutException) {
       return "timeout";
     }
-    if (err instanceof MlEngineClient.MlEngineException e) {
+    if (err instanceof JsonService.Failure e) {
       return e.reason();
     }
     return "other";

@@ -1,11 +1,9 @@
 package io.carbonnexus.engine.recommendation;
 
+import io.carbonnexus.engine.shared.JsonService;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 
 import java.time.Duration;
@@ -22,40 +20,18 @@ final class RagClient {
   record Answer(String rootCause, JsonArray actions) {
   }
 
-  private final WebClient client;
-  private final String url;
-  private final long timeoutMs;
+  private final JsonService service;
 
   RagClient(WebClient client, String baseUrl, Duration timeout) {
-    this.client = client;
-    this.url = baseUrl.replaceAll("/+$", "") + "/recommend";
-    this.timeoutMs = timeout.toMillis();
+    this.service = new JsonService(client, "rag-chatbot", baseUrl, "/recommend", timeout);
   }
 
   String url() {
-    return url;
+    return service.url();
   }
 
   Future<Answer> recommend(JsonObject request) {
-    return client.postAbs(url).timeout(timeoutMs).putHeader("accept", "application/json")
-      .sendJsonObject(request)
-      .map(RagClient::parse);
-  }
-
-  static Answer parse(HttpResponse<Buffer> response) {
-    if (response.statusCode() != 200) {
-      throw new IllegalStateException("rag-chatbot answered HTTP " + response.statusCode());
-    }
-    JsonObject body;
-    try {
-      body = response.body() == null ? null : new JsonObject(response.body());
-    } catch (DecodeException | ClassCastException e) {
-      throw new IllegalStateException("rag-chatbot answered something that is not a JSON object");
-    }
-    if (body == null) {
-      throw new IllegalStateException("rag-chatbot answered an empty body");
-    }
-    return parse(body);
+    return service.post(request).map(response -> parse(service.body(response)));
   }
 
   static Answer parse(JsonObject body) {

@@ -6,9 +6,9 @@ import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.Breakers;
 import io.carbonnexus.engine.shared.BusFailure;
 import io.carbonnexus.engine.shared.Hotspot;
+import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.shared.ListQuery;
 import io.carbonnexus.engine.shared.Metrics;
-import io.carbonnexus.engine.shared.PredictionReply;
 import io.carbonnexus.engine.shared.PredictionRequest;
 import io.carbonnexus.engine.shared.Recommendation;
 import io.carbonnexus.engine.shared.Severity;
@@ -56,6 +56,8 @@ public final class RecommendationVerticle extends VerticleBase {
   /** How often open hotspots are checked for a missing request. */
   private static final long RECONCILE_MS = 30_000;
   private static final Duration MAX_RETRY = Duration.ofMinutes(5);
+  /** The alternatives' predictions: the bus's default timeout, which they always had. */
+  private static final Duration PREDICT_TIMEOUT = Duration.ofSeconds(30);
 
   private final Clock clock;
   private Pool pool;
@@ -112,7 +114,7 @@ public final class RecommendationVerticle extends VerticleBase {
         Hotspot h = Hotspot.fromMessage(m.body());
         // A hotspot below the alerting level (info: under its baseline) does not need a recommendation.
         boolean needed = h != null && !minLevel.above(h.severity());
-        if (needed && ("opened".equals(h.change()) || "escalated".equals(h.change()))) {
+        if (needed && (h.change() == HotspotChange.OPENED || h.change() == HotspotChange.ESCALATED)) {
           enqueue(h);
         }
       }).completion()
@@ -136,10 +138,7 @@ public final class RecommendationVerticle extends VerticleBase {
   /** GET /recommendations: newest first, filtered. */
   private Future<JsonArray> list(JsonObject request) {
     ListQuery q = ListQuery.of(request);
-    String source = ListQuery.text(request, "source");
-    if (source != null && !source.equals(SOURCE_RAG) && !source.equals(SOURCE_RULES)) {
-      throw new IllegalArgumentException("source must be rag or rules");
-    }
+    String source = ListQuery.oneOf(request, "source", List.of(SOURCE_RAG, SOURCE_RULES));
     Long hotspotId = ListQuery.number(request, "hotspot_id");
     return pool.preparedQuery(RecommendationSql.LIST)
       .execute(Tuple.of(q.severities(), q.entity(), hotspotId, source, q.since(), q.limit(), q.entityType()))
@@ -162,7 +161,8 @@ public final class RecommendationVerticle extends VerticleBase {
 
   private void enqueue(Hotspot h) {
     pool.preparedQuery(RecommendationSql.ENQUEUE)
-      .execute(Tuple.of(h.id(), h.severity().wire(), h.entityType(), h.entity(), h.predicted(), h.baseline(), h.percentAbove()))
+      .execute(Tuple.of(h.id(), h.severity().wire(), h.entityType().wire(), h.entity(), h.predicted(), h.baseline(),
+        h.percentAbove()))
       .onSuccess(v -> work())
       .onFailure(err -> LOG.warn("Recommendation for hotspot {} not queued (detection's next change retries): {}",
         h.id(), err.getMessage()));
@@ -278,11 +278,11 @@ public final class RecommendationVerticle extends VerticleBase {
         }
         Future<Map<RuleRecommender.Shift, Double>> alternatives = what.isEmpty()
           ? Future.succeededFuture(Map.of())
-          : vertx.eventBus().<JsonObject>request(Addresses.PREDICT, new PredictionRequest(what, false, true).toJson())
+          : new PredictionRequest(what, false, true).ask(vertx, PREDICT_TIMEOUT)
             .map(reply -> {
               Map<RuleRecommender.Shift, Double> co2 = new LinkedHashMap<>();
               // Well-to-wheel, like the mix: an electric alternative is not free.
-              PredictionReply.fromJson(reply.body()).predictions().forEach(p -> co2.put(byId.get(p.eventId()),
+              reply.predictions().forEach(p -> co2.put(byId.get(p.eventId()),
                 p.wtwKg() != null ? p.wtwKg() : p.co2Kg()));
               return co2;
             })

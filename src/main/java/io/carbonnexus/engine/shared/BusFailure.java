@@ -3,6 +3,7 @@ package io.carbonnexus.engine.shared;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
@@ -11,8 +12,16 @@ import java.util.function.Function;
 /**
  * A failed bus reply that carries the same {@code {"error": .., "details": ..}} an HTTP client
  * gets: the code says what kind of failure it is, the message says what exactly is wrong.
+ *
+ * <p>Every consumer that answers requests replies through {@link #answer}, and every typed client
+ * reads a failure with {@link #received}: one mapping of failures to codes, whoever answers. On
+ * the wire, a failure without details is its error text (what {@code ReplyException.getMessage()}
+ * shows, as Vert.x's own examples reply), and one with details is the JSON object.
  */
 public record BusFailure(FailureCode code, String error, Object details) {
+
+  /** What a storage failure says when the handler names nothing more precise. */
+  public static final String DATABASE_DID_NOT_ANSWER = "the database did not answer";
 
   /** Carries a failure through a failed Future until it is replied. */
   public static final class Failed extends RuntimeException {
@@ -28,37 +37,101 @@ public record BusFailure(FailureCode code, String error, Object details) {
     }
   }
 
+  /**
+   * A request to another concern that failed: what it answered, or, when nothing answered (no
+   * consumer, no reply in time), {@link FailureCode#UNAVAILABLE} with Vert.x's reason. It is that
+   * concern's verdict, not this one's: {@link #answer} replies it as a failure of its own
+   * ({@link FailureCode#STORAGE_FAILED}), never passes its code on.
+   */
+  public static final class Received extends RuntimeException {
+    private final BusFailure failure;
+    private final boolean answered;
+
+    Received(BusFailure failure, boolean answered, Throwable cause) {
+      super(failure.error(), cause, false, false);
+      this.failure = failure;
+      this.answered = answered;
+    }
+
+    public BusFailure failure() {
+      return failure;
+    }
+
+    /** Whether the other concern answered with a failure (false: nothing answered). */
+    public boolean answered() {
+      return answered;
+    }
+  }
+
   public Failed asException() {
     return new Failed(this);
   }
 
   public void replyTo(Message<?> message) {
-    message.fail(code.code(), new JsonObject().put("error", error).put("details", details).encode());
+    message.fail(code.code(), encode());
+  }
+
+  /** The failure's message on the wire: the error itself, or {"error","details"} when there are details. */
+  String encode() {
+    boolean plain = details == null && error != null && !error.startsWith("{");
+    return plain ? error : new JsonObject().put("error", error).put("details", details).encode();
+  }
+
+  /** {@link #answer(Message, String, Function)} for a handler whose failures are the database's. */
+  public static void answer(Message<JsonObject> message, Function<JsonObject, Future<?>> handler) {
+    answer(message, DATABASE_DID_NOT_ANSWER, handler);
   }
 
   /**
-   * Replies what {@code query} answers for the message's body: a bad request
-   * ({@link IllegalArgumentException}, thrown or failed) is {@link FailureCode#INVALID_REQUEST}, a
-   * {@link Failed} is replied as it is, anything else is a storage failure.
+   * Replies what {@code handler} answers for the message's body (an empty object when it has
+   * none), or its failure, thrown or failed:
+   * <ul>
+   *   <li>a {@link Failed} as it is (the handler chose the code: not found, key reused, ...);</li>
+   *   <li>a bad request ({@link IllegalArgumentException}) as {@link FailureCode#INVALID_REQUEST}
+   *   with its message;</li>
+   *   <li>anything else as {@link FailureCode#STORAGE_FAILED}, {@code "<storage>: <message>"}.</li>
+   * </ul>
+   *
+   * @param storage what failed when the handler fails for any other reason ("silence not stored")
    */
-  public static void answer(Message<JsonObject> message, Function<JsonObject, Future<?>> query) {
+  public static void answer(Message<JsonObject> message, String storage, Function<JsonObject, Future<?>> handler) {
     Future<?> result;
     try {
-      result = query.apply(message.body() == null ? new JsonObject() : message.body());
-    } catch (IllegalArgumentException e) {
-      new BusFailure(FailureCode.INVALID_REQUEST, e.getMessage(), null).replyTo(message);
-      return;
+      result = handler.apply(message.body() == null ? new JsonObject() : message.body());
+    } catch (RuntimeException e) {
+      result = Future.failedFuture(e);
     }
-    result.onSuccess(message::reply).onFailure(err -> {
-      if (err instanceof Failed f) {
-        f.failure().replyTo(message);
-      } else if (err instanceof IllegalArgumentException) {
-        new BusFailure(FailureCode.INVALID_REQUEST, err.getMessage(), null).replyTo(message);
-      } else {
-        new BusFailure(FailureCode.STORAGE_FAILED, "the database did not answer: " + err.getMessage(), null)
-          .replyTo(message);
+    result.onSuccess(message::reply).onFailure(err -> of(err, storage).replyTo(message));
+  }
+
+  /** How {@link #answer} replies a handler's failure. */
+  static BusFailure of(Throwable err, String storage) {
+    if (err instanceof Failed f) {
+      return f.failure();
+    }
+    if (err instanceof IllegalArgumentException) {
+      return new BusFailure(FailureCode.INVALID_REQUEST, err.getMessage(), null);
+    }
+    return new BusFailure(FailureCode.STORAGE_FAILED, storage + ": " + err.getMessage(), null);
+  }
+
+  /**
+   * A failed request as its typed client fails: what the other concern answered (code, error and
+   * details), or {@link FailureCode#UNAVAILABLE} when nothing answered or the code is not one of
+   * {@link FailureCode}'s.
+   */
+  public static Received received(Throwable err) {
+    if (err instanceof ReplyException re && re.failureType() == ReplyFailure.RECIPIENT_FAILURE) {
+      JsonObject body = body(re);
+      FailureCode code;
+      try {
+        code = FailureCode.of(re.failureCode());
+      } catch (IllegalArgumentException unknown) {
+        code = FailureCode.UNAVAILABLE;
       }
-    });
+      return new Received(new BusFailure(code, body.getString("error"), body.getValue("details")), true, re);
+    }
+    return new Received(new BusFailure(FailureCode.UNAVAILABLE, String.valueOf(err.getMessage()), null), false, err);
   }
 
   /** The error body of a failure: structured when the replier sent one, the plain message otherwise. */

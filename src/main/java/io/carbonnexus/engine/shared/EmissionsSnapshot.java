@@ -46,7 +46,7 @@ public record EmissionsSnapshot(Instant at, long windowSeconds, EmissionsBasis b
     Map<String, Double> totalByType = new LinkedHashMap<>();
     Map<String, Double> tonneKmByType = new LinkedHashMap<>();
     Map<String, List<EntityEmission>> top = new LinkedHashMap<>();
-    for (String type : EventsIngested.entityTypes()) {
+    for (String type : EntityType.wires()) {
       totalByType.put(type, 0.0);
       tonneKmByType.put(type, 0.0);
       top.put(type, new ArrayList<>());
@@ -62,8 +62,8 @@ public record EmissionsSnapshot(Instant at, long windowSeconds, EmissionsBasis b
       .thenComparing(EntityEmission::predicted, Comparator.reverseOrder());
     top.replaceAll((type, list) -> list.stream().sorted(furthestAbove).limit(TOP_ENTITIES).toList());
     // Each prediction counts once per entity type: the overall total is any one type's total.
-    return new EmissionsSnapshot(at, windowSeconds, basis, totalByType.getOrDefault("supplier", 0.0),
-      tonneKmByType.getOrDefault("supplier", 0.0), totalByType, tonneKmByType, top);
+    return new EmissionsSnapshot(at, windowSeconds, basis, totalByType.getOrDefault(EntityType.SUPPLIER.wire(), 0.0),
+      tonneKmByType.getOrDefault(EntityType.SUPPLIER.wire(), 0.0), totalByType, tonneKmByType, top);
   }
 
   /** kg CO2e per tonne-km to six decimals (a gram per thousand tonne-km); null without tonne-km. */

@@ -1,16 +1,24 @@
 package io.carbonnexus.engine.shared;
 
-/** An entity: a supplier, a route or a vehicle type, by name. */
-public record EntityKey(String type, String entity) implements Comparable<EntityKey> {
+/**
+ * An entity: a supplier, a route or a vehicle type, by name. Ordered by the type's wire name,
+ * then the name, so that everything listed by entity keeps the order it always had.
+ */
+public record EntityKey(EntityType type, String entity) implements Comparable<EntityKey> {
+
+  /** An entity from its wire form ({@code entity_type}, {@code entity}); an unknown type is refused. */
+  public EntityKey(String type, String entity) {
+    this(EntityType.parse(type), entity);
+  }
 
   @Override
   public int compareTo(EntityKey o) {
-    int c = type.compareTo(o.type);
+    int c = type.wire().compareTo(o.type.wire());
     return c != 0 ? c : entity.compareTo(o.entity);
   }
 
   @Override
   public String toString() {
-    return type + " " + entity;
+    return type.wire() + " " + entity;
   }
 }

@@ -4,7 +4,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -41,9 +40,5 @@ public record EventsIngested(int predicted, int skipped, long maxEventId, Set<St
       }
     }
     return set;
-  }
-
-  public static List<String> entityTypes() {
-    return List.of("supplier", "route", "vehicle_type");
   }
 }

@@ -16,21 +16,25 @@ import java.time.OffsetDateTime;
  * {@code hotspots} channel, {@code change}: what just happened to it ({@code opened},
  * {@code updated}, {@code escalated}, {@code deescalated}, {@code resolved}).
  */
-public record Hotspot(long id, String entity, String entityType, double predicted, double baseline, int percentAbove,
-                      Severity severity, String status, Instant openedAt, Instant updatedAt, Instant resolvedAt,
-                      String change, String window, String kind, Double expected) {
+public record Hotspot(long id, String entity, EntityType entityType, double predicted, double baseline,
+                      int percentAbove, Severity severity, HotspotStatus status, Instant openedAt, Instant updatedAt,
+                      Instant resolvedAt, HotspotChange change, String window, String kind, Double expected) {
 
   public static final String EMISSIONS = "emissions";
 
-  /** A hotspot of the emissions of an unnamed window (tests, and rows from before windows existed). */
+  /**
+   * A hotspot of the emissions of an unnamed window (tests, and rows from before windows existed),
+   * its type, status and change by their wire names (change may be null).
+   */
   public Hotspot(long id, String entity, String entityType, double predicted, double baseline, int percentAbove,
                  Severity severity, String status, Instant openedAt, Instant updatedAt, Instant resolvedAt, String change) {
-    this(id, entity, entityType, predicted, baseline, percentAbove, severity, status, openedAt, updatedAt, resolvedAt,
-      change, null, EMISSIONS, null);
+    this(id, entity, EntityType.parse(entityType), predicted, baseline, percentAbove, severity,
+      HotspotStatus.parse(status), openedAt, updatedAt, resolvedAt, change == null ? null : HotspotChange.parse(change),
+      null, EMISSIONS, null);
   }
 
   /** The same hotspot with what just happened to it. */
-  public Hotspot withChange(String what) {
+  public Hotspot withChange(HotspotChange what) {
     return new Hotspot(id, entity, entityType, predicted, baseline, percentAbove, severity, status, openedAt, updatedAt,
       resolvedAt, what, window, kind, expected);
   }
@@ -39,12 +43,12 @@ public record Hotspot(long id, String entity, String entityType, double predicte
     JsonObject json = new JsonObject()
       .put("id", id)
       .put("entity", entity)
-      .put("entity_type", entityType)
+      .put("entity_type", entityType.wire())
       .put("predicted", round(predicted))
       .put("baseline", round(baseline))
       .put("percent_above", percentAbove)
       .put("severity", severity.wire())
-      .put("status", status)
+      .put("status", status.wire())
       .put("opened_at", openedAt.toString())
       .put("updated_at", updatedAt.toString())
       .put("resolved_at", resolvedAt == null ? null : resolvedAt.toString())
@@ -52,7 +56,7 @@ public record Hotspot(long id, String entity, String entityType, double predicte
       .put("kind", kind == null ? EMISSIONS : kind)
       .put("expected", expected == null || expected.isNaN() ? null : round(expected));
     if (change != null) {
-      json.put("change", change);
+      json.put("change", change.wire());
     }
     return json;
   }
@@ -65,8 +69,8 @@ public record Hotspot(long id, String entity, String entityType, double predicte
   public static Hotspot fromMessage(JsonObject json) {
     try {
       Hotspot h = fromJson(json);
-      if (h.entity() == null || h.entityType() == null || h.status() == null) {
-        throw new IllegalArgumentException("entity, entity_type and status are required");
+      if (h.entity() == null) {
+        throw new IllegalArgumentException("entity is required");
       }
       return h;
     } catch (RuntimeException e) {
@@ -79,11 +83,13 @@ public record Hotspot(long id, String entity, String entityType, double predicte
 
   public static Hotspot fromJson(JsonObject json) {
     String resolved = json.getString("resolved_at");
-    return new Hotspot(json.getLong("id"), json.getString("entity"), json.getString("entity_type"),
+    String change = json.getString("change");
+    return new Hotspot(json.getLong("id"), json.getString("entity"), EntityType.parse(json.getString("entity_type")),
       json.getDouble("predicted"), json.getDouble("baseline"), json.getInteger("percent_above"),
-      Severity.of(json.getString("severity")), json.getString("status"), Instant.parse(json.getString("opened_at")),
-      Instant.parse(json.getString("updated_at")), resolved == null ? null : Instant.parse(resolved),
-      json.getString("change"), json.getString("window"), json.getString("kind", EMISSIONS),
+      Severity.of(json.getString("severity")), HotspotStatus.parse(json.getString("status")),
+      Instant.parse(json.getString("opened_at")), Instant.parse(json.getString("updated_at")),
+      resolved == null ? null : Instant.parse(resolved), change == null ? null : HotspotChange.parse(change),
+      json.getString("window"), json.getString("kind", EMISSIONS),
       json.getValue("expected") instanceof Number n ? n.doubleValue() : null);
   }
 
@@ -92,11 +98,12 @@ public record Hotspot(long id, String entity, String entityType, double predicte
    * percent_above, severity, status, opened_at, updated_at, resolved_at, window, kind, expected),
    * with {@code change} when the query has such a column.
    */
-  public static Hotspot fromRow(Row r, String change) {
+  public static Hotspot fromRow(Row r, HotspotChange change) {
     OffsetDateTime resolved = r.getOffsetDateTime("resolved_at");
-    return new Hotspot(r.getLong("id"), r.getString("entity"), r.getString("entity_type"),
+    return new Hotspot(r.getLong("id"), r.getString("entity"), EntityType.parse(r.getString("entity_type")),
       r.getDouble("predicted"), r.getDouble("baseline"), r.getInteger("percent_above"),
-      Severity.of(r.getString("severity")), r.getString("status"), r.getOffsetDateTime("opened_at").toInstant(),
+      Severity.of(r.getString("severity")), HotspotStatus.parse(r.getString("status")),
+      r.getOffsetDateTime("opened_at").toInstant(),
       r.getOffsetDateTime("updated_at").toInstant(), resolved == null ? null : resolved.toInstant(), change,
       r.getString("window"), r.getString("kind"), r.getDouble("expected"));
   }

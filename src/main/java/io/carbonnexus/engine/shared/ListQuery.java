@@ -8,6 +8,7 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 
 /**
  * The filters every list request shares ({@code severity}, {@code entity_type}, {@code entity},
@@ -52,8 +53,8 @@ public record ListQuery(String[] severities, String entityType, String entity, O
       }
     }
     String entityType = text(body, "entity_type");
-    if (entityType != null && !EventsIngested.entityTypes().contains(entityType)) {
-      throw new IllegalArgumentException("entity_type must be one of " + EventsIngested.entityTypes());
+    if (entityType != null && EntityType.find(entityType).isEmpty()) {
+      throw new IllegalArgumentException("entity_type must be one of " + EntityType.wires());
     }
     return new ListQuery(severities, entityType, text(body, "entity"), since, limit);
   }
@@ -68,6 +69,20 @@ public record ListQuery(String[] severities, String entityType, String entity, O
       throw new IllegalArgumentException(field + " must be a string");
     }
     return s;
+  }
+
+  /**
+   * A text field that must be one of {@code allowed} (a list's own filter: an alert's kind, a
+   * notification's status), or null when absent; anything else is refused naming the choices.
+   */
+  public static String oneOf(JsonObject body, String field, List<String> allowed) {
+    String value = text(body, field);
+    if (value != null && !allowed.contains(value)) {
+      String choices = allowed.size() == 1 ? allowed.get(0)
+        : String.join(", ", allowed.subList(0, allowed.size() - 1)) + " or " + allowed.get(allowed.size() - 1);
+      throw new IllegalArgumentException(field + " must be " + choices);
+    }
+    return value;
   }
 
   /** A whole-number field, or null when absent. */

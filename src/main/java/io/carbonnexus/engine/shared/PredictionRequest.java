@@ -1,8 +1,11 @@
 package io.carbonnexus.engine.shared;
 
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,6 +24,14 @@ public record PredictionRequest(List<ShipmentEvent> events, boolean persist, boo
 
   public PredictionRequest(List<ShipmentEvent> events, boolean persist, boolean builtinOnly) {
     this(events, persist, builtinOnly, null);
+  }
+
+  /**
+   * The typed client of {@link Addresses#PREDICT}: the prediction verticle's reply, or a failed
+   * future with a {@link BusFailure.Received} (what it answered, or that nothing answered in time).
+   */
+  public Future<PredictionReply> ask(Vertx vertx, Duration timeout) {
+    return BusClient.ask(vertx, Addresses.PREDICT, toJson(), timeout).map(PredictionReply::fromJson);
   }
 
   public JsonObject toJson() {

@@ -13,21 +13,21 @@ import java.util.function.Supplier;
  * browsers through the channels anyway. A failed load is not kept. Used on one event loop (a
  * verticle's), so it needs no locking.
  */
-public final class ReadCache<T> {
+public final class ReadCache<K, T> {
 
   private record Entry<T>(Future<T> answer, long loadedAt) {
   }
 
   private final long ttlMs;
   private final int maxKeys;
-  private final Map<String, Entry<T>> entries;
+  private final Map<K, Entry<T>> entries;
 
   public ReadCache(long ttlMs, int maxKeys) {
     this.ttlMs = ttlMs;
     this.maxKeys = maxKeys;
     this.entries = new LinkedHashMap<>(16, 0.75f, true) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Entry<T>> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<K, Entry<T>> eldest) {
         return size() > ReadCache.this.maxKeys;
       }
     };
@@ -39,12 +39,12 @@ public final class ReadCache<T> {
   }
 
   /** Keeps {@code answer} as the fresh answer for {@code key} (pushed rather than loaded). */
-  public void put(String key, T answer) {
+  public void put(K key, T answer) {
     entries.put(key, new Entry<>(Future.succeededFuture(answer), System.currentTimeMillis()));
   }
 
   /** The answer for {@code key}: a fresh or in-flight one when there is one, else {@code load}'s. */
-  public Future<T> get(String key, Supplier<Future<T>> load) {
+  public Future<T> get(K key, Supplier<Future<T>> load) {
     long now = System.currentTimeMillis();
     Entry<T> entry = entries.get(key);
     if (entry != null && (!entry.answer().isComplete() || now - entry.loadedAt() < ttlMs)) {

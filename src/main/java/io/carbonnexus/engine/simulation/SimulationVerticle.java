@@ -8,12 +8,10 @@ import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.ListQuery;
 import io.carbonnexus.engine.shared.Prediction;
-import io.carbonnexus.engine.shared.PredictionReply;
 import io.carbonnexus.engine.shared.PredictionRequest;
 import io.carbonnexus.engine.shared.ShipmentEvent;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -56,7 +54,7 @@ public final class SimulationVerticle extends VerticleBase {
              as supplier_known
     """;
 
-  private static final long PREDICT_TIMEOUT_MS = 60_000;
+  private static final Duration PREDICT_TIMEOUT = Duration.ofMinutes(1);
 
   /** What to change and on which events; every field optional, at least one change. */
   record Scenario(String route, String supplier, String vehicleType, Double loadChange, Double distanceChange) {
@@ -175,10 +173,8 @@ public final class SimulationVerticle extends VerticleBase {
       both.add(e);
       both.add(scenario.apply(e, -e.id()));
     }
-    return vertx.eventBus().<JsonObject>request(Addresses.PREDICT, new PredictionRequest(both, false).toJson(),
-        new DeliveryOptions().setSendTimeout(PREDICT_TIMEOUT_MS))
-      .compose(reply -> {
-        PredictionReply answer = PredictionReply.fromJson(reply.body());
+    return new PredictionRequest(both, false).ask(vertx, PREDICT_TIMEOUT)
+      .compose(answer -> {
         Map<Long, Prediction> byId = new HashMap<>(answer.predictions().size() * 2);
         answer.predictions().forEach(p -> byId.put(p.eventId(), p));
         Map<Long, String> errors = new HashMap<>();

@@ -1,10 +1,10 @@
 package io.carbonnexus.engine.alerting;
 
-import io.carbonnexus.engine.alerting.AlertPolicy.Change;
 import io.carbonnexus.engine.alerting.AlertPolicy.Decision;
 import io.carbonnexus.engine.alerting.AlertPolicy.Kind;
 import io.carbonnexus.engine.alerting.AlertPolicy.Settings;
 import io.carbonnexus.engine.alerting.AlertPolicy.State;
+import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.shared.Severity;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +35,7 @@ class AlertPolicyTest {
         state = new State(state.firingLevel(), state.lastSentAt(), true);
         continue;
       }
-      Decision d = AlertPolicy.decide(Change.of(p[1]), Severity.of(p[2]), state, silencedUntil, settings, at);
+      Decision d = AlertPolicy.decide(HotspotChange.parse(p[1]), Severity.of(p[2]), state, silencedUntil, settings, at);
       if (d.kind() != Kind.NONE) {
         sent.add(p[0] + " " + d.kind().wire() + " " + d.level().wire());
         state = d.kind() == Kind.RESOLVED ? State.NONE : new State(d.level(), at, d.kind() == Kind.REPEAT && state.acknowledged());

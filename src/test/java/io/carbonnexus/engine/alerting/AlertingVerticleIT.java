@@ -100,7 +100,7 @@ class AlertingVerticleIT {
       vertx.eventBus().publish(Addresses.HOTSPOTS, bad);
     }
     vertx.eventBus().publish(Addresses.HOTSPOTS, new Hotspot(hotspotId, "Supplier A", "supplier", 132, 60, 120,
-      Severity.CRITICAL, "open", T0, T0, null, "tilted").toJson());
+      Severity.CRITICAL, "open", T0, T0, null, "opened").toJson().put("change", "tilted"));
     change("opened", Severity.CRITICAL, 120, T0);
     TestDatabase.waitFor("the real change's alert", () -> alerts.size() == 1, Duration.ofSeconds(5));
     assertThat(TestDatabase.queryLong(url, "select count(*) from alerts")).isEqualTo(1);

@@ -1,7 +1,7 @@
 package io.carbonnexus.engine.hotspot;
 
 import io.carbonnexus.engine.alerting.AlertPolicy;
-import io.carbonnexus.engine.hotspot.HotspotPolicy.Kind;
+import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.hotspot.HotspotPolicy.Transition;
 import io.carbonnexus.engine.shared.Percent;
 import io.carbonnexus.engine.shared.Severity;
@@ -32,14 +32,14 @@ class HotspotPolicyTest {
   @Test
   void theSeedsExampleIsCriticalAt103PercentAbove() {
     Transition t = HotspotPolicy.evaluate(null, 122, 60, T);
-    assertThat(t.kind()).isEqualTo(Kind.OPENED);
+    assertThat(t.kind()).isEqualTo(HotspotChange.OPENED);
     assertThat(t.severity()).isEqualTo(Severity.CRITICAL);
     assertThat(t.percentAbove()).isEqualTo(103); // (122 - 60) / 60 = 1.0333
   }
 
   @Test
   void anEntityBelowInfoHasNoHotspot() {
-    assertThat(HotspotPolicy.evaluate(null, 79, 100, T).kind()).isEqualTo(Kind.NONE);
+    assertThat(HotspotPolicy.evaluate(null, 79, 100, T).kind()).isEqualTo(HotspotChange.NONE);
   }
 
   @Test
@@ -50,7 +50,7 @@ class HotspotPolicyTest {
     for (double p : new double[] {70, 85, 104, 160, 148, 146, 144, 98, 96, 94, 80, 76, 74}) {
       Transition t = HotspotPolicy.evaluate(state, p, 100, T);
       timeline.add((int) p + ":" + t.kind().wire() + (t.severity() == null ? "" : "/" + t.severity().wire()));
-      state = t.kind() == Kind.RESOLVED || t.kind() == Kind.NONE ? null : t.severity();
+      state = t.kind() == HotspotChange.RESOLVED || t.kind() == HotspotChange.NONE ? null : t.severity();
     }
     assertThat(timeline).containsExactly(
       "70:none", "85:opened/info", "104:escalated/warn", "160:escalated/critical",
@@ -82,16 +82,16 @@ class HotspotPolicyTest {
   @Test
   void aDropPastSeveralLevelsGoesStraightToWhereItLands() {
     Transition t = HotspotPolicy.evaluate(Severity.CRITICAL, 50, 100, T);
-    assertThat(t.kind()).isEqualTo(Kind.RESOLVED);
+    assertThat(t.kind()).isEqualTo(HotspotChange.RESOLVED);
     Transition toInfo = HotspotPolicy.evaluate(Severity.CRITICAL, 85, 100, T);
-    assertThat(toInfo.kind()).isEqualTo(Kind.DEESCALATED);
+    assertThat(toInfo.kind()).isEqualTo(HotspotChange.DEESCALATED);
     assertThat(toInfo.severity()).isEqualTo(Severity.INFO);
   }
 
   @Test
   void withoutHysteresisAFallBelowTheThresholdChangesTheLevelAtOnce() {
     Thresholds none = new Thresholds(0.8, 1.0, 1.5, 0);
-    assertThat(HotspotPolicy.evaluate(Severity.WARN, 99.9, 100, none).kind()).isEqualTo(Kind.DEESCALATED);
+    assertThat(HotspotPolicy.evaluate(Severity.WARN, 99.9, 100, none).kind()).isEqualTo(HotspotChange.DEESCALATED);
   }
 
   @Test
@@ -104,11 +104,11 @@ class HotspotPolicyTest {
   @ValueSource(doubles = {0.0001, 1e-300, Double.MIN_VALUE})
   void aTinyTargetOpensACriticalHotspotAtTheMaximumPercentNeverANegativeOne(double target) {
     Transition opened = HotspotPolicy.evaluate(null, 1_000, target, T);
-    assertThat(opened.kind()).isEqualTo(Kind.OPENED);
+    assertThat(opened.kind()).isEqualTo(HotspotChange.OPENED);
     assertThat(opened.severity()).isEqualTo(Severity.CRITICAL);
     assertThat(opened.percentAbove()).isEqualTo(Percent.MAX);
     Transition again = HotspotPolicy.evaluate(Severity.CRITICAL, 2_000, target, T);
-    assertThat(again.kind()).isEqualTo(Kind.UPDATED);
+    assertThat(again.kind()).isEqualTo(HotspotChange.UPDATED);
     assertThat(again.percentAbove()).isEqualTo(Percent.MAX);
   }
 

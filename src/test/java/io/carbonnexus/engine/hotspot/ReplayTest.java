@@ -1,6 +1,6 @@
 package io.carbonnexus.engine.hotspot;
 
-import io.carbonnexus.engine.hotspot.HotspotPolicy.Kind;
+import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.shared.EntityKey;
 import io.carbonnexus.engine.shared.Severity;
 import org.junit.jupiter.api.Test;
@@ -77,7 +77,7 @@ class ReplayTest {
       if (tr.kind().isTransition()) {
         expected.add(s + ":" + tr.kind());
       }
-      state = tr.kind() == Kind.RESOLVED || tr.kind() == Kind.NONE ? null : tr.severity();
+      state = tr.kind() == HotspotChange.RESOLVED || tr.kind() == HotspotChange.NONE ? null : tr.severity();
     }
     assertThat(changes).extracting(c -> Duration.between(FROM, c.at()).toHours() + ":" + c.transition().kind())
       .containsExactlyElementsOf(expected);
@@ -156,8 +156,8 @@ class ReplayTest {
     }
     List<Replay.Change> changes = Replay.run(Map.of(SUPPLIER, new Replay.Timeline(origin, bucket, series)), FROM, to,
       Duration.ofMinutes(5), SEASONAL, Thresholds.defaults(), Map.of());
-    List<Replay.Change> alarms = changes.stream().filter(c -> (c.transition().kind() == Kind.OPENED
-      || c.transition().kind() == Kind.ESCALATED) && c.transition().severity() != Severity.INFO).toList();
+    List<Replay.Change> alarms = changes.stream().filter(c -> (c.transition().kind() == HotspotChange.OPENED
+      || c.transition().kind() == HotspotChange.ESCALATED) && c.transition().severity() != Severity.INFO).toList();
     assertThat(alarms).isNotEmpty();
     assertThat(alarms.get(0).at()).isAfter(burst).isBefore(burst.plus(Duration.ofMinutes(35)));
     assertThat(alarms.get(0).transition().reading().window()).isEqualTo("1h");

@@ -11,6 +11,7 @@ import io.carbonnexus.engine.hotspot.SeasonalModel;
 import io.carbonnexus.engine.hotspot.Thresholds;
 import io.carbonnexus.engine.hotspot.WindowSpec;
 import io.carbonnexus.engine.shared.EntityKey;
+import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.shared.Severity;
 
 import java.nio.file.Files;
@@ -114,7 +115,7 @@ public final class DetectionChart {
     Instant openSince = null;
     for (Replay.Change c : changes) {
       HotspotPolicy.Transition t = c.transition();
-      boolean hot = t.kind() != HotspotPolicy.Kind.RESOLVED && t.severity() != Severity.INFO;
+      boolean hot = t.kind() != HotspotChange.RESOLVED && t.severity() != Severity.INFO;
       if (hot && openSince == null) {
         openSince = c.at();
       } else if (!hot && openSince != null) {

@@ -82,7 +82,7 @@ public final class OfflineQuality {
     List<Replay.Change> changes = Replay.run(timelines, from, to, step, settings, Thresholds.defaults(), Map.of());
     List<QualityScore.Change> scored = new ArrayList<>();
     for (Replay.Change c : changes) {
-      scored.add(new QualityScore.Change(c.at(), c.entity().type(), c.entity().entity(), c.transition().kind().wire(),
+      scored.add(new QualityScore.Change(c.at(), c.entity().type().wire(), c.entity().entity(), c.transition().kind().wire(),
         c.transition().severity().wire(), c.transition().reading().window(),
         c.transition().reading().measure().wire()));
     }
