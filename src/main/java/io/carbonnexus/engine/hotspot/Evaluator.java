@@ -3,6 +3,7 @@ package io.carbonnexus.engine.hotspot;
 import io.carbonnexus.engine.config.ConfigKey;
 import io.carbonnexus.engine.hotspot.Reading.Measure;
 import io.carbonnexus.engine.shared.EntityKey;
+import io.carbonnexus.engine.shared.EntityType;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -68,7 +69,7 @@ public final class Evaluator {
    * getting heavier (a day-long alarm that would hide the next surge there).
    */
   static boolean oneShipper(EntityKey entity) {
-    return "supplier".equals(entity.type());
+    return entity.type() == EntityType.SUPPLIER;
   }
 
   /**
