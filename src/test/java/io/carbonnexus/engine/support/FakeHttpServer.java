@@ -8,7 +8,8 @@ import io.vertx.core.http.HttpServerRequest;
  * What every fake of a service the engine calls shares: an HTTP server on 127.0.0.1 at a free
  * port, its URL, and a close that waits. A fake says only how it answers ({@link #handle}) and
  * what it can be told (fail, stall, answer garbage); it is started with
- * {@code listening(new FakeX(vertx))} so that no request reaches it before it is built.
+ * {@code listening(new FakeX(vertx))} so that no request reaches it before it is built. Closing
+ * the Vert.x it runs on closes it too.
  */
 public abstract class FakeHttpServer implements AutoCloseable {
 
