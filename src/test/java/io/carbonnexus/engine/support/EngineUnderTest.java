@@ -50,6 +50,9 @@ public final class EngineUnderTest implements BeforeAllCallback, AfterAllCallbac
 
   /** Starts the engine {@code setup} describes; blocks until it is ready. */
   public Engine start(TestEngine setup) {
+    if (engine != null) {
+      throw new IllegalStateException("the engine of this class is already started");
+    }
     this.setup = setup;
     engine = setup.start();
     return engine;
