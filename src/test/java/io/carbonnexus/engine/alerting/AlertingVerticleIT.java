@@ -4,17 +4,14 @@ import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.Severity;
-import io.carbonnexus.engine.support.DatabaseExtension;
 import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.MutableClock;
 import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.VerticleTestBed;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -25,29 +22,23 @@ import java.util.stream.Collectors;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Hotspot changes, as detection publishes them, become stored and published alerts. */
-@ExtendWith({VertxExtension.class, DatabaseExtension.class})
-class AlertingVerticleIT {
+class AlertingVerticleIT extends VerticleTestBed {
 
   private static final Instant T0 = Instant.parse("2026-11-27T08:00:00Z");
 
-  private Vertx vertx;
-  private String url;
   private MutableClock clock;
   private long hotspotId;
-  private final List<JsonObject> alerts = new CopyOnWriteArrayList<>();
+  private List<JsonObject> alerts;
 
   @BeforeEach
-  void setUp(Vertx vertx, FreshDatabase db) {
-    this.vertx = vertx;
-    url = db.url();
+  void setUp() {
     TestDatabase.execute(url, "insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity,"
       + " opened_at, updated_at) values ('supplier', 'Supplier A', 132, 60, 120, 'critical', now(), now())");
     hotspotId = TestDatabase.queryLong(url, "select id from hotspots");
     clock = new MutableClock(T0);
-    JsonObject config = db.config();
     ConfigKeys.ALERTING_REPEAT_INTERVAL.put(config, "4s"); // checked every second
-    vertx.eventBus().<JsonObject>consumer(Addresses.ALERTS, m -> alerts.add(m.body()));
-    vertx.deployVerticle(new AlertingVerticle(clock), new DeploymentOptions().setConfig(config)).await();
+    alerts = collect(Addresses.ALERTS);
+    deploy(new AlertingVerticle(clock));
   }
 
   /** What detection does: commit the hotspot's new state, then publish the change. */

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** What the benchmarks share: a producer that inserts events as data-core would, the SQL factor table, statistics. */
-final class BenchSupport {
+public final class BenchSupport {
 
   private static final String INSERT = """
     insert into events_normalized (occurred_at, supplier, route, vehicle_type, distance_km, load_tonnes,
@@ -51,7 +51,7 @@ final class BenchSupport {
   }
 
   /** Inserts the events in statements of {@code chunk} rows, each committed on its own, as a producer would. */
-  static void insert(String url, List<DemoEvent> events, int chunk) throws Exception {
+  public static void insert(String url, List<DemoEvent> events, int chunk) throws Exception {
     try (Connection c = jdbc(url); PreparedStatement insert = prepareInsert(c)) {
       for (int from = 0; from < events.size(); from += chunk) {
         insert(c, insert, events.subList(from, Math.min(events.size(), from + chunk)));

@@ -1,5 +1,6 @@
 package io.carbonnexus.engine.db;
 
+import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.TestDatabase;
 import org.junit.jupiter.api.Test;
 
@@ -179,9 +180,7 @@ class MigrationsIT {
   }
 
   private static String migratedDatabase() {
-    String url = TestDatabase.get().createDatabase();
-    Migrations.migrate(DatabaseUrl.parse(url), TIMEOUT);
-    return url;
+    return FreshDatabase.create().url();
   }
 
   private static Set<String> columns(Connection c, String table) throws SQLException {

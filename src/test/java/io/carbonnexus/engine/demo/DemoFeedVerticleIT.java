@@ -1,17 +1,11 @@
 package io.carbonnexus.engine.demo;
 
 import io.carbonnexus.engine.config.ConfigKeys;
-import io.carbonnexus.engine.support.DatabaseExtension;
-import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.MutableClock;
 import io.carbonnexus.engine.support.TestDatabase;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
+import io.carbonnexus.engine.support.VerticleTestBed;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -19,8 +13,7 @@ import java.time.temporal.ChronoUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@ExtendWith({VertxExtension.class, DatabaseExtension.class})
-class DemoFeedVerticleIT {
+class DemoFeedVerticleIT extends VerticleTestBed {
 
   private static final Instant NOW = Instant.parse("2026-11-25T10:15:30Z");
   /** Not the defaults: a verticle that ignored its configuration would write other events. */
@@ -28,16 +21,10 @@ class DemoFeedVerticleIT {
     new DemoEventGenerator.Settings(7, 20_000, 5, Duration.ofMinutes(90), 4.0);
   private static final DemoEventGenerator GENERATOR = new DemoEventGenerator(SETTINGS);
 
-  private Vertx vertx;
-  private String url;
-  private JsonObject config;
   private MutableClock clock;
 
   @BeforeEach
-  void setUp(Vertx vertx, FreshDatabase db) {
-    this.vertx = vertx;
-    url = db.url();
-    config = db.config();
+  void setUp() {
     ConfigKeys.DEMO_FEED_HISTORY_DAYS.put(config, 2);
     ConfigKeys.DEMO_FEED_INTERVAL.put(config, "100ms");
     ConfigKeys.DEMO_FEED_SEED.put(config, (int) SETTINGS.seed());
@@ -49,7 +36,7 @@ class DemoFeedVerticleIT {
   }
 
   private String deploy() {
-    return vertx.deployVerticle(new DemoFeedVerticle(clock), new DeploymentOptions().setConfig(config)).await();
+    return deploy(new DemoFeedVerticle(clock));
   }
 
   /** What the feed writes: the generator with the first start's surge, 30 minutes before "now". */

@@ -2,46 +2,33 @@ package io.carbonnexus.engine.hotspot;
 
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.shared.Addresses;
-import io.carbonnexus.engine.support.DatabaseExtension;
-import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.MutableClock;
 import io.carbonnexus.engine.support.TestDatabase;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Vertx;
+import io.carbonnexus.engine.support.VerticleTestBed;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-@ExtendWith({VertxExtension.class, DatabaseExtension.class})
-class BaselineVerticleIT {
+class BaselineVerticleIT extends VerticleTestBed {
 
   private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
 
-  private Vertx vertx;
-  private String url;
-  private JsonObject config;
-  private final List<JsonObject> updates = new CopyOnWriteArrayList<>();
+  private List<JsonObject> updates;
 
   @BeforeEach
-  void setUp(Vertx vertx, FreshDatabase db) {
-    this.vertx = vertx;
-    url = db.url();
-    config = db.config();
+  void setUp() {
     // The legacy algorithm: its baseline is a plain statistic of past day totals, easy to check by hand.
     ConfigKeys.DETECTION_ALGORITHM.put(config, "legacy");
     ConfigKeys.BASELINES_MIN_WINDOWS.put(config, 5);
     ConfigKeys.BASELINES_STATISTIC.put(config, "median");
-    vertx.eventBus().<JsonObject>consumer(Addresses.BASELINES_UPDATED, m -> updates.add(m.body()));
+    updates = collect(Addresses.BASELINES_UPDATED);
   }
 
   /** One prediction of {@code kg} for the supplier in the middle of day {@code daysAgo} (1 = yesterday's window). */
@@ -53,7 +40,7 @@ class BaselineVerticleIT {
   }
 
   private void deployAndWait() throws InterruptedException {
-    vertx.deployVerticle(new BaselineVerticle(new MutableClock(NOW)), new DeploymentOptions().setConfig(config)).await();
+    deploy(new BaselineVerticle(new MutableClock(NOW)));
     assertThat(updates).as("nothing is learnt before ingestion has caught up").isEmpty();
     vertx.eventBus().publish(Addresses.INGESTION_CAUGHT_UP, new JsonObject().put("events", 0).put("first", true));
     TestDatabase.waitFor("baselines computed", () -> !updates.isEmpty(), Duration.ofSeconds(5));

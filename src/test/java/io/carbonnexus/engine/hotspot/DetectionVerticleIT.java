@@ -3,54 +3,43 @@ package io.carbonnexus.engine.hotspot;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.EventsIngested;
-import io.carbonnexus.engine.support.DatabaseExtension;
-import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.MutableClock;
 import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.VerticleTestBed;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Detection against a real PostgreSQL with a controllable clock, driven over the bus. */
-@ExtendWith({VertxExtension.class, DatabaseExtension.class})
-class DetectionVerticleIT {
+class DetectionVerticleIT extends VerticleTestBed {
 
   private static final Instant NOW = Instant.parse("2026-11-26T12:00:00Z");
 
-  private Vertx vertx;
-  private String url;
-  private JsonObject config;
   private MutableClock clock;
-  private final List<JsonObject> hotspots = new CopyOnWriteArrayList<>();
-  private final List<JsonObject> emissions = new CopyOnWriteArrayList<>();
+  private List<JsonObject> hotspots;
+  private List<JsonObject> emissions;
 
   @BeforeEach
-  void setUp(Vertx vertx, FreshDatabase db) {
-    this.vertx = vertx;
-    url = db.url();
-    config = db.config();
+  void setUp() {
     ConfigKeys.DETECTION_INTERVAL.put(config, "1h"); // periodic runs stay out of the way unless a test wants them
     ConfigKeys.DETECTION_FAST_PATH_DELAY.put(config, "10ms");
     clock = new MutableClock(NOW);
-    vertx.eventBus().<JsonObject>consumer(Addresses.HOTSPOTS, m -> hotspots.add(m.body()));
-    vertx.eventBus().<JsonObject>consumer(Addresses.EMISSIONS, m -> emissions.add(m.body()));
+    hotspots = collect(Addresses.HOTSPOTS);
+    emissions = collect(Addresses.EMISSIONS);
   }
 
   private void deployDetection() {
-    vertx.deployVerticle(new DetectionVerticle(clock), new DeploymentOptions().setConfig(config)).await();
+    deploy(new DetectionVerticle(clock));
   }
 
   /** Predictions for one supplier on one route: {@code kg} in total, spread over the last hour. */

@@ -1,15 +1,15 @@
 package io.carbonnexus.engine.hotspot;
 
-import io.carbonnexus.engine.Engine;
 import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.support.EngineUnderTest;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.TestDatabase;
 import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -37,16 +37,15 @@ class EmissionsHistoryApiIT {
     {5, "2025-01-10T07:59:59Z", "Acme Haulage", "R1", "hgv", 999.0, 999.0},
   };
 
-  private static Engine engine;
-  private static int port;
+  @RegisterExtension
+  static final EngineUnderTest ENGINE = new EngineUnderTest(TestEngine.onNewDatabase()
+    .with(ConfigKeys.NODE_VERTICLES, "queries,http"));
+
   private static SeasonalModel acmeModel;
 
   @BeforeAll
-  static void start() {
-    TestEngine setup = TestEngine.onNewDatabase().with(ConfigKeys.NODE_VERTICLES, "queries,http");
-    engine = setup.start();
-    port = setup.port();
-    String url = setup.dbUrl();
+  static void insertRowsAndAModel() {
+    String url = ENGINE.dbUrl();
     for (Object[] r : ROWS) {
       TestDatabase.execute(url, "insert into events_normalized (id, occurred_at, supplier, route, vehicle_type,"
         + " distance_km, load_tonnes) values (" + r[0] + ", '" + r[1] + "', '" + r[2] + "', '" + r[3] + "', '" + r[4]
@@ -64,13 +63,8 @@ class EmissionsHistoryApiIT {
       + "('supplier', 'Acme Haulage', 'seasonal', '" + SyntheticHistory.BUILT + "', '" + json.encode() + "'::jsonb)");
   }
 
-  @AfterAll
-  static void stop() {
-    engine.close();
-  }
-
   private static JsonObject history(String query) {
-    Http.Response r = Http.get(port, "/emissions/history?" + query);
+    Http.Response r = Http.get(ENGINE.port(), "/emissions/history?" + query);
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     return r.json();
   }
@@ -110,7 +104,7 @@ class EmissionsHistoryApiIT {
   @Test
   void eachBucketOfAnEntityWithAModelHasTheModelsExpectationAndUpperEdge() {
     JsonObject answer = history("entity_type=" + ACME + "&from=2025-01-10T08:00:00Z&to=2025-01-10T10:00:00Z");
-    WindowSpec hour = DetectionSettingsReader.read(engine.config()).windows().stream()
+    WindowSpec hour = DetectionSettingsReader.read(ENGINE.engine().config()).windows().stream()
       .filter(w -> w.length().equals(Duration.ofHours(1))).findFirst().orElseThrow();
     Instant start = Instant.parse("2025-01-10T08:00:00Z");
     SeasonalModel.Expected x = acmeModel.expected(start, start.plus(Duration.ofHours(1)));
@@ -144,21 +138,21 @@ class EmissionsHistoryApiIT {
 
   @Test
   void aStepOutsideTheListIsRefusedNamingTheParameter() {
-    Http.Response r = Http.get(port, "/emissions/history?step=7m");
+    Http.Response r = Http.get(ENGINE.port(), "/emissions/history?step=7m");
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.body()).contains("step");
   }
 
   @Test
   void anEntityTypeWithoutAnEntityIsRefusedNamingTheMissingOne() {
-    Http.Response r = Http.get(port, "/emissions/history?entity_type=supplier");
+    Http.Response r = Http.get(ENGINE.port(), "/emissions/history?entity_type=supplier");
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().getString("error")).startsWith("entity:");
   }
 
   @Test
   void moreThanTheMostBucketsIsRefusedNamingTheStep() {
-    Http.Response r = Http.get(port, "/emissions/history?step=5m&from=2025-01-01&to=2025-02-01");
+    Http.Response r = Http.get(ENGINE.port(), "/emissions/history?step=5m&from=2025-01-01&to=2025-02-01");
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().getString("error")).startsWith("step:").contains("2016");
   }

@@ -1,21 +1,20 @@
 package io.carbonnexus.engine.http;
 
-import io.carbonnexus.engine.Engine;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.shared.Addresses;
+import io.carbonnexus.engine.support.EngineUnderTest;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.Jwts;
 import io.carbonnexus.engine.support.RawHttp;
 import io.carbonnexus.engine.support.TestDatabase;
 import io.carbonnexus.engine.support.TestEngine;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,26 +45,19 @@ class AccessControlIT {
   private static final String[] TABLES = {"events_normalized", "predictions", "baselines", "hotspots", "alerts",
     "silences", "event_submissions"};
 
-  private static Engine engine;
-  private static int port;
-  private static String url;
-  private static Vertx client;
+  @RegisterExtension
+  static final EngineUnderTest ENGINE = new EngineUnderTest(TestEngine.onNewDatabase()
+    .with(ConfigKeys.API_TOKEN, OPERATOR)
+    .with(ConfigKeys.AUTH_JWT_SECRET, SECRET)
+    .with(ConfigKeys.AUTH_JWT_ISSUER, ISSUER)
+    .with(ConfigKeys.AUTH_JWT_AUDIENCE, AUDIENCE)
+    .with(ConfigKeys.HTTP_CORS_ORIGINS, DASHBOARD_ORIGIN));
 
   /** Credentials by name: the Authorization header each sends (null: none). */
   private static final Map<String, String> CREDENTIALS = new LinkedHashMap<>();
 
   @BeforeAll
-  static void start() {
-    TestEngine setup = TestEngine.onNewDatabase()
-      .with(ConfigKeys.API_TOKEN, OPERATOR)
-      .with(ConfigKeys.AUTH_JWT_SECRET, SECRET)
-      .with(ConfigKeys.AUTH_JWT_ISSUER, ISSUER)
-      .with(ConfigKeys.AUTH_JWT_AUDIENCE, AUDIENCE)
-      .with(ConfigKeys.HTTP_CORS_ORIGINS, DASHBOARD_ORIGIN);
-    engine = setup.start();
-    url = setup.dbUrl();
-    port = setup.port();
-    client = Vertx.vertx();
+  static void makeCredentials() {
     CREDENTIALS.put("none", null);
     CREDENTIALS.put("bad signature", "Bearer " + Jwts.hs256("another-secret", Jwts.claims("service_role", AUDIENCE, ISSUER, 3600)));
     CREDENTIALS.put("tampered", "Bearer " + Jwts.tampered(writer()));
@@ -81,12 +73,6 @@ class AccessControlIT {
     CREDENTIALS.put("operator, scheme in capitals", "BEARER " + OPERATOR);
   }
 
-  @AfterAll
-  static void stop() {
-    client.close().await();
-    engine.close();
-  }
-
   private static String reader() {
     return Jwts.hs256(SECRET, Jwts.claims("authenticated", AUDIENCE, ISSUER, 3600));
   }
@@ -100,7 +86,7 @@ class AccessControlIT {
   }
 
   private static List<Op> operations() {
-    JsonObject paths = Http.get(port, "/openapi.json").json().getJsonObject("paths");
+    JsonObject paths = Http.get(ENGINE.port(), "/openapi.json").json().getJsonObject("paths");
     List<Op> ops = new ArrayList<>();
     for (String path : paths.fieldNames()) {
       for (String method : paths.getJsonObject(path).fieldNames()) {
@@ -115,14 +101,14 @@ class AccessControlIT {
 
   private static Http.Response call(String method, String path, String authorization) {
     String body = method.equals("POST") || method.equals("PUT") ? "{}" : null;
-    return authorization == null ? Http.send(port, method, path, body)
-      : Http.send(port, method, path, body, "Authorization", authorization);
+    return authorization == null ? Http.send(ENGINE.port(), method, path, body)
+      : Http.send(ENGINE.port(), method, path, body, "Authorization", authorization);
   }
 
   private static Map<String, Long> counts() {
     Map<String, Long> counts = new TreeMap<>();
     for (String table : TABLES) {
-      counts.put(table, TestDatabase.queryLong(url, "select count(*) from " + table));
+      counts.put(table, TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from " + table));
     }
     return counts;
   }
@@ -189,7 +175,7 @@ class AccessControlIT {
     }
     assertThat(wrong).isEmpty();
     assertThat(counts()).isEqualTo(before);
-    assertThat(Http.get(port, "/health").status()).isEqualTo(200);
+    assertThat(Http.get(ENGINE.port(), "/health").status()).isEqualTo(200);
   }
 
   @Test
@@ -208,7 +194,7 @@ class AccessControlIT {
 
   @Test
   void anAnonymousHealthCheckLearnsOnlyUpOrDown() {
-    Http.Response anonymous = Http.get(port, "/health");
+    Http.Response anonymous = Http.get(ENGINE.port(), "/health");
     assertThat(anonymous.status()).isEqualTo(200);
     assertThat(anonymous.json()).isEqualTo(new JsonObject().put("status", "UP"));
     Http.Response reader = call("GET", "/health", CREDENTIALS.get("reader"));
@@ -219,19 +205,19 @@ class AccessControlIT {
   @Test
   void aValueWithAPercentSignIsDecodedOnceEverywhere() throws Exception {
     String writer = CREDENTIALS.get("writer");
-    Http.Response set = Http.send(port, "PUT", "/targets", new JsonObject().put("entity_type", "supplier")
+    Http.Response set = Http.send(ENGINE.port(), "PUT", "/targets", new JsonObject().put("entity_type", "supplier")
       .put("entity", "100% Freight\nINFO forged").put("baseline", 5.0).encode(), "Authorization", writer);
     assertThat(set.status()).as(set.body()).isEqualTo(200);
-    Http.Response list = Http.send(port, "GET", "/baselines?entity=100%25%20Freight%0AINFO%20forged", null,
+    Http.Response list = Http.send(ENGINE.port(), "GET", "/baselines?entity=100%25%20Freight%0AINFO%20forged", null,
       "Authorization", writer);
     assertThat(list.status()).as(list.body()).isEqualTo(200);
     assertThat(list.array()).hasSize(1);
-    Http.Response hotspots = Http.send(port, "GET", "/hotspots?entity=100%25", null, "Authorization", writer);
+    Http.Response hotspots = Http.send(ENGINE.port(), "GET", "/hotspots?entity=100%25", null, "Authorization", writer);
     assertThat(hotspots.status()).as(hotspots.body()).isEqualTo(200);
-    Http.Response delete = Http.send(port, "DELETE", "/targets?entity_type=supplier&entity=100%25%20Freight%0AINFO%20forged",
+    Http.Response delete = Http.send(ENGINE.port(), "DELETE", "/targets?entity_type=supplier&entity=100%25%20Freight%0AINFO%20forged",
       null, "Authorization", writer);
     assertThat(delete.status()).as(delete.body()).isEqualTo(204);
-    try (RawHttp raw = new RawHttp(port)) {
+    try (RawHttp raw = new RawHttp(ENGINE.port())) {
       raw.write("GET /hotspots?entity=100%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + writer + "\r\n\r\n");
       String response = raw.response(5_000);
       assertThat(raw.status()).as(response).isEqualTo(400);
@@ -240,25 +226,25 @@ class AccessControlIT {
   }
 
   private WebSocket bridge(String origin) {
-    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+    WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(ENGINE.port())
       .setURI("/eventbus/websocket");
     if (origin != null) {
       options.addHeader("Origin", origin);
     }
-    WebSocketClient ws = client.createWebSocketClient();
+    WebSocketClient ws = ENGINE.client().createWebSocketClient();
     return ws.connect(options).await();
   }
 
   @Test
   void theBridgeServesItsOwnOriginAndTheConfiguredOnesOnly() {
-    Http.Response foreign = Http.send(port, "GET", "/eventbus/info", null, "Origin", "https://evil.example");
+    Http.Response foreign = Http.send(ENGINE.port(), "GET", "/eventbus/info", null, "Origin", "https://evil.example");
     assertThat(foreign.status()).isEqualTo(403);
     assertThat(foreign.json().getString("error")).contains("http.cors_origins");
     assertThat(foreign.header("access-control-allow-origin")).isNull();
-    Http.Response listed = Http.send(port, "GET", "/eventbus/info", null, "Origin", DASHBOARD_ORIGIN);
+    Http.Response listed = Http.send(ENGINE.port(), "GET", "/eventbus/info", null, "Origin", DASHBOARD_ORIGIN);
     assertThat(listed.status()).isEqualTo(200);
     assertThat(listed.header("access-control-allow-origin")).isEqualTo(DASHBOARD_ORIGIN);
-    assertThat(Http.send(port, "GET", "/eventbus/info", null, "Origin", "http://127.0.0.1:" + port).status())
+    assertThat(Http.send(ENGINE.port(), "GET", "/eventbus/info", null, "Origin", "http://127.0.0.1:" + ENGINE.port()).status())
       .isEqualTo(200);
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> bridge("https://evil.example"))
       .hasMessageContaining("403");
@@ -280,7 +266,7 @@ class AccessControlIT {
       assertThat(frame).isNotNull();
       assertThat(frame.getString("type")).isEqualTo("err");
     }
-    engine.vertx().eventBus().publish(Addresses.HOTSPOTS, new JsonObject().put("probe", 1));
+    ENGINE.vertx().eventBus().publish(Addresses.HOTSPOTS, new JsonObject().put("probe", 1));
     assertThat(frames.poll(500, TimeUnit.MILLISECONDS)).as("nothing after refused registrations").isNull();
     socket.close().await();
   }
@@ -300,7 +286,7 @@ class AccessControlIT {
     JsonObject first = null;
     long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
     while (first == null && System.nanoTime() < deadline) {
-      engine.vertx().eventBus().publish(Addresses.ALERTS, probe);
+      ENGINE.vertx().eventBus().publish(Addresses.ALERTS, probe);
       first = frames.poll(100, TimeUnit.MILLISECONDS);
     }
     assertThat(first).as("a registered socket receives the channel").isNotNull();

@@ -2,14 +2,13 @@ package io.carbonnexus.engine.http;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import io.carbonnexus.engine.Engine;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.shared.Addresses;
+import io.carbonnexus.engine.support.EngineUnderTest;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.LogCapture;
 import io.carbonnexus.engine.support.RawHttp;
 import io.carbonnexus.engine.support.TestEngine;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -22,6 +21,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -60,9 +60,9 @@ class ConnectionGuardIT {
   private static final String CLOSED_METRIC = "nexus_http_connections_closed_total";
   private static final String REQUESTS_METRIC = "vertx_http_server_requests_total";
 
-  private static Engine engine;
-  private static int port;
-  private static Vertx client;
+  @RegisterExtension
+  static final EngineUnderTest ENGINE = new EngineUnderTest();
+
   private static List<Op> operations;
   private static LogCapture verticleLog;
   private static LogCapture errorsLog;
@@ -74,27 +74,18 @@ class ConnectionGuardIT {
     verticleLog = new LogCapture(HttpVerticle.class);
     errorsLog = new LogCapture(HttpErrors.class);
     everyLog = new LogCapture(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    TestEngine setup = TestEngine.onNewDatabase()
+    ENGINE.start(TestEngine.onNewDatabase()
       .with(ConfigKeys.API_TOKEN, TOKEN)
       .with(ConfigKeys.HTTP_HEADER_TIMEOUT, HEADER_MS + "ms")
       .with(ConfigKeys.HTTP_BODY_TIMEOUT, BODY_MS + "ms")
       .with(ConfigKeys.HTTP_IDLE_TIMEOUT, IDLE_MS + "ms")
       .with(ConfigKeys.HTTP_MAX_CONNECTIONS_PER_ADDRESS, PER_ADDRESS)
-      .with(ConfigKeys.HTTP_MAX_BODY_KB, MAX_BODY_KB);
-    port = setup.port();
-    engine = setup.start();
-    client = Vertx.vertx();
+      .with(ConfigKeys.HTTP_MAX_BODY_KB, MAX_BODY_KB));
     operations = operations();
   }
 
   @AfterAll
   static void stop() {
-    if (client != null) {
-      client.close().await();
-    }
-    if (engine != null) {
-      engine.close();
-    }
     verticleLog.close();
     errorsLog.close();
     everyLog.close();
@@ -113,7 +104,7 @@ class ConnectionGuardIT {
   }
 
   private static List<Op> operations() {
-    JsonObject paths = Http.get(port, "/openapi.json").json().getJsonObject("paths");
+    JsonObject paths = Http.get(ENGINE.port(), "/openapi.json").json().getJsonObject("paths");
     List<Op> ops = new ArrayList<>();
     for (String path : paths.fieldNames()) {
       for (String method : paths.getJsonObject(path).fieldNames()) {
@@ -140,7 +131,7 @@ class ConnectionGuardIT {
     try {
       for (Op op : operations) {
         // A head cut in the middle of a header line, as a slow-loris client leaves it.
-        sockets.add(new RawHttp(port).write(op.head() + "Authorization: Bear"));
+        sockets.add(new RawHttp(ENGINE.port()).write(op.head() + "Authorization: Bear"));
       }
       Thread.sleep(Math.max(0, opened + HEADER_MS / 2 - System.currentTimeMillis()));
       for (int i = 0; i < sockets.size() && System.currentTimeMillis() < opened + HEADER_MS - 100; i++) {
@@ -167,7 +158,7 @@ class ConnectionGuardIT {
     List<RawHttp> sockets = new ArrayList<>();
     try {
       for (Op op : operations) {
-        sockets.add(new RawHttp(port).write(op.head() + "Authorization: Bearer " + TOKEN
+        sockets.add(new RawHttp(ENGINE.port()).write(op.head() + "Authorization: Bearer " + TOKEN
           + "\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":1234"));
       }
       List<String> wrong = new ArrayList<>();
@@ -198,7 +189,7 @@ class ConnectionGuardIT {
       if (!op.access().equals("write")) {
         continue;
       }
-      try (RawHttp socket = new RawHttp(port)) {
+      try (RawHttp socket = new RawHttp(ENGINE.port())) {
         socket.write(op.head() + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"a\":1234");
         // Well before the body timeout, which would close it too.
         boolean closed = socket.closedWithin(BODY_MS - 500);
@@ -216,7 +207,7 @@ class ConnectionGuardIT {
     String smuggled = "0\r\n\r\nGET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     List<String> wrong = new ArrayList<>();
     for (Op op : operations) {
-      try (RawHttp socket = new RawHttp(port)) {
+      try (RawHttp socket = new RawHttp(ENGINE.port())) {
         socket.write(op.head() + "Authorization: Bearer " + TOKEN + "\r\nContent-Type: application/json\r\n"
           + "Content-Length: " + smuggled.length() + "\r\nTransfer-Encoding: chunked\r\n\r\n" + smuggled);
         boolean closed = socket.closedWithin(3_000);
@@ -238,7 +229,7 @@ class ConnectionGuardIT {
   void aTransferEncodingOtherThanChunkedIsRefused() throws Exception {
     List<String> wrong = new ArrayList<>();
     for (Op op : operations) {
-      try (RawHttp socket = new RawHttp(port)) {
+      try (RawHttp socket = new RawHttp(ENGINE.port())) {
         // Read as "no body", gzip would leave these bytes to be parsed as the next request.
         socket.write(op.head() + "Authorization: Bearer " + TOKEN + "\r\nTransfer-Encoding: gzip\r\n\r\n"
           + "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
@@ -255,7 +246,7 @@ class ConnectionGuardIT {
   @Test
   @Order(7)
   void aSilentKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws Exception {
-    try (RawHttp socket = new RawHttp(port)) {
+    try (RawHttp socket = new RawHttp(ENGINE.port())) {
       socket.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
       socket.response(5_000);
       long answered = System.currentTimeMillis();
@@ -269,7 +260,7 @@ class ConnectionGuardIT {
   @Test
   @Order(8)
   void aKeepAliveConnectionTricklingItsNextHeadIsClosedAfterTheIdleTimeout() throws Exception {
-    try (RawHttp socket = new RawHttp(port)) {
+    try (RawHttp socket = new RawHttp(ENGINE.port())) {
       socket.write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
       socket.response(5_000);
       long answered = System.currentTimeMillis();
@@ -294,7 +285,7 @@ class ConnectionGuardIT {
   void aSmallOperationRefusesABodyOverTheSmallLimitWith413() throws Exception {
     String big = new JsonObject().put("route", "R1").put("load_change", 10).put("padding", "x".repeat(20 * 1024)).encode();
     for (String head : List.of("POST /simulate", "GET /hotspots")) {
-      try (RawHttp socket = new RawHttp(port)) {
+      try (RawHttp socket = new RawHttp(ENGINE.port())) {
         socket.write(head + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: "
           + big.length() + "\r\n\r\n" + big);
         socket.response(5_000);
@@ -313,11 +304,11 @@ class ConnectionGuardIT {
         .put("route", "R1").put("vehicle_type", "hgv").put("distance_km", 100).put("load_tonnes", 10)
         .put("shipment_id", "SHP-" + events.size()));
     }
-    Http.Response accepted = Http.post(port, "/events", events.encode(), "Authorization", "Bearer " + TOKEN);
+    Http.Response accepted = Http.post(ENGINE.port(), "/events", events.encode(), "Authorization", "Bearer " + TOKEN);
     assertThat(accepted.status()).as(accepted.body()).isEqualTo(201);
     assertThat(accepted.json().getInteger("inserted")).isEqualTo(events.size());
     String tooBig = "[" + "1,".repeat(MAX_BODY_KB * 1024 / 2) + "1]";
-    try (RawHttp socket = new RawHttp(port)) {
+    try (RawHttp socket = new RawHttp(ENGINE.port())) {
       socket.write("POST /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + TOKEN
         + "\r\nContent-Type: application/json\r\nContent-Length: " + tooBig.length() + "\r\n\r\n");
       socket.response(5_000);
@@ -334,7 +325,7 @@ class ConnectionGuardIT {
     List<RawHttp> sockets = new ArrayList<>();
     try {
       for (int i = 0; i < PER_ADDRESS + 10; i++) {
-        sockets.add(new RawHttp(port));
+        sockets.add(new RawHttp(ENGINE.port()));
       }
       // A whole request on each at once: an admitted connection answers it, a refused one was closed
       // before reading it (the header timeout cannot be what closed it).
@@ -373,14 +364,14 @@ class ConnectionGuardIT {
   @Test
   @Order(12)
   void anOverlongRequestLineGets414AndOversizeHeadersGet431WithAJsonError() throws Exception {
-    try (RawHttp socket = new RawHttp(port)) {
+    try (RawHttp socket = new RawHttp(ENGINE.port())) {
       socket.write("GET /hotspots?entity=" + "a".repeat(8_000) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
       socket.response(5_000);
       assertThat(socket.status()).as(socket.received()).isEqualTo(414);
       assertThat(body(socket).getString("error")).contains("request line");
       assertThat(socket.closedWithin(2_000)).isTrue();
     }
-    try (RawHttp socket = new RawHttp(port)) {
+    try (RawHttp socket = new RawHttp(ENGINE.port())) {
       socket.write("GET /hotspots HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "a".repeat(16_000) + "\r\n\r\n");
       socket.response(5_000);
       assertThat(socket.status()).as(socket.received()).isEqualTo(431);
@@ -395,7 +386,7 @@ class ConnectionGuardIT {
     double before = metric(REQUESTS_METRIC, "code=\"500\"");
     int logged = warnings().size();
     for (Op op : operations) {
-      try (RawHttp socket = new RawHttp(port)) {
+      try (RawHttp socket = new RawHttp(ENGINE.port())) {
         socket.write(op.head() + "Authorization: Bearer " + TOKEN
           + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n[{\"occurred_at\": \"2026-11-27T08");
         Thread.sleep(50); // the head is read and the operation waits for the rest
@@ -442,7 +433,7 @@ class ConnectionGuardIT {
     JsonObject received = null;
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     while (received == null && System.nanoTime() < deadline) {
-      engine.vertx().eventBus().publish(Addresses.ALERTS, new JsonObject().put("probe", 9));
+      ENGINE.vertx().eventBus().publish(Addresses.ALERTS, new JsonObject().put("probe", 9));
       received = frames.poll(100, TimeUnit.MILLISECONDS);
     }
     assertThat(received).as("a new bridge connection receives its channel").isNotNull();
@@ -453,14 +444,14 @@ class ConnectionGuardIT {
   @Test
   @Order(Integer.MAX_VALUE)
   void afterAllOfThatTheEngineIsHealthyAndAnsweredNo5xx() {
-    assertThat(Http.get(port, "/health").status()).isEqualTo(200);
+    assertThat(Http.get(ENGINE.port(), "/health").status()).isEqualTo(200);
     List<String> serverErrors = metricLines(REQUESTS_METRIC).stream().filter(l -> l.contains("code=\"5")).toList();
     assertThat(serverErrors).isEmpty();
     assertThat(metricLines(REQUESTS_METRIC)).as("the metric this relies on exists").isNotEmpty();
   }
 
   private WebSocket connect(String uri) {
-    return client.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+    return ENGINE.client().createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(ENGINE.port())
       .setURI(uri)).await();
   }
 
@@ -507,7 +498,7 @@ class ConnectionGuardIT {
   }
 
   private static List<String> metricLines(String name) {
-    return Http.get(port, "/metrics").body().lines().filter(l -> l.startsWith(name + "{")).toList();
+    return Http.get(ENGINE.port(), "/metrics").body().lines().filter(l -> l.startsWith(name + "{")).toList();
   }
 
   /** The sum of a Prometheus metric's series whose labels contain {@code label}; 0 when there is none. */

@@ -1,8 +1,8 @@
 package io.carbonnexus.engine.http;
 
-import io.carbonnexus.engine.Engine;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.support.Chromium;
+import io.carbonnexus.engine.support.EngineUnderTest;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.Jwts;
 import io.carbonnexus.engine.support.TestDatabase;
@@ -12,10 +12,10 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,10 +53,10 @@ class DashboardAuthBrowserIT {
   private static final Path SCREENSHOTS = Path.of("target/screenshots");
   private static final Pattern ORIGIN_REFUSED = Pattern.compile("(?m)^nexus_http_origin_refused_total(?:\\{[^}]*})? (\\S+)$");
 
+  @RegisterExtension
+  static final EngineUnderTest ENGINE = new EngineUnderTest();
+
   private static Path chromium;
-  private static String url;
-  private static int port;
-  private static Engine engine;
 
   @BeforeAll
   static void start() {
@@ -67,26 +67,16 @@ class DashboardAuthBrowserIT {
       return;
     }
     chromium = binary.get();
-    TestEngine setup = DashboardBrowserIT.quickDashboard(TestEngine.onNewDatabase())
+    ENGINE.start(DashboardBrowserIT.quickDashboard(TestEngine.onNewDatabase())
       .with(ConfigKeys.AUTH_JWT_SECRET, SECRET)
       .with(ConfigKeys.AUTH_JWT_ISSUER, ISSUER)
-      .with(ConfigKeys.AUTH_JWT_AUDIENCE, AUDIENCE);
-    engine = setup.start();
-    url = setup.dbUrl();
-    port = setup.port();
+      .with(ConfigKeys.AUTH_JWT_AUDIENCE, AUDIENCE));
   }
 
   /** Per test, so that each is reported as skipped (an assumption in {@code @BeforeAll} shows as nothing run). */
   @BeforeEach
   void needsChromium() {
     assumeTrue(chromium != null, Chromium::notFoundMessage);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (engine != null) {
-      engine.close();
-    }
   }
 
   private static String reader(long ttlSeconds) {
@@ -311,7 +301,7 @@ class DashboardAuthBrowserIT {
 
   /** The engine's origin: its dashboard is at {@code origin() + "/"}. */
   private static String origin() {
-    return "http://127.0.0.1:" + port;
+    return "http://127.0.0.1:" + ENGINE.port();
   }
 
   /** JavaScript: the rows of #hotspots for {@code supplier}, compared by value (no selector quoting). */
@@ -339,26 +329,26 @@ class DashboardAuthBrowserIT {
 
   /** Five shipments of about 102 kg each and a target of 1 kg: critical at once. */
   private static void openCriticalHotspot(String supplier) {
-    long before = TestDatabase.queryLong(url, "select count(*) from predictions");
-    TestDatabase.execute(url, """
+    long before = TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from predictions");
+    TestDatabase.execute(ENGINE.dbUrl(), """
       insert into events_normalized (occurred_at, supplier, route, vehicle_type, distance_km, load_tonnes)
       select now() - (g || ' minutes')::interval, '%s', 'R-AUTH', 'hgv_diesel', 100, 10 from generate_series(1, 5) g
       """.formatted(supplier));
     try {
       TestDatabase.waitFor("the five events of " + supplier + " predicted",
-        () -> TestDatabase.queryLong(url, "select count(*) from predictions") >= before + 5, Duration.ofSeconds(10));
+        () -> TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from predictions") >= before + 5, Duration.ofSeconds(10));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-    Http.Response response = Http.send(port, "PUT", "/targets", new JsonObject().put("entity_type", "supplier")
+    Http.Response response = Http.send(ENGINE.port(), "PUT", "/targets", new JsonObject().put("entity_type", "supplier")
       .put("entity", supplier).put("baseline", 1).encode(), "Authorization", "Bearer " + writer());
     assertThat(response.status()).as("PUT /targets: %s", response.body()).isEqualTo(200);
   }
 
   /** The engine's count of requests refused for their origin (0 before the first). */
   private static double originRefusals() {
-    Http.Response metrics = Http.send(port, "GET", "/metrics", null, "Authorization", "Bearer " + reader(60));
+    Http.Response metrics = Http.send(ENGINE.port(), "GET", "/metrics", null, "Authorization", "Bearer " + reader(60));
     assertThat(metrics.status()).as("GET /metrics").isEqualTo(200);
     Matcher m = ORIGIN_REFUSED.matcher(metrics.body());
     return m.find() ? Double.parseDouble(m.group(1)) : 0;

@@ -1,15 +1,15 @@
 package io.carbonnexus.engine.http;
 
-import io.carbonnexus.engine.Engine;
 import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.support.EngineUnderTest;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.TestDatabase;
 import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
@@ -40,15 +40,13 @@ class EmissionsReportApiIT {
     {8, "2025-03-01T00:00:00Z", "Acme Haulage", "R1", "hgv", null, 999.0, 999.0, 99.0},
   };
 
-  private static Engine engine;
-  private static int port;
+  @RegisterExtension
+  static final EngineUnderTest ENGINE = new EngineUnderTest(TestEngine.onNewDatabase()
+    .with(ConfigKeys.NODE_VERTICLES, "reports,http"));
 
   @BeforeAll
-  static void start() {
-    TestEngine setup = TestEngine.onNewDatabase().with(ConfigKeys.NODE_VERTICLES, "reports,http");
-    engine = setup.start();
-    port = setup.port();
-    String url = setup.dbUrl();
+  static void insertRows() {
+    String url = ENGINE.dbUrl();
     for (Object[] r : ROWS) {
       String shipment = r[5] == null ? "null" : "'" + r[5] + "'";
       String supplier = ((String) r[2]).replace("'", "''");
@@ -66,11 +64,6 @@ class EmissionsReportApiIT {
     }
   }
 
-  @AfterAll
-  static void stop() {
-    engine.close();
-  }
-
   private static JsonObject row(JsonArray rows, String entity, String period) {
     return rows.stream().map(JsonObject.class::cast)
       .filter(o -> o.getString("entity").equals(entity) && o.getString("period").equals(period))
@@ -79,7 +72,7 @@ class EmissionsReportApiIT {
 
   @Test
   void aSuppliersReportByRouteHoldsOnlyThatSuppliersPredictions() {
-    Http.Response r = Http.get(port, "/reports/emissions?" + RANGE
+    Http.Response r = Http.get(ENGINE.port(), "/reports/emissions?" + RANGE
       + "&group=route&period=month&entity_type=supplier&entity=Acme%20Haulage");
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     JsonObject report = r.json();
@@ -93,14 +86,14 @@ class EmissionsReportApiIT {
 
   @Test
   void anEntityTypeWithoutAnEntityIsRefusedNamingTheMissingOne() {
-    Http.Response r = Http.get(port, "/reports/emissions?" + RANGE + "&entity_type=supplier");
+    Http.Response r = Http.get(ENGINE.port(), "/reports/emissions?" + RANGE + "&entity_type=supplier");
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().getString("error")).startsWith("entity:");
   }
 
   @Test
   void eachSupplierAndMonthHasItsTankToWheelWellToTankAndWellToWheelTotals() {
-    Http.Response r = Http.get(port, "/reports/emissions?" + RANGE + "&group=supplier&period=month");
+    Http.Response r = Http.get(ENGINE.port(), "/reports/emissions?" + RANGE + "&group=supplier&period=month");
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     assertThat(r.header("content-type")).startsWith("application/json");
     JsonObject report = r.json();
@@ -138,7 +131,7 @@ class EmissionsReportApiIT {
 
   @Test
   void aGroupWhoseEventsAreAllTankToWheelOnlyHasNoWellToTankRatherThanZero() {
-    Http.Response r = Http.get(port, "/reports/emissions?" + RANGE + "&group=vehicle_type");
+    Http.Response r = Http.get(ENGINE.port(), "/reports/emissions?" + RANGE + "&group=vehicle_type");
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     assertThat(r.json().getString("group")).isEqualTo("vehicle_type");
     JsonObject hgvFebruary = row(r.json().getJsonArray("rows"), "hgv", "2025-02");
@@ -152,12 +145,12 @@ class EmissionsReportApiIT {
 
   @Test
   void weeksStartOnMondayAndDaysAreUtcDays() {
-    JsonArray weeks = Http.get(port, "/reports/emissions?" + RANGE + "&group=route&period=week").json()
+    JsonArray weeks = Http.get(ENGINE.port(), "/reports/emissions?" + RANGE + "&group=route&period=week").json()
       .getJsonArray("rows");
     // 2025-01-31 (a Friday) and 2025-02-01 (a Saturday) are in the week of Monday 2025-01-27.
     assertThat(row(weeks, "R1", "2025-01-27").getLong("events")).isEqualTo(1);
     assertThat(row(weeks, "R2", "2025-01-27").getLong("events")).isEqualTo(1);
-    JsonArray days = Http.get(port, "/reports/emissions?" + RANGE + "&group=route&period=day").json()
+    JsonArray days = Http.get(ENGINE.port(), "/reports/emissions?" + RANGE + "&group=route&period=day").json()
       .getJsonArray("rows");
     assertThat(row(days, "R1", "2025-01-31").getDouble("co2e_ttw_kg")).isCloseTo(40, within(1e-9));
     assertThat(row(days, "R2", "2025-02-01").getDouble("co2e_ttw_kg")).isCloseTo(30, within(1e-9));
@@ -165,7 +158,7 @@ class EmissionsReportApiIT {
 
   @Test
   void csvHasAHeaderRowQuotesByRfc4180AndDisarmsFormulas() {
-    Http.Response r = Http.send(port, "GET", "/reports/emissions?" + RANGE, null, "Accept", "text/csv");
+    Http.Response r = Http.send(ENGINE.port(), "GET", "/reports/emissions?" + RANGE, null, "Accept", "text/csv");
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     assertThat(r.header("content-type")).isEqualTo("text/csv; charset=utf-8");
     List<String> lines = List.of(r.body().split("\r\n", -1));
@@ -180,15 +173,15 @@ class EmissionsReportApiIT {
 
   @Test
   void formatCsvGivesTheSameCsvWithoutAnAcceptHeader() {
-    Http.Response byParameter = Http.get(port, "/reports/emissions?" + RANGE + "&format=csv");
-    Http.Response byAccept = Http.send(port, "GET", "/reports/emissions?" + RANGE, null, "Accept", "text/csv");
+    Http.Response byParameter = Http.get(ENGINE.port(), "/reports/emissions?" + RANGE + "&format=csv");
+    Http.Response byAccept = Http.send(ENGINE.port(), "GET", "/reports/emissions?" + RANGE, null, "Accept", "text/csv");
     assertThat(byParameter.header("content-type")).isEqualTo("text/csv; charset=utf-8");
     assertThat(byParameter.body()).isEqualTo(byAccept.body());
   }
 
   @Test
   void aBadGroupIsA400NamingTheParameter() {
-    Http.Response r = Http.get(port, "/reports/emissions?" + RANGE + "&group=customer");
+    Http.Response r = Http.get(ENGINE.port(), "/reports/emissions?" + RANGE + "&group=customer");
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.header("content-type")).startsWith("application/json");
     assertThat(r.json().getString("error")).contains("group");
@@ -196,19 +189,19 @@ class EmissionsReportApiIT {
 
   @Test
   void aRangeWithOneEndOrTheEndsSwappedOrTooLongIsA400NamingTheParameter() {
-    Http.Response onlyFrom = Http.get(port, "/reports/emissions?from=2025-01-01");
+    Http.Response onlyFrom = Http.get(ENGINE.port(), "/reports/emissions?from=2025-01-01");
     assertThat(onlyFrom.status()).isEqualTo(400);
     assertThat(onlyFrom.json().getString("error")).startsWith("to:");
-    Http.Response swapped = Http.get(port, "/reports/emissions?from=2025-03-01&to=2025-01-01");
+    Http.Response swapped = Http.get(ENGINE.port(), "/reports/emissions?from=2025-03-01&to=2025-01-01");
     assertThat(swapped.status()).isEqualTo(400);
     assertThat(swapped.json().getString("error")).startsWith("to:");
-    Http.Response tooLong = Http.get(port, "/reports/emissions?from=2020-01-01&to=2025-01-01");
+    Http.Response tooLong = Http.get(ENGINE.port(), "/reports/emissions?from=2020-01-01&to=2025-01-01");
     assertThat(tooLong.status()).isEqualTo(400);
     assertThat(tooLong.json().getString("error")).contains("1096 days");
-    Http.Response daysTooLong = Http.get(port, "/reports/emissions?from=2024-01-01&to=2025-03-01&period=day");
+    Http.Response daysTooLong = Http.get(ENGINE.port(), "/reports/emissions?from=2024-01-01&to=2025-03-01&period=day");
     assertThat(daysTooLong.status()).isEqualTo(400);
     assertThat(daysTooLong.json().getString("error")).startsWith("period:");
-    Http.Response notADay = Http.get(port, "/reports/emissions?from=2025-13-01&to=2026-01-01");
+    Http.Response notADay = Http.get(ENGINE.port(), "/reports/emissions?from=2025-13-01&to=2026-01-01");
     assertThat(notADay.status()).isEqualTo(400);
     assertThat(notADay.json().getString("error")).startsWith("from:");
   }

@@ -1,20 +1,18 @@
 package io.carbonnexus.engine.http;
 
-import io.carbonnexus.engine.Engine;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.Severity;
+import io.carbonnexus.engine.support.EngineUnderTest;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.TestEngine;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -32,31 +30,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class EventBusBridgeIT {
 
-  private static Engine engine;
-  private static int port;
-  private static Vertx client;
+  @RegisterExtension
+  static final EngineUnderTest ENGINE = new EngineUnderTest(TestEngine.onNewDatabase());
 
   private WebSocket socket;
   private final BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();
 
-  @BeforeAll
-  static void start() {
-    TestEngine setup = TestEngine.onNewDatabase();
-    engine = setup.start();
-    port = setup.port();
-    client = Vertx.vertx();
-  }
-
-  @AfterAll
-  static void stop() {
-    client.close().await();
-    engine.close();
-  }
-
   @BeforeEach
   void connect() {
-    WebSocketClient ws = client.createWebSocketClient();
-    socket = ws.connect(port, "127.0.0.1", "/eventbus/websocket").await();
+    WebSocketClient ws = ENGINE.client().createWebSocketClient();
+    socket = ws.connect(ENGINE.port(), "127.0.0.1", "/eventbus/websocket").await();
     // The raw endpoint sends binary frames; each holds one JSON message.
     socket.handler(buffer -> frames.add(new JsonObject(buffer.toString())));
   }
@@ -86,7 +69,7 @@ class EventBusBridgeIT {
     long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     JsonObject first = null;
     while (first == null && System.nanoTime() < deadline) {
-      engine.vertx().eventBus().publish(Addresses.ALERTS, probe);
+      ENGINE.vertx().eventBus().publish(Addresses.ALERTS, probe);
       first = frames.poll(100, TimeUnit.MILLISECONDS);
     }
     assertThat(first).isNotNull();
@@ -98,7 +81,7 @@ class EventBusBridgeIT {
         ? new Hotspot(999_999, "Nobody", "supplier", 2, 1, 100, Severity.CRITICAL, "open", Instant.now(), Instant.now(),
         null, "updated").toJson()
         : new JsonObject().put("channel", channel).put("id", 7);
-      engine.vertx().eventBus().publish(channel, body);
+      ENGINE.vertx().eventBus().publish(channel, body);
       JsonObject frame = next();
       // The engine's own cycles may publish meanwhile (emissions after an evaluation): skip those.
       while (!body.equals(frame.getJsonObject("body"))) {
@@ -112,10 +95,10 @@ class EventBusBridgeIT {
   @Test
   void aBrowserWithoutWebSocketsGetsTheChannelsOverXhrPolling() throws Exception {
     String session = "/eventbus/123/" + java.util.UUID.randomUUID().toString().substring(0, 8);
-    Http.Response open = Http.post(port, session + "/xhr", "");
+    Http.Response open = Http.post(ENGINE.port(), session + "/xhr", "");
     assertThat(open.status()).isEqualTo(200);
     assertThat(open.body()).startsWith("o");
-    Http.Response send = Http.post(port, session + "/xhr_send",
+    Http.Response send = Http.post(ENGINE.port(), session + "/xhr_send",
       new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "register").put("address", Addresses.ALERTS)
         .encode()).encode());
     assertThat(send.status()).as(send.body()).isEqualTo(204);
@@ -124,11 +107,11 @@ class EventBusBridgeIT {
     String received = "";
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (!received.contains("xhr") && System.nanoTime() < deadline) {
-      engine.vertx().eventBus().publish(Addresses.ALERTS, probe);
+      ENGINE.vertx().eventBus().publish(Addresses.ALERTS, probe);
       // A bridge client pings, or the bridge closes its session after its ping timeout.
-      Http.post(port, session + "/xhr_send", new io.vertx.core.json.JsonArray()
+      Http.post(ENGINE.port(), session + "/xhr_send", new io.vertx.core.json.JsonArray()
         .add(new JsonObject().put("type", "ping").encode()).encode());
-      received += Http.post(port, session + "/xhr", "").body();
+      received += Http.post(ENGINE.port(), session + "/xhr", "").body();
     }
     assertThat(received).contains("\\\"probe\\\":\\\"xhr\\\"");
   }
@@ -143,7 +126,7 @@ class EventBusBridgeIT {
       assertThat(frame.getString("body")).isIn("access_denied", "rejected");
     }
     // Nothing registered: an internal publish does not reach the browser.
-    engine.vertx().eventBus().publish(Addresses.CONFIG_CHANGED + ".test", new JsonObject());
+    ENGINE.vertx().eventBus().publish(Addresses.CONFIG_CHANGED + ".test", new JsonObject());
     assertThat(frames.poll(300, TimeUnit.MILLISECONDS)).isNull();
   }
 
@@ -152,7 +135,7 @@ class EventBusBridgeIT {
     List<Object> received = new CopyOnWriteArrayList<>();
     List<String> targets = List.of(Addresses.HOTSPOTS, Addresses.ALERTS, Addresses.SIMULATE, "test.inbound");
     var consumers = targets.stream()
-      .map(a -> engine.vertx().eventBus().consumer(a, m -> received.add(m.body()))).toList();
+      .map(a -> ENGINE.vertx().eventBus().consumer(a, m -> received.add(m.body()))).toList();
     for (var c : consumers) {
       c.completion().await();
     }
@@ -170,6 +153,6 @@ class EventBusBridgeIT {
     for (var c : consumers) {
       c.unregister().await();
     }
-    assertThat(Http.get(port, "/metrics").body()).contains("nexus_bridge_refused_total");
+    assertThat(Http.get(ENGINE.port(), "/metrics").body()).contains("nexus_bridge_refused_total");
   }
 }

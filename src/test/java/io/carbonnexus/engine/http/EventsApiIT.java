@@ -1,16 +1,15 @@
 package io.carbonnexus.engine.http;
 
-import io.carbonnexus.engine.Engine;
 import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.support.EngineUnderTest;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.TestDatabase;
 import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -32,30 +31,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 class EventsApiIT {
 
   private static final String TOKEN = "s3cret-token";
-  private static Engine engine;
-  private static int port;
-  private static String url;
 
-  @BeforeAll
-  static void start() {
-    TestEngine setup = TestEngine.onNewDatabase()
-      .with(ConfigKeys.API_TOKEN, TOKEN)
-      .with(ConfigKeys.HTTP_MAX_BODY_KB, 64)
-      // Not the default 24 h: the expiry tests then show that the setting is what counts.
-      .with(ConfigKeys.HTTP_IDEMPOTENCY_KEY_TTL, "2h");
-    engine = setup.start();
-    url = setup.dbUrl();
-    port = setup.port();
-  }
-
-  @AfterAll
-  static void stop() {
-    engine.close();
-  }
+  @RegisterExtension
+  static final EngineUnderTest ENGINE = new EngineUnderTest(TestEngine.onNewDatabase()
+    .with(ConfigKeys.API_TOKEN, TOKEN)
+    .with(ConfigKeys.HTTP_MAX_BODY_KB, 64)
+    // Not the default 24 h: the expiry tests then show that the setting is what counts.
+    .with(ConfigKeys.HTTP_IDEMPOTENCY_KEY_TTL, "2h"));
 
   @BeforeEach
   void clean() {
-    TestDatabase.execute(url, "truncate events_normalized, event_submissions, predictions, prediction_errors");
+    TestDatabase.execute(ENGINE.dbUrl(), "truncate events_normalized, event_submissions, predictions, prediction_errors");
   }
 
   private static JsonObject event(String supplier, String type, double km) {
@@ -69,11 +55,11 @@ class EventsApiIT {
     all[0] = "Authorization";
     all[1] = "Bearer " + TOKEN;
     System.arraycopy(headers, 0, all, 2, headers.length);
-    return Http.post(port, "/events", body, all);
+    return Http.post(ENGINE.port(), "/events", body, all);
   }
 
   private static long rows() {
-    return TestDatabase.queryLong(url, "select count(*) from events_normalized");
+    return TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from events_normalized");
   }
 
   @Test
@@ -82,18 +68,18 @@ class EventsApiIT {
     assertThat(r.status()).isEqualTo(201);
     assertThat(r.json().getInteger("inserted")).isEqualTo(2);
     assertThat(r.json().getJsonArray("ids")).hasSize(2);
-    assertThat(TestDatabase.queryLong(url, "select count(*) from events_normalized where shipment_id = 'SHP-A'"
+    assertThat(TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from events_normalized where shipment_id = 'SHP-A'"
       + " and occurred_at = '2026-11-27T07:30:00Z' and payload_capacity_tonnes = 20")).isEqualTo(1);
-    TestDatabase.waitFor("predicted", () -> TestDatabase.queryLong(url, "select count(*) from predictions") == 2,
+    TestDatabase.waitFor("predicted", () -> TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from predictions") == 2,
       Duration.ofSeconds(5));
   }
 
   @Test
   void withoutTheTokenNothingIsWritten() {
-    Http.Response r = Http.post(port, "/events", new JsonArray().add(event("A", "hgv", 100)).encode());
+    Http.Response r = Http.post(ENGINE.port(), "/events", new JsonArray().add(event("A", "hgv", 100)).encode());
     assertThat(r.status()).isEqualTo(401);
     assertThat(r.json().getString("error")).contains("Authorization: Bearer");
-    assertThat(Http.post(port, "/events", "[]", "Authorization", "Bearer wrong").status()).isEqualTo(401);
+    assertThat(Http.post(ENGINE.port(), "/events", "[]", "Authorization", "Bearer wrong").status()).isEqualTo(401);
     assertThat(rows()).isZero();
   }
 
@@ -157,7 +143,7 @@ class EventsApiIT {
       .contains("was used with a different request body");
     assertThat(other.json().getJsonObject("details").getString("idempotency_key")).isEqualTo("batch-43");
     assertThat(rows()).isEqualTo(1);
-    assertThat(TestDatabase.queryLong(url, "select count(*) from events_normalized where supplier = 'B'")).isZero();
+    assertThat(TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from events_normalized where supplier = 'B'")).isZero();
   }
 
   @Test
@@ -177,9 +163,9 @@ class EventsApiIT {
   @Test
   void anExpiredKeyIsTreatedAsNewAndItsRowReplaced() {
     Http.Response first = post(new JsonArray().add(event("A", "van", 10)).encode(), "Idempotency-Key", "batch-45");
-    TestDatabase.execute(url, "update event_submissions set created_at = now() - interval '119 minutes'");
+    TestDatabase.execute(ENGINE.dbUrl(), "update event_submissions set created_at = now() - interval '119 minutes'");
     Http.Response stillRemembered = post(new JsonArray().add(event("B", "van", 20)).encode(), "Idempotency-Key", "batch-45");
-    TestDatabase.execute(url, "update event_submissions set created_at = now() - interval '121 minutes'");
+    TestDatabase.execute(ENGINE.dbUrl(), "update event_submissions set created_at = now() - interval '121 minutes'");
     Http.Response again = post(new JsonArray().add(event("B", "van", 20)).encode(), "Idempotency-Key", "batch-45");
     assertThat(first.status()).isEqualTo(201);
     assertThat(stillRemembered.status()).isEqualTo(422);
@@ -187,7 +173,7 @@ class EventsApiIT {
     assertThat(again.json().getBoolean("replayed")).isFalse();
     assertThat(rows()).isEqualTo(2);
     long newId = again.json().getJsonArray("ids").getLong(0);
-    assertThat(TestDatabase.queryLong(url, "select count(*) from event_submissions where idempotency_key = 'batch-45'"
+    assertThat(TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from event_submissions where idempotency_key = 'batch-45'"
       + " and event_ids = array[" + newId + "]::bigint[] and created_at > now() - interval '1 minute'")).isEqualTo(1);
   }
 
@@ -203,18 +189,18 @@ class EventsApiIT {
   @Test
   void concurrentRequestsWithTheSameExpiredKeyReplaceItOnce() throws Exception {
     post(new JsonArray().add(event("A", "van", 10)).encode(), "Idempotency-Key", "batch-47");
-    TestDatabase.execute(url, "update event_submissions set created_at = now() - interval '121 minutes'");
+    TestDatabase.execute(ENGINE.dbUrl(), "update event_submissions set created_at = now() - interval '121 minutes'");
     String body = new JsonArray().add(event("B", "van", 20)).encode();
     List<Http.Response> answers = concurrently(8, () -> post(body, "Idempotency-Key", "batch-47"));
     assertThat(answers).extracting(Http.Response::status).containsOnly(200, 201).containsOnlyOnce(201);
     assertThat(answers).extracting(r -> r.json().getJsonArray("ids")).containsOnly(answers.get(0).json().getJsonArray("ids"));
     assertThat(rows()).isEqualTo(2);
-    assertThat(TestDatabase.queryLong(url, "select count(*) from events_normalized where supplier = 'B'")).isEqualTo(1);
+    assertThat(TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from events_normalized where supplier = 'B'")).isEqualTo(1);
   }
 
   @Test
   void aKeyStoredBeforeFingerprintsReplaysByTheKeyAlone() {
-    TestDatabase.execute(url, "insert into event_submissions (idempotency_key, event_ids) values ('legacy-1', array[7, 8])");
+    TestDatabase.execute(ENGINE.dbUrl(), "insert into event_submissions (idempotency_key, event_ids) values ('legacy-1', array[7, 8])");
     Http.Response r = post(new JsonArray().add(event("A", "van", 10)).encode(), "Idempotency-Key", "legacy-1");
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().getJsonArray("ids").encode()).isEqualTo("[7,8]");
@@ -297,38 +283,38 @@ class EventsApiIT {
 
   @Test
   void batchDetectionReplaysAPastRangeWithoutTouchingLiveHotspots() {
-    TestDatabase.execute(url, "truncate hotspot_changes, hotspots cascade");
-    TestDatabase.execute(url, "insert into baselines (entity_type, entity, baseline, source) values"
+    TestDatabase.execute(ENGINE.dbUrl(), "truncate hotspot_changes, hotspots cascade");
+    TestDatabase.execute(ENGINE.dbUrl(), "insert into baselines (entity_type, entity, baseline, source) values"
       + " ('supplier', 'Replay Freight', 100, 'target') on conflict do nothing");
     // 150 kg on 2026-11-10 at 06:00 UTC: the window before a step, [t - 24 h, t), holds it from the
     // 07:00 step (critical) to the 06:00 step of the next day; at 07:00 it has left.
-    TestDatabase.execute(url, "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
+    TestDatabase.execute(ENGINE.dbUrl(), "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
       + " model_version) values (900001, '2026-11-10T06:00:00Z', 'Replay Freight', 'R7', 'van', 150, 'builtin', 't')");
     JsonObject request = new JsonObject().put("from", "2026-11-10T00:00:00Z").put("to", "2026-11-12T00:00:00Z")
       .put("step", "1h");
-    Http.Response r = Http.post(port, "/detection/batch", request.encode(), "Authorization", "Bearer " + TOKEN);
+    Http.Response r = Http.post(ENGINE.port(), "/detection/batch", request.encode(), "Authorization", "Bearer " + TOKEN);
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().getLong("evaluations")).isEqualTo(49);
     JsonArray changes = r.json().getJsonArray("changes");
     assertThat(changes.stream().map(o -> ((JsonObject) o).getString("at") + " " + ((JsonObject) o).getString("change")
       + "/" + ((JsonObject) o).getString("severity")).filter(x -> true).toList())
       .containsSubsequence("2026-11-10T07:00:00Z opened/critical", "2026-11-11T07:00:00Z resolved/critical");
-    assertThat(TestDatabase.queryLong(url, "select count(*) from hotspots")).isZero();
+    assertThat(TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from hotspots")).isZero();
   }
 
   @Test
   void theReplayIsHonestEventsAfterAStepNeverChangeWhatItSaysAtThatStep() {
-    TestDatabase.execute(url, "truncate hotspot_changes, hotspots cascade");
-    TestDatabase.execute(url, "insert into baselines (entity_type, entity, baseline, source) values"
+    TestDatabase.execute(ENGINE.dbUrl(), "truncate hotspot_changes, hotspots cascade");
+    TestDatabase.execute(ENGINE.dbUrl(), "insert into baselines (entity_type, entity, baseline, source) values"
       + " ('supplier', 'Honest Freight', 100, 'target') on conflict do nothing");
     // 120 kg on the 10th at 03:00: over the target from the 04:00 step for a day.
-    TestDatabase.execute(url, "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
+    TestDatabase.execute(ENGINE.dbUrl(), "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
       + " model_version) values (910001, '2026-11-10T03:00:00Z', 'Honest Freight', 'R8', 'van', 120, 'builtin', 't')");
     JsonObject request = new JsonObject().put("from", "2026-11-10T00:00:00Z").put("to", "2026-11-12T00:00:00Z")
       .put("step", "15m");
     List<String> before = replayed(request, "Honest Freight");
     // Later events: at 12:00 on the 10th, 300 kg more.
-    TestDatabase.execute(url, "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
+    TestDatabase.execute(ENGINE.dbUrl(), "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
       + " model_version) values (910002, '2026-11-10T12:00:00Z', 'Honest Freight', 'R8', 'van', 300, 'builtin', 't')");
     List<String> after = replayed(request, "Honest Freight");
     java.util.function.Predicate<String> upToNoon = c -> c.compareTo("2026-11-10T12:00:00Z") <= 0;
@@ -339,7 +325,7 @@ class EventsApiIT {
   }
 
   private List<String> replayed(JsonObject request, String entity) {
-    Http.Response r = Http.post(port, "/detection/batch", request.encode(), "Authorization", "Bearer " + TOKEN);
+    Http.Response r = Http.post(ENGINE.port(), "/detection/batch", request.encode(), "Authorization", "Bearer " + TOKEN);
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     return r.json().getJsonArray("changes").stream().map(o -> (JsonObject) o)
       .filter(c -> c.getString("entity").equals(entity))
@@ -349,58 +335,58 @@ class EventsApiIT {
   @Test
   void batchDetectionRefusesImpossibleRangesAndNeedsTheToken() {
     String reversed = new JsonObject().put("from", "2026-11-12T00:00:00Z").put("to", "2026-11-10T00:00:00Z").encode();
-    Http.Response r = Http.post(port, "/detection/batch", reversed, "Authorization", "Bearer " + TOKEN);
+    Http.Response r = Http.post(ENGINE.port(), "/detection/batch", reversed, "Authorization", "Bearer " + TOKEN);
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().getString("error")).isEqualTo("from must be before to");
     String oddStep = new JsonObject().put("from", "2026-11-10T00:00:00Z").put("to", "2026-11-11T00:00:00Z")
       .put("step", "7m").encode();
-    assertThat(Http.post(port, "/detection/batch", oddStep, "Authorization", "Bearer " + TOKEN).json().getString("error"))
+    assertThat(Http.post(ENGINE.port(), "/detection/batch", oddStep, "Authorization", "Bearer " + TOKEN).json().getString("error"))
       .contains("whole minutes dividing a day");
     String subSecond = new JsonObject().put("from", "2026-11-10T00:00:00Z").put("to", "2026-11-10T00:01:00Z")
       .put("step", "500ms").encode();
-    assertThat(Http.post(port, "/detection/batch", subSecond, "Authorization", "Bearer " + TOKEN).json().getString("error"))
+    assertThat(Http.post(ENGINE.port(), "/detection/batch", subSecond, "Authorization", "Bearer " + TOKEN).json().getString("error"))
       .contains("whole minutes");
     String badDate = new JsonObject().put("from", "yesterday").put("to", "2026-11-11T00:00:00Z").encode();
-    assertThat(Http.post(port, "/detection/batch", badDate, "Authorization", "Bearer " + TOKEN).status()).isEqualTo(400);
-    assertThat(Http.post(port, "/detection/batch", reversed).status()).isEqualTo(401);
+    assertThat(Http.post(ENGINE.port(), "/detection/batch", badDate, "Authorization", "Bearer " + TOKEN).status()).isEqualTo(400);
+    assertThat(Http.post(ENGINE.port(), "/detection/batch", reversed).status()).isEqualTo(401);
   }
 
   @Test
   void anOperatorAcknowledgesAnAlertAndSilencesAnEntity() {
-    TestDatabase.execute(url, "truncate hotspot_changes, hotspots, alerts, silences cascade");
-    TestDatabase.execute(url, "insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity,"
+    TestDatabase.execute(ENGINE.dbUrl(), "truncate hotspot_changes, hotspots, alerts, silences cascade");
+    TestDatabase.execute(ENGINE.dbUrl(), "insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity,"
       + " opened_at, updated_at) values ('supplier', 'Ack Freight', 200, 100, 100, 'critical', now(), now())");
-    TestDatabase.execute(url, "insert into alerts (level, message, hotspot_id, kind, dedup_key) select 'critical',"
+    TestDatabase.execute(ENGINE.dbUrl(), "insert into alerts (level, message, hotspot_id, kind, dedup_key) select 'critical',"
       + " 'Ack Freight exceeded emissions by 100%', id, 'firing', 'k1' from hotspots");
-    long alertId = TestDatabase.queryLong(url, "select id from alerts");
+    long alertId = TestDatabase.queryLong(ENGINE.dbUrl(), "select id from alerts");
 
-    Http.Response ack = Http.post(port, "/alerts/" + alertId + "/acknowledge", "{\"by\": \"ops@example\"}",
+    Http.Response ack = Http.post(ENGINE.port(), "/alerts/" + alertId + "/acknowledge", "{\"by\": \"ops@example\"}",
       "Authorization", "Bearer " + TOKEN);
     assertThat(ack.status()).isEqualTo(200);
     assertThat(ack.json().getString("acknowledged_at")).isNotNull();
-    assertThat(TestDatabase.queryLong(url, "select count(*) from alerts where acknowledged_by = 'ops@example'")).isEqualTo(1);
-    assertThat(Http.post(port, "/alerts/999999/acknowledge", "", "Authorization", "Bearer " + TOKEN).status()).isEqualTo(404);
-    assertThat(Http.post(port, "/alerts/abc/acknowledge", "", "Authorization", "Bearer " + TOKEN).status()).isEqualTo(400);
-    assertThat(Http.post(port, "/alerts/" + alertId + "/acknowledge", "").status()).isEqualTo(401);
+    assertThat(TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from alerts where acknowledged_by = 'ops@example'")).isEqualTo(1);
+    assertThat(Http.post(ENGINE.port(), "/alerts/999999/acknowledge", "", "Authorization", "Bearer " + TOKEN).status()).isEqualTo(404);
+    assertThat(Http.post(ENGINE.port(), "/alerts/abc/acknowledge", "", "Authorization", "Bearer " + TOKEN).status()).isEqualTo(400);
+    assertThat(Http.post(ENGINE.port(), "/alerts/" + alertId + "/acknowledge", "").status()).isEqualTo(401);
 
-    Http.Response silence = Http.post(port, "/silences", new JsonObject().put("entity_type", "supplier")
+    Http.Response silence = Http.post(ENGINE.port(), "/silences", new JsonObject().put("entity_type", "supplier")
       .put("entity", "Ack Freight").put("duration", "2h").put("reason", "planned peak").encode(),
       "Authorization", "Bearer " + TOKEN);
     assertThat(silence.status()).isEqualTo(201);
-    assertThat(TestDatabase.queryLong(url, "select count(*) from silences where entity = 'Ack Freight'"
+    assertThat(TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from silences where entity = 'Ack Freight'"
       + " and until > now() + interval '119 minutes' and until < now() + interval '121 minutes'")).isEqualTo(1);
-    Http.Response badType = Http.post(port, "/silences", new JsonObject().put("entity_type", "planet")
+    Http.Response badType = Http.post(ENGINE.port(), "/silences", new JsonObject().put("entity_type", "planet")
       .put("entity", "Mars").put("duration", "2h").encode(), "Authorization", "Bearer " + TOKEN);
     assertThat(badType.status()).isEqualTo(400);
     assertThat(badType.json().getString("error")).contains("entity_type");
-    Http.Response badDuration = Http.post(port, "/silences", new JsonObject().put("entity_type", "route")
+    Http.Response badDuration = Http.post(ENGINE.port(), "/silences", new JsonObject().put("entity_type", "route")
       .put("entity", "R1").put("duration", "forever").encode(), "Authorization", "Bearer " + TOKEN);
     assertThat(badDuration.status()).isEqualTo(400);
   }
 
   @Test
   void anUnknownEndpointGets404AsJson() {
-    Http.Response r = Http.get(port, "/nope");
+    Http.Response r = Http.get(ENGINE.port(), "/nope");
     assertThat(r.status()).isEqualTo(404);
     assertThat(r.json().getString("error")).isEqualTo("no such endpoint: GET /nope");
   }

@@ -1,14 +1,14 @@
 package io.carbonnexus.engine.http;
 
-import io.carbonnexus.engine.Engine;
 import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.support.EngineUnderTest;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.TestDatabase;
 import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -34,33 +34,23 @@ class HostileInputIT {
   private static final String[] TABLES = {"events_normalized", "predictions", "baselines", "hotspots", "alerts",
     "recommendations", "silences", "event_submissions", "recommendation_requests"};
 
-  private static Engine engine;
-  private static int port;
-  private static String url;
+  @RegisterExtension
+  static final EngineUnderTest ENGINE = new EngineUnderTest(TestEngine.onNewDatabase()
+    .with(ConfigKeys.API_TOKEN, TOKEN)
+    .with(ConfigKeys.HTTP_MAX_BODY_KB, 64));
 
   @BeforeAll
-  static void start() throws Exception {
-    TestEngine setup = TestEngine.onNewDatabase()
-      .with(ConfigKeys.API_TOKEN, TOKEN)
-      .with(ConfigKeys.HTTP_MAX_BODY_KB, 64);
-    engine = setup.start();
-    url = setup.dbUrl();
-    port = setup.port();
-    TestDatabase.execute(url, "insert into events_normalized (occurred_at, supplier, route, vehicle_type, distance_km,"
+  static void insertOnePredictedEvent() throws Exception {
+    TestDatabase.execute(ENGINE.dbUrl(), "insert into events_normalized (occurred_at, supplier, route, vehicle_type, distance_km,"
       + " load_tonnes) values (now() - interval '5 minutes', 'Acme', 'R1', 'hgv', 100, 10)");
-    TestDatabase.waitFor("predicted", () -> TestDatabase.queryLong(url, "select count(*) from predictions") == 1,
+    TestDatabase.waitFor("predicted", () -> TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from predictions") == 1,
       Duration.ofSeconds(10));
-  }
-
-  @AfterAll
-  static void stop() {
-    engine.close();
   }
 
   private static Map<String, Long> counts() {
     Map<String, Long> counts = new TreeMap<>();
     for (String table : TABLES) {
-      counts.put(table, TestDatabase.queryLong(url, "select count(*) from " + table));
+      counts.put(table, TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from " + table));
     }
     return counts;
   }
@@ -101,7 +91,7 @@ class HostileInputIT {
   @Test
   void noHostileRequestGetsA5xxOrChangesData() throws Exception {
     Map<String, Long> before = counts();
-    JsonObject paths = Http.get(port, "/openapi.json").json().getJsonObject("paths");
+    JsonObject paths = Http.get(ENGINE.port(), "/openapi.json").json().getJsonObject("paths");
     int requests = 0;
     List<String> failures = new ArrayList<>();
     for (String path : paths.fieldNames()) {
@@ -134,8 +124,8 @@ class HostileInputIT {
     assertThat(requests).isGreaterThanOrEqualTo(1_000);
     System.out.println("HostileInputIT: " + requests + " hostile requests, 0 answered 5xx");
     assertThat(counts()).as("no table changed").isEqualTo(before);
-    assertThat(Http.get(port, "/health").status()).isEqualTo(200);
-    assertThat(TestDatabase.queryLong(url, "select count(*) from hotspots")).isZero(); // the table is still there
+    assertThat(Http.get(ENGINE.port(), "/health").status()).isEqualTo(200);
+    assertThat(TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from hotspots")).isZero(); // the table is still there
   }
 
   /**
@@ -145,7 +135,7 @@ class HostileInputIT {
   private static void check(List<String> failures, String method, String pathAndQuery, byte[] body, boolean auth)
     throws Exception {
     String response;
-    try (Socket socket = new Socket("127.0.0.1", port)) {
+    try (Socket socket = new Socket("127.0.0.1", ENGINE.port())) {
       socket.setSoTimeout(30_000);
       StringBuilder head = new StringBuilder(method.toUpperCase()).append(' ').append(pathAndQuery)
         .append(" HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");

@@ -5,17 +5,12 @@ import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
 import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.support.Http;
-import io.carbonnexus.engine.support.DatabaseExtension;
-import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.TempDirs;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Vertx;
+import io.carbonnexus.engine.support.VerticleTestBed;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -25,20 +20,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  * not running is a 503, one that does not answer in time a 504, and a concern's own failure keeps
  * its status and message.
  */
-@ExtendWith({VertxExtension.class, DatabaseExtension.class})
-class HttpFailuresIT {
+class HttpFailuresIT extends VerticleTestBed {
 
-  private Vertx vertx;
   private int port;
 
   @BeforeEach
-  void setUp(Vertx vertx, FreshDatabase db) {
-    this.vertx = vertx;
+  void setUp() {
     port = TempDirs.freePort();
-    JsonObject config = db.config();
     ConfigKeys.HTTP_PORT.put(config, port);
     ConfigKeys.HTTP_REQUEST_TIMEOUT.put(config, "300ms");
-    vertx.deployVerticle(new HttpVerticle(), new DeploymentOptions().setConfig(config)).await();
+    deploy(new HttpVerticle());
   }
 
   @Test

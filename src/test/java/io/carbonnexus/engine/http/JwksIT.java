@@ -1,20 +1,19 @@
 package io.carbonnexus.engine.http;
 
-import io.carbonnexus.engine.Engine;
 import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.support.EngineUnderTest;
 import io.carbonnexus.engine.support.FakeJwks;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.Jwts;
 import io.carbonnexus.engine.support.RawHttp;
 import io.carbonnexus.engine.support.TestEngine;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,32 +48,20 @@ class JwksIT {
   private static final KeyPair ROTATED_IN = Jwts.ecKeyPair();
   private static final KeyPair STRANGER = Jwts.ecKeyPair();
 
-  private static Vertx vertx;
+  @RegisterExtension
+  static final EngineUnderTest ENGINE = new EngineUnderTest();
+
   private static FakeJwks jwks;
-  private static Engine engine;
-  private static int port;
 
   @BeforeAll
   static void start() {
-    vertx = Vertx.vertx();
-    jwks = FakeJwks.start(vertx); // failing: the engine's first fetch gets a 500
-    TestEngine setup = TestEngine.onNewDatabase()
+    jwks = FakeJwks.start(ENGINE.client()); // failing: the engine's first fetch gets a 500
+    ENGINE.start(TestEngine.onNewDatabase()
       .with(ConfigKeys.API_TOKEN, OPERATOR)
       .with(ConfigKeys.AUTH_JWKS_URL, jwks.url())
       .with(ConfigKeys.AUTH_JWKS_REFRESH, "30s")
       .with(ConfigKeys.AUTH_JWT_ISSUER, ISSUER)
-      .with(ConfigKeys.AUTH_JWT_AUDIENCE, AUDIENCE);
-    engine = setup.start();
-    port = setup.port();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (engine != null) {
-      engine.close();
-    }
-    jwks.close();
-    vertx.close().await();
+      .with(ConfigKeys.AUTH_JWT_AUDIENCE, AUDIENCE));
   }
 
   private static JsonObject jwk(KeyPair pair, String kid) {
@@ -86,12 +73,12 @@ class JwksIT {
   }
 
   private static Http.Response read(String authorization) {
-    return authorization == null ? Http.get(port, "/hotspots")
-      : Http.send(port, "GET", "/hotspots", null, "Authorization", authorization);
+    return authorization == null ? Http.get(ENGINE.port(), "/hotspots")
+      : Http.send(ENGINE.port(), "GET", "/hotspots", null, "Authorization", authorization);
   }
 
   private static Http.Response write(String authorization) {
-    return Http.send(port, "PUT", "/targets", TARGET, "Authorization", authorization);
+    return Http.send(ENGINE.port(), "PUT", "/targets", TARGET, "Authorization", authorization);
   }
 
   /**
@@ -101,7 +88,7 @@ class JwksIT {
   private static List<Integer> readOnFreshConnections(String authorization) {
     List<Integer> statuses = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
-      try (RawHttp raw = new RawHttp(port)) {
+      try (RawHttp raw = new RawHttp(ENGINE.port())) {
         raw.write("GET /hotspots HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + authorization
           + "\r\nConnection: close\r\n\r\n");
         raw.response(10_000);

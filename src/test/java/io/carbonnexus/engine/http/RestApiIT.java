@@ -1,17 +1,17 @@
 package io.carbonnexus.engine.http;
 
-import io.carbonnexus.engine.Engine;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.prediction.EmissionModel;
 import io.carbonnexus.engine.shared.ShipmentEvent;
+import io.carbonnexus.engine.support.EngineUnderTest;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.TestDatabase;
 import io.carbonnexus.engine.support.TestEngine;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -42,20 +42,15 @@ class RestApiIT {
     {"Cobalt Lines", "R-OTHER", "van", 25.0, 0.5, null},
   };
 
-  private static Engine engine;
-  private static int port;
-  private static String url;
+  @RegisterExtension
+  static final EngineUnderTest ENGINE = new EngineUnderTest(TestEngine.onNewDatabase()
+    .with(ConfigKeys.API_TOKEN, TOKEN)
+    .with(ConfigKeys.HTTP_MAX_BODY_KB, 16)
+    .with(ConfigKeys.HTTP_CORS_ORIGINS, "https://dash.example.com, http://127.0.0.1:3000")
+    .with(ConfigKeys.DETECTION_FAST_PATH_DELAY, "50ms"));
 
   @BeforeAll
-  static void start() throws Exception {
-    TestEngine setup = TestEngine.onNewDatabase()
-      .with(ConfigKeys.API_TOKEN, TOKEN)
-      .with(ConfigKeys.HTTP_MAX_BODY_KB, 16)
-      .with(ConfigKeys.HTTP_CORS_ORIGINS, "https://dash.example.com, http://127.0.0.1:3000")
-      .with(ConfigKeys.DETECTION_FAST_PATH_DELAY, "50ms");
-    engine = setup.start();
-    url = setup.dbUrl();
-    port = setup.port();
+  static void insertPredictedEvents() throws Exception {
     StringBuilder sql = new StringBuilder("insert into events_normalized (occurred_at, supplier, route, vehicle_type,"
       + " distance_km, load_tonnes, payload_capacity_tonnes) values ");
     for (int i = 0; i < EVENTS.length; i++) {
@@ -64,14 +59,9 @@ class RestApiIT {
         .append(e[0]).append("', '").append(e[1]).append("', '").append(e[2]).append("', ").append(e[3]).append(", ")
         .append(e[4]).append(", ").append(e[5]).append(")");
     }
-    TestDatabase.execute(url, sql.toString());
+    TestDatabase.execute(ENGINE.dbUrl(), sql.toString());
     TestDatabase.waitFor("all events predicted",
-      () -> TestDatabase.queryLong(url, "select count(*) from predictions") == EVENTS.length, Duration.ofSeconds(10));
-  }
-
-  @AfterAll
-  static void stop() {
-    engine.close();
+      () -> TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from predictions") == EVENTS.length, Duration.ofSeconds(10));
   }
 
   private static double co2(Object[] e, String vehicleType, double distanceFactor, double loadFactor, boolean keepCapacity) {
@@ -81,26 +71,26 @@ class RestApiIT {
   }
 
   private static double stored(String where) {
-    return TestDatabase.queryDouble(url, "select coalesce(sum(co2_kg), 0) from predictions where " + where);
+    return TestDatabase.queryDouble(ENGINE.dbUrl(), "select coalesce(sum(co2_kg), 0) from predictions where " + where);
   }
 
   /** Makes a supplier hot: a target at its window total divided by {@code ratio}. */
   private static long hotspotFor(String supplier, double ratio) throws Exception {
     double total = stored("supplier = '" + supplier + "'");
-    Http.Response r = Http.send(port, "PUT", "/targets", new JsonObject().put("entity_type", "supplier")
+    Http.Response r = Http.send(ENGINE.port(), "PUT", "/targets", new JsonObject().put("entity_type", "supplier")
       .put("entity", supplier).put("baseline", total / ratio).encode(), AUTH);
     assertThat(r.status()).as(r.body()).isEqualTo(200);
-    TestDatabase.waitFor("hotspot for " + supplier, () -> TestDatabase.queryLong(url,
+    TestDatabase.waitFor("hotspot for " + supplier, () -> TestDatabase.queryLong(ENGINE.dbUrl(),
       "select count(*) from hotspots where status = 'open' and entity = '" + supplier + "'") == 1, Duration.ofSeconds(10));
-    return TestDatabase.queryLong(url, "select id from hotspots where status = 'open' and entity = '" + supplier + "'");
+    return TestDatabase.queryLong(ENGINE.dbUrl(), "select id from hotspots where status = 'open' and entity = '" + supplier + "'");
   }
 
   @Test
   void currentEmissionsAreTheWindowsStoredPredictions() throws Exception {
     // A read may be up to a second old: the snapshot follows the stored predictions within that.
     TestDatabase.waitFor("the snapshot of the stored predictions", () -> Math.abs(
-      Http.get(port, "/emissions/current").json().getDouble("total") - stored("true")) < 0.01, Duration.ofSeconds(5));
-    Http.Response r = Http.get(port, "/emissions/current");
+      Http.get(ENGINE.port(), "/emissions/current").json().getDouble("total") - stored("true")) < 0.01, Duration.ofSeconds(5));
+    Http.Response r = Http.get(ENGINE.port(), "/emissions/current");
     assertThat(r.status()).isEqualTo(200);
     JsonObject snapshot = r.json();
     assertThat(snapshot.getDouble("total")).isCloseTo(stored("true"), within(0.01));
@@ -119,8 +109,8 @@ class RestApiIT {
   @Test
   void currentEmissionsGiveTonneKmAndIntensityBesideEveryTotalAndTheBasis() throws Exception {
     TestDatabase.waitFor("the snapshot of the stored predictions", () -> Math.abs(
-      Http.get(port, "/emissions/current").json().getDouble("total") - stored("true")) < 0.01, Duration.ofSeconds(5));
-    JsonObject snapshot = Http.get(port, "/emissions/current").json();
+      Http.get(ENGINE.port(), "/emissions/current").json().getDouble("total") - stored("true")) < 0.01, Duration.ofSeconds(5));
+    JsonObject snapshot = Http.get(ENGINE.port(), "/emissions/current").json();
     assertThat(snapshot.getString("basis")).isEqualTo("wtw");
     double tonneKm = 0;
     for (Object[] e : EVENTS) {
@@ -140,7 +130,7 @@ class RestApiIT {
 
   @Test
   void simulateReplacesVehicleAndLoadOnTheRoutesEventsAsTheModelWould() {
-    Http.Response r = Http.post(port, "/simulate", "{\"vehicle_type\":\"ev\",\"route\":\"R-SIM\",\"load_change\":-20}");
+    Http.Response r = Http.post(ENGINE.port(), "/simulate", "{\"vehicle_type\":\"ev\",\"route\":\"R-SIM\",\"load_change\":-20}");
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     JsonObject s = r.json();
     double old = 0;
@@ -160,12 +150,12 @@ class RestApiIT {
     assertThat(s.getString("model")).isEqualTo("builtin");
     assertThat(s.getString("basis")).as("the figures are well-to-wheel by default").isEqualTo("wtw");
     // Nothing stored by a what-if.
-    assertThat(TestDatabase.queryLong(url, "select count(*) from predictions")).isEqualTo(EVENTS.length);
+    assertThat(TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from predictions")).isEqualTo(EVENTS.length);
   }
 
   @Test
   void simulateWithSupplierFilterAndDistanceChangeKeepsTheVehicle() {
-    Http.Response r = Http.post(port, "/simulate",
+    Http.Response r = Http.post(ENGINE.port(), "/simulate",
       "{\"supplier\":\"Borealis Freight\",\"distance_change\":50}");
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     double old = 0;
@@ -183,21 +173,21 @@ class RestApiIT {
 
   @Test
   void simulateRefusesWhatMakesNoSense() {
-    Http.Response unknownRoute = Http.post(port, "/simulate", "{\"route\":\"R-404\",\"load_change\":-20}");
+    Http.Response unknownRoute = Http.post(ENGINE.port(), "/simulate", "{\"route\":\"R-404\",\"load_change\":-20}");
     assertThat(unknownRoute.status()).isEqualTo(404);
     assertThat(unknownRoute.json().getString("error")).contains("R-404");
 
-    Http.Response tooLow = Http.post(port, "/simulate", "{\"route\":\"R-SIM\",\"load_change\":-101}");
+    Http.Response tooLow = Http.post(ENGINE.port(), "/simulate", "{\"route\":\"R-SIM\",\"load_change\":-101}");
     assertThat(tooLow.status()).isEqualTo(400);
     assertThat(tooLow.json().getString("error")).contains("load_change").contains("-100");
 
-    Http.Response unknownType = Http.post(port, "/simulate", "{\"route\":\"R-SIM\",\"vehicle_type\":\"zeppelin\"}");
+    Http.Response unknownType = Http.post(ENGINE.port(), "/simulate", "{\"route\":\"R-SIM\",\"vehicle_type\":\"zeppelin\"}");
     assertThat(unknownType.status()).isEqualTo(400);
     assertThat(unknownType.json().getString("error")).startsWith("vehicle_type").contains("zeppelin");
 
     // The contract's rule, named as a rule rather than as one missing field.
     for (String noChange : List.of("{\"route\":\"R-SIM\"}", "{}")) {
-      Http.Response res = Http.post(port, "/simulate", noChange);
+      Http.Response res = Http.post(ENGINE.port(), "/simulate", noChange);
       assertThat(res.status()).as(noChange).isEqualTo(400);
       assertThat(res.json().getString("error")).as(noChange)
         .contains("at least one of vehicle_type, load_change or distance_change");
@@ -205,7 +195,7 @@ class RestApiIT {
 
     for (String bad : List.of("{\"load_change\":\"x\"}", "{\"route\":5,\"load_change\":1}", "[]", "{", "",
       "{\"route\":\"R-SIM\",\"load_change\":1,\"drop_table\":1}", "{\"load_change\":1e400}")) {
-      Http.Response res = Http.post(port, "/simulate", bad);
+      Http.Response res = Http.post(ENGINE.port(), "/simulate", bad);
       assertThat(res.status()).as(bad + " -> " + res.body()).isEqualTo(400);
       assertThat(res.json().getString("error")).isNotBlank();
     }
@@ -216,55 +206,55 @@ class RestApiIT {
     long critical = hotspotFor("Acme Haulage", 2.0);
     long warn = hotspotFor("Cobalt Lines", 1.2);
 
-    JsonArray all = Http.get(port, "/hotspots?entity_type=supplier").array();
+    JsonArray all = Http.get(ENGINE.port(), "/hotspots?entity_type=supplier").array();
     assertThat(all.stream().map(o -> ((JsonObject) o).getString("entity")))
       .contains("Acme Haulage", "Cobalt Lines");
-    JsonArray criticalOnly = Http.get(port, "/hotspots?severity=critical&entity_type=supplier").array();
+    JsonArray criticalOnly = Http.get(ENGINE.port(), "/hotspots?severity=critical&entity_type=supplier").array();
     assertThat(criticalOnly.stream().map(o -> ((JsonObject) o).getLong("id"))).contains(critical).doesNotContain(warn);
-    JsonObject h = Http.get(port, "/hotspots?entity=Cobalt%20Lines").array().getJsonObject(0);
+    JsonObject h = Http.get(ENGINE.port(), "/hotspots?entity=Cobalt%20Lines").array().getJsonObject(0);
     assertThat(h.getLong("id")).isEqualTo(warn);
     assertThat(h.getString("severity")).isEqualTo("warn");
     assertThat(h.getString("status")).isEqualTo("open");
     assertThat(h.getInteger("percent_above")).isEqualTo(20);
     assertThat(h.fieldNames()).contains("id", "entity", "entity_type", "predicted", "baseline", "percent_above",
       "severity", "status", "opened_at", "updated_at");
-    assertThat(Http.get(port, "/hotspots?severity=warn&severity=critical&entity_type=supplier").array()).hasSizeGreaterThanOrEqualTo(2);
-    assertThat(Http.get(port, "/hotspots?limit=1").array()).hasSize(1);
-    assertThat(Http.get(port, "/hotspots?status=resolved&entity=Cobalt%20Lines").array()).isEmpty();
-    assertThat(Http.get(port, "/hotspots?since=2999-01-01T00:00:00Z").array()).isEmpty();
-    JsonArray newestFirst = Http.get(port, "/hotspots").array();
+    assertThat(Http.get(ENGINE.port(), "/hotspots?severity=warn&severity=critical&entity_type=supplier").array()).hasSizeGreaterThanOrEqualTo(2);
+    assertThat(Http.get(ENGINE.port(), "/hotspots?limit=1").array()).hasSize(1);
+    assertThat(Http.get(ENGINE.port(), "/hotspots?status=resolved&entity=Cobalt%20Lines").array()).isEmpty();
+    assertThat(Http.get(ENGINE.port(), "/hotspots?since=2999-01-01T00:00:00Z").array()).isEmpty();
+    JsonArray newestFirst = Http.get(ENGINE.port(), "/hotspots").array();
     for (int i = 1; i < newestFirst.size(); i++) {
       assertThat(Instant.parse(newestFirst.getJsonObject(i - 1).getString("updated_at")))
         .isAfterOrEqualTo(Instant.parse(newestFirst.getJsonObject(i).getString("updated_at")));
     }
 
     // The alert for the critical hotspot, and its recommendation from the built-in recommender.
-    TestDatabase.waitFor("alert", () -> Http.get(port, "/alerts?hotspot_id=" + critical).array().size() == 1,
+    TestDatabase.waitFor("alert", () -> Http.get(ENGINE.port(), "/alerts?hotspot_id=" + critical).array().size() == 1,
       Duration.ofSeconds(10));
-    JsonObject alert = Http.get(port, "/alerts?entity=Acme%20Haulage&severity=critical&kind=firing").array().getJsonObject(0);
+    JsonObject alert = Http.get(ENGINE.port(), "/alerts?entity=Acme%20Haulage&severity=critical&kind=firing").array().getJsonObject(0);
     assertThat(alert.getLong("hotspot_id")).isEqualTo(critical);
     assertThat(alert.getString("message")).contains("Acme Haulage");
-    assertThat(Http.get(port, "/alerts?severity=info").array()).isEmpty();
+    assertThat(Http.get(ENGINE.port(), "/alerts?severity=info").array()).isEmpty();
     TestDatabase.waitFor("recommendation",
-      () -> Http.get(port, "/recommendations?hotspot_id=" + critical).array().size() == 1, Duration.ofSeconds(10));
-    JsonObject rec = Http.get(port, "/recommendations?source=rules&entity=Acme%20Haulage").array().getJsonObject(0);
+      () -> Http.get(ENGINE.port(), "/recommendations?hotspot_id=" + critical).array().size() == 1, Duration.ofSeconds(10));
+    JsonObject rec = Http.get(ENGINE.port(), "/recommendations?source=rules&entity=Acme%20Haulage").array().getJsonObject(0);
     assertThat(rec.getLong("hotspot_id")).isEqualTo(critical);
     assertThat(rec.getString("source")).isEqualTo("rules");
     assertThat(rec.getString("entity_type")).isEqualTo("supplier");
     assertThat(rec.getJsonArray("actions")).isNotEmpty();
-    assertThat(Http.get(port, "/recommendations?source=rag").array()).isEmpty();
+    assertThat(Http.get(ENGINE.port(), "/recommendations?source=rag").array()).isEmpty();
 
     // Acknowledge: needs the token, a number, an existing alert.
     long alertId = alert.getLong("id");
-    assertThat(Http.post(port, "/alerts/" + alertId + "/acknowledge", "{}").status()).isEqualTo(401);
-    assertThat(Http.post(port, "/alerts/abc/acknowledge", "{}", AUTH).status()).isEqualTo(400);
-    Http.Response missing = Http.post(port, "/alerts/999999/acknowledge", "{}", AUTH);
+    assertThat(Http.post(ENGINE.port(), "/alerts/" + alertId + "/acknowledge", "{}").status()).isEqualTo(401);
+    assertThat(Http.post(ENGINE.port(), "/alerts/abc/acknowledge", "{}", AUTH).status()).isEqualTo(400);
+    Http.Response missing = Http.post(ENGINE.port(), "/alerts/999999/acknowledge", "{}", AUTH);
     assertThat(missing.status()).isEqualTo(404);
     assertThat(missing.json().getString("error")).contains("999999");
-    Http.Response ack = Http.post(port, "/alerts/" + alertId + "/acknowledge", "{\"by\":\"ops\"}", AUTH);
+    Http.Response ack = Http.post(ENGINE.port(), "/alerts/" + alertId + "/acknowledge", "{\"by\":\"ops\"}", AUTH);
     assertThat(ack.status()).isEqualTo(200);
     assertThat(ack.json().getString("acknowledged_at")).isNotNull();
-    assertThat(TestDatabase.queryString(url, "select acknowledged_by from alerts where id = " + alertId)).isEqualTo("ops");
+    assertThat(TestDatabase.queryString(ENGINE.dbUrl(), "select acknowledged_by from alerts where id = " + alertId)).isEqualTo("ops");
   }
 
   @Test
@@ -272,7 +262,7 @@ class RestApiIT {
     for (String path : List.of("/hotspots?limit=0", "/hotspots?limit=1001", "/hotspots?limit=x",
       "/hotspots?severity=fatal", "/hotspots?status=closed", "/hotspots?since=yesterday", "/hotspots?entity_type=port",
       "/alerts?kind=loud", "/alerts?hotspot_id=-1", "/recommendations?source=oracle", "/baselines?limit=-5")) {
-      Http.Response r = Http.get(port, path);
+      Http.Response r = Http.get(ENGINE.port(), path);
       assertThat(r.status()).as(path + " -> " + r.body()).isEqualTo(400);
       String parameter = path.substring(path.indexOf('?') + 1, path.indexOf('='));
       assertThat(r.json().getString("error")).as(path).contains(parameter);
@@ -282,25 +272,25 @@ class RestApiIT {
   @Test
   void targetsAreSetListedAndRemovedWithTheToken() {
     String body = new JsonObject().put("entity_type", "route").put("entity", "R-OTHER").put("baseline", 5000).encode();
-    assertThat(Http.send(port, "PUT", "/targets", body).status()).isEqualTo(401);
-    Http.Response set = Http.send(port, "PUT", "/targets", body, AUTH);
+    assertThat(Http.send(ENGINE.port(), "PUT", "/targets", body).status()).isEqualTo(401);
+    Http.Response set = Http.send(ENGINE.port(), "PUT", "/targets", body, AUTH);
     assertThat(set.status()).as(set.body()).isEqualTo(200);
     assertThat(set.json().getString("source")).isEqualTo("target");
-    JsonObject listed = Http.get(port, "/baselines?entity_type=route&entity=R-OTHER").array().getJsonObject(0);
+    JsonObject listed = Http.get(ENGINE.port(), "/baselines?entity_type=route&entity=R-OTHER").array().getJsonObject(0);
     assertThat(listed.getDouble("baseline")).isEqualTo(5000.0);
     assertThat(listed.getString("source")).isEqualTo("target");
 
-    assertThat(Http.send(port, "PUT", "/targets", "{\"entity_type\":\"route\",\"entity\":\"R-OTHER\",\"baseline\":0}", AUTH)
+    assertThat(Http.send(ENGINE.port(), "PUT", "/targets", "{\"entity_type\":\"route\",\"entity\":\"R-OTHER\",\"baseline\":0}", AUTH)
       .status()).isEqualTo(400);
-    assertThat(Http.send(port, "PUT", "/targets", "{\"entity_type\":\"planet\",\"entity\":\"x\",\"baseline\":1}", AUTH)
+    assertThat(Http.send(ENGINE.port(), "PUT", "/targets", "{\"entity_type\":\"planet\",\"entity\":\"x\",\"baseline\":1}", AUTH)
       .status()).isEqualTo(400);
-    assertThat(TestDatabase.queryDouble(url, "select baseline from baselines where entity = 'R-OTHER'")).isEqualTo(5000.0);
+    assertThat(TestDatabase.queryDouble(ENGINE.dbUrl(), "select baseline from baselines where entity = 'R-OTHER'")).isEqualTo(5000.0);
 
     String query = "/targets?entity_type=route&entity=R-OTHER";
-    assertThat(Http.send(port, "DELETE", query, null).status()).isEqualTo(401);
-    assertThat(Http.send(port, "DELETE", query, null, AUTH).status()).isEqualTo(204);
-    assertThat(Http.send(port, "DELETE", query, null, AUTH).status()).isEqualTo(404);
-    assertThat(Http.get(port, "/baselines?entity=R-OTHER").array()).isEmpty();
+    assertThat(Http.send(ENGINE.port(), "DELETE", query, null).status()).isEqualTo(401);
+    assertThat(Http.send(ENGINE.port(), "DELETE", query, null, AUTH).status()).isEqualTo(204);
+    assertThat(Http.send(ENGINE.port(), "DELETE", query, null, AUTH).status()).isEqualTo(404);
+    assertThat(Http.get(ENGINE.port(), "/baselines?entity=R-OTHER").array()).isEmpty();
   }
 
   @Test
@@ -308,23 +298,23 @@ class RestApiIT {
     for (String name : List.of("Quote \"Q\" Ltd", "Back\\slash\\b", "12.5", "-5", "{}", "[1]", "Acme, Inc.", "true",
       "Ünïcødé 货运")) {
       String body = new JsonObject().put("entity_type", "route").put("entity", name).put("baseline", 42).encode();
-      assertThat(Http.send(port, "PUT", "/targets", body, AUTH).status()).as(name).isEqualTo(200);
+      assertThat(Http.send(ENGINE.port(), "PUT", "/targets", body, AUTH).status()).as(name).isEqualTo(200);
       String encoded = java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8);
-      Http.Response listed = Http.get(port, "/baselines?entity_type=route&entity=" + encoded);
+      Http.Response listed = Http.get(ENGINE.port(), "/baselines?entity_type=route&entity=" + encoded);
       assertThat(listed.status()).as(name + " -> " + listed.body()).isEqualTo(200);
       assertThat(listed.array()).as(name).hasSize(1);
       assertThat(listed.array().getJsonObject(0).getString("entity")).isEqualTo(name);
-      assertThat(Http.send(port, "DELETE", "/targets?entity_type=route&entity=" + encoded, null, AUTH).status())
+      assertThat(Http.send(ENGINE.port(), "DELETE", "/targets?entity_type=route&entity=" + encoded, null, AUTH).status())
         .as(name).isEqualTo(204);
     }
-    Http.Response compared = Http.get(port, "/suppliers/compare?supplier=Acme%2C%20Inc.&supplier=Acme%20Haulage");
+    Http.Response compared = Http.get(ENGINE.port(), "/suppliers/compare?supplier=Acme%2C%20Inc.&supplier=Acme%20Haulage");
     assertThat(compared.status()).isEqualTo(404);
     assertThat(compared.json().getJsonArray("details")).containsExactly("Acme, Inc.");
   }
 
   @Test
   void suppliersAreComparedSideBySide() {
-    Http.Response r = Http.get(port, "/suppliers/compare?supplier=Borealis%20Freight&supplier=Acme%20Haulage");
+    Http.Response r = Http.get(ENGINE.port(), "/suppliers/compare?supplier=Borealis%20Freight&supplier=Acme%20Haulage");
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     JsonArray suppliers = r.json().getJsonArray("suppliers");
     assertThat(suppliers).hasSize(2);
@@ -341,34 +331,34 @@ class RestApiIT {
     assertThat(borealis.getString("trend")).isEqualTo("new");
     assertThat(r.json().getString("basis")).isEqualTo("wtw");
 
-    Http.Response unknown = Http.get(port, "/suppliers/compare?supplier=Acme%20Haulage&supplier=Nobody");
+    Http.Response unknown = Http.get(ENGINE.port(), "/suppliers/compare?supplier=Acme%20Haulage&supplier=Nobody");
     assertThat(unknown.status()).isEqualTo(404);
     assertThat(unknown.json().getJsonArray("details")).containsExactly("Nobody");
-    assertThat(Http.get(port, "/suppliers/compare").status()).isEqualTo(400);
+    assertThat(Http.get(ENGINE.port(), "/suppliers/compare").status()).isEqualTo(400);
   }
 
   @Test
   void errorsAreJsonWithTheRightStatus() {
-    Http.Response notFound = Http.get(port, "/no/such/thing");
+    Http.Response notFound = Http.get(ENGINE.port(), "/no/such/thing");
     assertThat(notFound.status()).isEqualTo(404);
     assertThat(notFound.json().getString("error")).contains("/no/such/thing");
     assertThat(notFound.header("content-type")).startsWith("application/json");
 
-    Http.Response wrongMethod = Http.send(port, "DELETE", "/hotspots", null);
+    Http.Response wrongMethod = Http.send(ENGINE.port(), "DELETE", "/hotspots", null);
     assertThat(wrongMethod.status()).isEqualTo(405);
     assertThat(wrongMethod.json().getString("error")).isNotBlank();
 
-    Http.Response tooBig = Http.post(port, "/simulate", "{\"route\":\"" + "x".repeat(20_000) + "\",\"load_change\":1}");
+    Http.Response tooBig = Http.post(ENGINE.port(), "/simulate", "{\"route\":\"" + "x".repeat(20_000) + "\",\"load_change\":1}");
     assertThat(tooBig.status()).isEqualTo(413);
     assertThat(tooBig.json().getString("error")).contains("16 KiB");
   }
 
   @Test
   void theContractIsServedAndDescribesEveryEndpoint() {
-    Http.Response yaml = Http.get(port, "/openapi.yaml");
+    Http.Response yaml = Http.get(ENGINE.port(), "/openapi.yaml");
     assertThat(yaml.status()).isEqualTo(200);
     assertThat(yaml.body()).startsWith("openapi: 3.1");
-    Http.Response jsonResponse = Http.get(port, "/openapi.json");
+    Http.Response jsonResponse = Http.get(ENGINE.port(), "/openapi.json");
     assertThat(jsonResponse.status()).isEqualTo(200);
     JsonObject json = jsonResponse.json();
     JsonObject paths = json.getJsonObject("paths");
@@ -390,7 +380,7 @@ class RestApiIT {
 
   @Test
   void everyOperationStatesItsAccessLevelAndASecurityThatAgrees() {
-    JsonObject paths = Http.get(port, "/openapi.json").json().getJsonObject("paths");
+    JsonObject paths = Http.get(ENGINE.port(), "/openapi.json").json().getJsonObject("paths");
     Map<String, String> access = new TreeMap<>();
     for (String path : paths.fieldNames()) {
       for (String method : paths.getJsonObject(path).fieldNames()) {
@@ -421,27 +411,27 @@ class RestApiIT {
 
   @Test
   void anOptionsRequestThatIsNoAllowedPreflightIsToldWhichSettingToChange() {
-    Http.Response r = Http.send(port, "OPTIONS", "/hotspots", null, "Access-Control-Request-Method", "GET");
+    Http.Response r = Http.send(ENGINE.port(), "OPTIONS", "/hotspots", null, "Access-Control-Request-Method", "GET");
     assertThat(r.status()).isEqualTo(405);
     assertThat(r.json().getString("error")).contains("http.cors_origins").contains("https://dash.example.com");
   }
 
   @Test
   void corsAllowsOnlyTheConfiguredOrigins() {
-    Http.Response allowed = Http.send(port, "GET", "/hotspots", null, "Origin", "https://dash.example.com");
+    Http.Response allowed = Http.send(ENGINE.port(), "GET", "/hotspots", null, "Origin", "https://dash.example.com");
     assertThat(allowed.status()).isEqualTo(200);
     assertThat(allowed.header("access-control-allow-origin")).isEqualTo("https://dash.example.com");
-    Http.Response preflight = Http.send(port, "OPTIONS", "/targets", null, "Origin", "http://127.0.0.1:3000",
+    Http.Response preflight = Http.send(ENGINE.port(), "OPTIONS", "/targets", null, "Origin", "http://127.0.0.1:3000",
       "Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", "authorization,content-type");
     assertThat(preflight.status()).isBetween(200, 204);
     assertThat(preflight.header("access-control-allow-methods")).contains("PUT");
-    Http.Response other = Http.send(port, "GET", "/hotspots", null, "Origin", "https://evil.example.org");
+    Http.Response other = Http.send(ENGINE.port(), "GET", "/hotspots", null, "Origin", "https://evil.example.org");
     assertThat(other.header("access-control-allow-origin")).isNull();
   }
 
   @Test
   void healthReportsDatabaseAndTheExternalServicesFallbacks() {
-    Http.Response r = Http.get(port, "/health");
+    Http.Response r = Http.get(ENGINE.port(), "/health");
     assertThat(r.status()).isEqualTo(200);
     JsonObject health = r.json();
     assertThat(health.getString("status")).isEqualTo("UP");
@@ -450,6 +440,6 @@ class RestApiIT {
     JsonObject prediction = health.getJsonArray("checks").stream().map(JsonObject.class::cast)
       .filter(c -> c.getString("id").equals("prediction")).findFirst().orElseThrow();
     assertThat(prediction.getJsonObject("data").getString("model")).isEqualTo("builtin");
-    assertThat(Http.get(port, "/metrics").body()).contains("nexus_detection_runs_total");
+    assertThat(Http.get(ENGINE.port(), "/metrics").body()).contains("nexus_detection_runs_total");
   }
 }

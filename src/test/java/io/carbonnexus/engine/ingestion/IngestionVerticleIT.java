@@ -4,46 +4,35 @@ import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.prediction.PredictionVerticle;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.EventsIngested;
-import io.carbonnexus.engine.support.DatabaseExtension;
-import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.VerticleTestBed;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Rows inserted by any producer, straight into the table, become stored predictions. */
-@ExtendWith({VertxExtension.class, DatabaseExtension.class})
-class IngestionVerticleIT {
+class IngestionVerticleIT extends VerticleTestBed {
 
-  private Vertx vertx;
-  private String url;
-  private JsonObject config;
-  private final List<EventsIngested> published = new CopyOnWriteArrayList<>();
+  private List<EventsIngested> published;
 
   @BeforeEach
-  void setUp(Vertx vertx, FreshDatabase db) {
-    this.vertx = vertx;
-    url = db.url();
-    config = db.config();
+  void setUp() {
     // Polling only once a minute: anything faster than that came through LISTEN/NOTIFY.
     ConfigKeys.INGESTION_POLL_INTERVAL.put(config, "60s");
     ConfigKeys.INGESTION_BATCH_SIZE.put(config, 1000);
-    vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_INGESTED, m -> published.add(EventsIngested.fromJson(m.body())));
-    vertx.deployVerticle(new PredictionVerticle(), new DeploymentOptions().setConfig(config)).await();
+    published = collect(Addresses.EVENTS_INGESTED, EventsIngested::fromJson);
+    deploy(new PredictionVerticle());
   }
 
   private String deployIngestion() {
-    return vertx.deployVerticle(new IngestionVerticle(), new DeploymentOptions().setConfig(config)).await();
+    return deploy(new IngestionVerticle());
   }
 
   private void insertEvents(int n, String supplier) {

@@ -1,18 +1,12 @@
 package io.carbonnexus.engine.notify;
 
 import io.carbonnexus.engine.config.ConfigKeys;
-import io.carbonnexus.engine.support.DatabaseExtension;
 import io.carbonnexus.engine.support.FakeReceiver;
-import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.TestDatabase;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Vertx;
+import io.carbonnexus.engine.support.VerticleTestBed;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -21,34 +15,23 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Alerts pushed to an Alertmanager (a fake that checks the shape of POST /api/v2/alerts). */
-@ExtendWith({VertxExtension.class, DatabaseExtension.class})
-class AlertmanagerReceiverIT {
+class AlertmanagerReceiverIT extends VerticleTestBed {
 
-  private Vertx vertx;
-  private String url;
   private FakeReceiver alertmanager;
   private long hotspotId;
 
   @BeforeEach
-  void setUp(Vertx vertx, FreshDatabase db) {
-    this.vertx = vertx;
-    url = db.url();
+  void setUp() {
     alertmanager = FakeReceiver.start(vertx);
     TestDatabase.execute(url, "insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity,"
       + " opened_at, updated_at) values ('vehicle_type', 'hgv_diesel', 132, 60, 120, 'critical', now(), now())");
     hotspotId = TestDatabase.queryLong(url, "select id from hotspots");
-    JsonObject config = db.config();
     ConfigKeys.NOTIFY_ALERTMANAGER_URL.put(config, alertmanager.url() + "/");
     ConfigKeys.NOTIFY_ALERTMANAGER_REFRESH.put(config, "1s");
     ConfigKeys.NOTIFY_GROUP_WAIT.put(config, "0s");
     ConfigKeys.NOTIFY_POLL_INTERVAL.put(config, "100ms");
     ConfigKeys.NOTIFY_EXTERNAL_URL.put(config, "https://nexus.example.com");
-    vertx.deployVerticle(() -> new NotificationVerticle(), new DeploymentOptions().setConfig(config)).await();
-  }
-
-  @AfterEach
-  void tearDown() {
-    alertmanager.close();
+    deploy(new NotificationVerticle());
   }
 
   private void alert(String kind) {

@@ -3,20 +3,14 @@ package io.carbonnexus.engine.notify;
 import com.icegreen.greenmail.junit5.GreenMailExtension;
 import com.icegreen.greenmail.util.ServerSetup;
 import io.carbonnexus.engine.config.ConfigKeys;
-import io.carbonnexus.engine.support.DatabaseExtension;
-import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
-import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Vertx;
+import io.carbonnexus.engine.support.VerticleTestBed;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import jakarta.mail.Multipart;
 import jakarta.mail.internet.MimeMessage;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
@@ -26,23 +20,12 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Alert e-mails, received by GreenMail (an in-process SMTP server on 127.0.0.1). */
-@ExtendWith({VertxExtension.class, DatabaseExtension.class})
-class EmailReceiverIT {
+class EmailReceiverIT extends VerticleTestBed {
 
   @RegisterExtension
   static final GreenMailExtension SMTP = new GreenMailExtension(new ServerSetup(TempDirs.freePort(), "127.0.0.1", "smtp"));
 
-  private Vertx vertx;
-  private String url;
-
-  @BeforeEach
-  void setUp(Vertx vertx, FreshDatabase db) {
-    this.vertx = vertx;
-    url = db.url();
-  }
-
   private void deploy(Object to) {
-    JsonObject config = ConfigKeys.DB_URL.put(new JsonObject(), url);
     ConfigKeys.NOTIFY_RECEIVERS.put(config, new JsonArray().add(new JsonObject().put("name", "planners").put("kind", "email")
       .put("to", to)));
     ConfigKeys.NOTIFY_SMTP_HOST.put(config, "127.0.0.1");
@@ -53,7 +36,7 @@ class EmailReceiverIT {
     ConfigKeys.NOTIFY_POLL_INTERVAL.put(config, "100ms");
     ConfigKeys.NOTIFY_RETRY_FIRST.put(config, "100ms");
     ConfigKeys.NOTIFY_EXTERNAL_URL.put(config, "https://nexus.example.com/");
-    vertx.deployVerticle(() -> new NotificationVerticle(), new DeploymentOptions().setConfig(config)).await();
+    deploy(new NotificationVerticle(), config);
   }
 
   private void alert(String entity) {

@@ -2,20 +2,15 @@ package io.carbonnexus.engine.notify;
 
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.shared.Addresses;
-import io.carbonnexus.engine.support.DatabaseExtension;
 import io.carbonnexus.engine.support.FakeReceiver;
-import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.VerticleTestBed;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -30,28 +25,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Stored alerts reach receivers (fake HTTP servers on 127.0.0.1) once, grouped, signed, and logged. */
-@ExtendWith({VertxExtension.class, DatabaseExtension.class})
-class NotificationVerticleIT {
+class NotificationVerticleIT extends VerticleTestBed {
 
   private static final String SECRET = "webhook-secret";
 
-  private Vertx vertx;
-  private String url;
   private FakeReceiver hook;
   private long hotspotId;
   private int alertCount;
 
   @BeforeEach
-  void setUp(Vertx vertx, FreshDatabase db) {
-    this.vertx = vertx;
-    url = db.url();
+  void setUp() {
     hotspotId = hotspot("supplier", "Supplier A");
     hook = FakeReceiver.start(vertx);
-  }
-
-  @AfterEach
-  void tearDown() {
-    hook.close();
   }
 
   private long hotspot(String type, String entity) {
@@ -71,7 +56,7 @@ class NotificationVerticleIT {
   }
 
   private JsonObject config(JsonArray receivers, JsonArray routes) {
-    JsonObject config = ConfigKeys.DB_URL.put(new JsonObject(), url);
+    JsonObject config = this.config.copy();
     ConfigKeys.NOTIFY_RECEIVERS.put(config, receivers);
     ConfigKeys.NOTIFY_ROUTES.put(config, routes);
     ConfigKeys.NOTIFY_GROUP_WAIT.put(config, "0s");

@@ -1,6 +1,6 @@
 package io.carbonnexus.engine.prediction;
 
-import io.carbonnexus.engine.Engine;
+import io.carbonnexus.engine.support.EngineUnderTest;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.TestDatabase;
 import io.carbonnexus.engine.support.TestEngine;
@@ -12,9 +12,9 @@ import io.vertx.json.schema.JsonSchemaOptions;
 import io.vertx.json.schema.OutputFormat;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.math.BigDecimal;
 import java.net.URLEncoder;
@@ -41,20 +41,16 @@ class FootprintExportIT {
 
   private static final Instant T0 = Instant.now().truncatedTo(ChronoUnit.SECONDS).minus(Duration.ofHours(6));
 
-  private static Engine engine;
-  private static int port;
-  private static String url;
+  @RegisterExtension
+  static final EngineUnderTest ENGINE = new EngineUnderTest(TestEngine.onNewDatabase());
+
   private static Validator footprintSchema;
   private static Validator tocSchema;
 
   @BeforeAll
-  static void start() throws Exception {
+  static void loadSchemasAndInsertEvents() throws Exception {
     footprintSchema = validator("shipment-footprint.json");
     tocSchema = validator("toc.json");
-    TestEngine setup = TestEngine.onNewDatabase();
-    engine = setup.start();
-    url = setup.dbUrl();
-    port = setup.port();
     // The three legs of SHP-3 are written out of time order: the export orders them by time.
     insert("Acme Haulage", "van", 40, 2.0, 180, "SHP-3");
     insert("Acme Haulage", "hgv", 120, 10.0, 0, "SHP-3");
@@ -62,16 +58,11 @@ class FootprintExportIT {
     insert("Borealis Freight", "ship", 5000, 20.0, 30, null);
     insert("Cobalt Lines", "ev", 80, 3.0, 120, "SHP-E");
     TestDatabase.waitFor("all events predicted",
-      () -> TestDatabase.queryLong(url, "select count(*) from predictions") == 5, Duration.ofSeconds(10));
-  }
-
-  @AfterAll
-  static void stop() {
-    engine.close();
+      () -> TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from predictions") == 5, Duration.ofSeconds(10));
   }
 
   private static void insert(String supplier, String vehicle, double km, double tonnes, int minutesAfterT0, String shipment) {
-    TestDatabase.execute(url, "insert into events_normalized (occurred_at, supplier, route, vehicle_type, distance_km,"
+    TestDatabase.execute(ENGINE.dbUrl(), "insert into events_normalized (occurred_at, supplier, route, vehicle_type, distance_km,"
       + " load_tonnes, shipment_id) values ('" + T0.plus(Duration.ofMinutes(minutesAfterT0)) + "', '" + supplier
       + "', 'R1', '" + vehicle + "', " + km + ", " + tonnes + ", " + (shipment == null ? "null" : "'" + shipment + "'") + ")");
   }
@@ -94,7 +85,7 @@ class FootprintExportIT {
   }
 
   private static JsonArray get(String pathAndQuery) {
-    Http.Response r = Http.get(port, pathAndQuery);
+    Http.Response r = Http.get(ENGINE.port(), pathAndQuery);
     assertThat(r.status()).as(r.body()).isEqualTo(200);
     return new JsonArray(r.body());
   }
@@ -139,15 +130,15 @@ class FootprintExportIT {
   void aTceCarriesItsEventsFiguresInIleapUnits() {
     JsonObject hgv = objects(shipment(get("/footprints/shipments"), "SHP-3").getJsonArray("tces")).get(0);
     long id = Long.parseLong(hgv.getString("tceId"));
-    assertThat(TestDatabase.queryLong(url, "select count(*) from events_normalized where id = " + id
+    assertThat(TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from events_normalized where id = " + id
       + " and vehicle_type = 'hgv'")).isEqualTo(1);
     assertThat(new BigDecimal(hgv.getString("mass"))).isEqualByComparingTo("10000");
     assertThat(new BigDecimal(hgv.getJsonObject("distance").getString("actual"))).isEqualByComparingTo("120");
     assertThat(new BigDecimal(hgv.getString("transportActivity")).doubleValue()).isCloseTo(1200, within(1e-9));
     assertThat(new BigDecimal(hgv.getString("co2eWTW")).doubleValue()).isCloseTo(
-      TestDatabase.queryDouble(url, "select co2e_wtw_kg from predictions where event_id = " + id), within(5e-7));
+      TestDatabase.queryDouble(ENGINE.dbUrl(), "select co2e_wtw_kg from predictions where event_id = " + id), within(5e-7));
     assertThat(new BigDecimal(hgv.getString("co2eTTW")).doubleValue()).isCloseTo(
-      TestDatabase.queryDouble(url, "select co2e_ttw_kg from predictions where event_id = " + id), within(5e-7));
+      TestDatabase.queryDouble(ENGINE.dbUrl(), "select co2e_ttw_kg from predictions where event_id = " + id), within(5e-7));
     assertThat(new BigDecimal(hgv.getString("co2eWTW"))).isGreaterThan(new BigDecimal(hgv.getString("co2eTTW")));
   }
 
@@ -161,7 +152,7 @@ class FootprintExportIT {
 
   @Test
   void anEventWithoutAShipmentIdIsAShipmentNamedByItsId() {
-    long id = TestDatabase.queryLong(url, "select id from events_normalized where shipment_id is null");
+    long id = TestDatabase.queryLong(ENGINE.dbUrl(), "select id from events_normalized where shipment_id is null");
     JsonObject single = shipment(get("/footprints/shipments"), Long.toString(id));
     assertThat(objects(single.getJsonArray("tces"))).singleElement()
       .satisfies(t -> assertThat(t.getString("tceId")).isEqualTo(Long.toString(id)));
@@ -244,11 +235,11 @@ class FootprintExportIT {
   void aBadQueryValueIsA400ThatNamesTheParameter() {
     for (String[] bad : new String[][] {{"from=yesterday", "from"}, {"to=2026-13-01T00:00:00Z", "to"}, {"limit=0", "limit"},
         {"from=" + q(T0) + "&to=" + q(T0), "from"}}) {
-      Http.Response r = Http.get(port, "/footprints/shipments?" + bad[0]);
+      Http.Response r = Http.get(ENGINE.port(), "/footprints/shipments?" + bad[0]);
       assertThat(r.status()).as(bad[0] + " -> " + r.body()).isEqualTo(400);
       assertThat(r.json().getString("error")).as(bad[0]).contains(bad[1]);
     }
-    Http.Response r = Http.get(port, "/footprints/tocs?limit=5000");
+    Http.Response r = Http.get(ENGINE.port(), "/footprints/tocs?limit=5000");
     assertThat(r.status()).isEqualTo(400);
     assertThat(r.json().getString("error")).contains("limit");
   }

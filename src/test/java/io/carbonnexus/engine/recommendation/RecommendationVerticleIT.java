@@ -5,41 +5,30 @@ import io.carbonnexus.engine.prediction.PredictionVerticle;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.Severity;
-import io.carbonnexus.engine.support.DatabaseExtension;
 import io.carbonnexus.engine.support.FakeRag;
 import io.carbonnexus.engine.support.FakeRag.Mode;
-import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.TestDatabase;
+import io.carbonnexus.engine.support.VerticleTestBed;
 import io.vertx.core.DeploymentOptions;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every hotspot that needs one gets exactly one recommendation, whatever rag-chatbot does. */
-@ExtendWith({VertxExtension.class, DatabaseExtension.class})
-class RecommendationVerticleIT {
+class RecommendationVerticleIT extends VerticleTestBed {
 
-  private Vertx vertx;
-  private String url;
-  private JsonObject config;
   private FakeRag rag;
   private long hotspotId;
-  private final List<JsonObject> published = new CopyOnWriteArrayList<>();
+  private List<JsonObject> published;
 
   @BeforeEach
-  void setUp(Vertx vertx, FreshDatabase db) {
-    this.vertx = vertx;
-    url = db.url();
+  void setUp() {
     // A supplier with long, light HGV lanes and some diesel vans over the last hours.
     TestDatabase.execute(url, """
       insert into events_normalized (id, occurred_at, supplier, route, vehicle_type, distance_km, load_tonnes,
@@ -55,13 +44,12 @@ class RecommendationVerticleIT {
       values ('supplier', 'Supplier A', 1900, 2000, -5, 'info', now(), now());
       """);
     hotspotId = TestDatabase.queryLong(url, "select id from hotspots");
-    config = db.config();
     ConfigKeys.RECOMMENDATIONS_RETRY.put(config, "100ms");
     ConfigKeys.RAG_TIMEOUT.put(config, "300ms");
     ConfigKeys.RAG_RETRIES.put(config, 0);
     ConfigKeys.RAG_FALLBACK_AFTER.put(config, "1h");
-    vertx.eventBus().<JsonObject>consumer(Addresses.RECOMMENDATIONS, m -> published.add(m.body()));
-    vertx.deployVerticle(new PredictionVerticle(), new DeploymentOptions().setConfig(config)).await();
+    published = collect(Addresses.RECOMMENDATIONS);
+    deploy(new PredictionVerticle());
     rag = FakeRag.start(vertx);
   }
 
@@ -70,7 +58,7 @@ class RecommendationVerticleIT {
     if (withRag) {
       ConfigKeys.RAG_URL.put(c, rag.url());
     }
-    return vertx.deployVerticle(new RecommendationVerticle(), new DeploymentOptions().setConfig(c)).await();
+    return deploy(new RecommendationVerticle(), c);
   }
 
   /** What detection does: commit the hotspot's new level, then publish the change. */

@@ -1,7 +1,6 @@
 package io.carbonnexus.engine.support;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,31 +14,29 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Supabase publishes it) that can be told to serve a set of keys, rotate them, fail with 500, or
  * stall. Stalled requests are answered as soon as it is told what to serve.
  */
-public final class FakeJwks implements AutoCloseable {
+public final class FakeJwks extends FakeHttpServer {
 
   public static final String PATH = "/auth/v1/.well-known/jwks.json";
 
-  private final HttpServer server;
   private final AtomicInteger fetches = new AtomicInteger();
   /** Fetches held while stalled; guarded by {@code this} (the test thread releases them). */
   private final List<HttpServerRequest> stalled = new ArrayList<>();
   private volatile JsonObject keySet;
-  private volatile boolean failing;
+  private volatile boolean failing = true;
 
   private FakeJwks(Vertx vertx) {
-    server = vertx.createHttpServer().requestHandler(this::handle);
+    super(vertx);
   }
 
   /** Starts failing: the engine's first fetch, at start-up, gets a 500. */
   public static FakeJwks start(Vertx vertx) {
-    FakeJwks fake = new FakeJwks(vertx);
-    fake.failing = true;
-    fake.server.listen(0, "127.0.0.1").await();
-    return fake;
+    return listening(new FakeJwks(vertx));
   }
 
+  /** The key set's URL, path included (what {@code auth.jwks_url} takes). */
+  @Override
   public String url() {
-    return "http://127.0.0.1:" + server.actualPort() + PATH;
+    return super.url() + PATH;
   }
 
   /** Serves exactly these keys from now on (rotation: serve another set); stalled fetches get them too. */
@@ -72,7 +69,8 @@ public final class FakeJwks implements AutoCloseable {
     return fetches.get();
   }
 
-  private synchronized void handle(HttpServerRequest request) {
+  @Override
+  protected synchronized void handle(HttpServerRequest request) {
     if (!request.path().equals(PATH)) {
       request.response().setStatusCode(404).end();
       return;
@@ -90,12 +88,7 @@ public final class FakeJwks implements AutoCloseable {
     if (set == null) {
       request.response().setStatusCode(500).end("identity provider unavailable");
     } else {
-      request.response().putHeader("content-type", "application/json").end(set.encode());
+      json(request, set.encode());
     }
-  }
-
-  @Override
-  public void close() {
-    server.close().await();
   }
 }

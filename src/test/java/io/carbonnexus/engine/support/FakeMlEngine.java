@@ -1,7 +1,6 @@
 package io.carbonnexus.engine.support;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,7 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * misbehave. When healthy it predicts {@code co2_kg = 0.05 × distance_km × load_tonnes}, a
  * formula no built-in factor uses, so a test can tell whose number it sees.
  */
-public final class FakeMlEngine implements AutoCloseable {
+public final class FakeMlEngine extends FakeHttpServer {
 
   public static final String MODEL_VERSION = "fake-ml-1.0";
   public static final double FACTOR = 0.05;
@@ -35,23 +34,16 @@ public final class FakeMlEngine implements AutoCloseable {
     PARTIAL
   }
 
-  private final HttpServer server;
   private volatile Mode mode = Mode.HEALTHY;
   private final AtomicInteger calls = new AtomicInteger();
   private final List<Integer> batchSizes = new CopyOnWriteArrayList<>();
 
   private FakeMlEngine(Vertx vertx) {
-    this.server = vertx.createHttpServer().requestHandler(this::handle);
+    super(vertx);
   }
 
   public static FakeMlEngine start(Vertx vertx) {
-    FakeMlEngine fake = new FakeMlEngine(vertx);
-    fake.server.listen(0, "127.0.0.1").await();
-    return fake;
-  }
-
-  public String url() {
-    return "http://127.0.0.1:" + server.actualPort();
+    return listening(new FakeMlEngine(vertx));
   }
 
   public void mode(Mode mode) {
@@ -70,7 +62,8 @@ public final class FakeMlEngine implements AutoCloseable {
     return FACTOR * distanceKm * loadTonnes;
   }
 
-  private void handle(HttpServerRequest request) {
+  @Override
+  protected void handle(HttpServerRequest request) {
     if (!request.path().equals("/predict") || request.method().name().equals("GET")) {
       request.response().setStatusCode(404).end();
       return;
@@ -82,9 +75,8 @@ public final class FakeMlEngine implements AutoCloseable {
       switch (mode) {
         case FAIL -> request.response().setStatusCode(500).end("{\"detail\":\"model crashed\"}");
         case STALL -> { } // the connection stays open with no answer
-        case GARBAGE -> request.response().putHeader("content-type", "application/json").end("<html>oops</html>");
-        case WRONG_SHAPE -> request.response().putHeader("content-type", "application/json")
-          .end(new JsonObject().put("model_version", MODEL_VERSION).put("result", "ok").encode());
+        case GARBAGE -> json(request, "<html>oops</html>");
+        case WRONG_SHAPE -> json(request, new JsonObject().put("model_version", MODEL_VERSION).put("result", "ok").encode());
         case HEALTHY, PARTIAL -> {
           JsonArray predictions = new JsonArray();
           for (int i = 0; i < events.size(); i++) {
@@ -95,15 +87,9 @@ public final class FakeMlEngine implements AutoCloseable {
             predictions.add(new JsonObject().put("id", e.getLong("id"))
               .put("co2_kg", co2(e.getDouble("distance_km"), e.getDouble("load_tonnes"))));
           }
-          request.response().putHeader("content-type", "application/json")
-            .end(new JsonObject().put("model_version", MODEL_VERSION).put("predictions", predictions).encode());
+          json(request, new JsonObject().put("model_version", MODEL_VERSION).put("predictions", predictions).encode());
         }
       }
     });
-  }
-
-  @Override
-  public void close() {
-    server.close().await();
   }
 }

@@ -1,7 +1,6 @@
 package io.carbonnexus.engine.support;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -10,28 +9,21 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A stand-in for rag-chatbot ({@code POST /recommend}) that can be told to fail, stall or answer garbage. */
-public final class FakeRag implements AutoCloseable {
+public final class FakeRag extends FakeHttpServer {
 
   public static final String ROOT_CAUSE = "Increased load due to holiday demand.";
 
   public enum Mode { HEALTHY, FAIL, STALL, GARBAGE }
 
-  private final HttpServer server;
   private volatile Mode mode = Mode.HEALTHY;
   private final List<JsonObject> requests = new CopyOnWriteArrayList<>();
 
   private FakeRag(Vertx vertx) {
-    server = vertx.createHttpServer().requestHandler(this::handle);
+    super(vertx);
   }
 
   public static FakeRag start(Vertx vertx) {
-    FakeRag fake = new FakeRag(vertx);
-    fake.server.listen(0, "127.0.0.1").await();
-    return fake;
-  }
-
-  public String url() {
-    return "http://127.0.0.1:" + server.actualPort();
+    return listening(new FakeRag(vertx));
   }
 
   public void mode(Mode mode) {
@@ -42,7 +34,8 @@ public final class FakeRag implements AutoCloseable {
     return List.copyOf(requests);
   }
 
-  private void handle(HttpServerRequest request) {
+  @Override
+  protected void handle(HttpServerRequest request) {
     if (!request.path().equals("/recommend")) {
       request.response().setStatusCode(404).end();
       return;
@@ -52,18 +45,13 @@ public final class FakeRag implements AutoCloseable {
       switch (mode) {
         case FAIL -> request.response().setStatusCode(503).end();
         case STALL -> { } // never answers
-        case GARBAGE -> request.response().putHeader("content-type", "application/json").end("{\"answer\": 42}");
-        case HEALTHY -> request.response().putHeader("content-type", "application/json").end(new JsonObject()
+        case GARBAGE -> json(request, "{\"answer\": 42}");
+        case HEALTHY -> json(request, new JsonObject()
           .put("root_cause", ROOT_CAUSE)
           .put("actions", new JsonArray().add(new JsonObject().put("title", "Shift 20% load to Supplier B")
             .put("co2_reduction", 18).put("cost_impact", 2).put("feasibility", 9)))
           .encode());
       }
     });
-  }
-
-  @Override
-  public void close() {
-    server.close().await();
   }
 }

@@ -3,7 +3,6 @@ package io.carbonnexus.engine.support;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.util.List;
@@ -16,7 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * records every request and answers from a script: a status code, a stall (no answer at all) or
  * a closed connection; 200 once the script is used up.
  */
-public final class FakeReceiver implements AutoCloseable {
+public final class FakeReceiver extends FakeHttpServer {
 
   /** One scripted answer: {@code status(500)}, {@link #STALL}, {@link #CLOSE}. */
   public record Answer(int status) {
@@ -36,23 +35,16 @@ public final class FakeReceiver implements AutoCloseable {
     }
   }
 
-  private final HttpServer server;
   private final Queue<Answer> script = new ConcurrentLinkedQueue<>();
   private volatile Answer otherwise = status(200);
   private final List<Received> requests = new CopyOnWriteArrayList<>();
 
   private FakeReceiver(Vertx vertx) {
-    server = vertx.createHttpServer().requestHandler(this::handle);
+    super(vertx);
   }
 
   public static FakeReceiver start(Vertx vertx) {
-    FakeReceiver fake = new FakeReceiver(vertx);
-    fake.server.listen(0, "127.0.0.1").await();
-    return fake;
-  }
-
-  public String url() {
-    return "http://127.0.0.1:" + server.actualPort();
+    return listening(new FakeReceiver(vertx));
   }
 
   /** The next requests get these answers, in order. */
@@ -76,7 +68,8 @@ public final class FakeReceiver implements AutoCloseable {
     return requests.stream().filter(r -> r.answeredWith() >= 200 && r.answeredWith() < 300).toList();
   }
 
-  private void handle(HttpServerRequest request) {
+  @Override
+  protected void handle(HttpServerRequest request) {
     request.body().onSuccess(body -> {
       Answer answer = script.poll();
       if (answer == null) {
@@ -93,10 +86,5 @@ public final class FakeReceiver implements AutoCloseable {
       }
       request.response().setStatusCode(answer.status()).end(answer.status() >= 400 ? "{\"error\":\"scripted\"}" : "");
     });
-  }
-
-  @Override
-  public void close() {
-    server.close().await();
   }
 }

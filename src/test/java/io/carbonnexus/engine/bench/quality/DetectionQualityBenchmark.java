@@ -1,6 +1,7 @@
 package io.carbonnexus.engine.bench.quality;
 
 import io.carbonnexus.engine.Engine;
+import io.carbonnexus.engine.bench.BenchSupport;
 import io.carbonnexus.engine.bench.quality.Label.Entity;
 import io.carbonnexus.engine.bench.quality.LabelledDataset.Event;
 import io.carbonnexus.engine.bench.quality.QualityScore.Change;
@@ -10,10 +11,9 @@ import io.carbonnexus.engine.bench.quality.QualityScore.Options;
 import io.carbonnexus.engine.bench.quality.QualityScore.Result;
 import io.carbonnexus.engine.config.ConfigKey;
 import io.carbonnexus.engine.config.ConfigKeys;
-import io.carbonnexus.engine.db.DatabaseUrl;
-import io.carbonnexus.engine.db.Migrations;
 import io.carbonnexus.engine.demo.DemoEvent;
 import io.carbonnexus.engine.demo.DemoEventGenerator;
+import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.TempDirs;
 import io.carbonnexus.engine.support.TestDatabase;
 import io.vertx.core.json.JsonArray;
@@ -25,11 +25,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -173,7 +170,7 @@ public final class DetectionQualityBenchmark {
     progress("generated %,d events and %d labels in %.2f s (%s to %s, scored from %s)", data.events().size(),
       data.labels().size(), (System.nanoTime() - g0) / 1e9, s.start(), s.end(), s.scoredFrom());
     describe(data);
-    String url = database();
+    String url = FreshDatabase.create().url();
     insert(url, data.events());
     predict(url, data.events().size());
     Set<Entity> entities = entities(data.events(), s.scoredFrom(), s.end());
@@ -257,7 +254,7 @@ public final class DetectionQualityBenchmark {
     List<Label> labels = demo.labels();
     progress("demo: %,d events over %d weeks (%s), %d surges of which %d in the scored weeks", events.size(),
       args.demoWeeks(), settings, labels.size(), labels.stream().filter(l -> !l.start().isBefore(scoredFrom)).count());
-    String url = database();
+    String url = FreshDatabase.create().url();
     insert(url, events);
     predict(url, events.size());
     Set<Entity> entities = entities(events, scoredFrom, end);
@@ -384,45 +381,15 @@ public final class DetectionQualityBenchmark {
 
   // ---------------------------------------------------------------------------------------------
 
-  /** A fresh database with the engine's schema, so that events can be inserted before any engine runs. */
-  private static String database() {
-    String url = TestDatabase.get().createDatabase();
-    Migrations.migrate(DatabaseUrl.parse(url), Duration.ofSeconds(10));
-    return url;
-  }
-
-  private static final String INSERT = """
-    insert into events_normalized (occurred_at, supplier, route, vehicle_type, distance_km, load_tonnes,
-                                   payload_capacity_tonnes, shipment_id)
-    select * from unnest(?::timestamptz[], ?::text[], ?::text[], ?::text[], ?::float8[], ?::float8[], ?::float8[], ?::text[])""";
-
-  /** One {@code INSERT .. SELECT FROM unnest} per chunk: a few seconds for hundreds of thousands of rows. */
+  /** Inserted as the other benchmarks insert (BenchSupport): a few seconds for hundreds of thousands of rows. */
   private static void insert(String url, List<Event> events) throws Exception {
     long t0 = System.nanoTime();
-    int chunk = 20_000;
-    try (Connection c = TestDatabase.connect(url); PreparedStatement insert = c.prepareStatement(INSERT)) {
-      for (int from = 0; from < events.size(); from += chunk) {
-        List<Event> part = events.subList(from, Math.min(events.size(), from + chunk));
-        int k = part.size();
-        Object[][] cols = new Object[8][k];
-        for (int i = 0; i < k; i++) {
-          Event e = part.get(i);
-          cols[0][i] = OffsetDateTime.ofInstant(e.occurredAt(), ZoneOffset.UTC);
-          cols[1][i] = e.supplier();
-          cols[2][i] = e.route();
-          cols[3][i] = e.vehicleType();
-          cols[4][i] = e.distanceKm();
-          cols[5][i] = e.loadTonnes();
-          cols[6][i] = e.payloadCapacityTonnes();
-          cols[7][i] = e.shipmentId();
-        }
-        String[] types = {"timestamptz", "text", "text", "text", "float8", "float8", "float8", "text"};
-        for (int col = 0; col < 8; col++) {
-          insert.setArray(col + 1, c.createArrayOf(types[col], cols[col]));
-        }
-        insert.executeUpdate();
-      }
+    List<DemoEvent> rows = new ArrayList<>(events.size());
+    for (Event e : events) {
+      rows.add(new DemoEvent(e.occurredAt(), e.supplier(), e.route(), e.vehicleType(), e.distanceKm(), e.loadTonnes(),
+        e.payloadCapacityTonnes(), null, null, e.shipmentId()));
     }
+    BenchSupport.insert(url, rows, 20_000);
     progress("inserted %,d events in %.1f s", events.size(), (System.nanoTime() - t0) / 1e9);
   }
 
