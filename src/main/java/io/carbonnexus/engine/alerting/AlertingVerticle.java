@@ -239,8 +239,7 @@ public final class AlertingVerticle extends VerticleBase {
     pool.preparedQuery(AlertingSql.RECONCILE)
       .execute(Tuple.of(at(now.minus(settings.repeatInterval())), alerting, at(now.minus(Duration.ofDays(1)))))
       .onSuccess(rows -> {
-        for (Row r : rows) {
-          Hotspot h = Hotspot.fromRow(r, HotspotChange.parse(r.getString("change")));
+        for (Hotspot h : Hotspot.readable(rows, true)) {
           last = last.otherwiseEmpty().compose(v -> handle(h, h.change()));
         }
       })

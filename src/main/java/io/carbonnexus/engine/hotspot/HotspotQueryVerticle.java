@@ -180,7 +180,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
       .execute(Tuple.of(q.severities(), status, q.entityType(), q.entity(), q.since(), q.limit()))
       .map(rows -> {
         JsonArray list = new JsonArray();
-        rows.forEach(r -> list.add(Hotspot.fromRow(r, null).toJson()));
+        Hotspot.readable(rows, false).forEach(h -> list.add(h.toJson()));
         return list.toBuffer();
       }));
   }
@@ -205,7 +205,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
     Map<String, JsonObject> hotspots = new HashMap<>();
     return pool.preparedQuery(HotspotSql.OPEN_SUPPLIER_HOTSPOTS).execute(Tuple.of((Object) list))
       .compose(rows -> {
-        rows.forEach(r -> hotspots.put(r.getString("entity"), Hotspot.fromRow(r, null).toJson()));
+        Hotspot.readable(rows, false).forEach(h -> hotspots.put(h.entity(), h.toJson()));
         return pool.preparedQuery(HotspotSql.COMPARE_SUPPLIERS).execute(Tuple.of(list, from, to, from.minus(window)));
       })
       .compose(rows -> {

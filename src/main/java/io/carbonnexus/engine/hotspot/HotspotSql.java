@@ -52,20 +52,24 @@ final class HotspotSql {
    * the total; benchmarks/history).
    */
   private static String history(String table, String time, boolean oneEntity) {
-    String filter = oneEntity ? "entity_type = $3 and entity = $4 and " + time + " >= $1 and " + time + " < $5"
-      : "entity_type = 'vehicle_type' and " + time + " >= $1 and " + time + " < $3";
-    return "select floor(extract(epoch from (" + time + " - $1::timestamptz)) / $2)::int as b,\n"
-      + "       sum(co2_kg) as co2, sum(events) as events, sum(tonne_km) as tkm\n"
-      + "  from " + table + "\n"
-      + " where " + filter + "\n"
-      + " group by 1\n";
+    String filter = oneEntity ? "entity_type = $3 and entity = $4 and %1$s >= $1 and %1$s < $5"
+      : "entity_type = 'vehicle_type' and %1$s >= $1 and %1$s < $3";
+    return """
+      select floor(extract(epoch from (%1$s - $1::timestamptz)) / $2)::int as b,
+             sum(co2_kg) as co2, sum(events) as events, sum(tonne_km) as tkm
+        from %2$s
+       where %3$s
+       group by 1
+      """.formatted(time, table, filter.formatted(time));
   }
 
   /** One entity's history with steps shorter than an hour: a range scan of the minute rollups' primary key. */
   static final String ENTITY_HISTORY_MINUTES = history("entity_minute_totals", "minute", true);
+  /** One entity's history with steps of whole hours, from the hour rollups. */
   static final String ENTITY_HISTORY_HOURS = history("entity_hour_totals", "hour", true);
-  /** Every shipment's history. */
+  /** Every shipment's history with steps shorter than an hour. */
   static final String TOTAL_HISTORY_MINUTES = history("entity_minute_totals", "minute", false);
+  /** Every shipment's history with steps of whole hours. */
   static final String TOTAL_HISTORY_HOURS = history("entity_hour_totals", "hour", false);
 
   /** One entity's stored model. */

@@ -2,6 +2,7 @@ package io.carbonnexus.engine.hotspot;
 
 import io.carbonnexus.engine.hotspot.HotspotPolicy.Transition;
 import io.carbonnexus.engine.shared.EntityKey;
+import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.shared.HotspotStatus;
@@ -36,9 +37,14 @@ final class HotspotStore {
     return conn.query(HotspotSql.OPEN_HOTSPOTS).execute().map(rows -> {
       Map<EntityKey, Open> open = new HashMap<>();
       for (Row r : rows) {
+        // A row written by hand with a type no entity has is not this engine's to judge: skipped, not a failed cycle.
+        EntityType type = EntityType.find(r.getString("entity_type")).orElse(null);
+        if (type == null) {
+          continue;
+        }
         Double expected = r.getDouble("expected");
         String kind = r.getString("kind");
-        open.put(new EntityKey(r.getString("entity_type"), r.getString("entity")),
+        open.put(new EntityKey(type, r.getString("entity")),
           new Open(r.getLong("id"), Severity.of(r.getString("severity")), r.getOffsetDateTime("opened_at").toInstant(),
             new Reading(r.getString("window"), Reading.Measure.of(kind == null ? "emissions" : kind),
               r.getDouble("predicted"), expected == null ? Double.NaN : expected, r.getDouble("baseline"))));

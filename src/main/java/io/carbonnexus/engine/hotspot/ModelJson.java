@@ -36,8 +36,8 @@ final class ModelJson {
       new SeasonalModel.PerShipment(json.getDouble("shipment_mean"), json.getDouble("shipment_co2_variance"),
         json.getDouble("shipment_dispersion")),
       // Models stored before tonne-km per shipment was learnt have none: that test waits for the next learning.
-      new SeasonalModel.PerShipment(json.getDouble("shipment_tkm", 0.0), json.getDouble("shipment_tkm_variance", 0.0),
-        json.getDouble("shipment_tkm_dispersion", 0.05)),
+      json.containsKey("shipment_tkm") ? new SeasonalModel.PerShipment(json.getDouble("shipment_tkm"),
+        json.getDouble("shipment_tkm_variance"), json.getDouble("shipment_tkm_dispersion")) : SeasonalModel.PerShipment.NONE,
       json.getInteger("days"));
   }
 

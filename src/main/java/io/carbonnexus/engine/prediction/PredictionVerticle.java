@@ -85,7 +85,7 @@ public final class PredictionVerticle extends VerticleBase {
       LOG.info("Predictions by the built-in emission-factor model {} (NEXUS_ML_URL is not set)", model.version());
     }
     MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.PREDICT,
-      m -> BusFailure.answer(m, "predictions could not be stored", this::answer));
+      m -> BusFailure.answerInText(m, "predictions could not be stored", this::answer));
     // The iLEAP export reads what this concern owns: the predictions and the factor table.
     return Future.all(consumer.completion(),
       new FootprintQueries(vertx, pool, EmissionFactorTable.builtin()).register(),

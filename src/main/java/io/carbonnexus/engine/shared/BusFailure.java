@@ -15,8 +15,9 @@ import java.util.function.Function;
  *
  * <p>Every consumer that answers requests replies through {@link #answer}, and every typed client
  * reads a failure with {@link #received}: one mapping of failures to codes, whoever answers. On
- * the wire, a failure without details is its error text (what {@code ReplyException.getMessage()}
- * shows, as Vert.x's own examples reply), and one with details is the JSON object.
+ * the wire a failure is the JSON object {@code {"error","details"}}, except on the prediction
+ * address, which has always failed with its error text ({@link #answerInText}); {@link #body}
+ * reads either.
  */
 public record BusFailure(FailureCode code, String error, Object details) {
 
@@ -67,14 +68,14 @@ public record BusFailure(FailureCode code, String error, Object details) {
     return new Failed(this);
   }
 
+  /** Fails the message with this failure as JSON: {@code {"error","details"}}. */
   public void replyTo(Message<?> message) {
-    message.fail(code.code(), encode());
+    message.fail(code.code(), new JsonObject().put("error", error).put("details", details).encode());
   }
 
-  /** The failure's message on the wire: the error itself, or {"error","details"} when there are details. */
-  String encode() {
-    boolean plain = details == null && error != null && !error.startsWith("{");
-    return plain ? error : new JsonObject().put("error", error).put("details", details).encode();
+  /** Fails the message with this failure's error text (its details, if any, are not sent). */
+  public void replyTextTo(Message<?> message) {
+    message.fail(code.code(), error);
   }
 
   /** {@link #answer(Message, String, Function)} for a handler whose failures are the database's. */
@@ -95,13 +96,25 @@ public record BusFailure(FailureCode code, String error, Object details) {
    * @param storage what failed when the handler fails for any other reason ("silence not stored")
    */
   public static void answer(Message<JsonObject> message, String storage, Function<JsonObject, Future<?>> handler) {
-    Future<?> result;
+    run(message, handler).onSuccess(message::reply).onFailure(err -> of(err, storage).replyTo(message));
+  }
+
+  /**
+   * {@link #answer(Message, String, Function)} for the prediction address, whose failures have
+   * always been their error text: other teams' consumers read {@code getMessage()} as it is
+   * (PredictionBusContractIT).
+   */
+  public static void answerInText(Message<JsonObject> message, String storage,
+                                  Function<JsonObject, Future<?>> handler) {
+    run(message, handler).onSuccess(message::reply).onFailure(err -> of(err, storage).replyTextTo(message));
+  }
+
+  private static Future<?> run(Message<JsonObject> message, Function<JsonObject, Future<?>> handler) {
     try {
-      result = handler.apply(message.body() == null ? new JsonObject() : message.body());
+      return handler.apply(message.body() == null ? new JsonObject() : message.body());
     } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
+      return Future.failedFuture(e);
     }
-    result.onSuccess(message::reply).onFailure(err -> of(err, storage).replyTo(message));
   }
 
   /** How {@link #answer} replies a handler's failure. */

@@ -6,6 +6,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A hotspot in its REST and channel shape ({@code id, entity, entity_type, predicted, baseline,
@@ -106,6 +108,24 @@ public record Hotspot(long id, String entity, EntityType entityType, double pred
       r.getOffsetDateTime("opened_at").toInstant(),
       r.getOffsetDateTime("updated_at").toInstant(), resolved == null ? null : resolved.toInstant(), change,
       r.getString("window"), r.getString("kind"), r.getDouble("expected"));
+  }
+
+  /**
+   * The rows this engine can read, in their order, with their {@code change} column when
+   * {@code withChange}. A row holding a value it does not know (an entity_type, status or change
+   * written into the table by hand) is skipped with a warning: one such row never turns a list
+   * into a client error, nor stops a reconciliation halfway.
+   */
+  public static List<Hotspot> readable(Iterable<Row> rows, boolean withChange) {
+    List<Hotspot> out = new ArrayList<>();
+    for (Row r : rows) {
+      try {
+        out.add(fromRow(r, withChange ? HotspotChange.parse(r.getString("change")) : null));
+      } catch (IllegalArgumentException e) {
+        LoggerFactory.getLogger(Hotspot.class).warn("Hotspot {} skipped: {}", r.getLong("id"), e.getMessage());
+      }
+    }
+    return out;
   }
 
   /** kg to the gram: enough for a dashboard, and stable across runs. */

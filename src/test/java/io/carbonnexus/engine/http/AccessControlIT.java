@@ -252,6 +252,17 @@ class AccessControlIT {
   }
 
   @Test
+  void theDashboardsScriptsLoadWhateverTheirOriginButItsDataDoesNot() {
+    // A module script is fetched with Origin; behind a TLS proxy it is not the engine's own.
+    Http.Response script = Http.send(ENGINE.port(), "GET", "/js/main.js", null, "Origin", "https://nexus.example");
+    assertThat(script.status()).isEqualTo(200);
+    assertThat(script.header("content-type")).contains("javascript");
+    assertThat(script.header("access-control-allow-origin")).isNull();
+    assertThat(Http.send(ENGINE.port(), "GET", "/hotspots", null, "Origin", "https://nexus.example").status())
+      .isEqualTo(403);
+  }
+
+  @Test
   void aRegisterWithoutAValidTokenGetsAnErrorAndNothingElse() throws Exception {
     WebSocket socket = bridge(null);
     BlockingQueue<JsonObject> frames = new LinkedBlockingQueue<>();

@@ -202,6 +202,25 @@ class RestApiIT {
   }
 
   @Test
+  void aHotspotRowOfATypeNoEntityHasIsSkippedNotAClientError() throws Exception {
+    Instant now = Instant.now();
+    // Resolved, so that detection leaves the known one alone; the unknown one open, which detection must skip too.
+    String insert = "insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity, status,"
+      + " opened_at, updated_at, resolved_at) values ('%s', '%s', 150, 60, 150, 'critical', '%s', '" + now + "', '" + now
+      + "', %s)";
+    TestDatabase.execute(ENGINE.dbUrl(), insert.formatted("supplier", "Listed by hand", "resolved", "'" + now + "'"));
+    TestDatabase.execute(ENGINE.dbUrl(), insert.formatted("depot", "Written by hand", "open", "null"));
+    try {
+      Http.Response r = Http.get(ENGINE.port(), "/hotspots?limit=500");
+      assertThat(r.status()).as(r.body()).isEqualTo(200);
+      assertThat(r.array().stream().map(o -> ((JsonObject) o).getString("entity")))
+        .contains("Listed by hand").doesNotContain("Written by hand");
+    } finally {
+      TestDatabase.execute(ENGINE.dbUrl(), "delete from hotspots where entity like '% by hand'");
+    }
+  }
+
+  @Test
   void hotspotsAreListedNewestFirstAndFiltered() throws Exception {
     long critical = hotspotFor("Acme Haulage", 2.0);
     long warn = hotspotFor("Cobalt Lines", 1.2);

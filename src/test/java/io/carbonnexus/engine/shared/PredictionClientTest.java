@@ -65,7 +65,7 @@ class PredictionClientTest {
 
   @Test
   void aFailureTheVerticleAnsweredIsTypedWithItsCodeAndText() {
-    predictionAnswers(m -> new BusFailure(FailureCode.INVALID_REQUEST, "events[0] is not an object", null).replyTo(m));
+    predictionAnswers(m -> new BusFailure(FailureCode.INVALID_REQUEST, "events[0] is not an object", null).replyTextTo(m));
     BusFailure.Received e = failureOf(REQUEST, TIMEOUT);
     assertThat(e.answered()).isTrue();
     assertThat(e.failure()).isEqualTo(new BusFailure(FailureCode.INVALID_REQUEST, "events[0] is not an object", null));
