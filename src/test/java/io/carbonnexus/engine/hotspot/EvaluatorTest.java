@@ -128,12 +128,18 @@ class EvaluatorTest {
   }
 
   @Test
-  void onARouteTonneKmPerShipmentIsNotJudgedForItsMixMovesWithEachSuppliersVolume() {
-    // The same heavier day on a route (several suppliers): one supplier's surge of heavier shipments
-    // would look the same, so only the tests that such a surge does not fool are run there.
+  void onARouteNeitherKgNorTonneKmPerShipmentIsJudgedForItsMixMovesWithEachSuppliersVolume() {
+    // Heavier shipments at the usual count: a supplier's day is above its baseline; a route's is
+    // not, for one supplier's surge of heavier shipments would look the same there. Its total kg still counts.
+    int count = usualCount(DAY);
+    Activity heavier = shipments(count, 1.2 * KG, 1.6 * TKM);
     EntityKey route = new EntityKey("route", "LON-EDI");
-    assertThat(only(Evaluator.readings(route, MIXED, seen(DAY, mixedDay(1.4)), Map.of(), SEASONAL), "24h",
+    assertThat(only(Evaluator.readings(SUPPLIER, MODEL, seen(DAY, heavier), Map.of(), SEASONAL), "24h",
+      Measure.EMISSIONS).ratio()).isGreaterThanOrEqualTo(1);
+    assertThat(only(Evaluator.readings(route, MODEL, seen(DAY, heavier), Map.of(), SEASONAL), "24h",
       Measure.EMISSIONS).ratio()).isLessThan(1);
+    assertThat(only(Evaluator.readings(route, MODEL, seen(DAY, shipments(2 * count, 1.2 * KG, TKM)), Map.of(), SEASONAL),
+      "24h", Measure.EMISSIONS).ratio()).isGreaterThanOrEqualTo(1);
   }
 
   @Test
