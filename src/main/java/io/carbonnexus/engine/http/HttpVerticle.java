@@ -206,6 +206,12 @@ public final class HttpVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(HttpVerticle::canonicalRequest);
     corsOrigins = origins(ConfigKeys.HTTP_CORS_ORIGINS.get(conf));
+    StaticHandler dashboard = StaticHandler.create("webroot").setCachingEnabled(false).setDirectoryListing(false)
+      .setIndexPage("index.html");
+    // The dashboard's scripts and styles are served before the origin policy, whatever their Origin:
+    // a browser sends Origin when it loads a module script, and behind a TLS proxy the engine cannot
+    // see that it is its own. They hold no data; any page may include them with a script tag.
+    router.routeWithRegex(HttpMethod.GET, "/(js|vendor)/[^/]+|/style\\.css").handler(dashboard);
     router.route().handler(new OriginPolicy(corsOrigins, registry)::handle);
     // HEAD is GET without the body (the server drops it): every GET answers HEAD too.
     router.route(HttpMethod.HEAD, "/*").handler(ctx -> ctx.reroute(HttpMethod.GET, ctx.request().uri()));
@@ -217,8 +223,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/eventbus/*").subRouter(SockJSHandler.create(vertx, new SockJSHandlerOptions())
       .bridge(bridgeOptions(), bridge::handle));
     router.route("/*").subRouter(api(conf));
-    router.route(HttpMethod.GET, "/*").handler(StaticHandler.create("webroot").setCachingEnabled(false)
-      .setDirectoryListing(false).setIndexPage("index.html"));
+    router.route(HttpMethod.GET, "/*").handler(dashboard);
     router.route().last().handler(this::notFound);
     return router;
   }

@@ -20,12 +20,7 @@ import java.util.Set;
  * to change (a page on another origin cannot read a response, subscribe to a channel, or send a
  * write that a browser lets through without a preflight). Requests without {@code Origin} are not
  * from a browser page and pass; same-origin requests need no CORS headers.
- *
- * <p>The dashboard's scripts and styles pass whatever their {@code Origin}: a browser fetches a
- * module script in CORS mode, so it sends {@code Origin} even on the same origin, and behind a TLS
- * proxy (an https page, an http engine) the same-origin check cannot see that it is. They are public
- * files any page can include with a classic script tag: refusing them protects nothing and would
- * leave the dashboard blank.
+ * The dashboard's scripts and styles are served before this policy (see {@code HttpVerticle}).
  */
 final class OriginPolicy {
 
@@ -46,7 +41,7 @@ final class OriginPolicy {
   void handle(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
     String origin = request.getHeader("Origin");
-    if (origin == null || sameOrigin(origin, request) || dashboardAsset(request)) {
+    if (origin == null || sameOrigin(origin, request)) {
       ctx.next();
     } else if (allowed.contains(normalize(origin))) {
       cors.handle(ctx);
@@ -57,13 +52,6 @@ final class OriginPolicy {
         + (allowed.isEmpty() ? " (cross-origin requests are off)" : " (allowed: " + String.join(", ", allowed) + ")")
         + ": set http.cors_origins (NEXUS_HTTP_CORS_ORIGINS) to the origins allowed, e.g. " + LogText.safe(origin), null);
     }
-  }
-
-  /** A GET or HEAD of one of the dashboard's scripts or style sheets. */
-  static boolean dashboardAsset(HttpServerRequest request) {
-    String path = request.path();
-    return (request.method() == HttpMethod.GET || request.method() == HttpMethod.HEAD) && path != null
-      && (path.endsWith(".js") || path.endsWith(".css"));
   }
 
   /** Scheme, host and port of the request itself. */
