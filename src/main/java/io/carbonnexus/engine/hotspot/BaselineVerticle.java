@@ -174,13 +174,12 @@ public final class BaselineVerticle extends VerticleBase {
   private static EntityKey entity(JsonObject request) {
     String type = ListQuery.text(request, "entity_type");
     String name = ListQuery.text(request, "entity");
-    if (type == null || EntityType.find(type).isEmpty()) {
-      throw new IllegalArgumentException("entity_type must be one of " + EntityType.wires());
-    }
+    EntityType known = EntityType.find(type)
+      .orElseThrow(() -> new IllegalArgumentException("entity_type must be one of " + EntityType.wires()));
     if (name == null || name.isEmpty() || name.length() > 500) {
       throw new IllegalArgumentException("entity must be 1 to 500 characters");
     }
-    return new EntityKey(type, name);
+    return new EntityKey(known, name);
   }
 
   private static JsonObject baselineJson(Row r) {

@@ -7,7 +7,6 @@ import io.carbonnexus.engine.shared.BusFailure;
 import io.carbonnexus.engine.shared.EmissionsBasis;
 import io.carbonnexus.engine.shared.EmissionsSnapshot;
 import io.carbonnexus.engine.shared.EntityKey;
-import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.HotspotStatus;
@@ -106,9 +105,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
     Map<EntityKey, Double> baselines = new HashMap<>();
     return pool.query(HotspotSql.EFFECTIVE_BASELINES).execute()
       .compose(rows -> {
-        // An operator may write a target of a type the engine does not know straight into the table: no entity has it.
-        rows.forEach(r -> EntityType.find(r.getString(0))
-          .ifPresent(type -> baselines.put(new EntityKey(type, r.getString(1)), r.getDouble(2))));
+        rows.forEach(r -> EntityKey.known(r.getString(0), r.getString(1)).ifPresent(k -> baselines.put(k, r.getDouble(2))));
         return pool.preparedQuery(HotspotSql.WINDOW_ACTIVITY).execute(Tuple.of(to.minus(window), to, null, null, null));
       })
       .map(rows -> {
@@ -159,10 +156,9 @@ public final class HotspotQueryVerticle extends VerticleBase {
   private List<EntityModel> parseModels(io.vertx.sqlclient.RowSet<Row> rows) {
     List<EntityModel> out = new ArrayList<>();
     for (Row r : rows) {
-      if (detection.algorithm().equals(r.getString("algorithm"))) {
-        Object model = r.getValue("model");
-        JsonObject json = model instanceof JsonObject o ? o : new JsonObject(String.valueOf(model));
-        out.add(ModelStore.fromJson(json, r.getOffsetDateTime("built_at").toInstant()));
+      EntityModel model = ModelStore.fromRow(r, detection);
+      if (model != null) {
+        out.add(model);
       }
     }
     return List.copyOf(out);

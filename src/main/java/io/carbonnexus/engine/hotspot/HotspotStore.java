@@ -2,7 +2,6 @@ package io.carbonnexus.engine.hotspot;
 
 import io.carbonnexus.engine.hotspot.HotspotPolicy.Transition;
 import io.carbonnexus.engine.shared.EntityKey;
-import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.shared.HotspotStatus;
@@ -37,14 +36,13 @@ final class HotspotStore {
     return conn.query(HotspotSql.OPEN_HOTSPOTS).execute().map(rows -> {
       Map<EntityKey, Open> open = new HashMap<>();
       for (Row r : rows) {
-        // A row written by hand with a type no entity has is not this engine's to judge: skipped, not a failed cycle.
-        EntityType type = EntityType.find(r.getString("entity_type")).orElse(null);
-        if (type == null) {
+        EntityKey key = EntityKey.known(r.getString("entity_type"), r.getString("entity")).orElse(null);
+        if (key == null) {
           continue;
         }
         Double expected = r.getDouble("expected");
         String kind = r.getString("kind");
-        open.put(new EntityKey(type, r.getString("entity")),
+        open.put(key,
           new Open(r.getLong("id"), Severity.of(r.getString("severity")), r.getOffsetDateTime("opened_at").toInstant(),
             new Reading(r.getString("window"), Reading.Measure.of(kind == null ? "emissions" : kind),
               r.getDouble("predicted"), expected == null ? Double.NaN : expected, r.getDouble("baseline"))));

@@ -2,7 +2,6 @@ package io.carbonnexus.engine.hotspot;
 
 import io.carbonnexus.engine.config.ConfigKey;
 import io.carbonnexus.engine.shared.EntityKey;
-import io.carbonnexus.engine.shared.EntityType;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -173,18 +172,28 @@ final class ModelStore {
       : new EntityModel(builtAt, null, json.getDouble("legacy_baseline"));
   }
 
+  /**
+   * A stored model row (algorithm, built_at, model), or null when it is another algorithm's: its
+   * band is not what detection uses.
+   */
+  static EntityModel fromRow(Row r, DetectionSettings s) {
+    if (!s.algorithm().equals(r.getString("algorithm"))) {
+      return null;
+    }
+    Object model = r.getValue("model");
+    JsonObject json = model instanceof JsonObject o ? o : new JsonObject(String.valueOf(model));
+    return fromJson(json, r.getOffsetDateTime("built_at").toInstant());
+  }
+
   /** Every stored model of the configured algorithm (another algorithm's models are ignored). */
   static Future<Map<EntityKey, EntityModel>> load(Pool pool, DetectionSettings s) {
     return pool.query(HotspotSql.MODELS).execute().map(rows -> {
       Map<EntityKey, EntityModel> models = new HashMap<>();
       for (Row r : rows) {
-        if (!s.algorithm().equals(r.getString("algorithm"))) {
-          continue;
+        EntityModel model = fromRow(r, s);
+        if (model != null) {
+          EntityKey.known(r.getString("entity_type"), r.getString("entity")).ifPresent(k -> models.put(k, model));
         }
-        Object model = r.getValue("model");
-        JsonObject json = model instanceof JsonObject o ? o : new JsonObject(String.valueOf(model));
-        models.put(new EntityKey(r.getString("entity_type"), r.getString("entity")),
-          fromJson(json, r.getOffsetDateTime("built_at").toInstant()));
       }
       return models;
     });
@@ -195,9 +204,8 @@ final class ModelStore {
     return client.query(HotspotSql.TARGETS).execute().map(rows -> {
       Map<EntityKey, Map<Duration, Double>> out = new HashMap<>();
       for (Row r : rows) {
-        // An operator may write a target of a type the engine does not know straight into the table: no entity has it.
-        EntityType.find(r.getString("entity_type")).ifPresent(type ->
-          out.put(new EntityKey(type, r.getString("entity")), Map.of(window, r.getDouble("baseline"))));
+        EntityKey.known(r.getString("entity_type"), r.getString("entity"))
+          .ifPresent(k -> out.put(k, Map.of(window, r.getDouble("baseline"))));
       }
       return out;
     });
