@@ -17,8 +17,6 @@ import io.vertx.core.ThreadingModel;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -83,11 +81,5 @@ public enum Verticles {
 
   public int defaultInstances() {
     return defaultInstances;
-  }
-
-  /** The verticle of that name (any case), if there is one. */
-  public static Optional<Verticles> named(String name) {
-    String wanted = name.trim().toLowerCase(Locale.ROOT);
-    return Arrays.stream(values()).filter(v -> v.label.equals(wanted)).findFirst();
   }
 }

@@ -64,6 +64,7 @@ final class History {
     // the day's type and the bucket's time of day: four weeks by hour need 72 of them, not 672.
     List<Map<Long, double[]>> memo = new java.util.ArrayList<>();
     seasonal.forEach(m -> memo.add(new java.util.HashMap<>()));
+    boolean withEdge = band != null && request.entity() != null;
     JsonArray buckets = new JsonArray();
     for (int b = 0; b < count; b++) {
       Instant start = request.from().plusSeconds(b * step);
@@ -81,17 +82,15 @@ final class History {
         long key = SeasonalModel.dayType(start) * 86_400L + Math.floorMod(start.getEpochSecond(), 86_400L);
         for (int i = 0; i < seasonal.size(); i++) {
           SeasonalModel m = seasonal.get(i);
-          boolean withEdge = band != null && request.entity() != null;
           double[] figures = memo.get(i).computeIfAbsent(key, k -> {
             SeasonalModel.Expected e = m.expected(start, end);
             return new double[] {e.co2(), withEdge ? m.co2Band(e, band.k())[1] : Double.NaN};
           });
           x += figures[0];
-          if (withEdge) {
-            upper = Hotspot.round(figures[1]);
-          }
         }
         expected = Hotspot.round(x);
+        // One entity has one model, whose upper edge is the band's; the total's models have no common edge.
+        upper = withEdge ? Hotspot.round(memo.get(0).get(key)[1]) : null;
       }
       bucket.put("expected_co2_kg", expected).put("upper_co2_kg", upper);
       if (end.isAfter(now)) {
