@@ -61,7 +61,8 @@ final class History {
     int count = request.buckets();
     List<SeasonalModel> seasonal = models.stream().map(EntityModel::seasonal).filter(m -> m != null).toList();
     // A step divides a day, so a bucket lies within one UTC day and its expectation depends only on
-    // the day's type and the bucket's time of day: four weeks by hour need 72 of them, not 672.
+    // the day of the week (weekdays have their own levels) and the bucket's time of day: four weeks
+    // by hour need 168 of them, not 672.
     List<Map<Long, double[]>> memo = new java.util.ArrayList<>();
     seasonal.forEach(m -> memo.add(new java.util.HashMap<>()));
     boolean withEdge = band != null && request.entity() != null;
@@ -79,7 +80,8 @@ final class History {
       Double upper = null;
       if (!seasonal.isEmpty()) {
         double x = 0;
-        long key = SeasonalModel.dayType(start) * 86_400L + Math.floorMod(start.getEpochSecond(), 86_400L);
+        long key = SeasonalModel.dayOfWeek(Math.floorDiv(start.getEpochSecond(), 86_400L)) * 86_400L
+          + Math.floorMod(start.getEpochSecond(), 86_400L);
         for (int i = 0; i < seasonal.size(); i++) {
           SeasonalModel m = seasonal.get(i);
           double[] figures = memo.get(i).computeIfAbsent(key, k -> {

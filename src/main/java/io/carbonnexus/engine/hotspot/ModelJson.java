@@ -20,7 +20,7 @@ final class ModelJson {
       .put("shipment_dispersion", m.co2PerShipment().dispersion())
       .put("shipment_tkm", m.tkmPerShipment().mean()).put("shipment_tkm_variance", m.tkmPerShipment().variance())
       .put("shipment_tkm_dispersion", m.tkmPerShipment().dispersion())
-      .put("days", m.days())
+      .put("days", m.days()).put("weekday_levels", row(m.weekdayLevels()))
       .put("samples", new JsonArray().add(m.samples()[0]).add(m.samples()[1]).add(m.samples()[2]));
     json.put("co2", matrix(m.co2())).put("events", matrix(m.events())).put("tkm", matrix(m.tkm()));
     return json;
@@ -38,31 +38,41 @@ final class ModelJson {
       // Models stored before tonne-km per shipment was learnt have none: that test waits for the next learning.
       json.containsKey("shipment_tkm") ? new SeasonalModel.PerShipment(json.getDouble("shipment_tkm"),
         json.getDouble("shipment_tkm_variance"), json.getDouble("shipment_tkm_dispersion")) : SeasonalModel.PerShipment.NONE,
-      json.getInteger("days"));
+      json.getInteger("days"),
+      // Models stored before weekday levels were learnt treat every weekday alike until the next learning.
+      json.containsKey("weekday_levels") ? row(json.getJsonArray("weekday_levels")) : SeasonalModel.FLAT_WEEK);
   }
 
   private static JsonArray matrix(double[][] m) {
     JsonArray rows = new JsonArray();
     for (double[] row : m) {
-      JsonArray r = new JsonArray();
-      for (double v : row) {
-        r.add(Math.round(v * 1e6) / 1e6);
-      }
-      rows.add(r);
+      rows.add(row(row));
     }
     return rows;
+  }
+
+  private static JsonArray row(double[] values) {
+    JsonArray r = new JsonArray();
+    for (double v : values) {
+      r.add(Math.round(v * 1e6) / 1e6);
+    }
+    return r;
   }
 
   private static double[][] matrix(JsonArray rows) {
     double[][] m = new double[rows.size()][];
     for (int i = 0; i < rows.size(); i++) {
-      JsonArray r = rows.getJsonArray(i);
-      m[i] = new double[r.size()];
-      for (int j = 0; j < r.size(); j++) {
-        m[i][j] = r.getDouble(j);
-      }
+      m[i] = row(rows.getJsonArray(i));
     }
     return m;
+  }
+
+  private static double[] row(JsonArray values) {
+    double[] r = new double[values.size()];
+    for (int j = 0; j < values.size(); j++) {
+      r[j] = values.getDouble(j);
+    }
+    return r;
   }
 
 }

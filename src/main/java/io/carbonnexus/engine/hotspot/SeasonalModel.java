@@ -19,7 +19,9 @@ import java.util.List;
  *   Saturdays, 4 Sundays in four weeks — with values beyond 3 spreads of what arrival noise and a
  *   ±15 % day explain clipped (winsorized), so that a surge or a holiday in the history moves the
  *   expectation little. Where the hour's own mean differs from the smoothed one by more than its
- *   arrival noise explains (a shift that ends at 22:00), the hour keeps its own mean.</li>
+ *   arrival noise explains (a shift that ends at 22:00), the hour keeps its own mean. Each
+ *   weekday (Monday to Friday) then has its own level against that rhythm, shrunk towards 1 as
+ *   far as noise explains it ({@link #weekdayLevels}).</li>
  *   <li><b>Spread.</b> Shipments arrive at random: the count in a window varies like a Poisson
  *   count around its expectation, and CO2 like a compound Poisson sum (in units of
  *   φ = Σ co2² / Σ co2 per shipment). On top, whole days are busier or quieter than their rhythm:
@@ -41,7 +43,11 @@ import java.util.List;
 public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, double[][] events, double[][] tkm,
                             int[] samples, double phi, double countDispersion, double co2Dispersion,
                             double intensity, double shipmentVariance, double intensityDispersion,
-                            PerShipment co2PerShipment, PerShipment tkmPerShipment, int days) {
+                            PerShipment co2PerShipment, PerShipment tkmPerShipment, int days,
+                            double[] weekdayLevels) {
+
+  /** No day of the week busier than another: the level of models learnt without weekday levels. */
+  static final double[] FLAT_WEEK = {1, 1, 1, 1, 1};
 
   /**
    * One shipment's usual value (kg CO2, or tonne-km) — the median day's mean — one shipment's
@@ -112,7 +118,7 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
 
   /** 1970-01-01 was a Thursday. */
   static int dayTypeOfEpochDay(long day) {
-    int dow = (int) Math.floorMod(day + 3, 7); // 0 = Monday
+    int dow = dayOfWeek(day);
     return dow == 5 ? SATURDAY : dow == 6 ? SUNDAY : WEEKDAY;
   }
 
@@ -202,8 +208,7 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
         tkm[type][h] = profiler.value(hours.tkm, hours, start, end, firstDay, dayCount, seasonal, type, h, tkmPhi);
       }
     }
-    SeasonalModel shape = new SeasonalModel(builtAt, seasonal, co2, events, tkm, samples, phi, 0, 0, 0, 0, 0,
-      PerShipment.NONE, PerShipment.NONE, activeDays);
+    double[] levels = seasonal ? weekdayLevels(events[WEEKDAY], dayEvents, whole, firstDay) : FLAT_WEEK;
 
     // Day-level dispersion: how far whole days stray from their rhythm, beyond Poisson noise.
     List<Double> countResiduals = new ArrayList<>();
@@ -216,11 +221,12 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
         continue;
       }
       int type = seasonal ? dayTypeOfEpochDay(firstDay + d) : WEEKDAY;
+      double level = seasonal && type == WEEKDAY ? levels[dayOfWeek(firstDay + d)] : 1;
       double expectedEvents = 0;
       double expectedCo2 = 0;
       for (int h = 0; h < 24; h++) {
-        expectedEvents += events[type][h];
-        expectedCo2 += co2[type][h];
+        expectedEvents += events[type][h] * level;
+        expectedCo2 += co2[type][h] * level;
       }
       if (expectedEvents >= 1) {
         countResiduals.add(dayEvents[d] / expectedEvents - 1);
@@ -268,7 +274,103 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       totalCo2Sq / sumEvents);
     PerShipment tkmPerShipment = perShipment(dayTkm, dayTkmSq, dayEvents, whole, sumTkm / sumEvents, sumTkmSq / sumEvents);
     return new SeasonalModel(builtAt, seasonal, co2, events, tkm, samples, phi, cN, cC, intensity, shipmentVariance, cI,
-      co2PerShipment, tkmPerShipment, activeDays);
+      co2PerShipment, tkmPerShipment, activeDays, levels);
+  }
+
+  /**
+   * How busy each weekday (Monday to Friday) is against the weekday rhythm: the mean of its whole
+   * days' shipment counts over the rhythm's day, shrunk towards 1 as far as the days' own noise
+   * explains the difference between weekdays (empirical Bayes: with four Mondays of ±10 % days, a
+   * Monday 6 % busier than the mean is mostly noise and moves the expectation little; a Monday
+   * 30 % busier is not, and keeps most of it). Days more than four robust spreads from the
+   * others (a bank holiday, a surge) are left out. Scaled so that the five average 1, as the
+   * rhythm is their average. Flat where fewer than three weekdays have two days or more.
+   */
+  static double[] weekdayLevels(double[] weekdayEvents, double[] dayEvents, boolean[] whole, long firstDay) {
+    double perDay = 0;
+    for (double e : weekdayEvents) {
+      perDay += e;
+    }
+    if (perDay < 1) {
+      return FLAT_WEEK;
+    }
+    List<Double> ratios = new ArrayList<>();
+    for (int d = 0; d < dayEvents.length; d++) {
+      if (whole[d] && dayTypeOfEpochDay(firstDay + d) == WEEKDAY) {
+        ratios.add(dayEvents[d] / perDay);
+      }
+    }
+    if (ratios.size() < 6) {
+      return FLAT_WEEK;
+    }
+    double middle = median(ratios);
+    List<Double> deviations = new ArrayList<>();
+    ratios.forEach(r -> deviations.add(Math.abs(r - middle)));
+    double limit = 4 * Math.max(MAD_TO_SIGMA * median(deviations), MIN_DISPERSION * middle);
+    double[] sum = new double[5];
+    double[] sumSq = new double[5];
+    int[] n = new int[5];
+    for (int d = 0; d < dayEvents.length; d++) {
+      if (whole[d] && dayTypeOfEpochDay(firstDay + d) == WEEKDAY) {
+        double r = dayEvents[d] / perDay;
+        if (Math.abs(r - middle) <= limit) {
+          int dow = dayOfWeek(firstDay + d);
+          sum[dow] += r;
+          sumSq[dow] += r * r;
+          n[dow]++;
+        }
+      }
+    }
+    // The days' own noise: their spread around their weekday's mean, pooled over the weekdays.
+    double within = 0;
+    int freedom = 0;
+    int weekdays = 0;
+    double grand = 0;
+    for (int dow = 0; dow < 5; dow++) {
+      if (n[dow] >= 2) {
+        weekdays++;
+        grand += sum[dow] / n[dow];
+        within += sumSq[dow] - sum[dow] * sum[dow] / n[dow];
+        freedom += n[dow] - 1;
+      }
+    }
+    if (weekdays < 3 || freedom == 0 || !(grand > 0)) {
+      return FLAT_WEEK;
+    }
+    grand /= weekdays;
+    double noise = within / freedom;
+    double[] mean = new double[5];
+    double between = 0;
+    double sampling = 0;
+    for (int dow = 0; dow < 5; dow++) {
+      if (n[dow] >= 2) {
+        mean[dow] = sum[dow] / n[dow] / grand;
+        between += (mean[dow] - 1) * (mean[dow] - 1);
+        sampling += noise / (grand * grand) / n[dow];
+      }
+    }
+    // The true weekdays' variance: what their means vary beyond the sampling of so few days.
+    double signal = Math.max(0, between / (weekdays - 1) - sampling / weekdays);
+    double[] levels = new double[5];
+    double total = 0;
+    for (int dow = 0; dow < 5; dow++) {
+      if (n[dow] >= 2) {
+        double error = noise / (grand * grand) / n[dow];
+        levels[dow] = 1 + (mean[dow] - 1) * (signal / (signal + error));
+      } else {
+        levels[dow] = 1;
+      }
+      total += levels[dow];
+    }
+    for (int dow = 0; dow < 5; dow++) {
+      levels[dow] *= 5 / total;
+    }
+    return levels;
+  }
+
+  /** 0 for Monday to 6 for Sunday; 1970-01-01 was a Thursday. */
+  static int dayOfWeek(long epochDay) {
+    return (int) Math.floorMod(epochDay + 3, 7);
   }
 
   /**
@@ -502,13 +604,14 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       }
       int type = seasonal ? dayTypeOfEpochDay(day) : WEEKDAY;
       int h = (int) Math.floorMod(hour, 24);
-      double ce = co2[type][h] * share;
+      double level = type == WEEKDAY && seasonal ? weekdayLevels[dayOfWeek(day)] : 1;
+      double ce = co2[type][h] * share * level;
       c += ce;
       dayC += ce;
-      double ee = events[type][h] * share;
+      double ee = events[type][h] * share * level;
       e += ee;
       dayE += ee;
-      t += tkm[type][h] * share;
+      t += tkm[type][h] * share * level;
       inverseSamples += ee / Math.max(1, samples[type] * SMOOTHING_SAMPLES);
     }
     c2 += dayC * dayC;

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.withinPercentage;
 
 /** Models are stored as JSON in entity_models and read back by every engine. */
 class ModelJsonTest {
@@ -32,5 +33,27 @@ class ModelJsonTest {
     SeasonalModel back = ModelJson.fromJson(old);
     assertThat(back.tkmPerShipmentBand(100, 3)).isNull();
     assertThat(back.perShipmentBand(100, 3)).containsExactly(MODEL.perShipmentBand(100, 3));
+  }
+
+  @Test
+  void weekdayLevelsAreStoredAndAModelStoredWithoutThemTreatsEveryWeekdayAlike() {
+    SeasonalModel busyMondays = new SeasonalModel(MODEL.builtAt(), true, MODEL.co2(), MODEL.events(), MODEL.tkm(),
+      MODEL.samples(), MODEL.phi(), MODEL.countDispersion(), MODEL.co2Dispersion(), MODEL.intensity(),
+      MODEL.shipmentVariance(), MODEL.intensityDispersion(), MODEL.co2PerShipment(), MODEL.tkmPerShipment(),
+      MODEL.days(), new double[] {1.3, 0.925, 0.925, 0.925, 0.925});
+    Instant monday = Instant.parse("2026-12-07T00:00:00Z");
+    Instant tuesday = monday.plus(java.time.Duration.ofDays(1));
+    SeasonalModel back = ModelJson.fromJson(ModelJson.toJson(busyMondays));
+    assertThat(back.weekdayLevels()).containsExactly(busyMondays.weekdayLevels());
+    assertThat(back.expected(monday, tuesday).events())
+      .isCloseTo(busyMondays.expected(monday, tuesday).events(), withinPercentage(0.001))
+      .isGreaterThan(1.3 * back.expected(tuesday, tuesday.plus(java.time.Duration.ofDays(1))).events());
+
+    JsonObject old = ModelJson.toJson(busyMondays);
+    old.remove("weekday_levels");
+    SeasonalModel flat = ModelJson.fromJson(old);
+    assertThat(flat.weekdayLevels()).containsExactly(SeasonalModel.FLAT_WEEK);
+    assertThat(flat.expected(monday, tuesday).events())
+      .isCloseTo(flat.expected(tuesday, tuesday.plus(java.time.Duration.ofDays(1))).events(), withinPercentage(1));
   }
 }

@@ -78,6 +78,35 @@ class SeasonalModelTest {
   }
 
   @Test
+  void aWeekdayBusierEveryWeekIsExpectedBusierThanTheOtherWeekdays() {
+    // 10 shipments an hour on every weekday, and 4 more on every Monday: +40 % on Mondays.
+    Hours hours = history(BUILT, WEEKS, WEEKDAYS_ONLY, 42);
+    Random random = new Random(7);
+    for (Instant at = BUILT.minus(Duration.ofDays(WEEKS + 1)); at.isBefore(BUILT); at = at.plus(SyntheticHistory.HOUR)) {
+      if (SeasonalModel.dayOfWeek(Math.floorDiv(at.getEpochSecond(), 86_400)) == 0) {
+        SyntheticHistory.addShipments(hours, at, 4, random);
+      }
+    }
+    SeasonalModel model = SeasonalModel.learn(BUILT, hours, SETTINGS);
+    // Pooled over the weekdays, a day would be expected at 24 × 10.8 = 259 shipments.
+    assertThat(expected(model, "2026-11-30T00:00:00Z", SyntheticHistory.DAY).events()).as("a Monday")
+      .isCloseTo(336, withinPercentage(5));
+    assertThat(expected(model, "2026-12-02T00:00:00Z", SyntheticHistory.DAY).events()).as("a Wednesday")
+      .isCloseTo(240, withinPercentage(5));
+    // Mondays are no longer day-to-day noise: the count spread is what arrivals explain, not ±15 %.
+    assertThat(model.countDispersion()).isLessThan(0.07);
+  }
+
+  @Test
+  void weekdaysAlikeExceptForNoiseKeepAlmostTheSameLevel() {
+    SeasonalModel model = learn(WEEKS, OFFICE);
+    for (double level : model.weekdayLevels()) {
+      assertThat(level).isCloseTo(1, within(0.03));
+    }
+    assertThat(learn(20, OFFICE).weekdayLevels()).as("a pooled model has none").containsExactly(SeasonalModel.FLAT_WEEK);
+  }
+
+  @Test
   void theLastHourBeforeAStepInTheRhythmKeepsItsOwnMean() {
     // Smoothing 21:00 with its neighbours (weights 1, 2, 1) would expect (60 + 120 + 18) / 4 = 49.5.
     SeasonalModel model = learn(WEEKS, SHIFT);

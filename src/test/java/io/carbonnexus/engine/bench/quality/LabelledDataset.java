@@ -62,15 +62,24 @@ public final class LabelledDataset {
    *     would only measure luck
    * @param minChangedShipments the same for sustained load and volume changes (shipments changed or added)
    * @param minAirShipments the same for air shifts (shipments moved to air)
+   * @param weekdayContrast how much the weekdays differ: 1 for the usual busier Monday (+6 %) and
+   *     quieter Friday (−6 %), 4 for a world with a strong weekly rhythm (+24 % and −24 %)
    */
   public record Settings(long seed, Instant end, int days, int scoredDays,
                          int bursts, int sustainedLoad, int sustainedVolume, int airShifts,
                          int historyBursts, int historySustainedLoad, int historySustainedVolume, int historyAirShifts,
                          double volumeScale, Duration separation,
-                         double minBurstShipments, double minChangedShipments, double minAirShipments) {
+                         double minBurstShipments, double minChangedShipments, double minAirShipments,
+                         double weekdayContrast) {
 
     public static Settings defaults(long seed, Instant end) {
-      return new Settings(seed, end, 42, 14, 30, 3, 3, 3, 8, 1, 1, 1, 1.0, Duration.ofHours(24), 4, 30, 10);
+      return new Settings(seed, end, 42, 14, 30, 3, 3, 3, 8, 1, 1, 1, 1.0, Duration.ofHours(24), 4, 30, 10, 1.0);
+    }
+
+    public Settings withWeekdayContrast(double contrast) {
+      return new Settings(seed, end, days, scoredDays, bursts, sustainedLoad, sustainedVolume, airShifts, historyBursts,
+        historySustainedLoad, historySustainedVolume, historyAirShifts, volumeScale, separation, minBurstShipments,
+        minChangedShipments, minAirShipments, contrast);
     }
 
     public Instant start() {
@@ -489,7 +498,7 @@ public final class LabelledDataset {
     for (long t = a.startMs; t < a.endMs; t += minute) {
       long h = Math.floorDiv(t, 3_600_000L);
       LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(h, 24));
-      base += supplier.weekday() * settings.volumeScale() * dayLevel(supplier, date, holidays)
+      base += supplier.weekday() * settings.volumeScale() * dayLevel(supplier, date, holidays, settings.weekdayContrast())
         * supplier.shape().share[(int) Math.floorMod(h, 24)] / 60.0;
     }
     base *= share;
@@ -548,7 +557,7 @@ public final class LabelledDataset {
         long dayIndex = Math.floorDiv(h, 24);
         LocalDate date = LocalDate.ofEpochDay(dayIndex);
         int hourOfDay = (int) Math.floorMod(h, 24);
-        double dayLevel = dayLevel(supplier, date, holidays)
+        double dayLevel = dayLevel(supplier, date, holidays, settings.weekdayContrast())
           * Math.exp(DAY_NOISE_SD * new SplittableRandom(mix(settings.seed() * 31 + si * 1_000_003L + dayIndex)).nextGaussian());
         double hourRate = supplier.weekday() * settings.volumeScale() * dayLevel * supplier.shape().share[hourOfDay];
         active.clear();
@@ -628,7 +637,7 @@ public final class LabelledDataset {
   }
 
   /** A supplier's volume on a date relative to its weekday mean. */
-  private static double dayLevel(Supplier supplier, LocalDate date, Set<LocalDate> holidays) {
+  private static double dayLevel(Supplier supplier, LocalDate date, Set<LocalDate> holidays, double weekdayContrast) {
     DayOfWeek d = date.getDayOfWeek();
     if (d == DayOfWeek.SATURDAY || holidays.contains(date)) {
       return supplier.weekend();
@@ -636,7 +645,7 @@ public final class LabelledDataset {
     if (d == DayOfWeek.SUNDAY) {
       return supplier.weekend() * SUNDAY_OF_WEEKEND;
     }
-    return WEEKDAY_FACTOR[d.getValue() - 1];
+    return 1 + weekdayContrast * (WEEKDAY_FACTOR[d.getValue() - 1] - 1);
   }
 
   private static int poisson(double lambda, SplittableRandom rng) {

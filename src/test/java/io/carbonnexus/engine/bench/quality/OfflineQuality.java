@@ -163,7 +163,8 @@ public final class OfflineQuality {
     List<QualityScore.Result> results = new ArrayList<>();
     for (long seed : seeds) {
       long t0 = System.nanoTime();
-      LabelledDataset data = LabelledDataset.generate(LabelledDataset.Settings.defaults(seed, end));
+      LabelledDataset data = LabelledDataset.generate(LabelledDataset.Settings.defaults(seed, end)
+        .withWeekdayContrast(Double.parseDouble(System.getProperty("week", "1"))));
       List<Predicted> events = predict(data.events());
       QualityScore.Result r = score(events, data.labels(), data.settings().scoredFrom(), end, Duration.ofMinutes(5),
         settings);
