@@ -1,6 +1,7 @@
 package io.carbonnexus.engine.config;
 
 import io.carbonnexus.engine.shared.Severity;
+import io.carbonnexus.engine.shared.Words;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
@@ -83,7 +84,7 @@ public final class ConfigKey<T extends Comparable<? super T>> {
    */
   public static ConfigKey<String> choice(String path, String defaultValue, Map<String, String> words, String description) {
     List<String> shown = words.values().stream().distinct().toList();
-    String expected = String.join(", ", shown.subList(0, shown.size() - 1)) + " or " + shown.get(shown.size() - 1);
+    String expected = Words.either(shown);
     return new ConfigKey<>(path, defaultValue, description, "text", raw -> {
       String text = raw.toString().trim().toLowerCase(Locale.ROOT);
       if (text.isEmpty()) {

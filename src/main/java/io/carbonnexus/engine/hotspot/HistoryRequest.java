@@ -1,14 +1,17 @@
 package io.carbonnexus.engine.hotspot;
 
+import io.carbonnexus.engine.config.ConfigKey;
 import io.carbonnexus.engine.shared.EntityKey;
 import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.ListQuery;
+import io.carbonnexus.engine.shared.Words;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * What {@code GET /emissions/history} asks for, read and checked: one entity or the total, the
@@ -33,17 +36,9 @@ record HistoryRequest(EntityKey entity, Instant from, Instant to, Duration step)
    */
   static final int MAX_BUCKETS = 2_016;
   /** The steps offered, by name: each divides a day, so buckets never straddle midnight UTC. */
-  static final Map<String, Duration> STEPS = steps();
-
-  private static Map<String, Duration> steps() {
-    Map<String, Duration> steps = new LinkedHashMap<>();
-    for (String name : new String[] {"5m", "10m", "15m", "30m", "1h", "2h", "3h", "6h", "12h", "1d"}) {
-      long n = Long.parseLong(name.substring(0, name.length() - 1));
-      char unit = name.charAt(name.length() - 1);
-      steps.put(name, unit == 'm' ? Duration.ofMinutes(n) : unit == 'h' ? Duration.ofHours(n) : Duration.ofDays(n));
-    }
-    return Map.copyOf(steps);
-  }
+  static final List<String> STEP_NAMES = List.of("5m", "10m", "15m", "30m", "1h", "2h", "3h", "6h", "12h", "1d");
+  static final Map<String, Duration> STEPS = STEP_NAMES.stream()
+    .collect(Collectors.toUnmodifiableMap(name -> name, ConfigKey::parseDurationText));
 
   int buckets() {
     return (int) (Duration.between(from, to).toSeconds() / step.toSeconds());
@@ -53,7 +48,7 @@ record HistoryRequest(EntityKey entity, Instant from, Instant to, Duration step)
     String type = ListQuery.text(query, "entity_type");
     String name = ListQuery.text(query, "entity");
     if (type != null && EntityType.find(type).isEmpty()) {
-      throw new IllegalArgumentException("entity_type: must be one of " + String.join(", ", EntityType.wires()));
+      throw new IllegalArgumentException("entity_type: must be " + Words.either(EntityType.wires()));
     }
     if ((type == null) != (name == null)) {
       throw new IllegalArgumentException((type == null ? "entity_type" : "entity")
@@ -65,7 +60,7 @@ record HistoryRequest(EntityKey entity, Instant from, Instant to, Duration step)
     String stepName = ListQuery.text(query, "step");
     Duration step = stepName == null ? DEFAULT_STEP : STEPS.get(stepName);
     if (step == null) {
-      throw new IllegalArgumentException("step: must be one of 5m, 10m, 15m, 30m, 1h, 2h, 3h, 6h, 12h, 1d");
+      throw new IllegalArgumentException("step: must be " + Words.either(STEP_NAMES));
     }
     Instant to = ListQuery.instant(query, "to");
     Instant from = ListQuery.instant(query, "from");

@@ -78,9 +78,7 @@ public record ListQuery(String[] severities, String entityType, String entity, O
   public static String oneOf(JsonObject body, String field, List<String> allowed) {
     String value = text(body, field);
     if (value != null && !allowed.contains(value)) {
-      String choices = allowed.size() == 1 ? allowed.get(0)
-        : String.join(", ", allowed.subList(0, allowed.size() - 1)) + " or " + allowed.get(allowed.size() - 1);
-      throw new IllegalArgumentException(field + " must be " + choices);
+      throw new IllegalArgumentException(field + " must be " + Words.either(allowed));
     }
     return value;
   }
