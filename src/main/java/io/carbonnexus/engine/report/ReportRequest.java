@@ -1,6 +1,8 @@
 package io.carbonnexus.engine.report;
 
+import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.ListQuery;
+import io.carbonnexus.engine.shared.Words;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
@@ -8,6 +10,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -22,22 +26,13 @@ import java.util.Locale;
  * <p>With {@code entity_type} and {@code entity} the report covers that entity's predictions only:
  * a supplier's routes and vehicle types, a route's suppliers (the dashboard's entity page).
  */
-record ReportRequest(Instant from, Instant to, Group group, Period period, Format format, Group filterType,
+record ReportRequest(Instant from, Instant to, EntityType group, Period period, Format format, EntityType filterType,
                      String filterEntity) {
 
   /** The longest range one report may cover: bounds the predictions a single request scans. */
   static final Duration MAX_RANGE = Duration.ofDays(1_096);
   /** Daily rows are for a closer look: at most a year of them per report. */
   static final Duration MAX_DAILY_RANGE = Duration.ofDays(366);
-
-  /** The column of predictions rows are grouped by; its wire name is the SQL's choice too. */
-  enum Group {
-    SUPPLIER, ROUTE, VEHICLE_TYPE;
-
-    String wire() {
-      return name().toLowerCase(Locale.ROOT);
-    }
-  }
 
   /** Calendar periods in UTC; weeks start on Monday (ISO 8601), as PostgreSQL's date_trunc has them. */
   enum Period {
@@ -59,7 +54,8 @@ record ReportRequest(Instant from, Instant to, Group group, Period period, Forma
   }
 
   static ReportRequest parse(JsonObject query, Instant now) {
-    Group group = choice(query, "group", Group.class, Group.SUPPLIER);
+    // Rows are grouped by an entity type's column of predictions; its wire name is the SQL's choice too.
+    EntityType group = choice(query, "group", EntityType.class, EntityType.SUPPLIER);
     Period period = choice(query, "period", Period.class, Period.MONTH);
     Format format = choice(query, "format", Format.class, Format.JSON);
     Instant from = ListQuery.instant(query, "from");
@@ -83,7 +79,7 @@ record ReportRequest(Instant from, Instant to, Group group, Period period, Forma
       throw new IllegalArgumentException("period: day covers at most " + MAX_DAILY_RANGE.toDays()
         + " days per report: use week or month, or split the range");
     }
-    Group filterType = choice(query, "entity_type", Group.class, null);
+    EntityType filterType = choice(query, "entity_type", EntityType.class, null);
     String filterEntity = ListQuery.text(query, "entity");
     if ((filterType == null) != (filterEntity == null)) {
       throw new IllegalArgumentException((filterType == null ? "entity_type" : "entity")
@@ -102,11 +98,11 @@ record ReportRequest(Instant from, Instant to, Group group, Period period, Forma
         return value;
       }
     }
-    StringBuilder allowed = new StringBuilder();
+    List<String> allowed = new ArrayList<>();
     for (E value : type.getEnumConstants()) {
-      allowed.append(allowed.length() == 0 ? "" : ", ").append(value.name().toLowerCase(Locale.ROOT));
+      allowed.add(value.name().toLowerCase(Locale.ROOT));
     }
-    throw new IllegalArgumentException(name + ": must be one of " + allowed);
+    throw new IllegalArgumentException(name + ": must be " + Words.either(allowed));
   }
 
 }

@@ -1,5 +1,6 @@
 package io.carbonnexus.engine.report;
 
+import io.carbonnexus.engine.shared.EntityType;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +15,7 @@ class ReportRequestTest {
     ReportRequest r = ReportRequest.parse(new JsonObject(), Instant.parse("2026-05-17T10:00:00Z"));
     assertThat(r.from()).isEqualTo(Instant.parse("2025-06-01T00:00:00Z"));
     assertThat(r.to()).isEqualTo(Instant.parse("2026-06-01T00:00:00Z"));
-    assertThat(r.group()).isEqualTo(ReportRequest.Group.SUPPLIER);
+    assertThat(r.group()).isEqualTo(EntityType.SUPPLIER);
     assertThat(r.period()).isEqualTo(ReportRequest.Period.MONTH);
     assertThat(r.format()).isEqualTo(ReportRequest.Format.JSON);
   }
