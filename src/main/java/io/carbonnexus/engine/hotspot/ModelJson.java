@@ -40,7 +40,21 @@ final class ModelJson {
         json.getDouble("shipment_tkm_variance"), json.getDouble("shipment_tkm_dispersion")) : SeasonalModel.PerShipment.NONE,
       json.getInteger("days"),
       // Models stored before weekday levels were learnt treat every weekday alike until the next learning.
-      json.containsKey("weekday_levels") ? row(json.getJsonArray("weekday_levels")) : SeasonalModel.FLAT_WEEK);
+      weekdayLevels(json.getJsonArray("weekday_levels")));
+  }
+
+  /** Five positive levels, or a flat week: for models stored before levels were learnt, or mangled by hand. */
+  private static double[] weekdayLevels(JsonArray stored) {
+    if (stored == null || stored.size() != 5) {
+      return SeasonalModel.FLAT_WEEK;
+    }
+    for (int i = 0; i < 5; i++) {
+      if (!(stored.getValue(i) instanceof Number)) {
+        return SeasonalModel.FLAT_WEEK;
+      }
+    }
+    double[] levels = row(stored);
+    return SeasonalModel.usable(levels) ? levels : SeasonalModel.FLAT_WEEK;
   }
 
   private static JsonArray matrix(double[][] m) {

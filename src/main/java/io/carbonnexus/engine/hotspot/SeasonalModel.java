@@ -283,8 +283,10 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
    * explains the difference between weekdays (empirical Bayes: with four Mondays of ±10 % days, a
    * Monday 6 % busier than the mean is mostly noise and moves the expectation little; a Monday
    * 30 % busier is not, and keeps most of it). Days more than four robust spreads from the
-   * others (a bank holiday, a surge) are left out. Scaled so that the five average 1, as the
-   * rhythm is their average. Flat where fewer than three weekdays have two days or more.
+   * others (a bank holiday, a surge) are left out. Scaled so that they average 1 over the days,
+   * as the rhythm is the mean of those days. Flat where fewer than three weekdays have two days
+   * or more. The days' noise is never taken below arrival noise and a ±2 % day, so identical
+   * days (one shipment every weekday) give a flat week, not 0 / 0.
    */
   static double[] weekdayLevels(double[] weekdayEvents, double[] dayEvents, boolean[] whole, long firstDay) {
     double perDay = 0;
@@ -338,7 +340,9 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       return FLAT_WEEK;
     }
     grand /= weekdays;
-    double noise = within / freedom;
+    // Never less than arrival noise and the least day-to-day variation: identical days (one
+    // shipment every weekday) say nothing against that, and 0 / 0 must not follow.
+    double noise = Math.max(within / freedom, grand / perDay + MIN_DISPERSION * grand * MIN_DISPERSION * grand);
     double[] mean = new double[5];
     double between = 0;
     double sampling = 0;
@@ -353,6 +357,7 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
     double signal = Math.max(0, between / (weekdays - 1) - sampling / weekdays);
     double[] levels = new double[5];
     double total = 0;
+    int days = 0;
     for (int dow = 0; dow < 5; dow++) {
       if (n[dow] >= 2) {
         double error = noise / (grand * grand) / n[dow];
@@ -360,12 +365,27 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       } else {
         levels[dow] = 1;
       }
-      total += levels[dow];
+      // Weighed by days, as the rhythm is the mean of every weekday's days.
+      total += n[dow] * levels[dow];
+      days += n[dow];
     }
     for (int dow = 0; dow < 5; dow++) {
-      levels[dow] *= 5 / total;
+      levels[dow] *= days / total;
     }
-    return levels;
+    return usable(levels) ? levels : FLAT_WEEK;
+  }
+
+  /** Five finite, positive levels: anything else (a model stored by hand, an arithmetic accident) is a flat week. */
+  static boolean usable(double[] levels) {
+    if (levels == null || levels.length != 5) {
+      return false;
+    }
+    for (double level : levels) {
+      if (!(level > 0) || Double.isInfinite(level)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** 0 for Monday to 6 for Sunday; 1970-01-01 was a Thursday. */

@@ -1,9 +1,11 @@
 package io.carbonnexus.engine.hotspot;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
 import java.time.Instant;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.withinPercentage;
@@ -55,5 +57,14 @@ class ModelJsonTest {
     assertThat(flat.weekdayLevels()).containsExactly(SeasonalModel.FLAT_WEEK);
     assertThat(flat.expected(monday, tuesday).events())
       .isCloseTo(flat.expected(tuesday, tuesday.plus(java.time.Duration.ofDays(1))).events(), withinPercentage(1));
+  }
+
+  @Test
+  void storedWeekdayLevelsThatAreNotFivePositiveNumbersReadAsAFlatWeek() {
+    for (JsonArray bad : List.of(new JsonArray().add(1).add(1).add(1).add(1), new JsonArray().add(1.2).add(0).add(1).add(1).add(1),
+      new JsonArray().add(1).add("busy").add(1).add(1).add(1))) {
+      JsonObject stored = ModelJson.toJson(MODEL).put("weekday_levels", bad);
+      assertThat(ModelJson.fromJson(stored).weekdayLevels()).as("%s", bad).containsExactly(SeasonalModel.FLAT_WEEK);
+    }
   }
 }

@@ -98,6 +98,24 @@ class SeasonalModelTest {
   }
 
   @Test
+  void identicalWeekdaysGiveAFlatWeekNotNaN() {
+    // One shipment at 10:00 on every weekday and nothing else: every kept day is the same.
+    int length = (WEEKS + 1) * 24;
+    Instant start = BUILT.minus(Duration.ofHours(length));
+    Hours hours = new Hours(start, length);
+    for (int i = 0; i < length; i++) {
+      Instant at = start.plus(Duration.ofHours(i));
+      if (SeasonalModel.dayType(at) == SeasonalModel.WEEKDAY && Math.floorMod(at.getEpochSecond() / 3600, 24) == 10) {
+        hours.add(i, SyntheticHistory.shipment(100, 1000));
+      }
+    }
+    SeasonalModel model = SeasonalModel.learn(BUILT, hours, SETTINGS);
+    assertThat(model.weekdayLevels()).containsExactly(1, 1, 1, 1, 1);
+    // One shipment, and the floor every hour never seen busy gets (half a shipment over its samples).
+    assertThat(expected(model, "2026-12-01T00:00:00Z", SyntheticHistory.DAY).events()).isBetween(1.0, 1.3);
+  }
+
+  @Test
   void weekdaysAlikeExceptForNoiseKeepAlmostTheSameLevel() {
     SeasonalModel model = learn(WEEKS, OFFICE);
     for (double level : model.weekdayLevels()) {
