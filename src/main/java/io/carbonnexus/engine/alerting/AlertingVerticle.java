@@ -13,6 +13,7 @@ import io.carbonnexus.engine.shared.FailureCode;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.shared.HotspotStatus;
+import io.carbonnexus.engine.shared.Words;
 import io.carbonnexus.engine.shared.ListQuery;
 import io.carbonnexus.engine.shared.Severity;
 import io.vertx.core.Future;
@@ -75,7 +76,7 @@ public final class AlertingVerticle extends VerticleBase {
         Hotspot h = Hotspot.fromMessage(m.body());
         if (h != null && h.change() != null) {
           // One change after the other on this verticle: the same hotspot's changes keep their order.
-          last = last.otherwiseEmpty().compose(v -> handle(h, h.change()));
+          last = last.otherwiseEmpty().compose(v -> handle(h));
         }
       }).completion()
       .compose(v -> vertx.eventBus().<JsonObject>consumer(Addresses.ALERT_ACKNOWLEDGE,
@@ -97,7 +98,8 @@ public final class AlertingVerticle extends VerticleBase {
     return last.otherwiseEmpty();
   }
 
-  private Future<Void> handle(Hotspot h, HotspotChange change) {
+  private Future<Void> handle(Hotspot h) {
+    HotspotChange change = h.change();
     Instant now = clock.instant();
     return pool.withTransaction(conn -> conn.preparedQuery(AlertingSql.LOCK_HOTSPOT).execute(Tuple.of(String.valueOf(h.id())))
         .compose(v -> conn.preparedQuery(AlertingSql.CURRENT_HOTSPOT).execute(Tuple.of(h.id())))
@@ -105,7 +107,7 @@ public final class AlertingVerticle extends VerticleBase {
           // Changes are heard asynchronously, on every node: decide only on the hotspot's latest state.
           boolean stale = rows.size() == 0
             || rows.iterator().next().getOffsetDateTime(1).toInstant().isAfter(h.updatedAt())
-            || (HotspotStatus.parse(rows.iterator().next().getString(0)) == HotspotStatus.RESOLVED
+            || (HotspotStatus.RESOLVED.wire().equals(rows.iterator().next().getString(0))
               && change != HotspotChange.RESOLVED);
           return stale ? Future.failedFuture(STALE) : state(conn, h.id());
         })
@@ -117,7 +119,7 @@ public final class AlertingVerticle extends VerticleBase {
           }))
         .compose(decision -> decision.kind() == Kind.NONE
           ? Future.succeededFuture((Alert) null)
-          : store(conn, h, change, decision, now)))
+          : store(conn, h, decision, now)))
       .onSuccess(alert -> {
         if (alert != null) {
           vertx.eventBus().publish(Addresses.ALERTS, alert.toJson());
@@ -177,7 +179,7 @@ public final class AlertingVerticle extends VerticleBase {
       duration = null;
     }
     if (type == null || EntityType.find(type).isEmpty() || entity == null) {
-      throw new IllegalArgumentException("entity_type (supplier, route or vehicle_type) and entity are required");
+      throw new IllegalArgumentException("entity_type (" + Words.either(EntityType.wires()) + ") and entity are required");
     }
     if (duration == null || duration.isZero() || duration.compareTo(Duration.ofDays(90)) > 0) {
       throw new IllegalArgumentException("duration must be a duration such as 30m, 2h or 7d, at most 90d");
@@ -214,7 +216,7 @@ public final class AlertingVerticle extends VerticleBase {
     });
   }
 
-  private Future<Alert> store(SqlConnection conn, Hotspot h, HotspotChange change, Decision d, Instant now) {
+  private Future<Alert> store(SqlConnection conn, Hotspot h, Decision d, Instant now) {
     String message = AlertPolicy.message(d.kind(), h.entity(), h.percentAbove(), h.window(), h.kind(), mainWindow);
     // The change's own time identifies it: a redelivered change (or another node) makes the same key.
     Instant changeAt = d.kind() == Kind.REPEAT ? now : h.updatedAt();
@@ -240,7 +242,7 @@ public final class AlertingVerticle extends VerticleBase {
       .execute(Tuple.of(at(now.minus(settings.repeatInterval())), alerting, at(now.minus(Duration.ofDays(1)))))
       .onSuccess(rows -> {
         for (Hotspot h : Hotspot.readable(rows, true)) {
-          last = last.otherwiseEmpty().compose(v -> handle(h, h.change()));
+          last = last.otherwiseEmpty().compose(v -> handle(h));
         }
       })
       .onFailure(err -> LOG.warn("Alert reconciliation failed (next check retries): {}", err.getMessage()));

@@ -171,7 +171,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
 
   private Future<Buffer> list(JsonObject request) {
     ListQuery q = ListQuery.of(request);
-    String status = ListQuery.oneOf(request, "status", List.of(HotspotStatus.OPEN.wire(), HotspotStatus.RESOLVED.wire()));
+    String status = ListQuery.oneOf(request, "status", HotspotStatus.wires());
     return lists.get(request.encode(), () -> pool.preparedQuery(HotspotSql.LIST_HOTSPOTS)
       .execute(Tuple.of(q.severities(), status, q.entityType(), q.entity(), q.since(), q.limit()))
       .map(rows -> {

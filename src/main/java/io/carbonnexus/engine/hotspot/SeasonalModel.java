@@ -221,7 +221,7 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
         continue;
       }
       int type = seasonal ? dayTypeOfEpochDay(firstDay + d) : WEEKDAY;
-      double level = seasonal && type == WEEKDAY ? levels[dayOfWeek(firstDay + d)] : 1;
+      double level = level(seasonal, levels, type, firstDay + d);
       double expectedEvents = 0;
       double expectedCo2 = 0;
       for (int h = 0; h < 24; h++) {
@@ -386,6 +386,14 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       }
     }
     return true;
+  }
+
+  /**
+   * A day's level against its day type's rhythm: a weekday's own, 1 for a weekend day, and 1 for
+   * every day of a pooled model (which files Saturdays and Sundays under WEEKDAY too).
+   */
+  private static double level(boolean seasonal, double[] weekdayLevels, int type, long epochDay) {
+    return seasonal && type == WEEKDAY ? weekdayLevels[dayOfWeek(epochDay)] : 1;
   }
 
   /** 0 for Monday to 6 for Sunday; 1970-01-01 was a Thursday. */
@@ -624,7 +632,7 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       }
       int type = seasonal ? dayTypeOfEpochDay(day) : WEEKDAY;
       int h = (int) Math.floorMod(hour, 24);
-      double level = type == WEEKDAY && seasonal ? weekdayLevels[dayOfWeek(day)] : 1;
+      double level = level(seasonal, weekdayLevels, type, day);
       double ce = co2[type][h] * share * level;
       c += ce;
       dayC += ce;

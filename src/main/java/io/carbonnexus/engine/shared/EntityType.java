@@ -39,6 +39,6 @@ public enum EntityType {
   /** The type with this wire name; anything else (other case, blanks, null) is refused. */
   public static EntityType parse(String wire) {
     return find(wire).orElseThrow(() -> new IllegalArgumentException("unknown entity_type '" + wire
-      + "': expected supplier, route or vehicle_type"));
+      + "': expected " + Words.either(WIRES)));
   }
 }

@@ -34,7 +34,7 @@ public enum HotspotChange {
   /** A change as published; anything else ({@code none}, other case, blanks, null) is refused. */
   public static HotspotChange parse(String wire) {
     return Arrays.stream(values()).filter(c -> c != NONE && c.wire.equals(wire)).findFirst()
-      .orElseThrow(() -> new IllegalArgumentException("unknown hotspot change '" + wire
-        + "': expected opened, updated, escalated, deescalated or resolved"));
+      .orElseThrow(() -> new IllegalArgumentException("unknown hotspot change '" + wire + "': expected "
+        + Words.either(Arrays.stream(values()).filter(c -> c != NONE).map(HotspotChange::wire).toList())));
   }
 }

@@ -35,6 +35,7 @@ public enum Severity {
   public static Severity of(String wire) {
     String w = wire == null ? "" : wire.trim().toLowerCase(Locale.ROOT);
     return Arrays.stream(values()).filter(s -> s.wire.equals(w)).findFirst()
-      .orElseThrow(() -> new IllegalArgumentException("unknown severity '" + wire + "': expected info, warn or critical"));
+      .orElseThrow(() -> new IllegalArgumentException("unknown severity '" + wire + "': expected "
+        + Words.either(Arrays.stream(values()).map(Severity::wire).toList())));
   }
 }
