@@ -336,8 +336,8 @@ public final class DetectionVerticle extends VerticleBase {
           scope.vehicleTypes().toArray(String[]::new));
       read = read.compose(v -> conn.preparedQuery(HotspotSql.WINDOW_ACTIVITY).execute(args)).map(rows -> {
         for (Row r : rows) {
-          EntityKey k = new EntityKey(r.getString("entity_type"), r.getString("entity"));
-          if (scope.contains(k)) {
+          EntityKey k = EntityKey.known(r.getString("entity_type"), r.getString("entity")).orElse(null);
+          if (k != null && scope.contains(k)) {
             observations.computeIfAbsent(k, x -> new HashMap<>())
               .put(length, new Evaluator.Observation(length, start, end, ModelStore.activity(r)));
           }

@@ -111,9 +111,8 @@ public final class HotspotQueryVerticle extends VerticleBase {
       .map(rows -> {
         List<EmissionsSnapshot.EntityTotal> totals = new ArrayList<>();
         for (Row r : rows) {
-          EntityKey key = new EntityKey(r.getString(0), r.getString(1));
-          totals.add(new EmissionsSnapshot.EntityTotal(key.type().wire(), key.entity(), r.getDouble("co2"), baselines.get(key),
-            r.getDouble("tkm")));
+          EntityKey.known(r.getString(0), r.getString(1)).ifPresent(key -> totals.add(new EmissionsSnapshot.EntityTotal(
+            key.type().wire(), key.entity(), r.getDouble("co2"), baselines.get(key), r.getDouble("tkm"))));
         }
         return EmissionsSnapshot.of(now, window.toSeconds(), basis, totals);
       });

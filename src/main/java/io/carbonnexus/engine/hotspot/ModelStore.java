@@ -27,7 +27,10 @@ final class ModelStore {
   private ModelStore() {
   }
 
-  /** Rows of {@link HotspotSql#BUCKET_ACTIVITY} into each entity's activity, bucket by bucket. */
+  /**
+   * Rows of {@link HotspotSql#BUCKET_ACTIVITY} into each entity's activity, bucket by bucket; rows
+   * of an entity type this engine does not know are skipped ({@link EntityKey#known}).
+   */
   static Map<EntityKey, Activity[]> buckets(RowSet<Row> rows, int count) {
     Map<EntityKey, Activity[]> out = new HashMap<>();
     for (Row r : rows) {
@@ -35,9 +38,10 @@ final class ModelStore {
       if (b < 0 || b >= count) {
         continue;
       }
-      Activity[] series = out.computeIfAbsent(new EntityKey(r.getString("entity_type"), r.getString("entity")),
-        k -> new Activity[count]);
-      series[b] = activity(r);
+      EntityKey key = EntityKey.known(r.getString("entity_type"), r.getString("entity")).orElse(null);
+      if (key != null) {
+        out.computeIfAbsent(key, k -> new Activity[count])[b] = activity(r);
+      }
     }
     return out;
   }

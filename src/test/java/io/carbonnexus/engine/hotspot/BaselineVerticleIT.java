@@ -70,6 +70,21 @@ class BaselineVerticleIT extends VerticleTestBed {
   }
 
   @Test
+  void rollupRowsOfAnEntityTypeThisEngineDoesNotKnowAreSkippedNotFatal() throws Exception {
+    for (int i = 1; i <= 6; i++) {
+      day("Steady Freight", i, 100);
+      // As a newer engine of the same cluster might write them: a fourth entity type in the minutes.
+      TestDatabase.execute(url, "insert into entity_minute_totals (entity_type, entity, minute, co2_kg, events) values"
+        + " ('lane', 'Steady Freight > R-Steady Freight', '" + NOW.minus(Duration.ofDays(i)).minus(Duration.ofHours(12))
+        + "', 100, 1)");
+    }
+    deployAndWait();
+    assertThat(baseline("supplier", "Steady Freight")).isEqualTo(100.0);
+    assertThat(updates.get(0).getInteger("computed")).isEqualTo(3);
+    assertThat(TestDatabase.queryLong(url, "select count(*) from entity_models where entity_type = 'lane'")).isZero();
+  }
+
+  @Test
   void anEntityWithTooLittleHistoryGetsNoComputedBaseline() throws Exception {
     for (int i = 1; i <= 4; i++) {
       day("New Carrier", i, 50);

@@ -92,6 +92,21 @@ class DetectionVerticleIT extends VerticleTestBed {
   }
 
   @Test
+  void rollupRowsOfAnEntityTypeThisEngineDoesNotKnowAreSkippedNotFatal() throws Exception {
+    // As a newer engine of the same cluster might write them: a fourth entity type in the minutes.
+    TestDatabase.execute(url, "insert into entity_minute_totals (entity_type, entity, minute, co2_kg, events) values"
+      + " ('lane', 'Supplier A > R1', '" + NOW.minus(Duration.ofMinutes(5)) + "', 500, 3)");
+    deployDetection();
+    target("supplier", "Supplier A", 60);
+    emit("Supplier A", 122);
+    evaluateAll();
+    assertThat(changesOf("Supplier A")).containsExactly("opened/critical");
+    JsonObject snapshot = emissions.get(emissions.size() - 1).getJsonObject("by_entity_type");
+    assertThat(snapshot.fieldNames()).doesNotContain("lane");
+    assertThat(snapshot.getJsonObject("supplier").getDouble("total")).isEqualTo(122.0);
+  }
+
+  @Test
   void anEntityWithoutABaselineIsNotFlagged() throws Exception {
     deployDetection();
     emit("Newcomer Ltd", 1_000_000);
