@@ -49,12 +49,14 @@ class TableOwnershipTest {
     entry("baselines", Set.of("hotspot", "prediction")),
     entry("baseline_bands", Set.of("hotspot", "prediction")),
     entry("entity_models", Set.of("hotspot", "prediction")),
+    entry("lane_models", Set.of("hotspot", "prediction")),
     entry("hotspots", Set.of("hotspot")),
     entry("hotspot_changes", Set.of("hotspot")),
     entry("detection_runs", Set.of("hotspot")),
     // Written by database triggers on predictions only.
     entry("entity_minute_totals", Set.of()),
     entry("entity_hour_totals", Set.of()),
+    entry("lane_minute_totals", Set.of()),
     entry("alerts", Set.of("alerting")),
     entry("silences", Set.of("alerting")),
     // The outbox pattern: alerting inserts the row in the statement that inserts the alert.

@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -231,16 +232,19 @@ public final class BaselineVerticle extends VerticleBase {
     Instant hour = Instant.ofEpochSecond(Math.floorDiv(now.getEpochSecond(), 3600) * 3600);
     Instant from = hour.minus(settings.history());
     long t0 = System.nanoTime();
-    return pool.preparedQuery(HotspotSql.BUCKET_ACTIVITY)
-      .execute(Tuple.of(at(from), 3600.0, at(hour)))
-      .compose(rows -> vertx.executeBlocking(() -> ModelStore.learnAll(rows, from, hour, now, settings), false))
-      .compose(learnt -> ModelStore.save(pool, learnt, hour, now, settings))
-      .map(count -> {
-        LOG.info("Normals learnt ({}): {} entities with a model, from {} of history, in {} ms", why, count,
-          ConfigKey.formatDuration(settings.history()), (System.nanoTime() - t0) / 1_000_000);
+    Tuple hours = Tuple.of(at(from), 3600.0, at(hour));
+    Future<RowSet<Row>> entities = pool.preparedQuery(HotspotSql.BUCKET_ACTIVITY).execute(hours);
+    Future<RowSet<Row>> lanes = settings.legacy() ? Future.succeededFuture(null)
+      : pool.preparedQuery(HotspotSql.LANE_BUCKET_ACTIVITY).execute(hours);
+    return Future.all(entities, lanes)
+      .compose(v -> vertx.executeBlocking(() -> ModelStore.learnAll(entities.result(), lanes.result(), from, hour, now,
+        settings), false))
+      .compose(learnt -> ModelStore.save(pool, learnt, hour, now, settings).map(count -> {
+        LOG.info("Normals learnt ({}): {} entities and {} lanes with a model, from {} of history, in {} ms", why, count,
+          learnt.lanes().size(), ConfigKey.formatDuration(settings.history()), (System.nanoTime() - t0) / 1_000_000);
         baselinesChanged("learnt: " + why, count);
         return count;
-      })
+      }))
       .onFailure(err -> LOG.warn("Normals could not be learnt (next try at the next interval): {}", err.getMessage()));
   }
 

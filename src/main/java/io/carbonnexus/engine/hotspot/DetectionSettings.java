@@ -45,6 +45,12 @@ public record DetectionSettings(String algorithm, List<WindowSpec> windows, Dura
     return algorithm.equals(LEGACY);
   }
 
+  /** The window lengths a route's lanes are judged on: the burst windows (seasonal; none with legacy). */
+  public List<Duration> laneLengths() {
+    return legacy() ? List.of() : windows.stream().map(WindowSpec::length)
+      .filter(length -> length.compareTo(Evaluator.BURST_WINDOW) <= 0).toList();
+  }
+
   /** Every window length an evaluation needs observed: the windows, the intensity window, the legacy one. */
   public List<Duration> observedLengths() {
     List<Duration> lengths = new ArrayList<>();

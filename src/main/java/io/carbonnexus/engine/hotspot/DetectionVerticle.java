@@ -8,6 +8,7 @@ import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
 import io.carbonnexus.engine.shared.EmissionsBasis;
 import io.carbonnexus.engine.shared.EntityKey;
+import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.EventsIngested;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.HotspotChange;
@@ -107,6 +108,8 @@ public final class DetectionVerticle extends VerticleBase {
   private int lastEntities;
   /** Each entity's normal as the baselines verticle last learnt it. */
   private Map<EntityKey, EntityModel> models = Map.of();
+  /** Each lane's normal, learnt with the entities' (seasonal only). */
+  private Map<Lane, EntityModel> laneModels = Map.of();
   /** The emissions snapshot is published at most once per second, computed from the database. */
   private long lastSnapshotAt;
   private boolean snapshotPending;
@@ -171,8 +174,13 @@ public final class DetectionVerticle extends VerticleBase {
 
   /** The models in force, from the database (every node reads the same). */
   private Future<Void> reload() {
-    return ModelStore.load(pool, settings)
-      .onSuccess(m -> models = m)
+    Future<Map<EntityKey, EntityModel>> entities = ModelStore.load(pool, settings);
+    Future<Map<Lane, EntityModel>> lanes = ModelStore.loadLanes(pool, settings);
+    return Future.all(entities, lanes)
+      .onSuccess(v -> {
+        models = entities.result();
+        laneModels = lanes.result();
+      })
       .onFailure(err -> LOG.warn("Models could not be read (keeping the last ones): {}", err.getMessage()))
       .mapEmpty();
   }
@@ -345,6 +353,20 @@ public final class DetectionVerticle extends VerticleBase {
         return null;
       });
     }
+    // A route's lanes, for its burst windows.
+    Map<String, Map<Lane, Map<Duration, Evaluator.Observation>>> lanes = new HashMap<>();
+    for (Duration length : settings.laneLengths()) {
+      Instant start = end.minus(length);
+      Tuple args = Tuple.of(at(start), at(end), scope.all() ? null : scope.routes().toArray(String[]::new));
+      read = read.compose(v -> conn.preparedQuery(HotspotSql.LANE_WINDOW_ACTIVITY).execute(args)).map(rows -> {
+        for (Row r : rows) {
+          Lane lane = ModelStore.lane(r);
+          lanes.computeIfAbsent(lane.route(), x -> new HashMap<>()).computeIfAbsent(lane, x -> new HashMap<>())
+            .put(length, new Evaluator.Observation(length, start, end, ModelStore.activity(r)));
+        }
+        return null;
+      });
+    }
     // Targets are read at every evaluation: an operator may write one straight into the table.
     Map<EntityKey, Map<Duration, Double>> targets = new HashMap<>();
     return read.compose(v -> ModelStore.targets(conn, settings.legacyWindow())).compose(t -> {
@@ -354,7 +376,7 @@ public final class DetectionVerticle extends VerticleBase {
       if (scope.all()) {
         lastEntities = observations.size();
       }
-      Map<EntityKey, Transition> transitions = decide(scope, end, observations, open, targets);
+      Map<EntityKey, Transition> transitions = decide(scope, end, observations, lanes, open, targets);
       return HotspotStore.apply(conn, transitions, open, now, changed)
         .map(x -> (int) changed.stream().filter(h -> h.change() != HotspotChange.UPDATED).count());
     });
@@ -362,6 +384,7 @@ public final class DetectionVerticle extends VerticleBase {
 
   /** Every entity in scope with activity in a window, and every open hotspot in scope (its activity may have stopped). */
   private Map<EntityKey, Transition> decide(Scope scope, Instant end, Map<EntityKey, Map<Duration, Evaluator.Observation>> seen,
+                                            Map<String, Map<Lane, Map<Duration, Evaluator.Observation>>> lanes,
                                             Map<EntityKey, HotspotStore.Open> open,
                                             Map<EntityKey, Map<Duration, Double>> targets) {
     Set<EntityKey> candidates = new HashSet<>(seen.keySet());
@@ -374,7 +397,17 @@ public final class DetectionVerticle extends VerticleBase {
         observations.putIfAbsent(length, new Evaluator.Observation(length, end.minus(length), end, Activity.NONE));
       }
       HotspotStore.Open current = open.get(k);
-      List<Reading> readings = Evaluator.readings(k, models.get(k), observations, targets.getOrDefault(k, Map.of()), settings);
+      List<Evaluator.LaneView> laneViews = new ArrayList<>();
+      if (k.type() == EntityType.ROUTE) {
+        lanes.getOrDefault(k.entity(), Map.of()).forEach((lane, o) -> {
+          EntityModel m = laneModels.get(lane);
+          if (m != null) {
+            laneViews.add(new Evaluator.LaneView(lane, m.seasonal(), o));
+          }
+        });
+      }
+      List<Reading> readings = Evaluator.readings(k, models.get(k), observations, targets.getOrDefault(k, Map.of()), settings,
+        laneViews);
       // No model and no target (history expired, target deleted): an open hotspot is resolved, not left open for ever.
       Transition tr = Replay.decide(current == null ? null : current.severity(), current == null ? null : current.reading(),
         readings, t);

@@ -72,6 +72,38 @@ final class HotspotSql {
   /** Every shipment's history with steps of whole hours. */
   static final String TOTAL_HISTORY_HOURS = history("entity_hour_totals", "hour", false);
 
+  /**
+   * What each lane (supplier on a route) did over the minutes [$1, $2): with $3 set, only the
+   * lanes of those routes (the fast path); with it null, all.
+   */
+  static final String LANE_WINDOW_ACTIVITY = "select supplier, route, " + SUMS + """
+
+      from lane_minute_totals
+     where minute >= $1 and minute < $2
+       and ($3::text[] is null or route = any($3))
+     group by 1, 2
+    """;
+
+  /** What each lane did in each bucket of $2 seconds of [$1, $3), as {@link #BUCKET_ACTIVITY} for entities. */
+  static final String LANE_BUCKET_ACTIVITY = "select supplier, route, "
+    + "floor(extract(epoch from (minute - $1::timestamptz)) / $2)::int as b, " + SUMS + """
+
+      from lane_minute_totals
+     where minute >= $1 and minute < $3
+     group by 1, 2, 3
+    """;
+
+  static final String UPSERT_LANE_MODELS = """
+    insert into lane_models (supplier, route, algorithm, built_at, model)
+    select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])
+    on conflict (supplier, route) do update
+      set algorithm = excluded.algorithm, built_at = excluded.built_at, model = excluded.model
+    """;
+
+  static final String DELETE_STALE_LANE_MODELS = "delete from lane_models where built_at < $1";
+
+  static final String LANE_MODELS = "select supplier, route, algorithm, built_at, model from lane_models";
+
   /** One entity's stored model. */
   static final String ENTITY_MODEL = "select algorithm, built_at, model from entity_models where entity_type = $1 and entity = $2";
 

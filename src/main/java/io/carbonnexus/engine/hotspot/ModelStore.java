@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Entities' models to and from the database: what the baselines verticle writes (models and the
@@ -32,18 +33,40 @@ final class ModelStore {
    * of an entity type this engine does not know are skipped ({@link EntityKey#known}).
    */
   static Map<EntityKey, Activity[]> buckets(RowSet<Row> rows, int count) {
-    Map<EntityKey, Activity[]> out = new HashMap<>();
+    return buckets(rows, count, r -> EntityKey.known(r.getString("entity_type"), r.getString("entity")).orElse(null));
+  }
+
+  /** Rows of {@link HotspotSql#LANE_BUCKET_ACTIVITY} into each lane's activity, bucket by bucket. */
+  static Map<Lane, Activity[]> laneBuckets(RowSet<Row> rows, int count) {
+    return buckets(rows, count, ModelStore::lane);
+  }
+
+  static Lane lane(Row r) {
+    return new Lane(r.getString("supplier"), r.getString("route"));
+  }
+
+  /** Rows with a bucket number {@code b} into each key's series; a row whose key is null is skipped. */
+  private static <K> Map<K, Activity[]> buckets(RowSet<Row> rows, int count, Function<Row, K> keyOf) {
+    Map<K, Activity[]> out = new HashMap<>();
     for (Row r : rows) {
       int b = r.getInteger("b");
-      if (b < 0 || b >= count) {
-        continue;
-      }
-      EntityKey key = EntityKey.known(r.getString("entity_type"), r.getString("entity")).orElse(null);
-      if (key != null) {
+      K key = keyOf.apply(r);
+      if (b >= 0 && b < count && key != null) {
         out.computeIfAbsent(key, k -> new Activity[count])[b] = activity(r);
       }
     }
     return out;
+  }
+
+  /** Hourly series from {@code from} as the hours a model is learnt from. */
+  private static Hours hours(Instant from, Activity[] series) {
+    Hours h = new Hours(from, series.length);
+    for (int i = 0; i < series.length; i++) {
+      if (series[i] != null) {
+        h.add(i, series[i]);
+      }
+    }
+    return h;
   }
 
   static Activity activity(Row r) {
@@ -55,8 +78,12 @@ final class ModelStore {
     return v instanceof Number n ? n.doubleValue() : 0;
   }
 
-  /** What one learning produced: each entity's model, its computed baseline and its bands, at one moment. */
-  record Learnt(Map<EntityKey, EntityModel> models, List<Baseline> baselines, List<Band> bands) {
+  /**
+   * What one learning produced: each entity's model, its computed baseline and its bands, and
+   * each lane's model (seasonal only), at one moment.
+   */
+  record Learnt(Map<EntityKey, EntityModel> models, List<Baseline> baselines, List<Band> bands,
+                Map<Lane, EntityModel> lanes) {
   }
 
   /** The computed baseline of an entity: the upper edge of its normal CO2 over detection.window. */
@@ -67,21 +94,28 @@ final class ModelStore {
   record Band(EntityKey key, Duration window, String kind, double expected, double baseline) {
   }
 
-  /** Learns every entity of the hourly rows (hours [from, hour)); pure but for the rows. */
-  static Learnt learnAll(RowSet<Row> rows, Instant from, Instant hour, Instant now, DetectionSettings s) {
+  /**
+   * Learns every entity and lane of the hourly rows (hours [from, hour)); pure but for the rows.
+   * {@code laneRows} is null with the legacy algorithm, which has no lanes.
+   */
+  static Learnt learnAll(RowSet<Row> rows, RowSet<Row> laneRows, Instant from, Instant hour, Instant now,
+                         DetectionSettings s) {
     int hours = (int) Duration.between(from, hour).toHours();
     Map<EntityKey, EntityModel> models = new HashMap<>();
     List<Baseline> baselines = new ArrayList<>();
     List<Band> bands = new ArrayList<>();
+    Map<Lane, EntityModel> lanes = new HashMap<>();
+    if (laneRows != null && !s.legacy()) {
+      laneBuckets(laneRows, hours).forEach((lane, series) -> {
+        EntityModel model = EntityModel.learn(hour, hours(from, series), s);
+        if (model != null) {
+          lanes.put(lane, model);
+        }
+      });
+    }
     Instant end = DetectionSettingsReader.liveEnd(now);
     buckets(rows, hours).forEach((key, series) -> {
-      Hours h = new Hours(from, hours);
-      for (int i = 0; i < hours; i++) {
-        if (series[i] != null) {
-          h.add(i, series[i]);
-        }
-      }
-      EntityModel model = EntityModel.learn(hour, h, s);
+      EntityModel model = EntityModel.learn(hour, hours(from, series), s);
       if (model == null) {
         return;
       }
@@ -112,7 +146,7 @@ final class ModelStore {
         }
       }
     });
-    return new Learnt(models, baselines, bands);
+    return new Learnt(models, baselines, bands, lanes);
   }
 
   /** Stores the models, baselines and bands of a learning; those it did not refresh are removed. */
@@ -153,10 +187,19 @@ final class ModelStore {
       .addArrayOfDouble(bd.stream().map(Band::expected).toArray(Double[]::new))
       .addArrayOfDouble(bd.stream().map(Band::baseline).toArray(Double[]::new));
     OffsetDateTime built = OffsetDateTime.ofInstant(hour, ZoneOffset.UTC);
+    List<Map.Entry<Lane, EntityModel>> lanes = new ArrayList<>(learnt.lanes().entrySet());
+    Tuple laneModels = Tuple.tuple()
+      .addArrayOfString(lanes.stream().map(e -> e.getKey().supplier()).toArray(String[]::new))
+      .addArrayOfString(lanes.stream().map(e -> e.getKey().route()).toArray(String[]::new))
+      .addArrayOfString(lanes.stream().map(e -> s.algorithm()).toArray(String[]::new))
+      .addArrayOfOffsetDateTime(lanes.stream().map(e -> built).toArray(OffsetDateTime[]::new))
+      .addArrayOfJsonObject(lanes.stream().map(e -> toJson(e.getValue())).toArray(JsonObject[]::new));
     return pool.withTransaction(conn -> conn.preparedQuery(HotspotSql.UPSERT_MODEL)
         .execute(Tuple.tuple().addArrayOfString(types).addArrayOfString(entities).addArrayOfString(algorithms)
           .addArrayOfOffsetDateTime(builtAt).addArrayOfJsonObject(json))
         .compose(v -> conn.preparedQuery(HotspotSql.DELETE_STALE_MODELS).execute(Tuple.of(built)))
+        .compose(v -> conn.preparedQuery(HotspotSql.UPSERT_LANE_MODELS).execute(laneModels))
+        .compose(v -> conn.preparedQuery(HotspotSql.DELETE_STALE_LANE_MODELS).execute(Tuple.of(built)))
         .compose(v -> conn.preparedQuery(HotspotSql.UPSERT_COMPUTED_BASELINES).execute(baselines))
         .compose(v -> conn.preparedQuery(HotspotSql.DELETE_STALE_BASELINES).execute(Tuple.of(at)))
         .compose(v -> conn.preparedQuery(HotspotSql.UPSERT_BANDS).execute(bands))
@@ -200,6 +243,23 @@ final class ModelStore {
         }
       }
       return models;
+    });
+  }
+
+  /** Every stored lane model of the configured algorithm (none with the legacy algorithm). */
+  static Future<Map<Lane, EntityModel>> loadLanes(Pool pool, DetectionSettings s) {
+    if (s.legacy()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return pool.query(HotspotSql.LANE_MODELS).execute().map(rows -> {
+      Map<Lane, EntityModel> lanes = new HashMap<>();
+      for (Row r : rows) {
+        EntityModel model = fromRow(r, s);
+        if (model != null && model.seasonal() != null) {
+          lanes.put(lane(r), model);
+        }
+      }
+      return lanes;
     });
   }
 

@@ -3,6 +3,7 @@ package io.carbonnexus.engine.hotspot;
 import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.hotspot.HotspotPolicy.Transition;
 import io.carbonnexus.engine.shared.EntityKey;
+import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.Severity;
 
 import java.time.Duration;
@@ -17,7 +18,8 @@ import java.util.TreeMap;
 /**
  * Replays detection over a past range, in memory, as the live engine would have run it at every
  * {@code step}: at each step, each entity's readings from its model of that hour — learnt, like
- * the live engine's, from its hours before that hour only — through the same {@link Evaluator}
+ * the live engine's, from its hours before that hour only, and a route's also through its lanes'
+ * models of that hour — through the same {@link Evaluator}
  * and {@link HotspotPolicy}, from a state with no hotspot. Nothing after a step can change what
  * happened at it. Pure; the live hotspots are not read or touched.
  */
@@ -82,13 +84,29 @@ public final class Replay {
   public static List<Change> run(Map<EntityKey, Timeline> timelines, Instant from, Instant to, Duration step,
                                  DetectionSettings settings, Thresholds thresholds,
                                  Map<EntityKey, Map<Duration, Double>> targets) {
+    return run(timelines, Map.of(), from, to, step, settings, thresholds, targets);
+  }
+
+  /**
+   * @param lanes per lane, over the same range as the entities: a route is judged through its
+   *     lanes too, each lane with its own model of the hour learnt by the same rule
+   */
+  public static List<Change> run(Map<EntityKey, Timeline> timelines, Map<Lane, Timeline> lanes, Instant from, Instant to,
+                                 Duration step, DetectionSettings settings, Thresholds thresholds,
+                                 Map<EntityKey, Map<Duration, Double>> targets) {
     List<Change> changes = new ArrayList<>();
     List<Duration> lengths = settings.observedLengths();
+    List<Duration> laneLengths = settings.laneLengths();
+    Map<String, List<Lane>> lanesByRoute = new HashMap<>();
+    new TreeMap<>(lanes).keySet().forEach(lane -> lanesByRoute.computeIfAbsent(lane.route(), r -> new ArrayList<>()).add(lane));
     long steps = Duration.between(from, to).toMillis() / step.toMillis();
     for (Map.Entry<EntityKey, Timeline> entry : new TreeMap<>(timelines).entrySet()) {
       EntityKey key = entry.getKey();
       Timeline timeline = entry.getValue();
       Map<Duration, Double> entityTargets = targets.getOrDefault(key, Map.of());
+      List<Lane> routeLanes = key.type() == EntityType.ROUTE && !laneLengths.isEmpty()
+        ? lanesByRoute.getOrDefault(key.entity(), List.of()) : List.of();
+      EntityModel[] laneModels = new EntityModel[routeLanes.size()];
       Severity state = null;
       Reading last = null;
       Instant modelHour = null;
@@ -98,6 +116,9 @@ public final class Replay {
         Instant hour = Instant.ofEpochSecond(Math.floorDiv(at.getEpochSecond(), 3600) * 3600);
         if (!hour.equals(modelHour)) {
           model = EntityModel.learn(hour, timeline.hours(), settings);
+          for (int i = 0; i < laneModels.length; i++) {
+            laneModels[i] = EntityModel.learn(hour, lanes.get(routeLanes.get(i)).hours(), settings);
+          }
           modelHour = hour;
         }
         Map<Duration, Evaluator.Observation> observations = new HashMap<>();
@@ -105,7 +126,20 @@ public final class Replay {
           Instant start = at.minus(length);
           observations.put(length, new Evaluator.Observation(length, start, at, timeline.between(start, at)));
         }
-        Transition t = decide(state, last, Evaluator.readings(key, model, observations, entityTargets, settings), thresholds);
+        List<Evaluator.LaneView> views = new ArrayList<>();
+        for (int i = 0; i < laneModels.length; i++) {
+          if (laneModels[i] != null && laneModels[i].seasonal() != null) {
+            Timeline laneTimeline = lanes.get(routeLanes.get(i));
+            Map<Duration, Evaluator.Observation> seen = new HashMap<>();
+            for (Duration length : laneLengths) {
+              Instant start = at.minus(length);
+              seen.put(length, new Evaluator.Observation(length, start, at, laneTimeline.between(start, at)));
+            }
+            views.add(new Evaluator.LaneView(routeLanes.get(i), laneModels[i].seasonal(), seen));
+          }
+        }
+        Transition t = decide(state, last, Evaluator.readings(key, model, observations, entityTargets, settings, views),
+          thresholds);
         if (t == null) {
           continue;
         }

@@ -7,6 +7,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Duration;
@@ -90,18 +92,23 @@ final class ReplayRequest {
     Instant earliest = p.from().minus(s.history()).minus(s.longestWindow()).minus(Duration.ofHours(1));
     Instant origin = Instant.ofEpochSecond(Math.floorDiv(earliest.getEpochSecond(), 3600) * 3600);
     int count = (int) (Duration.between(origin, p.to()).toMillis() / bucket.toMillis()) + 1;
-    Map<EntityKey, Map<Duration, Double>> targets = new HashMap<>();
-    return ModelStore.targets(pool, s.legacyWindow())
-      .compose(t -> {
-        targets.putAll(t);
-        return pool.preparedQuery(HotspotSql.BUCKET_ACTIVITY).execute(Tuple.of(at(origin), (double) bucket.toSeconds(),
-          at(p.to())));
-      })
+    Tuple range = Tuple.of(at(origin), (double) bucket.toSeconds(), at(p.to()));
+    Future<Map<EntityKey, Map<Duration, Double>>> targets = ModelStore.targets(pool, s.legacyWindow());
+    Future<RowSet<Row>> entities = pool.preparedQuery(HotspotSql.BUCKET_ACTIVITY).execute(range);
+    Future<RowSet<Row>> lanes = s.laneLengths().isEmpty() ? Future.succeededFuture(null)
+      : pool.preparedQuery(HotspotSql.LANE_BUCKET_ACTIVITY).execute(range);
+    return Future.all(targets, entities, lanes)
       // Replaying is CPU work proportional to entities × steps: off the event loop.
-      .compose(rows -> vertx.executeBlocking(() -> {
+      .compose(v -> vertx.executeBlocking(() -> {
         Map<EntityKey, Replay.Timeline> timelines = new HashMap<>();
-        ModelStore.buckets(rows, count).forEach((k, series) -> timelines.put(k, new Replay.Timeline(origin, bucket, series)));
-        return Replay.run(timelines, p.from(), p.to(), p.step(), s, thresholds, targets);
+        ModelStore.buckets(entities.result(), count)
+          .forEach((k, series) -> timelines.put(k, new Replay.Timeline(origin, bucket, series)));
+        Map<Lane, Replay.Timeline> laneTimelines = new HashMap<>();
+        if (lanes.result() != null) {
+          ModelStore.laneBuckets(lanes.result(), count)
+            .forEach((k, series) -> laneTimelines.put(k, new Replay.Timeline(origin, bucket, series)));
+        }
+        return Replay.run(timelines, laneTimelines, p.from(), p.to(), p.step(), s, thresholds, targets.result());
       }, false))
       .map(changes -> answer(p, s, changes));
   }

@@ -58,6 +58,7 @@ public final class EmissionsBasisSync {
 
   static final String FORGET_NORMALS = """
     delete from entity_models;
+    delete from lane_models;
     delete from baseline_bands;
     delete from baselines where source = 'computed';
     """;

@@ -146,6 +146,41 @@ class MigrationsIT {
   }
 
   @Test
+  void laneRollupsFollowEveryWriteToPredictions() {
+    String url = migratedDatabase();
+    // Three suppliers on two routes: six lanes, with tonne-km and the second moments detection reads.
+    String insert = "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
+      + " model_version, tonne_km) select g, '2026-11-27T10:00:00Z'::timestamptz + (g || ' seconds')::interval,"
+      + " 'S' || (g % 3), 'R' || (g % 2), 'van', g, 'builtin', 't', 10 * g from generate_series(1, 200) g"
+      + " on conflict do nothing";
+    String mismatch = """
+      select count(*) from (
+        select supplier, route, date_trunc('minute', occurred_at) as minute, sum(co2_kg) as co2, count(*) as events,
+               sum(tonne_km) as tkm, sum(co2_kg * co2_kg) as co2_sq, sum(co2_kg * tonne_km) as co2_tkm,
+               sum(tonne_km * tonne_km) as tkm_sq
+          from predictions
+         group by 1, 2, 3) direct
+      full join (select supplier, route, minute, co2_kg as co2, events, tonne_km as tkm, co2_sq, co2_tkm, tkm_sq
+                   from lane_minute_totals where events <> 0) rolled
+        using (supplier, route, minute)
+       where direct.co2 is distinct from rolled.co2 or direct.events is distinct from rolled.events
+          or direct.tkm is distinct from rolled.tkm or direct.co2_sq is distinct from rolled.co2_sq
+          or direct.co2_tkm is distinct from rolled.co2_tkm or direct.tkm_sq is distinct from rolled.tkm_sq""";
+    TestDatabase.execute(url, insert);
+    TestDatabase.execute(url, insert); // a retried insert adds nothing
+    assertThat(TestDatabase.queryLong(url, "select count(distinct (supplier, route)) from lane_minute_totals")).isEqualTo(6);
+    assertThat(TestDatabase.queryLong(url, mismatch)).isZero();
+    TestDatabase.execute(url, "delete from predictions where event_id <= 50");
+    TestDatabase.execute(url, "update predictions set co2_kg = co2_kg * 2.5 where event_id > 150");
+    TestDatabase.execute(url, "update predictions set supplier = 'Moved', occurred_at = occurred_at + interval '1 hour'"
+      + " where event_id between 60 and 80");
+    assertThat(TestDatabase.queryLong(url, mismatch)).isZero();
+    assertThat(TestDatabase.queryLong(url, "select count(*) from lane_minute_totals where supplier = 'Moved'")).isPositive();
+    TestDatabase.execute(url, "truncate predictions");
+    assertThat(TestDatabase.queryLong(url, "select count(*) from lane_minute_totals")).isZero();
+  }
+
+  @Test
   void hourRollupsFollowEveryWriteToPredictions() {
     String url = migratedDatabase();
     // 400 events a few seconds apart from 10:55: they span two hours and more than one minute each.

@@ -107,6 +107,41 @@ class DetectionVerticleIT extends VerticleTestBed {
   }
 
   @Test
+  void aBurstOnOneLaneOfASharedRouteOpensTheRoutesHotspotThroughTheLanesLearntNormal() throws Exception {
+    // 30 days of one shared route: Big ships every 3 minutes from 08:00 to 18:00 (20 an hour),
+    // Small once an hour at half past. 100 kg and 1000 tonne-km each.
+    TestDatabase.execute(url, "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg,"
+      + " tonne_km, model, model_version, method) select row_number() over (order by t), t, s, 'R-SHARED', 'hgv_diesel',"
+      + " 100, 1000, 'builtin', 'test', 'tonne_km' from (select t, 'Big' as s from generate_series('" + NOW
+      + "'::timestamptz - interval '30 days', '" + NOW + "'::timestamptz - interval '1 second', interval '3 minutes') t"
+      + " where extract(hour from t at time zone 'UTC') between 8 and 17 union all select t, 'Small' from generate_series('"
+      + NOW + "'::timestamptz - interval '30 days' + interval '30 minutes', '" + NOW
+      + "'::timestamptz - interval '1 second', interval '1 hour') t) h");
+    // The last half hour: Small ships 12 more. The route's hour holds 33 shipments where 21 are usual.
+    TestDatabase.execute(url, "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg,"
+      + " tonne_km, model, model_version, method) select 1000000 + g, '" + NOW + "'::timestamptz - (2 * g || ' minutes')::interval,"
+      + " 'Small', 'R-SHARED', 'hgv_diesel', 100, 1000, 'builtin', 'test', 'tonne_km' from generate_series(1, 12) g");
+    List<JsonObject> learnt = collect(Addresses.BASELINES_UPDATED);
+    deploy(new BaselineVerticle(clock));
+    deployDetection();
+    vertx.eventBus().publish(Addresses.INGESTION_CAUGHT_UP, new JsonObject().put("events", 0).put("first", true));
+    TestDatabase.waitFor("normals learnt", () -> !learnt.isEmpty(), Duration.ofSeconds(10));
+    assertThat(count("select count(*) from lane_models where route = 'R-SHARED'")).isEqualTo(2);
+    TestDatabase.waitFor("the route's hotspot", () -> !changesOf("R-SHARED").isEmpty(), Duration.ofSeconds(5));
+    JsonObject route = hotspots.stream().filter(h -> h.getString("entity").equals("R-SHARED")).findFirst().orElseThrow();
+    assertThat(route.getString("change")).isEqualTo("opened");
+    assertThat(route.getString("severity")).isIn("warn", "critical");
+    assertThat(route.getString("window")).isIn("30m", "1h");
+    // In the route's kg: its whole window (live windows end after the current minute), not the lane's.
+    Instant end = NOW.plus(Duration.ofMinutes(1));
+    Duration window = route.getString("window").equals("1h") ? Duration.ofHours(1) : Duration.ofMinutes(30);
+    assertThat(route.getDouble("predicted")).isEqualTo((double) count("select sum(co2_kg) from predictions where"
+      + " route = 'R-SHARED' and occurred_at >= '" + end.minus(window) + "' and occurred_at < '" + end + "'"));
+    // The route's own count is within its normal: only the vehicle type, which carries the same 33, stays quiet.
+    assertThat(changesOf("hgv_diesel")).isEmpty();
+  }
+
+  @Test
   void anEntityWithoutABaselineIsNotFlagged() throws Exception {
     deployDetection();
     emit("Newcomer Ltd", 1_000_000);

@@ -143,6 +143,48 @@ class EvaluatorTest {
   }
 
   @Test
+  void aBurstOnOneLaneOfARouteIsReadThroughThatLaneInTheRoutesKg() {
+    // A route two suppliers serve: the office rhythm's 20 an hour, and a lane that ships 1 an hour.
+    EntityModel route = EntityModel.learn(AT, SyntheticHistory.history(AT, 28,
+      (type, hour) -> OFFICE.perHour(type, hour) + 1, 7), SEASONAL);
+    SeasonalModel lane = EntityModel.learn(AT, SyntheticHistory.history(AT, 28, (type, hour) -> 1, 8), SEASONAL).seasonal();
+    EntityKey key = new EntityKey("route", "DVR-LON");
+    Activity others = shipments(20, KG, TKM);
+    Activity burst = shipments(11, KG, TKM);
+    Map<Duration, Evaluator.Observation> routeSeen = seen(HOUR, others.plus(burst));
+    List<Evaluator.LaneView> lanes = List.of(new Evaluator.LaneView(new Lane("Meridian", "DVR-LON"), lane,
+      seen(HOUR, burst)));
+
+    // 31 shipments where 21 are usual: within the route's own normal.
+    assertThat(only(Evaluator.readings(key, route, routeSeen, Map.of(), SEASONAL), "1h", Measure.EMISSIONS).ratio())
+      .isLessThan(1);
+    List<Reading> readings = Evaluator.readings(key, route, routeSeen, Map.of(), SEASONAL, lanes);
+    assertThat(readings).hasSize(2);
+    Reading through = readings.stream().max(java.util.Comparator.comparingDouble(Reading::ratio)).orElseThrow();
+    assertThat(through.window()).isEqualTo("1h");
+    assertThat(through.ratio()).isGreaterThanOrEqualTo(1);
+    // The route's kg, against the route with that lane at the upper edge of its own count (k + 0.5).
+    assertThat(through.predicted()).isEqualTo(31 * KG);
+    double edge = lane.countBand(lane.expected(AT.minus(HOUR), AT), 3.5 + Evaluator.LANE_EXTRA_K)[1];
+    assertThat(edge).isBetween(4.0, 11.0);
+    assertThat(through.baseline()).isCloseTo(20 * KG + edge * KG, within(1e-6));
+    // Below 1.5 times it: critical is for a route far out as a whole.
+    assertThat(through.ratio()).isLessThan(1.5);
+
+    // The lane at its usual rate adds nothing above normal; a supplier, or a day window, is never read through lanes.
+    List<Evaluator.LaneView> usual = List.of(new Evaluator.LaneView(new Lane("Meridian", "DVR-LON"), lane,
+      seen(HOUR, shipments(2, KG, TKM))));
+    assertThat(Evaluator.readings(key, route, seen(HOUR, others.plus(shipments(2, KG, TKM))), Map.of(), SEASONAL, usual))
+      .allMatch(r -> r.ratio() < 1);
+    assertThat(Evaluator.readings(SUPPLIER, MODEL, routeSeen, Map.of(), SEASONAL, lanes))
+      .isEqualTo(Evaluator.readings(SUPPLIER, MODEL, routeSeen, Map.of(), SEASONAL));
+    Map<Duration, Evaluator.Observation> daySeen = seen(DAY, others.plus(burst));
+    assertThat(Evaluator.readings(key, route, daySeen, Map.of(), SEASONAL, List.of(new Evaluator.LaneView(
+      new Lane("Meridian", "DVR-LON"), lane, seen(DAY, burst))))).isEqualTo(
+      Evaluator.readings(key, route, daySeen, Map.of(), SEASONAL));
+  }
+
+  @Test
   void moreTonneKmWithoutMoreKgPerShipmentIsNotAnEmissionsProblem() {
     // Twice the tonne-km per shipment on a cleaner mode: each shipment emits less than usual.
     int count = usualCount(DAY);

@@ -98,13 +98,18 @@ class ReplayTest {
 
   /** Four weeks of a rhythm (busy days, quiet nights and weekends), in 5-minute buckets, with Poisson shipments. */
   private static Activity[] history(Instant origin, int buckets, long seed) {
+    return history(origin, buckets, seed, 30, 6);
+  }
+
+  /** 5-minute buckets: {@code day} shipments an hour from 07:00 to 19:00, {@code night} otherwise, weekends 40 % of that. */
+  private static Activity[] history(Instant origin, int buckets, long seed, double day, double night) {
     Random random = new Random(seed);
     Activity[] out = new Activity[buckets];
     for (int i = 0; i < buckets; i++) {
       Instant at = origin.plus(Duration.ofMinutes(5L * i));
       int hour = at.atZone(java.time.ZoneOffset.UTC).getHour();
       boolean weekend = SeasonalModel.dayType(at) != SeasonalModel.WEEKDAY;
-      double perHour = (hour >= 7 && hour < 19 ? 30 : 6) * (weekend ? 0.4 : 1);
+      double perHour = (hour >= 7 && hour < 19 ? day : night) * (weekend ? 0.4 : 1);
       int n = poisson(random, perHour / 12);
       Activity a = Activity.NONE;
       for (int k = 0; k < n; k++) {
@@ -161,5 +166,74 @@ class ReplayTest {
     assertThat(alarms).isNotEmpty();
     assertThat(alarms.get(0).at()).isAfter(burst).isBefore(burst.plus(Duration.ofMinutes(35)));
     assertThat(alarms.get(0).transition().reading().window()).isEqualTo("1h");
+  }
+
+  @Test
+  void aBurstOnOneLaneOfASharedRouteIsFoundThroughTheLaneAndNothingAfterAStepChangesIt() {
+    Duration bucket = Duration.ofMinutes(5);
+    Instant origin = FROM.minus(Duration.ofDays(30));
+    Instant to = FROM.plus(Duration.ofDays(4));
+    int buckets = (int) (Duration.between(origin, to).toMinutes() / 5);
+    Lane big = new Lane("Albion", "LON-EDI");
+    Lane small = new Lane("Caledonia", "LON-EDI");
+    EntityKey route = new EntityKey("route", "LON-EDI");
+    Activity[] bigSeries = history(origin, buckets, 21, 30, 6);
+    Activity[] smallSeries = history(origin, buckets, 22, 2, 0.5);
+    // Wednesday 14:00-15:30: the small lane ships 6 times its 2 an hour, 10 more shipments an hour;
+    // the route's 32 an hour become 42, within its own normal.
+    Instant burst = FROM.plus(Duration.ofDays(2)).plus(Duration.ofHours(14));
+    int first = (int) (Duration.between(origin, burst).toMinutes() / 5);
+    Random random = new Random(9);
+    for (int i = first; i < first + 18; i++) {
+      for (int k = poisson(random, 10.0 / 12); k > 0; k--) {
+        smallSeries[i] = smallSeries[i].plus(kg(100));
+      }
+    }
+    Activity[] routeSeries = new Activity[buckets];
+    for (int i = 0; i < buckets; i++) {
+      routeSeries[i] = bigSeries[i].plus(smallSeries[i]);
+    }
+    Map<EntityKey, Replay.Timeline> routes = Map.of(route, new Replay.Timeline(origin, bucket, routeSeries));
+    Map<Lane, Replay.Timeline> lanes = Map.of(big, new Replay.Timeline(origin, bucket, bigSeries),
+      small, new Replay.Timeline(origin, bucket, smallSeries));
+
+    List<Replay.Change> alone = warnOpenings(Replay.run(routes, FROM, to, Duration.ofMinutes(5), SEASONAL,
+      Thresholds.defaults(), Map.of()));
+    List<Replay.Change> withLanes = warnOpenings(Replay.run(routes, lanes, FROM, to, Duration.ofMinutes(5), SEASONAL,
+      Thresholds.defaults(), Map.of()));
+    assertThat(alone.stream().filter(c -> !c.at().isBefore(burst) && c.at().isBefore(burst.plus(HOUR))))
+      .as("the route on its own does not see the burst").isEmpty();
+    Replay.Change found = withLanes.stream().filter(c -> !c.at().isBefore(burst)).findFirst().orElseThrow();
+    assertThat(found.at()).isBefore(burst.plus(HOUR));
+    assertThat(found.entity()).isEqualTo(route);
+    Reading r = found.transition().reading();
+    assertThat(r.window()).isEqualTo("1h");
+    // In the route's kg: the route's whole hour against its hour had that lane shipped its most normal.
+    assertThat(r.predicted()).isEqualTo(routes.get(route).between(found.at().minus(HOUR), found.at()).co2());
+    assertThat(r.baseline()).isGreaterThan(lanes.get(big).between(found.at().minus(HOUR), found.at()).co2());
+
+    // Honest with lanes too: more shipments on the small lane (and its route) after a cut change nothing before it.
+    Instant cut = burst.plus(Duration.ofHours(3));
+    int at = (int) (Duration.between(origin, cut).toMinutes() / 5);
+    Activity[] smallLater = smallSeries.clone();
+    Activity[] routeLater = routeSeries.clone();
+    for (int i = at; i < buckets; i += 2) {
+      smallLater[i] = smallLater[i].plus(kg(100)).plus(kg(100));
+      routeLater[i] = routeLater[i].plus(kg(100)).plus(kg(100));
+    }
+    List<Replay.Change> later = Replay.run(Map.of(route, new Replay.Timeline(origin, bucket, routeLater)),
+      Map.of(big, lanes.get(big), small, new Replay.Timeline(origin, bucket, smallLater)), FROM, to,
+      Duration.ofMinutes(5), SEASONAL, Thresholds.defaults(), Map.of());
+    List<Replay.Change> before = Replay.run(routes, lanes, FROM, to, Duration.ofMinutes(5), SEASONAL,
+      Thresholds.defaults(), Map.of());
+    assertThat(later.stream().filter(c -> !c.at().isAfter(cut)).toList())
+      .isEqualTo(before.stream().filter(c -> !c.at().isAfter(cut)).toList());
+    assertThat(later.stream().filter(c -> c.at().isAfter(cut)).toList())
+      .as("what follows the cut is seen").isNotEqualTo(before.stream().filter(c -> c.at().isAfter(cut)).toList());
+  }
+
+  private static List<Replay.Change> warnOpenings(List<Replay.Change> changes) {
+    return changes.stream().filter(c -> (c.transition().kind() == HotspotChange.OPENED
+      || c.transition().kind() == HotspotChange.ESCALATED) && c.transition().severity() != Severity.INFO).toList();
   }
 }

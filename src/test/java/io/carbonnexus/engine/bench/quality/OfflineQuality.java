@@ -5,6 +5,7 @@ import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.hotspot.Activity;
 import io.carbonnexus.engine.hotspot.DetectionSettingsReader;
 import io.carbonnexus.engine.hotspot.DetectionSettings;
+import io.carbonnexus.engine.hotspot.Lane;
 import io.carbonnexus.engine.hotspot.Replay;
 import io.carbonnexus.engine.hotspot.Thresholds;
 import io.carbonnexus.engine.prediction.EmissionModel;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The detection-quality measurement without a database: the labelled data set's events predicted
@@ -56,20 +58,30 @@ public final class OfflineQuality {
   }
 
   public static Map<EntityKey, Replay.Timeline> timelines(List<Predicted> events, Instant origin, Instant end) {
+    return timelines(events, origin, end, p -> List.of(new EntityKey("supplier", p.supplier()),
+      new EntityKey("route", p.route()), new EntityKey("vehicle_type", p.vehicleType())));
+  }
+
+  /** Each supplier on each route, as the engine's lane rollups keep them. */
+  public static Map<Lane, Replay.Timeline> laneTimelines(List<Predicted> events, Instant origin, Instant end) {
+    return timelines(events, origin, end, p -> List.of(new Lane(p.supplier(), p.route())));
+  }
+
+  private static <K> Map<K, Replay.Timeline> timelines(List<Predicted> events, Instant origin, Instant end,
+                                                       Function<Predicted, List<K>> keys) {
     int n = (int) (Duration.between(origin, end).toMillis() / BUCKET.toMillis()) + 1;
-    Map<EntityKey, Activity[]> buckets = new HashMap<>();
+    Map<K, Activity[]> buckets = new HashMap<>();
     for (Predicted p : events) {
       int i = (int) (Duration.between(origin, p.at()).toMillis() / BUCKET.toMillis());
       if (i < 0 || i >= n) {
         continue;
       }
-      for (EntityKey k : List.of(new EntityKey("supplier", p.supplier()), new EntityKey("route", p.route()),
-        new EntityKey("vehicle_type", p.vehicleType()))) {
+      for (K k : keys.apply(p)) {
         Activity[] b = buckets.computeIfAbsent(k, x -> new Activity[n]);
         b[i] = b[i] == null ? p.activity() : b[i].plus(p.activity());
       }
     }
-    Map<EntityKey, Replay.Timeline> out = new HashMap<>();
+    Map<K, Replay.Timeline> out = new HashMap<>();
     buckets.forEach((k, b) -> out.put(k, new Replay.Timeline(origin, BUCKET, b)));
     return out;
   }
@@ -79,7 +91,9 @@ public final class OfflineQuality {
     Instant origin = Instant.ofEpochSecond(Math.floorDiv(from.minus(settings.history()).minus(settings.longestWindow())
       .minus(Duration.ofHours(1)).getEpochSecond(), 3600) * 3600);
     Map<EntityKey, Replay.Timeline> timelines = timelines(events, origin, to);
-    List<Replay.Change> changes = Replay.run(timelines, from, to, step, settings, Thresholds.defaults(), Map.of());
+    Map<Lane, Replay.Timeline> lanes = System.getProperty("lanes", "1").equals("0") ? Map.of()
+      : laneTimelines(events, origin, to);
+    List<Replay.Change> changes = Replay.run(timelines, lanes, from, to, step, settings, Thresholds.defaults(), Map.of());
     List<QualityScore.Change> scored = new ArrayList<>();
     for (Replay.Change c : changes) {
       scored.add(new QualityScore.Change(c.at(), c.entity().type().wire(), c.entity().entity(), c.transition().kind().wire(),
