@@ -45,10 +45,14 @@ public record DetectionSettings(String algorithm, List<WindowSpec> windows, Dura
     return algorithm.equals(LEGACY);
   }
 
-  /** The window lengths a route's lanes are judged on: the burst windows (seasonal; none with legacy). */
+  /** The burst windows (up to {@link Evaluator#BURST_WINDOW}), on which a route's lanes are judged; none with legacy. */
+  public List<WindowSpec> burstWindows() {
+    return legacy() ? List.of() : windows.stream().filter(w -> w.length().compareTo(Evaluator.BURST_WINDOW) <= 0).toList();
+  }
+
+  /** The lengths of {@link #burstWindows()}: empty when lanes are not judged (then not learnt either). */
   public List<Duration> laneLengths() {
-    return legacy() ? List.of() : windows.stream().map(WindowSpec::length)
-      .filter(length -> length.compareTo(Evaluator.BURST_WINDOW) <= 0).toList();
+    return burstWindows().stream().map(WindowSpec::length).toList();
   }
 
   /** Every window length an evaluation needs observed: the windows, the intensity window, the legacy one. */

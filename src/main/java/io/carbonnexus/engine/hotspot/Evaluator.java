@@ -53,8 +53,9 @@ public final class Evaluator {
   /**
    * A lane's burst windows need this many more spreads than the entity's: a route is judged
    * through each of its lanes as well as on its own, so each lane is one more chance of a false
-   * alarm (measured on the tuning seeds: at the same k, false alarms rose from 0.37 to 0.51 per
-   * entity per 30 days; at k + 0.5 they did not move, and 6 more bursts of 180 were found).
+   * alarm (measured on the tuning seeds 1–6 with a prototype: at the same k, false alarms rose
+   * from 0.37 to 0.51 per entity per 30 days, at k + 0.25 to 0.39, at k + 0.5 they did not move;
+   * docs/benchmarks.md has this code's figures).
    */
   static final double LANE_EXTRA_K = 0.5;
 
@@ -73,8 +74,10 @@ public final class Evaluator {
     if (!s.legacy()) {
       List<Reading> readings = seasonal(model == null ? null : model.seasonal(), oneShipper(entity), observations,
         targets, s);
-      if (entity.type() == EntityType.ROUTE && !lanes.isEmpty()) {
-        readings.addAll(laneReadings(observations, lanes, s));
+      // Through its lanes only where the route itself is judged against its normal: with a
+      // model, and for windows without an operator's target (a target is the whole baseline).
+      if (entity.type() == EntityType.ROUTE && model != null && !lanes.isEmpty()) {
+        readings.addAll(laneReadings(observations, lanes, targets, s));
       }
       return readings;
     }
@@ -153,10 +156,7 @@ public final class Evaluator {
     SeasonalModel.Expected x = model.expected(o.from(), o.to());
     Activity seen = o.activity();
     double[] count = model.countBand(x, w.k());
-    // More shipments than normal, and more CO2 than expected: the count decides, in the kg of these shipments.
-    Reading best = seen.events() > 0 && seen.co2() > x.co2()
-      ? new Reading(w.label(), Measure.EMISSIONS, seen.co2(), seen.co2() / seen.events() * count[0],
-        seen.co2() / seen.events() * count[1]) : null;
+    Reading best = volume(x, seen, count, w);
     if (w.length().compareTo(BURST_WINDOW) > 0) {
       double[] co2 = model.co2Band(x, w.k());
       best = stronger(best, new Reading(w.label(), Measure.EMISSIONS, seen.co2(), co2[0], co2[1]));
@@ -180,39 +180,46 @@ public final class Evaluator {
   }
 
   /**
-   * A route's readings through its lanes: for each burst window, each lane's shipment count
-   * against the upper edge of the lane's own normal count (at {@link #LANE_EXTRA_K} more spreads),
-   * when the lane's CO2 is also above what it was expected to emit — the volume test of
-   * {@link #emissions}, on the lane. In the route's kg: predicted is the route's window, baseline
-   * what the route would have emitted had that lane shipped the most shipments normal for it (its
-   * other lanes as they were, the lane's at its own kg per shipment). The route crosses its
-   * baseline exactly when the lane crosses its edge, but reaches 1.5 times it only when the lane's
-   * excess is half the route's kg: critical says the route as a whole is far out.
-   * The strongest lane per window.
+   * The volume test: more shipments than normal, and more CO2 than expected, so the count decides,
+   * in the kg of these shipments ("these shipments, at the most shipments normal"); null when the
+   * window emitted no more than expected.
    */
-  static List<Reading> laneReadings(Map<Duration, Observation> route, List<LaneView> lanes, DetectionSettings s) {
+  private static Reading volume(SeasonalModel.Expected x, Activity seen, double[] count, WindowSpec w) {
+    return seen.events() > 0 && seen.co2() > x.co2()
+      ? new Reading(w.label(), Measure.EMISSIONS, seen.co2(), seen.co2() / seen.events() * count[0],
+        seen.co2() / seen.events() * count[1]) : null;
+  }
+
+  /**
+   * A route's readings through its lanes: for each burst window without a target, each lane's
+   * volume test ({@link #volume}) against the lane's own normal, at {@link #LANE_EXTRA_K} more
+   * spreads. Judged on the lane's numbers ({@link Reading#judgedOn()}): the thresholds, the info
+   * band and the hysteresis mean what they mean for any entity, so critical is a lane at 1.5 times
+   * the upper edge of its own normal. Shown in the route's kg: predicted is the route's window,
+   * baseline what the route would have emitted had that lane shipped the most shipments normal for
+   * it (its other lanes as they were). The strongest lane per window.
+   */
+  static List<Reading> laneReadings(Map<Duration, Observation> route, List<LaneView> lanes,
+                                    Map<Duration, Double> targets, DetectionSettings s) {
     List<Reading> readings = new ArrayList<>();
-    for (WindowSpec w : s.windows()) {
+    for (WindowSpec w : s.burstWindows()) {
       Observation total = route.get(w.length());
-      if (total == null || w.length().compareTo(BURST_WINDOW) > 0) {
+      if (total == null || targets.containsKey(w.length())) {
         continue;
       }
       Reading best = null;
       for (LaneView lane : lanes) {
         Observation o = lane.observations().get(w.length());
-        if (lane.model() == null || o == null || o.activity().events() <= 0) {
+        if (lane.model() == null || o == null) {
           continue;
         }
         SeasonalModel.Expected x = lane.model().expected(o.from(), o.to());
-        Activity seen = o.activity();
-        if (!(seen.co2() > x.co2())) {
-          continue;
+        Reading own = volume(x, o.activity(), lane.model().countBand(x, w.k() + LANE_EXTRA_K), w);
+        if (own != null) {
+          double others = Math.max(0, total.activity().co2() - own.predicted());
+          best = stronger(best, new Reading(w.label(), Measure.EMISSIONS, total.activity().co2(),
+            others + own.expected(), others + own.baseline(), own));
         }
-        double[] count = lane.model().countBand(x, w.k() + LANE_EXTRA_K);
-        double perShipment = seen.co2() / seen.events();
-        double others = Math.max(0, total.activity().co2() - seen.co2());
-        best = stronger(best, new Reading(w.label(), Measure.EMISSIONS, total.activity().co2(),
-          others + perShipment * count[0], others + perShipment * count[1]));
       }
       if (best != null) {
         readings.add(best);
@@ -222,7 +229,7 @@ public final class Evaluator {
   }
 
   private static Reading stronger(Reading a, Reading b) {
-    return a == null || (b != null && b.ratio() > a.ratio()) ? b : a;
+    return a == null || (b != null && b.scale().ratio() > a.scale().ratio()) ? b : a;
   }
 
   public static String label(Duration length) {

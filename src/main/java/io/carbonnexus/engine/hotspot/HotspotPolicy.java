@@ -25,6 +25,7 @@ import java.util.List;
  *   <li>Otherwise an open hotspot is <b>updated</b> (new numbers, same level).</li>
  * </ul>
  * The transition carries the reading that decided it: the one at the level with the highest ratio.
+ * A reading is judged on {@link Reading#scale()}: its own numbers, or a lane's for a route.
  */
 public final class HotspotPolicy {
 
@@ -52,8 +53,12 @@ public final class HotspotPolicy {
     return Percent.above(predicted, baseline);
   }
 
-  /** The level one reading reaches, its value raised by {@code lift} × its baseline (the hysteresis). */
-  static Severity level(Reading r, double lift, Thresholds t) {
+  /**
+   * The level one reading reaches, its value raised by {@code lift} × its baseline (the
+   * hysteresis), on the numbers it is judged on ({@link Reading#scale()}).
+   */
+  static Severity level(Reading shown, double lift, Thresholds t) {
+    Reading r = shown.scale();
     if (!(r.baseline() > 0)) {
       return null;
     }
@@ -116,19 +121,20 @@ public final class HotspotPolicy {
   private static Reading strongest(List<Reading> readings, Severity level, double lift, Thresholds t) {
     Reading best = null;
     for (Reading r : readings) {
-      if (!(r.baseline() > 0)) {
+      if (!(r.scale().baseline() > 0)) {
         continue;
       }
       if (level != null && level(r, lift, t) != level) {
         continue;
       }
-      if (best == null || r.ratio() > best.ratio()) {
+      if (best == null || r.scale().ratio() > best.scale().ratio()) {
         best = r;
       }
     }
     if (best == null) {
       for (Reading r : readings) {
-        if (best == null || (r.baseline() > 0 && (!(best.baseline() > 0) || r.ratio() > best.ratio()))) {
+        if (best == null || (r.scale().baseline() > 0
+          && (!(best.scale().baseline() > 0) || r.scale().ratio() > best.scale().ratio()))) {
           best = r;
         }
       }

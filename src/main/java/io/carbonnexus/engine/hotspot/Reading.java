@@ -7,8 +7,19 @@ import java.util.Locale;
  * per tonne-km), the value seen, the value expected, and the baseline — the upper edge of normal
  * (or an operator's target) that the severity thresholds multiply. {@code expected} is NaN when
  * the baseline is not a band around an expectation (a target, the legacy statistic).
+ *
+ * <p>{@code judgedOn}, when set, holds the numbers the severity is judged on where they are not the
+ * ones shown: a route's reading through one of its lanes shows the route's kg, and is judged on
+ * the lane's own (its kg against its own band), so that the thresholds, the info band and the
+ * hysteresis mean for a lane what they mean for any entity.
  */
-public record Reading(String window, Measure measure, double predicted, double expected, double baseline) {
+public record Reading(String window, Measure measure, double predicted, double expected, double baseline,
+                      Reading judgedOn) {
+
+  /** A reading judged on its own numbers. */
+  public Reading(String window, Measure measure, double predicted, double expected, double baseline) {
+    this(window, measure, predicted, expected, baseline, null);
+  }
 
   /** What is compared: {@code kind} on hotspots. */
   public enum Measure {
@@ -25,6 +36,11 @@ public record Reading(String window, Measure measure, double predicted, double e
 
   public double ratio() {
     return predicted / baseline;
+  }
+
+  /** The numbers the severity is judged on: {@code judgedOn}, or this reading's own. */
+  public Reading scale() {
+    return judgedOn == null ? this : judgedOn;
   }
 
   /** Where the value sits in the band: 0 at the expectation, 1 at the upper edge; NaN without a band. */

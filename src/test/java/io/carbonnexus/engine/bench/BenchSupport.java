@@ -5,6 +5,7 @@ import io.carbonnexus.engine.demo.DemoEvent;
 import io.carbonnexus.engine.demo.DemoEventGenerator;
 import io.carbonnexus.engine.prediction.EmissionFactor;
 import io.carbonnexus.engine.prediction.EmissionFactorTable;
+import io.carbonnexus.engine.shared.EmissionsBasis;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -89,38 +90,52 @@ public final class BenchSupport {
 
   /** The factor table in SQL, every alias normalised the way the engine normalises names. */
   static void createFactorTable(Statement st) throws Exception {
-    st.execute("create table if not exists bench_factors (name text primary key, kg_tkm float8, vkm_empty float8, vkm_full float8)");
+    st.execute("create table if not exists bench_factors (name text primary key, kg_tkm float8, vkm_empty float8,"
+      + " vkm_full float8, wtt_kg_tkm float8, wtt_vkm_empty float8, wtt_vkm_full float8, electric boolean)");
     for (EmissionFactor f : EmissionFactorTable.builtin().factors()) {
       List<String> names = new ArrayList<>(f.aliases());
       names.add(f.vehicleType());
+      // The load-factor method where the engine applies it: both ends of the range, in both tables.
+      boolean loadFactor = f.supportsLoadFactorMethod();
       for (String name : names) {
-        st.execute(String.format(Locale.ROOT, "insert into bench_factors values ('%s', %s, %s, %s) on conflict do nothing",
-          name.trim().toLowerCase(Locale.ROOT).replaceAll("[\\s\\-]+", "_"), f.kgPerTonneKm(),
-          f.kgPerVehicleKmEmpty(), f.kgPerVehicleKmFull()));
+        st.execute(String.format(Locale.ROOT, "insert into bench_factors values ('%s', %s, %s, %s, %s, %s, %s, %s)"
+            + " on conflict do nothing", name.trim().toLowerCase(Locale.ROOT).replaceAll("[\\s\\-]+", "_"),
+          f.kgPerTonneKm(), loadFactor ? f.kgPerVehicleKmEmpty() : null, loadFactor ? f.kgPerVehicleKmFull() : null,
+          f.wttKgPerTonneKm(), loadFactor ? f.wttKgPerVehicleKmEmpty() : null,
+          loadFactor ? f.wttKgPerVehicleKmFull() : null, f.electric()));
       }
     }
   }
 
-  /** The built-in model's arithmetic as one INSERT .. SELECT into {@code table}, tonne-km stored as the engine stores it. */
+  /**
+   * The built-in model's arithmetic as one INSERT .. SELECT into {@code table}, as the engine
+   * stores it on its default basis (well-to-wheel): tank-to-wheel and well-to-tank by the same
+   * method (zero tank-to-wheel for an electric vehicle, ISO 14083), their sum as co2_kg, and tonne-km.
+   */
   static String pureSqlPredictions(String table, boolean normalizeNames) {
     String join = normalizeNames
       ? "f.name = regexp_replace(lower(trim(e.vehicle_type)), '[[:space:]-]+', '_', 'g')"
       : "f.name = e.vehicle_type";
     return """
-      insert into %s (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model, model_version, method, tonne_km)
-      select e.id, e.occurred_at, e.supplier, e.route, e.vehicle_type,
-             case when e.payload_capacity_tonnes > 0 and f.vkm_empty is not null and e.load_tonnes <= e.payload_capacity_tonnes
-                  then e.distance_km * (f.vkm_empty + e.load_tonnes / e.payload_capacity_tonnes * (f.vkm_full - f.vkm_empty))
-                  else e.distance_km * e.load_tonnes * f.kg_tkm end,
-             'builtin', 'sql',
-             case when e.payload_capacity_tonnes > 0 and f.vkm_empty is not null and e.load_tonnes <= e.payload_capacity_tonnes
-                  then 'load_factor' else 'tonne_km' end,
-             e.distance_km * e.load_tonnes
-        from events_normalized e
-        join bench_factors f on %s
-       where e.distance_km >= 0 and e.load_tonnes >= 0
+      insert into %s (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model, model_version, method, tonne_km,
+                      co2e_ttw_kg, co2e_wtt_kg, co2e_wtw_kg, factor_set, basis)
+      select id, occurred_at, supplier, route, vehicle_type, generated + upstream, 'builtin', 'sql', method, tonne_km,
+             case when electric then 0 else generated end, case when electric then generated + upstream else upstream end,
+             generated + upstream, '%s', '%s'
+        from (select e.id, e.occurred_at, e.supplier, e.route, e.vehicle_type, f.electric, e.distance_km * e.load_tonnes as tonne_km,
+                     case when lf then e.distance_km * (f.vkm_empty + e.load_tonnes / e.payload_capacity_tonnes * (f.vkm_full - f.vkm_empty))
+                          else e.distance_km * e.load_tonnes * f.kg_tkm end as generated,
+                     case when lf then e.distance_km * (f.wtt_vkm_empty
+                                         + e.load_tonnes / e.payload_capacity_tonnes * (f.wtt_vkm_full - f.wtt_vkm_empty))
+                          else e.distance_km * e.load_tonnes * f.wtt_kg_tkm end as upstream,
+                     case when lf then 'load_factor' else 'tonne_km' end as method
+                from events_normalized e
+                join bench_factors f on %s
+                cross join lateral (select e.payload_capacity_tonnes > 0 and f.vkm_empty is not null
+                                           and e.load_tonnes <= e.payload_capacity_tonnes as lf) m
+               where e.distance_km >= 0 and e.load_tonnes >= 0) p
       on conflict (event_id) do nothing
-      """.formatted(table, join);
+      """.formatted(table, EmissionFactorTable.FACTOR_SET, EmissionsBasis.WTW.wire(), join);
   }
 
   static double median(List<Double> values) {

@@ -419,7 +419,7 @@ public final class DetectionBenchmark {
   private static void reset(String url) throws Exception {
     try (Connection c = BenchSupport.jdbc(url); Statement st = c.createStatement()) {
       st.execute("truncate events_normalized, predictions, prediction_errors, predictions_sql, hotspot_changes, hotspots,"
-        + " hotspots_sql, baselines, baseline_bands, entity_models, detection_runs, entity_minute_totals, alerts,"
+        + " hotspots_sql, baselines, baseline_bands, entity_models, lane_models, detection_runs, entity_minute_totals, alerts,"
         + " recommendations, recommendation_requests restart identity cascade");
       st.execute("update ingestion_state set last_event_id = 0");
       st.execute("checkpoint");

@@ -117,16 +117,21 @@ class DetectionVerticleIT extends VerticleTestBed {
       + " where extract(hour from t at time zone 'UTC') between 8 and 17 union all select t, 'Small' from generate_series('"
       + NOW + "'::timestamptz - interval '30 days' + interval '30 minutes', '" + NOW
       + "'::timestamptz - interval '1 second', interval '1 hour') t) h");
-    // The last half hour: Small ships 12 more. The route's hour holds 33 shipments where 21 are usual.
-    TestDatabase.execute(url, "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg,"
-      + " tonne_km, model, model_version, method) select 1000000 + g, '" + NOW + "'::timestamptz - (2 * g || ' minutes')::interval,"
-      + " 'Small', 'R-SHARED', 'hgv_diesel', 100, 1000, 'builtin', 'test', 'tonne_km' from generate_series(1, 12) g");
     List<JsonObject> learnt = collect(Addresses.BASELINES_UPDATED);
     deploy(new BaselineVerticle(clock));
     deployDetection();
     vertx.eventBus().publish(Addresses.INGESTION_CAUGHT_UP, new JsonObject().put("events", 0).put("first", true));
     TestDatabase.waitFor("normals learnt", () -> !learnt.isEmpty(), Duration.ofSeconds(10));
     assertThat(count("select count(*) from lane_models where route = 'R-SHARED'")).isEqualTo(2);
+    evaluateAll();
+    assertThat(changesOf("R-SHARED")).as("a usual hour").isEmpty();
+    // The last half hour: Small ships 12 more, and the fast path hears of it. The route's hour
+    // holds 33 shipments where 21 are usual.
+    TestDatabase.execute(url, "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg,"
+      + " tonne_km, model, model_version, method) select 1000000 + g, '" + NOW + "'::timestamptz - (2 * g || ' minutes')::interval,"
+      + " 'Small', 'R-SHARED', 'hgv_diesel', 100, 1000, 'builtin', 'test', 'tonne_km' from generate_series(1, 12) g");
+    vertx.eventBus().publish(Addresses.EVENTS_INGESTED,
+      new EventsIngested(12, 0, 12, Set.of("Small"), Set.of("R-SHARED"), Set.of("hgv_diesel")).toJson());
     TestDatabase.waitFor("the route's hotspot", () -> !changesOf("R-SHARED").isEmpty(), Duration.ofSeconds(5));
     JsonObject route = hotspots.stream().filter(h -> h.getString("entity").equals("R-SHARED")).findFirst().orElseThrow();
     assertThat(route.getString("change")).isEqualTo("opened");

@@ -160,22 +160,31 @@ class EvaluatorTest {
       .isLessThan(1);
     List<Reading> readings = Evaluator.readings(key, route, routeSeen, Map.of(), SEASONAL, lanes);
     assertThat(readings).hasSize(2);
-    Reading through = readings.stream().max(java.util.Comparator.comparingDouble(Reading::ratio)).orElseThrow();
+    Reading through = readings.stream().filter(r -> r.judgedOn() != null).findFirst().orElseThrow();
     assertThat(through.window()).isEqualTo("1h");
-    assertThat(through.ratio()).isGreaterThanOrEqualTo(1);
-    // The route's kg, against the route with that lane at the upper edge of its own count (k + 0.5).
+    // Shown in the route's kg: the route's hour, against the route with that lane at the upper edge
+    // of its own count (k + 0.5)...
     assertThat(through.predicted()).isEqualTo(31 * KG);
     double edge = lane.countBand(lane.expected(AT.minus(HOUR), AT), 3.5 + Evaluator.LANE_EXTRA_K)[1];
     assertThat(edge).isBetween(4.0, 11.0);
     assertThat(through.baseline()).isCloseTo(20 * KG + edge * KG, within(1e-6));
-    // Below 1.5 times it: critical is for a route far out as a whole.
-    assertThat(through.ratio()).isLessThan(1.5);
+    assertThat(through.ratio()).isGreaterThan(1).isLessThan(1.5);
+    // ... and judged on the lane's own: 11 shipments against its edge, as a lane on its own would be.
+    assertThat(through.scale().predicted()).isEqualTo(11 * KG);
+    assertThat(through.scale().baseline()).isCloseTo(edge * KG, within(1e-6));
+    assertThat(HotspotPolicy.level(through, 0, Thresholds.defaults())).isEqualTo(HotspotPolicy.level(
+      new Reading("1h", Measure.EMISSIONS, 11 * KG, through.scale().expected(), edge * KG), 0, Thresholds.defaults()));
+
+    // Not through lanes where the route is not judged against its normal: no model, or a target for the window.
+    assertThat(Evaluator.readings(key, null, routeSeen, Map.of(), SEASONAL, lanes)).isEmpty();
+    assertThat(Evaluator.readings(key, route, routeSeen, Map.of(HOUR, 10_000.0), SEASONAL, lanes))
+      .allMatch(r -> r.judgedOn() == null);
 
     // The lane at its usual rate adds nothing above normal; a supplier, or a day window, is never read through lanes.
     List<Evaluator.LaneView> usual = List.of(new Evaluator.LaneView(new Lane("Meridian", "DVR-LON"), lane,
       seen(HOUR, shipments(2, KG, TKM))));
     assertThat(Evaluator.readings(key, route, seen(HOUR, others.plus(shipments(2, KG, TKM))), Map.of(), SEASONAL, usual))
-      .allMatch(r -> r.ratio() < 1);
+      .allMatch(r -> r.scale().ratio() < 1);
     assertThat(Evaluator.readings(SUPPLIER, MODEL, routeSeen, Map.of(), SEASONAL, lanes))
       .isEqualTo(Evaluator.readings(SUPPLIER, MODEL, routeSeen, Map.of(), SEASONAL));
     Map<Duration, Evaluator.Observation> daySeen = seen(DAY, others.plus(burst));

@@ -45,6 +45,7 @@ class EmissionsBasisSyncIT {
              (4, '2026-11-01T10:00:00Z', 'S', 'R', 'ship', 50, 'ml-engine', 'm-1', 'ml');
       insert into entity_models (entity_type, entity, algorithm, built_at, model)
       values ('supplier', 'S', 'seasonal', now(), '{}');
+      insert into lane_models (supplier, route, algorithm, built_at, model) values ('S', 'R', 'seasonal', now(), '{}');
       insert into baselines (entity_type, entity, baseline, source, computed_at)
       values ('supplier', 'S', 1, 'computed', now()), ('route', 'R', 5, 'target', now());
       """);
@@ -86,7 +87,10 @@ class EmissionsBasisSyncIT {
 
     assertThat(value("select sum(co2_kg) from entity_minute_totals where entity_type = 'supplier'"))
       .isCloseTo(value("select sum(co2_kg) from predictions"), within(1e-6));
+    assertThat(value("select sum(co2_kg) from lane_minute_totals"))
+      .isCloseTo(value("select sum(co2_kg) from predictions"), within(1e-6));
     assertThat(TestDatabase.queryLong(url, "select count(*) from entity_models")).isZero();
+    assertThat(TestDatabase.queryLong(url, "select count(*) from lane_models")).isZero();
     assertThat(TestDatabase.queryLong(url, "select count(*) from baselines where source = 'computed'")).isZero();
     assertThat(TestDatabase.queryLong(url, "select count(*) from baselines where source = 'target'")).isEqualTo(1);
   }
