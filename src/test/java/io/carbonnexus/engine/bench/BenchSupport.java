@@ -88,6 +88,21 @@ public final class BenchSupport {
     insert.executeUpdate();
   }
 
+  /**
+   * The rollup triggers of {@code predictions} (minutes, hours, lanes: V6, V10, V14, V15) on a copy
+   * of it, through the same functions, so that writing the copy costs what writing predictions does.
+   */
+  static void addRollupTriggers(Statement st, String table) throws Exception {
+    for (String suffix : List.of("", "_hours", "_lanes")) {
+      String name = table + "_rollup" + suffix.replace('_', 'z');
+      st.execute("create trigger " + name + "_insert after insert on " + table
+        + " referencing new table as nexus_new_predictions for each statement"
+        + " execute function nexus_predictions" + suffix + "_inserted()");
+      st.execute("create trigger " + name + "_truncate after truncate on " + table
+        + " for each statement execute function nexus_predictions" + suffix + "_truncated()");
+    }
+  }
+
   /** The factor table in SQL, every alias normalised the way the engine normalises names. */
   static void createFactorTable(Statement st) throws Exception {
     st.execute("create table if not exists bench_factors (name text primary key, kg_tkm float8, vkm_empty float8,"

@@ -43,6 +43,11 @@ public final class PredictionBenchmark {
   private static final int PAGE = Integer.getInteger("bench.page", 5_000);
   private static final int IN_FLIGHT = Integer.getInteger("bench.inflight", 4);
   private static final int ROUNDS = Integer.getInteger("bench.rounds", 3);
+  /**
+   * Whether the pure-SQL table keeps the same rollups as predictions (the triggers detection reads
+   * from): the same work on both sides. {@code -Dbench.floorRollups=false} compares with a bare table.
+   */
+  private static final boolean FLOOR_ROLLUPS = Boolean.parseBoolean(System.getProperty("bench.floorRollups", "true"));
 
   public static void main(String[] args) throws Exception {
     int events = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1_000_000;
@@ -50,14 +55,18 @@ public final class PredictionBenchmark {
     try (EmbeddedDatabase pg = EmbeddedDatabase.start(dir.resolve("pg"), 0, Duration.ofSeconds(60), false, java.util.Map.of())) {
       String url = pg.url();
       Migrations.migrate(DatabaseUrl.parse(url), Duration.ofSeconds(10));
-      System.out.printf(Locale.ROOT, "PostgreSQL %s, %d events, page %d, %d pages in flight, %d rounds%n",
-        "(embedded)", events, PAGE, IN_FLIGHT, ROUNDS);
+      System.out.printf(Locale.ROOT, "PostgreSQL %s, %d events, page %d, %d pages in flight, %d rounds; pure SQL %s%n",
+        "(embedded)", events, PAGE, IN_FLIGHT, ROUNDS,
+        FLOOR_ROLLUPS ? "keeps the same rollups (minutes, hours, lanes)" : "into a bare table (no rollups)");
       long t0 = System.nanoTime();
       loadEvents(url, events);
       System.out.printf(Locale.ROOT, "loaded events in %.1f s%n", (System.nanoTime() - t0) / 1e9);
       try (Connection c = jdbc(url); Statement st = c.createStatement()) {
         st.execute("vacuum analyze events_normalized");
         st.execute("create table predictions_sql (like predictions including all)");
+        if (FLOOR_ROLLUPS) {
+          BenchSupport.addRollupTriggers(st, "predictions_sql");
+        }
         BenchSupport.createFactorTable(st);
       }
 
