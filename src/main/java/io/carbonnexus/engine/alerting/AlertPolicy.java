@@ -95,10 +95,17 @@ public final class AlertPolicy {
    * The message of a hotspot's alert: the seed's sentence for its emissions over the main window
    * ({@code detection.window}); for another window, which one ("... by 340% in the last 1h"); for
    * intensity, what was compared ("Supplier A's CO2 per tonne-km exceeded its normal by 160% in
-   * the last 24h").
+   * the last 24h"); for a route read through one supplier's lane, whose ("... in the last 1h,
+   * from Supplier B's shipments on it").
    */
   public static String message(Kind kind, String entity, int percentAbove, String window, String measure,
-                               String mainWindow) {
+                               String mainWindow, String laneSupplier) {
+    String message = message(kind, entity, percentAbove, window, measure, mainWindow);
+    return laneSupplier == null || kind == Kind.RESOLVED ? message : message + ", from " + laneSupplier + "'s shipments on it";
+  }
+
+  private static String message(Kind kind, String entity, int percentAbove, String window, String measure,
+                                String mainWindow) {
     String base = message(kind, entity, percentAbove);
     if ("intensity".equals(measure)) {
       String when = window == null ? "" : " in the last " + window;

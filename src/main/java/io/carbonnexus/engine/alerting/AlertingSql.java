@@ -44,7 +44,7 @@ final class AlertingSql {
    */
   static final String RECONCILE = """
     select h.id, h.entity, h.entity_type, h.predicted, h.baseline, h.percent_above, h.severity, h.status,
-           h.opened_at, h.updated_at, h.resolved_at, h."window", h.kind, h.expected,
+           h.opened_at, h.updated_at, h.resolved_at, h."window", h.kind, h.expected, h.lane_supplier,
            case when h.status = 'resolved' then 'resolved'
                 when last.kind is null then 'updated'
                 when array_position(array['info','warn','critical'], h.severity)

@@ -217,7 +217,8 @@ public final class AlertingVerticle extends VerticleBase {
   }
 
   private Future<Alert> store(SqlConnection conn, Hotspot h, Decision d, Instant now) {
-    String message = AlertPolicy.message(d.kind(), h.entity(), h.percentAbove(), h.window(), h.kind(), mainWindow);
+    String message = AlertPolicy.message(d.kind(), h.entity(), h.percentAbove(), h.window(), h.kind(), mainWindow,
+      h.laneSupplier());
     // The change's own time identifies it: a redelivered change (or another node) makes the same key.
     Instant changeAt = d.kind() == Kind.REPEAT ? now : h.updatedAt();
     String key = h.id() + ":" + d.kind().wire() + ":" + d.level().wire() + ":" + changeAt;

@@ -193,7 +193,7 @@ public final class Evaluator {
   /**
    * A route's readings through its lanes: for each burst window without a target, each lane's
    * volume test ({@link #volume}) against the lane's own normal, at {@link #LANE_EXTRA_K} more
-   * spreads. Judged on the lane's numbers ({@link Reading#judgedOn()}): the thresholds, the info
+   * spreads. Judged on the lane's numbers ({@link Reading#through()}): the thresholds, the info
    * band and the hysteresis mean what they mean for any entity, so critical is a lane at 1.5 times
    * the upper edge of its own normal. Shown in the route's kg: predicted is the route's window,
    * baseline what the route would have emitted had that lane shipped the most shipments normal for
@@ -218,7 +218,7 @@ public final class Evaluator {
         if (own != null) {
           double others = Math.max(0, total.activity().co2() - own.predicted());
           best = stronger(best, new Reading(w.label(), Measure.EMISSIONS, total.activity().co2(),
-            others + own.expected(), others + own.baseline(), own));
+            others + own.expected(), others + own.baseline(), new Reading.Through(lane.lane().supplier(), own)));
         }
       }
       if (best != null) {

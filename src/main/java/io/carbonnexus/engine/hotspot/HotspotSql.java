@@ -186,26 +186,26 @@ final class HotspotSql {
     """;
 
   static final String OPEN_HOTSPOTS = """
-    select id, entity_type, entity, severity, opened_at, predicted, baseline, "window", kind, expected
+    select id, entity_type, entity, severity, opened_at, predicted, baseline, "window", kind, expected, lane_supplier
       from hotspots where status = 'open'
     """;
 
   static final String INSERT_HOTSPOT = """
     insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity, status, opened_at, updated_at,
-                          "window", kind, expected)
-    values ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $8, $9, $10)
+                          "window", kind, expected, lane_supplier)
+    values ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $8, $9, $10, $11)
     returning id
     """;
 
   static final String UPDATE_HOTSPOT = """
     update hotspots set predicted = $2, baseline = $3, percent_above = $4, severity = $5, updated_at = $6,
-                        "window" = $7, kind = $8, expected = $9
+                        "window" = $7, kind = $8, expected = $9, lane_supplier = $10
      where id = $1 and status = 'open'
     """;
 
   static final String RESOLVE_HOTSPOT = """
     update hotspots set predicted = $2, baseline = $3, percent_above = $4, status = 'resolved', updated_at = $5,
-                        resolved_at = $5, "window" = $6, kind = $7, expected = $8
+                        resolved_at = $5, "window" = $6, kind = $7, expected = $8, lane_supplier = $9
      where id = $1 and status = 'open'
     """;
 
@@ -220,7 +220,7 @@ final class HotspotSql {
   /** Hotspots for GET /hotspots: $1 severities, $2 status, $3 entity_type, $4 entity, $5 since, $6 limit. */
   static final String LIST_HOTSPOTS = """
     select id, entity, entity_type, predicted, baseline, percent_above, severity, status, opened_at, updated_at,
-           resolved_at, "window", kind, expected
+           resolved_at, "window", kind, expected, lane_supplier
       from hotspots
      where ($1::text[] is null or severity = any($1))
        and ($2::text is null or status = $2)
@@ -299,7 +299,7 @@ final class HotspotSql {
 
   static final String OPEN_SUPPLIER_HOTSPOTS = """
     select id, entity, entity_type, predicted, baseline, percent_above, severity, status, opened_at, updated_at,
-           resolved_at, "window", kind, expected
+           resolved_at, "window", kind, expected, lane_supplier
       from hotspots
      where status = 'open' and entity_type = 'supplier' and entity = any($1)
     """;

@@ -26,7 +26,7 @@ import java.util.Map;
 final class HotspotStore {
 
   /** An open hotspot as detection reads it. */
-  record Open(long id, Severity severity, Instant openedAt, Reading reading) {
+  record Open(long id, Severity severity, Instant openedAt, Reading reading, String laneSupplier) {
   }
 
   private HotspotStore() {
@@ -45,7 +45,8 @@ final class HotspotStore {
         open.put(key,
           new Open(r.getLong("id"), Severity.of(r.getString("severity")), r.getOffsetDateTime("opened_at").toInstant(),
             new Reading(r.getString("window"), Reading.Measure.of(kind == null ? "emissions" : kind),
-              r.getDouble("predicted"), expected == null ? Double.NaN : expected, r.getDouble("baseline"))));
+              r.getDouble("predicted"), expected == null ? Double.NaN : expected, r.getDouble("baseline")),
+            r.getString("lane_supplier")));
       }
       return open;
     });
@@ -64,7 +65,7 @@ final class HotspotStore {
       chain = chain.compose(v -> switch (tr.kind()) {
         case OPENED -> conn.preparedQuery(HotspotSql.INSERT_HOTSPOT)
           .execute(Tuple.of(k.type().wire(), k.entity(), r.predicted(), r.baseline(), percent(r), tr.severity().wire(), at)
-            .addString(r.window()).addString(r.measure().wire()).addDouble(expected(r)))
+            .addString(r.window()).addString(r.measure().wire()).addDouble(expected(r)).addString(r.laneSupplier()))
           .compose(rows -> {
             long id = rows.iterator().next().getLong(0);
             changed.add(hotspot(id, k, tr, r, HotspotStatus.OPEN, now, now, null));
@@ -72,14 +73,14 @@ final class HotspotStore {
           });
         case RESOLVED -> conn.preparedQuery(HotspotSql.RESOLVE_HOTSPOT)
           .execute(Tuple.of(current.id(), r.predicted(), r.baseline(), percent(r), at, r.window(), r.measure().wire())
-            .addDouble(expected(r)))
+            .addDouble(expected(r)).addString(r.laneSupplier()))
           .compose(rows -> {
             changed.add(hotspot(current.id(), k, tr, r, HotspotStatus.RESOLVED, current.openedAt(), now, now));
             return change(conn, current.id(), tr, r, at);
           });
         default -> conn.preparedQuery(HotspotSql.UPDATE_HOTSPOT)
           .execute(Tuple.of(current.id(), r.predicted(), r.baseline(), percent(r), tr.severity().wire(), at, r.window())
-            .addString(r.measure().wire()).addDouble(expected(r)))
+            .addString(r.measure().wire()).addDouble(expected(r)).addString(r.laneSupplier()))
           .compose(rows -> {
             changed.add(hotspot(current.id(), k, tr, r, HotspotStatus.OPEN, current.openedAt(), now, null));
             return tr.kind().isTransition() ? change(conn, current.id(), tr, r, at) : Future.succeededFuture();
@@ -116,7 +117,7 @@ final class HotspotStore {
   private static Hotspot hotspot(long id, EntityKey k, Transition tr, Reading r, HotspotStatus status, Instant openedAt,
                                  Instant updatedAt, Instant resolvedAt) {
     return new Hotspot(id, k.entity(), k.type(), r.predicted(), r.baseline(), percent(r), tr.severity(), status,
-      openedAt, updatedAt, resolvedAt, tr.kind(), r.window(), r.measure().wire(), expected(r));
+      openedAt, updatedAt, resolvedAt, tr.kind(), r.window(), r.measure().wire(), expected(r), r.laneSupplier());
   }
 
   /** A transition that only repeats what is stored (same level, same numbers) is not worth a write. */
@@ -127,6 +128,7 @@ final class HotspotStore {
     Reading a = tr.reading();
     Reading b = current.reading();
     return Math.abs(a.predicted() - b.predicted()) < 1e-9 && a.baseline() == b.baseline()
-      && java.util.Objects.equals(a.window(), b.window()) && a.measure() == b.measure();
+      && java.util.Objects.equals(a.window(), b.window()) && a.measure() == b.measure()
+      && java.util.Objects.equals(a.laneSupplier(), current.laneSupplier());
   }
 }

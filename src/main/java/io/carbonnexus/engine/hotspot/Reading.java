@@ -8,13 +8,16 @@ import java.util.Locale;
  * (or an operator's target) that the severity thresholds multiply. {@code expected} is NaN when
  * the baseline is not a band around an expectation (a target, the legacy statistic).
  *
- * <p>{@code judgedOn}, when set, holds the numbers the severity is judged on where they are not the
- * ones shown: a route's reading through one of its lanes shows the route's kg, and is judged on
- * the lane's own (its kg against its own band), so that the thresholds, the info band and the
- * hysteresis mean for a lane what they mean for any entity.
+ * <p>{@code through}, when set, is the lane a route's reading was taken through: the reading shows
+ * the route's kg and is judged on the lane's own numbers (its kg against its own band), so that
+ * the thresholds, the info band and the hysteresis mean for a lane what they mean for any entity.
  */
 public record Reading(String window, Measure measure, double predicted, double expected, double baseline,
-                      Reading judgedOn) {
+                      Through through) {
+
+  /** The lane a route's reading was taken through: its supplier, and the lane's own reading, which is judged. */
+  public record Through(String supplier, Reading own) {
+  }
 
   /** A reading judged on its own numbers. */
   public Reading(String window, Measure measure, double predicted, double expected, double baseline) {
@@ -38,9 +41,14 @@ public record Reading(String window, Measure measure, double predicted, double e
     return predicted / baseline;
   }
 
-  /** The numbers the severity is judged on: {@code judgedOn}, or this reading's own. */
+  /** The numbers the severity is judged on: the lane's it was taken through, or this reading's own. */
   public Reading scale() {
-    return judgedOn == null ? this : judgedOn;
+    return through == null ? this : through.own();
+  }
+
+  /** The supplier whose lane this reading was taken through, or null. */
+  public String laneSupplier() {
+    return through == null ? null : through.supplier();
   }
 
   /** Where the value sits in the band: 0 at the expectation, 1 at the upper edge; NaN without a band. */

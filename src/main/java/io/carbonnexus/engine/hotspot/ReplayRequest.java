@@ -125,7 +125,8 @@ final class ReplayRequest {
         .put("predicted", round(r.predicted()))
         .put("expected", Double.isNaN(r.expected()) ? null : round(r.expected()))
         .put("baseline", numbers ? round(r.baseline()) : null)
-        .put("percent_above", numbers ? HotspotPolicy.percentAbove(r.predicted(), r.baseline()) : null));
+        .put("percent_above", numbers ? HotspotPolicy.percentAbove(r.predicted(), r.baseline()) : null)
+        .put("lane_supplier", r.laneSupplier()));
     }
     return new JsonObject().put("from", p.from().toString()).put("to", p.to().toString())
       .put("step", ConfigKey.formatDuration(p.step()))

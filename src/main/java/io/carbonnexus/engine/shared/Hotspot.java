@@ -16,11 +16,14 @@ import java.util.List;
  * {@code emissions}, kg CO2 over the window, or {@code intensity}, kg CO2 per tonne-km), with that
  * window's {@code expected} value (null when the baseline is a target); and, on the
  * {@code hotspots} channel, {@code change}: what just happened to it ({@code opened},
- * {@code updated}, {@code escalated}, {@code deescalated}, {@code resolved}).
+ * {@code updated}, {@code escalated}, {@code deescalated}, {@code resolved}); and, on a route's
+ * hotspot whose reading was taken through one of its lanes, {@code lane_supplier}: the supplier
+ * whose shipments on the route it was (null otherwise).
  */
 public record Hotspot(long id, String entity, EntityType entityType, double predicted, double baseline,
                       int percentAbove, Severity severity, HotspotStatus status, Instant openedAt, Instant updatedAt,
-                      Instant resolvedAt, HotspotChange change, String window, String kind, Double expected) {
+                      Instant resolvedAt, HotspotChange change, String window, String kind, Double expected,
+                      String laneSupplier) {
 
   public static final String EMISSIONS = "emissions";
 
@@ -35,10 +38,18 @@ public record Hotspot(long id, String entity, EntityType entityType, double pred
       null, EMISSIONS, null);
   }
 
+  /** A hotspot not read through a lane. */
+  public Hotspot(long id, String entity, EntityType entityType, double predicted, double baseline, int percentAbove,
+                 Severity severity, HotspotStatus status, Instant openedAt, Instant updatedAt, Instant resolvedAt,
+                 HotspotChange change, String window, String kind, Double expected) {
+    this(id, entity, entityType, predicted, baseline, percentAbove, severity, status, openedAt, updatedAt, resolvedAt,
+      change, window, kind, expected, null);
+  }
+
   /** The same hotspot with what just happened to it. */
   public Hotspot withChange(HotspotChange what) {
     return new Hotspot(id, entity, entityType, predicted, baseline, percentAbove, severity, status, openedAt, updatedAt,
-      resolvedAt, what, window, kind, expected);
+      resolvedAt, what, window, kind, expected, laneSupplier);
   }
 
   public JsonObject toJson() {
@@ -56,7 +67,8 @@ public record Hotspot(long id, String entity, EntityType entityType, double pred
       .put("resolved_at", resolvedAt == null ? null : resolvedAt.toString())
       .put("window", window)
       .put("kind", kind == null ? EMISSIONS : kind)
-      .put("expected", expected == null || expected.isNaN() ? null : round(expected));
+      .put("expected", expected == null || expected.isNaN() ? null : round(expected))
+      .put("lane_supplier", laneSupplier);
     if (change != null) {
       json.put("change", change.wire());
     }
@@ -92,12 +104,13 @@ public record Hotspot(long id, String entity, EntityType entityType, double pred
       Instant.parse(json.getString("opened_at")), Instant.parse(json.getString("updated_at")),
       resolved == null ? null : Instant.parse(resolved), change == null ? null : HotspotChange.parse(change),
       json.getString("window"), json.getString("kind", EMISSIONS),
-      json.getValue("expected") instanceof Number n ? n.doubleValue() : null);
+      json.getValue("expected") instanceof Number n ? n.doubleValue() : null, json.getString("lane_supplier"));
   }
 
   /**
    * A row of the hotspots table (columns by name: id, entity, entity_type, predicted, baseline,
-   * percent_above, severity, status, opened_at, updated_at, resolved_at, window, kind, expected),
+   * percent_above, severity, status, opened_at, updated_at, resolved_at, window, kind, expected, and
+   * lane_supplier where the query has it),
    * with {@code change} when the query has such a column.
    */
   public static Hotspot fromRow(Row r, HotspotChange change) {
@@ -107,7 +120,8 @@ public record Hotspot(long id, String entity, EntityType entityType, double pred
       Severity.of(r.getString("severity")), HotspotStatus.parse(r.getString("status")),
       r.getOffsetDateTime("opened_at").toInstant(),
       r.getOffsetDateTime("updated_at").toInstant(), resolved == null ? null : resolved.toInstant(), change,
-      r.getString("window"), r.getString("kind"), r.getDouble("expected"));
+      r.getString("window"), r.getString("kind"), r.getDouble("expected"),
+      r.getColumnIndex("lane_supplier") >= 0 ? r.getString("lane_supplier") : null);
   }
 
   /**

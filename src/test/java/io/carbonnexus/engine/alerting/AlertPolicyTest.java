@@ -109,6 +109,16 @@ class AlertPolicyTest {
   }
 
   @Test
+  void aRoutesAlertFromOneLaneNamesTheSupplierWhoseShipmentsItWas() {
+    assertThat(AlertPolicy.message(Kind.FIRING, "DVR-LON", 12, "1h", "emissions", "24h", "Meridian Pharma"))
+      .isEqualTo("DVR-LON exceeded emissions by 12% in the last 1h, from Meridian Pharma's shipments on it");
+    assertThat(AlertPolicy.message(Kind.FIRING, "DVR-LON", 12, "1h", "emissions", "24h", null))
+      .isEqualTo("DVR-LON exceeded emissions by 12% in the last 1h");
+    assertThat(AlertPolicy.message(Kind.RESOLVED, "DVR-LON", -20, "1h", "emissions", "24h", "Meridian Pharma"))
+      .isEqualTo("DVR-LON is back within its emissions baseline (20% below)");
+  }
+
+  @Test
   void messagesReadLikeTheSeeds() {
     assertThat(AlertPolicy.message(Kind.FIRING, "Supplier A", 120)).isEqualTo("Supplier A exceeded emissions by 120%");
     assertThat(AlertPolicy.message(Kind.RESOLVED, "Supplier A", -8))

@@ -2,7 +2,10 @@ package io.carbonnexus.engine.alerting;
 
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.shared.Addresses;
+import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.Hotspot;
+import io.carbonnexus.engine.shared.HotspotChange;
+import io.carbonnexus.engine.shared.HotspotStatus;
 import io.carbonnexus.engine.shared.Severity;
 import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.MutableClock;
@@ -80,6 +83,19 @@ class AlertingVerticleIT extends VerticleTestBed {
     assertThat(a.getLong("id")).isPositive();
     assertThat(a.getString("kind")).isEqualTo("firing");
     assertThat(stored()).isEqualTo(1);
+  }
+
+  @Test
+  void anAlertOfARouteReadThroughOneLaneNamesTheSupplier() throws Exception {
+    TestDatabase.execute(url, "update hotspots set entity_type = 'route', entity = 'DVR-LON', predicted = 1100,"
+      + " baseline = 1000, percent_above = 10, severity = 'warn', \"window\" = '1h', lane_supplier = 'Meridian'");
+    JsonObject hotspot = new Hotspot(hotspotId, "DVR-LON", EntityType.ROUTE, 1_100, 1_000, 10, Severity.WARN,
+      HotspotStatus.OPEN, T0, T0, null, HotspotChange.OPENED, "1h", "emissions", 1_000.0, "Meridian").toJson();
+    assertThat(hotspot.getString("lane_supplier")).isEqualTo("Meridian");
+    vertx.eventBus().publish(Addresses.HOTSPOTS, hotspot);
+    TestDatabase.waitFor("an alert", () -> alerts.size() == 1, Duration.ofSeconds(5));
+    assertThat(alerts.get(0).getString("message"))
+      .isEqualTo("DVR-LON exceeded emissions by 10% in the last 1h, from Meridian's shipments on it");
   }
 
   @Test

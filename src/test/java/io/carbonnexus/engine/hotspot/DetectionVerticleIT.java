@@ -137,6 +137,9 @@ class DetectionVerticleIT extends VerticleTestBed {
     assertThat(route.getString("change")).isEqualTo("opened");
     assertThat(route.getString("severity")).isIn("warn", "critical");
     assertThat(route.getString("window")).isIn("30m", "1h");
+    // It names whose shipments on the route it was, on the channel and in the table.
+    assertThat(route.getString("lane_supplier")).isEqualTo("Small");
+    assertThat(count("select count(*) from hotspots where entity = 'R-SHARED' and lane_supplier = 'Small'")).isEqualTo(1);
     // In the route's kg: its whole window (live windows end after the current minute), not the lane's.
     Instant end = NOW.plus(Duration.ofMinutes(1));
     Duration window = route.getString("window").equals("1h") ? Duration.ofHours(1) : Duration.ofMinutes(30);

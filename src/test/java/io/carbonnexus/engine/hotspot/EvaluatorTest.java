@@ -160,7 +160,8 @@ class EvaluatorTest {
       .isLessThan(1);
     List<Reading> readings = Evaluator.readings(key, route, routeSeen, Map.of(), SEASONAL, lanes);
     assertThat(readings).hasSize(2);
-    Reading through = readings.stream().filter(r -> r.judgedOn() != null).findFirst().orElseThrow();
+    Reading through = readings.stream().filter(r -> r.through() != null).findFirst().orElseThrow();
+    assertThat(through.laneSupplier()).isEqualTo("Meridian");
     assertThat(through.window()).isEqualTo("1h");
     // Shown in the route's kg: the route's hour, against the route with that lane at the upper edge
     // of its own count (k + 0.5)...
@@ -178,7 +179,7 @@ class EvaluatorTest {
     // Not through lanes where the route is not judged against its normal: no model, or a target for the window.
     assertThat(Evaluator.readings(key, null, routeSeen, Map.of(), SEASONAL, lanes)).isEmpty();
     assertThat(Evaluator.readings(key, route, routeSeen, Map.of(HOUR, 10_000.0), SEASONAL, lanes))
-      .allMatch(r -> r.judgedOn() == null);
+      .allMatch(r -> r.through() == null);
 
     // The lane at its usual rate adds nothing above normal; a supplier, or a day window, is never read through lanes.
     List<Evaluator.LaneView> usual = List.of(new Evaluator.LaneView(new Lane("Meridian", "DVR-LON"), lane,

@@ -83,7 +83,7 @@ class HotspotPolicyTest {
   void aReadingShownInARoutesKgIsJudgedOnItsLanesOwnNumbers() {
     // A busy route (1,000 kg from its other lanes) and a lane of 10 kg shipments whose normal is 1 to 5 an hour.
     Reading burst = new Reading("1h", Reading.Measure.EMISSIONS, 1_000 + 80, 1_000 + 10, 1_000 + 50,
-      new Reading("1h", Reading.Measure.EMISSIONS, 80, 10, 50));
+      new Reading.Through("Lane Co", new Reading("1h", Reading.Measure.EMISSIONS, 80, 10, 50)));
     Transition opened = HotspotPolicy.evaluate(null, List.of(burst), T);
     // Critical: the lane is at 1.6 times its edge, though the route's kg are only 3 % above its baseline.
     assertThat(opened.severity()).isEqualTo(Severity.CRITICAL);
@@ -91,7 +91,7 @@ class HotspotPolicyTest {
     // The lane back to 2 shipments: the route's kg are 97 % of its baseline, within the hysteresis
     // of warn on the route's numbers, but the lane is at 40 % of its edge: resolved.
     Reading after = new Reading("1h", Reading.Measure.EMISSIONS, 1_000 + 20, 1_000 + 10, 1_000 + 50,
-      new Reading("1h", Reading.Measure.EMISSIONS, 20, 10, 50));
+      new Reading.Through("Lane Co", new Reading("1h", Reading.Measure.EMISSIONS, 20, 10, 50)));
     assertThat(HotspotPolicy.evaluate(Severity.WARN, List.of(after), T).kind()).isEqualTo(HotspotChange.RESOLVED);
   }
 
