@@ -49,11 +49,19 @@ function renderCounts(open) {
   setText('hotspot-total', String(open.length));
 }
 
+/** A route's hotspot read through one supplier's lane names that supplier (its numbers stay the route's). */
+function laneNote(h) {
+  if (!h.lane_supplier) return null;
+  return el('span', { 'class': 'lane-note',
+    title: 'judged through ' + h.lane_supplier + '\'s shipments on this route, against their own normal',
+    text: 'via ' + h.lane_supplier });
+}
+
 function hotspotRow(h) {
   const past = h.status === 'resolved';
   const tr = el('tr', { 'data-hotspot-id': h.id, 'data-entity': h.entity, 'data-severity': h.severity,
     'data-status': h.status, 'class': past ? 'is-past' : 'sev-row-' + h.severity }, [
-    el('td', { 'class': 'entity', 'data-label': 'Entity' }, entityLink(h.entity_type, h.entity)),
+    el('td', { 'class': 'entity', 'data-label': 'Entity' }, [entityLink(h.entity_type, h.entity), laneNote(h)]),
     el('td', { 'class': 'type', 'data-label': 'Type', text: TYPE_LABELS[h.entity_type] || h.entity_type }),
     el('td', { 'data-label': 'Severity' }, past
       ? el('span', { 'class': 'badge badge-past', title: 'was ' + h.severity + '; resolved ' + (h.resolved_at || h.updated_at),

@@ -283,6 +283,35 @@ class DashboardBrowserIT {
     }
   }
 
+  @Test
+  void aRoutesHotspotReadThroughOneLaneNamesThatLanesSupplierInItsRow() throws Exception {
+    Optional<Path> binary = Chromium.find();
+    assumeTrue(binary.isPresent(), Chromium::notFoundMessage);
+    TestEngine setup = quickDashboard(TestEngine.onNewDatabase());
+    String url = setup.dbUrl();
+    try (Engine engine = setup.start(); Chromium browser = Chromium.launch(binary.get())) {
+      browser.navigate("http://127.0.0.1:" + setup.port() + "/");
+      browser.waitUntil("#connection reads 'live'", "document.body.dataset.ready === 'true'"
+        + " && document.querySelector('#connection')?.textContent === 'live'", PAGE_LOAD);
+      // What detection commits and publishes when a route's burst is on one supplier's lane.
+      TestDatabase.execute(url, "insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity,"
+        + " opened_at, updated_at, \"window\", kind, lane_supplier) values ('route', 'R-LANE', 1100, 1000, 10, 'warn',"
+        + " now(), now(), '1h', 'emissions', 'Lane Freight')");
+      long id = TestDatabase.queryLong(url, "select id from hotspots where entity = 'R-LANE'");
+      java.time.Instant now = java.time.Instant.now();
+      engine.vertx().eventBus().publish(io.carbonnexus.engine.shared.Addresses.HOTSPOTS,
+        new io.carbonnexus.engine.shared.Hotspot(id, "R-LANE", io.carbonnexus.engine.shared.EntityType.ROUTE, 1100, 1000,
+          10, io.carbonnexus.engine.shared.Severity.WARN, io.carbonnexus.engine.shared.HotspotStatus.OPEN, now, now, null,
+          io.carbonnexus.engine.shared.HotspotChange.OPENED, "1h", "emissions", 1000.0, "Lane Freight").toJson());
+      browser.waitUntil("the route's row naming the lane's supplier",
+        "[...document.querySelectorAll('#hotspots tr[data-hotspot-id]')].some(r => r.dataset.entity === 'R-LANE'"
+          + " && r.querySelector('td.entity .lane-note')?.textContent === 'via Lane Freight')", LIVE);
+      assertThat(browser.evaluate("[...document.querySelectorAll('#hotspots td.entity .lane-note')].length"))
+        .as("a lane note on that row only").isEqualTo(1);
+      assertThat(browser.exceptions()).as("JavaScript exceptions in the page%s", browser.diagnostics()).isEmpty();
+    }
+  }
+
   private static List<Object> list(Object jsonArray) {
     return ((io.vertx.core.json.JsonArray) jsonArray).getList();
   }
