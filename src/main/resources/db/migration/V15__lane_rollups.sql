@@ -17,61 +17,33 @@ create table lane_minute_totals (
 );
 create index lane_minute_totals_minute_idx on lane_minute_totals (minute);
 
--- As for the minutes and hours: one sorted statement per trigger, so that concurrent writers lock
--- lane rows in the same order; named after the others' (zlanes), so they fire last.
-create function nexus_predictions_lanes_inserted() returns trigger language plpgsql as $$
+-- One function for every write: the statement's rows signed (+1 new, -1 old; an update moves both
+-- in one statement, as the minutes' and hours' triggers do), summed per lane and minute in one
+-- sorted upsert, so that concurrent writers lock lane rows in the same order. The rows come from
+-- the transition tables the trigger has, named in dynamic SQL because an INSERT trigger has no old
+-- table to plan against. Named after the minutes' and hours' triggers (zlanes): they fire last.
+create function nexus_predictions_lanes_changed() returns trigger language plpgsql as $$
+declare
+  columns constant text := 'supplier, route, occurred_at, co2_kg, coalesce(tonne_km, 0) as tkm';
 begin
-  insert into lane_minute_totals as t (supplier, route, minute, co2_kg, events, tonne_km, co2_sq, co2_tkm, tkm_sq)
-  select r.supplier, r.route, date_trunc('minute', r.occurred_at), sum(r.co2_kg), count(*),
-         sum(coalesce(r.tonne_km, 0)), sum(r.co2_kg * r.co2_kg), sum(r.co2_kg * coalesce(r.tonne_km, 0)),
-         sum(coalesce(r.tonne_km, 0) * coalesce(r.tonne_km, 0))
-    from nexus_new_predictions r
-   group by r.route, r.supplier, 3
-   order by r.route, r.supplier, 3
-  on conflict (route, supplier, minute) do update
-    set co2_kg = t.co2_kg + excluded.co2_kg, events = t.events + excluded.events,
-        tonne_km = t.tonne_km + excluded.tonne_km, co2_sq = t.co2_sq + excluded.co2_sq,
-        co2_tkm = t.co2_tkm + excluded.co2_tkm, tkm_sq = t.tkm_sq + excluded.tkm_sq;
-  return null;
-end
-$$;
-
-create function nexus_predictions_lanes_deleted() returns trigger language plpgsql as $$
-begin
-  insert into lane_minute_totals as t (supplier, route, minute, co2_kg, events, tonne_km, co2_sq, co2_tkm, tkm_sq)
-  select r.supplier, r.route, date_trunc('minute', r.occurred_at), -sum(r.co2_kg), -count(*),
-         -sum(coalesce(r.tonne_km, 0)), -sum(r.co2_kg * r.co2_kg), -sum(r.co2_kg * coalesce(r.tonne_km, 0)),
-         -sum(coalesce(r.tonne_km, 0) * coalesce(r.tonne_km, 0))
-    from nexus_old_predictions r
-   group by r.route, r.supplier, 3
-   order by r.route, r.supplier, 3
-  on conflict (route, supplier, minute) do update
-    set co2_kg = t.co2_kg + excluded.co2_kg, events = t.events + excluded.events,
-        tonne_km = t.tonne_km + excluded.tonne_km, co2_sq = t.co2_sq + excluded.co2_sq,
-        co2_tkm = t.co2_tkm + excluded.co2_tkm, tkm_sq = t.tkm_sq + excluded.tkm_sq;
-  return null;
-end
-$$;
-
-create function nexus_predictions_lanes_updated() returns trigger language plpgsql as $$
-begin
-  insert into lane_minute_totals as t (supplier, route, minute, co2_kg, events, tonne_km, co2_sq, co2_tkm, tkm_sq)
-  select d.supplier, d.route, d.minute, sum(d.co2_kg), sum(d.events), sum(d.tonne_km), sum(d.co2_sq),
-         sum(d.co2_tkm), sum(d.tkm_sq)
-    from (select r.supplier, r.route, date_trunc('minute', r.occurred_at) as minute, -r.co2_kg as co2_kg,
-                 -1 as events, -coalesce(r.tonne_km, 0) as tonne_km, -r.co2_kg * r.co2_kg as co2_sq,
-                 -r.co2_kg * coalesce(r.tonne_km, 0) as co2_tkm, -coalesce(r.tonne_km, 0) * coalesce(r.tonne_km, 0) as tkm_sq
-            from nexus_old_predictions r
-          union all
-          select r.supplier, r.route, date_trunc('minute', r.occurred_at), r.co2_kg, 1, coalesce(r.tonne_km, 0),
-                 r.co2_kg * r.co2_kg, r.co2_kg * coalesce(r.tonne_km, 0), coalesce(r.tonne_km, 0) * coalesce(r.tonne_km, 0)
-            from nexus_new_predictions r) d
-   group by d.route, d.supplier, d.minute
-   order by d.route, d.supplier, d.minute
-  on conflict (route, supplier, minute) do update
-    set co2_kg = t.co2_kg + excluded.co2_kg, events = t.events + excluded.events,
-        tonne_km = t.tonne_km + excluded.tonne_km, co2_sq = t.co2_sq + excluded.co2_sq,
-        co2_tkm = t.co2_tkm + excluded.co2_tkm, tkm_sq = t.tkm_sq + excluded.tkm_sq;
+  execute format($sql$
+    insert into lane_minute_totals as t (supplier, route, minute, co2_kg, events, tonne_km, co2_sq, co2_tkm, tkm_sq)
+    select r.supplier, r.route, date_trunc('minute', r.occurred_at), sum(r.sign * r.co2_kg), sum(r.sign),
+           sum(r.sign * r.tkm), sum(r.sign * r.co2_kg * r.co2_kg), sum(r.sign * r.co2_kg * r.tkm),
+           sum(r.sign * r.tkm * r.tkm)
+      from (%s) r
+     group by r.route, r.supplier, 3
+     order by r.route, r.supplier, 3
+    on conflict (route, supplier, minute) do update
+      set co2_kg = t.co2_kg + excluded.co2_kg, events = t.events + excluded.events,
+          tonne_km = t.tonne_km + excluded.tonne_km, co2_sq = t.co2_sq + excluded.co2_sq,
+          co2_tkm = t.co2_tkm + excluded.co2_tkm, tkm_sq = t.tkm_sq + excluded.tkm_sq
+    $sql$, case TG_OP
+      when 'INSERT' then format('select 1 as sign, %s from nexus_new_predictions', columns)
+      when 'DELETE' then format('select -1 as sign, %s from nexus_old_predictions', columns)
+      else format('select -1 as sign, %1$s from nexus_old_predictions union all select 1, %1$s from nexus_new_predictions',
+                  columns)
+    end);
   return null;
 end
 $$;
@@ -84,12 +56,12 @@ end
 $$;
 
 create trigger nexus_predictions_rollup_zlanes_insert after insert on predictions
-  referencing new table as nexus_new_predictions for each statement execute function nexus_predictions_lanes_inserted();
+  referencing new table as nexus_new_predictions for each statement execute function nexus_predictions_lanes_changed();
 create trigger nexus_predictions_rollup_zlanes_delete after delete on predictions
-  referencing old table as nexus_old_predictions for each statement execute function nexus_predictions_lanes_deleted();
+  referencing old table as nexus_old_predictions for each statement execute function nexus_predictions_lanes_changed();
 create trigger nexus_predictions_rollup_zlanes_update after update on predictions
   referencing old table as nexus_old_predictions new table as nexus_new_predictions
-  for each statement execute function nexus_predictions_lanes_updated();
+  for each statement execute function nexus_predictions_lanes_changed();
 create trigger nexus_predictions_rollup_zlanes_truncate after truncate on predictions
   for each statement execute function nexus_predictions_lanes_truncated();
 

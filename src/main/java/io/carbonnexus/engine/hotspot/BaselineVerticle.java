@@ -234,7 +234,7 @@ public final class BaselineVerticle extends VerticleBase {
     long t0 = System.nanoTime();
     Tuple hours = Tuple.of(at(from), 3600.0, at(hour));
     Future<RowSet<Row>> entities = pool.preparedQuery(HotspotSql.BUCKET_ACTIVITY).execute(hours);
-    Future<RowSet<Row>> lanes = settings.laneLengths().isEmpty() ? Future.succeededFuture(null)
+    Future<RowSet<Row>> lanes = !settings.judgesLanes() ? Future.succeededFuture(null)
       : pool.preparedQuery(HotspotSql.LANE_BUCKET_ACTIVITY).execute(hours);
     return Future.all(entities, lanes)
       .compose(v -> vertx.executeBlocking(() -> ModelStore.learnAll(entities.result(), lanes.result(), from, hour, now,

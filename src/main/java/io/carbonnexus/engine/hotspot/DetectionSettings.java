@@ -50,9 +50,14 @@ public record DetectionSettings(String algorithm, List<WindowSpec> windows, Dura
     return legacy() ? List.of() : windows.stream().filter(w -> w.length().compareTo(Evaluator.BURST_WINDOW) <= 0).toList();
   }
 
-  /** The lengths of {@link #burstWindows()}: empty when lanes are not judged (then not learnt either). */
+  /** The lengths of {@link #burstWindows()}: empty when lanes are not judged. */
   public List<Duration> laneLengths() {
     return burstWindows().stream().map(WindowSpec::length).toList();
+  }
+
+  /** Whether lanes are judged, and so learnt: a seasonal algorithm with burst windows. */
+  public boolean judgesLanes() {
+    return !burstWindows().isEmpty();
   }
 
   /** Every window length an evaluation needs observed: the windows, the intensity window, the legacy one. */

@@ -34,13 +34,13 @@ final class HotspotSql {
    * [$1 + b·step, $1 + (b+1)·step). Hourly buckets are what models are learnt from; a replay
    * reads its whole range this way.
    */
-  static final String BUCKET_ACTIVITY = "select entity_type, entity, "
-    + "floor(extract(epoch from (minute - $1::timestamptz)) / $2)::int as b, " + SUMS + """
+  static final String BUCKET_ACTIVITY = bucketActivity("entity_type, entity", "entity_minute_totals");
 
-      from entity_minute_totals
-     where minute >= $1 and minute < $3
-     group by 1, 2, 3
-    """;
+  /** Sums per {@code keys} (two columns) and bucket b of $2 seconds of [$1, $3) from a per-minute rollup. */
+  private static String bucketActivity(String keys, String table) {
+    return "select " + keys + ", floor(extract(epoch from (minute - $1::timestamptz)) / $2)::int as b, " + SUMS
+      + " from " + table + " where minute >= $1 and minute < $3 group by 1, 2, 3";
+  }
 
   /**
    * The sums of a history in buckets of $2 seconds of [$1, end): bucket b covers
@@ -85,13 +85,7 @@ final class HotspotSql {
     """;
 
   /** What each lane did in each bucket of $2 seconds of [$1, $3), as {@link #BUCKET_ACTIVITY} for entities. */
-  static final String LANE_BUCKET_ACTIVITY = "select supplier, route, "
-    + "floor(extract(epoch from (minute - $1::timestamptz)) / $2)::int as b, " + SUMS + """
-
-      from lane_minute_totals
-     where minute >= $1 and minute < $3
-     group by 1, 2, 3
-    """;
+  static final String LANE_BUCKET_ACTIVITY = bucketActivity("supplier, route", "lane_minute_totals");
 
   static final String UPSERT_LANE_MODELS = """
     insert into lane_models (supplier, route, algorithm, built_at, model)

@@ -96,7 +96,7 @@ final class ModelStore {
 
   /**
    * Learns every entity and lane of the hourly rows (hours [from, hour)); pure but for the rows.
-   * {@code laneRows} is null when lanes are not judged ({@link DetectionSettings#laneLengths()}).
+   * {@code laneRows} is null when lanes are not judged ({@link DetectionSettings#judgesLanes()}).
    */
   static Learnt learnAll(RowSet<Row> rows, RowSet<Row> laneRows, Instant from, Instant hour, Instant now,
                          DetectionSettings s) {
@@ -105,7 +105,7 @@ final class ModelStore {
     List<Baseline> baselines = new ArrayList<>();
     List<Band> bands = new ArrayList<>();
     Map<Lane, EntityModel> lanes = new HashMap<>();
-    if (laneRows != null && !s.laneLengths().isEmpty()) {
+    if (laneRows != null && s.judgesLanes()) {
       laneBuckets(laneRows, hours).forEach((lane, series) -> {
         EntityModel model = EntityModel.learn(hour, hours(from, series), s);
         if (model != null) {
@@ -248,7 +248,7 @@ final class ModelStore {
 
   /** Every stored lane model of the configured algorithm (none when lanes are not judged). */
   static Future<Map<Lane, EntityModel>> loadLanes(Pool pool, DetectionSettings s) {
-    if (s.laneLengths().isEmpty()) {
+    if (!s.judgesLanes()) {
       return Future.succeededFuture(Map.of());
     }
     return pool.query(HotspotSql.LANE_MODELS).execute().map(rows -> {

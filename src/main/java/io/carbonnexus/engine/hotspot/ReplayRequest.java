@@ -95,7 +95,7 @@ final class ReplayRequest {
     Tuple range = Tuple.of(at(origin), (double) bucket.toSeconds(), at(p.to()));
     Future<Map<EntityKey, Map<Duration, Double>>> targets = ModelStore.targets(pool, s.legacyWindow());
     Future<RowSet<Row>> entities = pool.preparedQuery(HotspotSql.BUCKET_ACTIVITY).execute(range);
-    Future<RowSet<Row>> lanes = s.laneLengths().isEmpty() ? Future.succeededFuture(null)
+    Future<RowSet<Row>> lanes = !s.judgesLanes() ? Future.succeededFuture(null)
       : pool.preparedQuery(HotspotSql.LANE_BUCKET_ACTIVITY).execute(range);
     return Future.all(targets, entities, lanes)
       // Replaying is CPU work proportional to entities × steps: off the event loop.

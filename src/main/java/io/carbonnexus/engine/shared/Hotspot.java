@@ -109,8 +109,8 @@ public record Hotspot(long id, String entity, EntityType entityType, double pred
 
   /**
    * A row of the hotspots table (columns by name: id, entity, entity_type, predicted, baseline,
-   * percent_above, severity, status, opened_at, updated_at, resolved_at, window, kind, expected, and
-   * lane_supplier where the query has it),
+   * percent_above, severity, status, opened_at, updated_at, resolved_at, window, kind, expected,
+   * lane_supplier),
    * with {@code change} when the query has such a column.
    */
   public static Hotspot fromRow(Row r, HotspotChange change) {
@@ -120,8 +120,7 @@ public record Hotspot(long id, String entity, EntityType entityType, double pred
       Severity.of(r.getString("severity")), HotspotStatus.parse(r.getString("status")),
       r.getOffsetDateTime("opened_at").toInstant(),
       r.getOffsetDateTime("updated_at").toInstant(), resolved == null ? null : resolved.toInstant(), change,
-      r.getString("window"), r.getString("kind"), r.getDouble("expected"),
-      r.getColumnIndex("lane_supplier") >= 0 ? r.getString("lane_supplier") : null);
+      r.getString("window"), r.getString("kind"), r.getDouble("expected"), r.getString("lane_supplier"));
   }
 
   /**

@@ -93,13 +93,17 @@ public final class BenchSupport {
    * of it, through the same functions, so that writing the copy costs what writing predictions does.
    */
   static void addRollupTriggers(Statement st, String table) throws Exception {
-    for (String suffix : List.of("", "_hours", "_lanes")) {
-      String name = table + "_rollup" + suffix.replace('_', 'z');
+    // Trigger name suffix (the order they fire in), insert function, truncate function.
+    List<List<String>> rollups = List.of(
+      List.of("", "nexus_predictions_inserted", "nexus_predictions_truncated"),
+      List.of("zhours", "nexus_predictions_hours_inserted", "nexus_predictions_hours_truncated"),
+      List.of("zlanes", "nexus_predictions_lanes_changed", "nexus_predictions_lanes_truncated"));
+    for (List<String> rollup : rollups) {
+      String name = table + "_rollup" + rollup.get(0);
       st.execute("create trigger " + name + "_insert after insert on " + table
-        + " referencing new table as nexus_new_predictions for each statement"
-        + " execute function nexus_predictions" + suffix + "_inserted()");
+        + " referencing new table as nexus_new_predictions for each statement execute function " + rollup.get(1) + "()");
       st.execute("create trigger " + name + "_truncate after truncate on " + table
-        + " for each statement execute function nexus_predictions" + suffix + "_truncated()");
+        + " for each statement execute function " + rollup.get(2) + "()");
     }
   }
 
