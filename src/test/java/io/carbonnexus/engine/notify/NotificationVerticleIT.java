@@ -203,7 +203,9 @@ class NotificationVerticleIT extends VerticleTestBed {
   void pendingNotificationsAreSentExactlyOnceAfterARestart() throws Exception {
     JsonObject config = config(new JsonArray().add(webhookReceiver()),
       new JsonArray().add(new JsonObject().put("receiver", "ops").put("group_by", new JsonArray().add("entity"))
-        .put("group_wait", "1500ms")));
+        .put("group_wait", "4s")));
+    // The group wait must outlast routing five alerts and the undeploy, even on a loaded machine:
+    // nothing may be sent before the restart.
     String first = deploy(config);
     for (int i = 0; i < 5; i++) {
       alert(hotspot("supplier", "Routed " + i), "Routed " + i, "firing");
