@@ -101,6 +101,11 @@ public final class OfflineQuality {
         c.transition().reading().measure().wire()));
     }
     lastChanges = scored;
+    String watched = System.getProperty("changes");
+    if (watched != null) {
+      scored.stream().filter(c -> (c.entityType() + ":" + c.entity()).equals(watched))
+        .forEach(c -> System.out.println("   change: " + c));
+    }
     Set<Label.Entity> entities = new HashSet<>();
     for (Predicted p : events) {
       if (!p.at().isBefore(from) && p.at().isBefore(to)) {
