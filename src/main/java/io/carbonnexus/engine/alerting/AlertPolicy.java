@@ -1,5 +1,6 @@
 package io.carbonnexus.engine.alerting;
 
+import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.shared.Severity;
 
@@ -107,7 +108,7 @@ public final class AlertPolicy {
   private static String message(Kind kind, String entity, int percentAbove, String window, String measure,
                                 String mainWindow) {
     String base = message(kind, entity, percentAbove);
-    if ("intensity".equals(measure)) {
+    if (Hotspot.INTENSITY.equals(measure)) {
       String when = window == null ? "" : " in the last " + window;
       return kind == Kind.RESOLVED
         ? entity + "'s CO2 per tonne-km is back within its normal" + when

@@ -20,8 +20,9 @@ final class RecommendationSql {
   static final String QUEUED = "select count(*) from recommendation_requests";
 
   static final String ENQUEUE = """
-    insert into recommendation_requests (hotspot_id, severity, entity_type, entity, predicted, baseline, percent_above)
-    values ($1, $2, $3, $4, $5, $6, $7)
+    insert into recommendation_requests (hotspot_id, severity, entity_type, entity, predicted, baseline, percent_above,
+                                         "window", kind, lane_supplier)
+    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
     on conflict (hotspot_id, severity) do nothing
     """;
 
@@ -41,14 +42,16 @@ final class RecommendationSql {
       from due
      where r.hotspot_id = due.hotspot_id and r.severity = due.severity
     returning r.hotspot_id, r.severity, r.entity_type, r.entity, r.predicted, r.baseline, r.percent_above, r.attempts,
-              r.first_attempt_at
+              r.first_attempt_at, r."window", r.kind, r.lane_supplier
     """;
 
   /** One recommendation per hotspot and severity: a request answered twice stores nothing more. */
   /** Open hotspots that need a recommendation and have no request (a change missed by a restart or an error). */
   static final String ENQUEUE_MISSING = """
-    insert into recommendation_requests (hotspot_id, severity, entity_type, entity, predicted, baseline, percent_above)
-    select h.id, h.severity, h.entity_type, h.entity, h.predicted, h.baseline, h.percent_above
+    insert into recommendation_requests (hotspot_id, severity, entity_type, entity, predicted, baseline, percent_above,
+                                         "window", kind, lane_supplier)
+    select h.id, h.severity, h.entity_type, h.entity, h.predicted, h.baseline, h.percent_above, h."window", h.kind,
+           h.lane_supplier
       from hotspots h
      where h.status = 'open' and h.severity = any($1)
        and not exists (select 1 from recommendation_requests r where r.hotspot_id = h.id and r.severity = h.severity)
@@ -71,8 +74,9 @@ final class RecommendationSql {
     """;
 
   /**
-   * The entity's emissions over the window by vehicle type, with distances and load factors: the
-   * rules' facts. Well-to-wheel whatever the basis (tank-to-wheel where that is all there is): on
+   * The entity's emissions over the window ($3, $4] by vehicle type, with distances and load
+   * factors: the rules' facts; on a route read through a lane, only that supplier's ($5) shipments
+   * on it. Well-to-wheel whatever the basis (tank-to-wheel where that is all there is): on
    * tank-to-wheel an electric vehicle would look free.
    */
   static final String MIX = """
@@ -83,6 +87,7 @@ final class RecommendationSql {
      where p.occurred_at > $3 and p.occurred_at <= $4
        and (($1 = 'supplier' and p.supplier = $2) or ($1 = 'route' and p.route = $2)
             or ($1 = 'vehicle_type' and p.vehicle_type = $2))
+       and ($5::text is null or p.supplier = $5)
      group by p.vehicle_type
     """;
 

@@ -1,5 +1,6 @@
 package io.carbonnexus.engine.recommendation;
 
+import io.carbonnexus.engine.config.ConfigKey;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
@@ -74,9 +75,13 @@ public final class RecommendationVerticle extends VerticleBase {
   private MeterRegistry registry;
   private Severity minLevel;
 
-  /** A claimed request, as read from the queue. */
+  /**
+   * A claimed request, as read from the queue; {@code window}, {@code kind} and
+   * {@code laneSupplier} are what the hotspot measured (null on requests queued before V17).
+   */
   private record Request(long hotspotId, String severity, String entityType, String entity, double predicted,
-                         double baseline, int percentAbove, int attempts, Instant firstAttemptAt) {
+                         double baseline, int percentAbove, int attempts, Instant firstAttemptAt, String window,
+                         String kind, String laneSupplier) {
   }
 
   /** An answer from either source. */
@@ -161,8 +166,9 @@ public final class RecommendationVerticle extends VerticleBase {
 
   private void enqueue(Hotspot h) {
     pool.preparedQuery(RecommendationSql.ENQUEUE)
-      .execute(Tuple.of(h.id(), h.severity().wire(), h.entityType().wire(), h.entity(), h.predicted(), h.baseline(),
-        h.percentAbove()))
+      .execute(Tuple.tuple().addLong(h.id()).addString(h.severity().wire()).addString(h.entityType().wire())
+        .addString(h.entity()).addDouble(h.predicted()).addDouble(h.baseline()).addInteger(h.percentAbove())
+        .addString(h.window()).addString(h.kind()).addString(h.laneSupplier()))
       .onSuccess(v -> work())
       .onFailure(err -> LOG.warn("Recommendation for hotspot {} not queued (detection's next change retries): {}",
         h.id(), err.getMessage()));
@@ -196,7 +202,8 @@ public final class RecommendationVerticle extends VerticleBase {
         Future<Void> chain = Future.succeededFuture();
         for (Row r : rows) {
           Request req = new Request(r.getLong(0), r.getString(1), r.getString(2), r.getString(3), r.getDouble(4),
-            r.getDouble(5), r.getInteger(6), r.getInteger(7), r.getOffsetDateTime(8).toInstant());
+            r.getDouble(5), r.getInteger(6), r.getInteger(7), r.getOffsetDateTime(8).toInstant(), r.getString(9),
+            r.getString(10), r.getString(11));
           chain = chain.compose(v -> handle(req));
         }
         return chain.map(v -> rows.size());
@@ -240,7 +247,10 @@ public final class RecommendationVerticle extends VerticleBase {
       .put("entity_type", req.entityType())
       .put("severity", req.severity())
       .put("percent_above", req.percentAbove())
-      .put("hotspot_id", req.hotspotId());
+      .put("hotspot_id", req.hotspotId())
+      .put("window", req.window())
+      .put("kind", req.kind())
+      .put("lane_supplier", req.laneSupplier());
     return breaker.<RagClient.Answer>execute(() -> rag.recommend(body))
       .map(a -> new Answer(a.rootCause(), a.actions(), SOURCE_RAG))
       .recover(err -> {
@@ -254,11 +264,17 @@ public final class RecommendationVerticle extends VerticleBase {
       });
   }
 
-  /** The rules' facts from the database, the alternatives' CO2 from the prediction model. */
+  /**
+   * The rules' facts from the database — the shipments of the window that fired (of the lane's
+   * supplier only, on a route read through a lane) — the alternatives' CO2 from the prediction model.
+   */
   private Future<Answer> rules(Request req) {
     Instant now = clock.instant();
+    Duration span = span(req.window());
+    RuleRecommender.Subject subject = new RuleRecommender.Subject(req.entity(), req.predicted(), req.baseline(),
+      ConfigKey.formatDuration(span), req.kind(), req.laneSupplier());
     return pool.preparedQuery(RecommendationSql.MIX)
-      .execute(Tuple.of(req.entityType(), req.entity(), at(now.minus(window)), at(now)))
+      .execute(Tuple.of(req.entityType(), req.entity(), at(now.minus(span)), at(now), req.laneSupplier()))
       .compose(rows -> {
         List<RuleRecommender.Mix> mix = new ArrayList<>();
         for (Row r : rows) {
@@ -290,13 +306,27 @@ public final class RecommendationVerticle extends VerticleBase {
             .otherwise(Map.of());
         return alternatives.map(co2 -> {
           JsonArray actions = new JsonArray();
-          RuleRecommender.actions(req.predicted(), mix, co2).forEach(a -> actions.add(new JsonObject()
+          RuleRecommender.actions(subject, mix, co2).forEach(a -> actions.add(new JsonObject()
             .put("title", a.title()).put("co2_reduction", a.co2Reduction()).put("cost_impact", a.costImpact())
             .put("feasibility", a.feasibility())));
-          return new Answer(RuleRecommender.rootCause(req.entity(), req.predicted(), req.baseline(), mix), actions,
-            SOURCE_RULES);
+          return new Answer(RuleRecommender.rootCause(subject, mix), actions, SOURCE_RULES);
         });
       });
+  }
+
+  /** The hotspot's window; {@code detection.window} for a request that does not say or says nonsense. */
+  private Duration span(String label) {
+    if (label != null) {
+      try {
+        Duration d = ConfigKey.parseDurationText(label);
+        if (!d.isNegative() && !d.isZero()) {
+          return d;
+        }
+      } catch (RuntimeException e) {
+        LOG.debug("Window '{}' of a recommendation request is not a duration: {} is read", label, window);
+      }
+    }
+    return window;
   }
 
   private Future<Void> store(Request req, Answer answer) {

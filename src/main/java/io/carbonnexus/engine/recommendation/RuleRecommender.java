@@ -1,5 +1,7 @@
 package io.carbonnexus.engine.recommendation;
 
+import io.carbonnexus.engine.shared.Hotspot;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -13,6 +15,18 @@ import java.util.Map;
  * by the caller), never from numbers of its own. Pure.
  */
 public final class RuleRecommender {
+
+  /**
+   * What the hotspot measured: its entity, value and baseline (kg CO2 over the window, or kg CO2
+   * per tonne-km when {@code kind} is {@code intensity}), the window that fired, and on a route
+   * read through one supplier's lane, that supplier — whose shipments on the route the mix then is.
+   */
+  public record Subject(String entity, double predicted, double baseline, String window, String kind,
+                        String laneSupplier) {
+    boolean intensity() {
+      return Hotspot.INTENSITY.equals(kind);
+    }
+  }
 
   /** An entity's emissions over the window for one vehicle type. */
   public record Mix(String vehicleType, double co2Kg, double tonneKm, double averageDistanceKm, Double averageLoadFactor,
@@ -71,8 +85,8 @@ public final class RuleRecommender {
    *
    * @param alternativeCo2 predicted kg for each shift's tonne-km on its alternative, keyed by shift
    */
-  public static List<Action> actions(double predictedKg, List<Mix> mix, Map<Shift, Double> alternativeCo2) {
-    double whole = whole(predictedKg, mix);
+  public static List<Action> actions(Subject subject, List<Mix> mix, Map<Shift, Double> alternativeCo2) {
+    double whole = whole(subject, mix);
     List<Action> actions = new ArrayList<>();
     Map<String, Mix> byType = new java.util.HashMap<>();
     mix.forEach(m -> byType.put(m.vehicleType(), m));
@@ -103,15 +117,26 @@ public final class RuleRecommender {
     return actions;
   }
 
-  /** The root cause as a sentence from the facts: how far above, and what dominates. */
-  public static String rootCause(String entity, double predictedKg, double baselineKg, List<Mix> mix) {
-    int above = (int) Math.round((predictedKg - baselineKg) / baselineKg * 100);
-    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-      "%s emitted %.0f kg CO2 over the window, %d%% %s its baseline of %.0f kg", entity, predictedKg, Math.abs(above),
-      above >= 0 ? "above" : "below", baselineKg));
+  /**
+   * The root cause as a sentence from the facts: how far above over which window, whose shipments
+   * (a lane's supplier), and what dominates them.
+   */
+  public static String rootCause(Subject subject, List<Mix> mix) {
+    int above = (int) Math.round((subject.predicted() - subject.baseline()) / subject.baseline() * 100);
+    String over = subject.window() == null ? "over the window" : "over the last " + subject.window();
+    StringBuilder sb = new StringBuilder(subject.intensity()
+      ? String.format(Locale.ROOT, "%s emitted %.3f kg CO2 per tonne-km %s, %d%% %s its baseline of %.3f kg",
+        subject.entity(), subject.predicted(), over, Math.abs(above), above >= 0 ? "above" : "below", subject.baseline())
+      : String.format(Locale.ROOT, "%s emitted %.0f kg CO2 %s, %d%% %s its baseline of %.0f kg", subject.entity(),
+        subject.predicted(), over, Math.abs(above), above >= 0 ? "above" : "below", subject.baseline()));
+    if (subject.laneSupplier() != null) {
+      sb.append("; from ").append(subject.laneSupplier()).append("'s shipments on it");
+    }
     mix.stream().max(Comparator.comparingDouble(Mix::co2Kg)).ifPresent(top -> {
-      sb.append(String.format(Locale.ROOT, "; %d%% of it from %s (%d shipments", percent(top.co2Kg(), whole(predictedKg, mix)),
-        top.vehicleType(), top.events()));
+      double total = mix.stream().mapToDouble(Mix::co2Kg).sum();
+      sb.append(String.format(Locale.ROOT, "%s %d%% of %s from %s (%d shipments",
+        subject.laneSupplier() != null ? ":" : ";", percent(top.co2Kg(), total),
+        subject.laneSupplier() != null ? "theirs" : "it", top.vehicleType(), top.events()));
       if (top.averageLoadFactor() != null) {
         sb.append(String.format(Locale.ROOT, ", average load factor %d%%", Math.round(top.averageLoadFactor() * 100)));
       }
@@ -121,12 +146,20 @@ public final class RuleRecommender {
   }
 
   /**
-   * What shares are taken of: the mix's own total (read now, over the same window), or the
-   * hotspot's predicted value when the mix is empty. The two differ by what arrived in between.
+   * What reductions are percent of: the entity's emissions over the window. The mix's own total
+   * (read now, over the same window) when the mix is the whole entity; when it is one lane of a
+   * route, the route's predicted kg (or the lane's total, if more arrived since). The hotspot's
+   * value when the mix is empty and it is in kg.
    */
-  private static double whole(double predictedKg, List<Mix> mix) {
+  private static double whole(Subject subject, List<Mix> mix) {
     double total = mix.stream().mapToDouble(Mix::co2Kg).sum();
-    return total > 0 ? total : predictedKg;
+    if (subject.intensity()) {
+      return total;
+    }
+    if (subject.laneSupplier() != null) {
+      return Math.max(total, subject.predicted());
+    }
+    return total > 0 ? total : subject.predicted();
   }
 
   private static double perKm(double loadFactor) {

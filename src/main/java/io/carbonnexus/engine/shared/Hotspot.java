@@ -26,6 +26,7 @@ public record Hotspot(long id, String entity, EntityType entityType, double pred
                       String laneSupplier) {
 
   public static final String EMISSIONS = "emissions";
+  public static final String INTENSITY = "intensity";
 
   /**
    * A hotspot of the emissions of an unnamed window (tests, and rows from before windows existed),

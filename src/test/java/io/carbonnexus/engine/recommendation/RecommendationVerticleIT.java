@@ -3,7 +3,10 @@ package io.carbonnexus.engine.recommendation;
 import io.carbonnexus.engine.config.ConfigKeys;
 import io.carbonnexus.engine.prediction.PredictionVerticle;
 import io.carbonnexus.engine.shared.Addresses;
+import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.Hotspot;
+import io.carbonnexus.engine.shared.HotspotChange;
+import io.carbonnexus.engine.shared.HotspotStatus;
 import io.carbonnexus.engine.shared.Severity;
 import io.carbonnexus.engine.support.FakeRag;
 import io.carbonnexus.engine.support.FakeRag.Mode;
@@ -81,12 +84,66 @@ class RecommendationVerticleIT extends VerticleTestBed {
     JsonObject r = published.get(0);
     assertThat(r.getString("source")).isEqualTo("rules");
     assertThat(r.getLong("hotspot_id")).isEqualTo(hotspotId);
-    assertThat(r.getString("root_cause")).startsWith("Supplier A emitted 4200 kg CO2 over the window, 110% above")
+    assertThat(r.getString("root_cause")).startsWith("Supplier A emitted 4200 kg CO2 over the last 24h, 110% above")
       .contains("from hgv_diesel");
     var titles = r.getJsonArray("actions").stream().map(a -> ((JsonObject) a).getString("title")).toList();
     assertThat(titles).anyMatch(t -> t.contains("to rail")).anyMatch(t -> t.startsWith("Consolidate part-loads"))
       .anyMatch(t -> t.contains("electric vans"));
     assertThat(stored("source = 'rules'")).isEqualTo(1);
+  }
+
+  /**
+   * Route R3's hotspot of the last 30 minutes, read through Supplier B's lane on it. R3 also carries
+   * Supplier A's sixteen shipments of the last 16 minutes; Supplier B has four diesel vans in the
+   * last half hour and two heavy, long HGV runs three hours ago.
+   */
+  private long laneHotspot() {
+    TestDatabase.execute(url, """
+      insert into events_normalized (id, occurred_at, supplier, route, vehicle_type, distance_km, load_tonnes,
+                                     payload_capacity_tonnes)
+      select 200 + g, now() - case when g <= 4 then (5 * g || ' minutes') else '3 hours' end::interval, 'Supplier B',
+             'R3', case when g <= 4 then 'van_diesel' else 'hgv_diesel' end, case when g <= 4 then 40 else 650 end,
+             case when g <= 4 then 0.8 else 18 end, case when g <= 4 then 1.2 else 20 end
+        from generate_series(1, 6) g;
+      insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model, model_version)
+      select id, occurred_at, supplier, route, vehicle_type,
+             distance_km * load_tonnes * case when vehicle_type = 'hgv_diesel' then 0.10163 else 0.6313 end, 'builtin', 't'
+        from events_normalized where supplier = 'Supplier B';
+      insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity, opened_at, updated_at,
+                            "window", kind, lane_supplier)
+      values ('route', 'R3', 900, 400, 125, 'critical', now(), now(), '30m', 'emissions', 'Supplier B');
+      """);
+    long id = TestDatabase.queryLong(url, "select id from hotspots where entity = 'R3'");
+    vertx.eventBus().publish(Addresses.HOTSPOTS, new Hotspot(id, "R3", EntityType.ROUTE, 900, 400, 125, Severity.CRITICAL,
+      HotspotStatus.OPEN, Instant.now(), Instant.now(), null, HotspotChange.OPENED, "30m", "emissions", 350.0,
+      "Supplier B").toJson());
+    return id;
+  }
+
+  @Test
+  void theRulesOfARouteReadThroughOneLaneLookAtThatSuppliersShipmentsOfTheWindowThatFired() throws Exception {
+    deploy(false);
+    laneHotspot();
+    TestDatabase.waitFor("a recommendation", () -> published.size() == 1, Duration.ofSeconds(5));
+    // Not Supplier A's ten HGVs on the same route, nor Supplier B's HGV runs of three hours ago.
+    assertThat(published.get(0).getString("root_cause"))
+      .startsWith("R3 emitted 900 kg CO2 over the last 30m, 125% above its baseline of 400 kg; from Supplier B's"
+        + " shipments on it: 100% of theirs from van_diesel (4 shipments");
+    var titles = published.get(0).getJsonArray("actions").stream().map(a -> ((JsonObject) a).getString("title")).toList();
+    assertThat(titles).anyMatch(t -> t.contains("electric vans")).noneMatch(t -> t.contains("to rail"));
+  }
+
+  @Test
+  void ragIsToldWhichWindowFiredWhatItMeasuredAndWhoseLaneItWas() throws Exception {
+    deploy(true);
+    long id = laneHotspot();
+    TestDatabase.waitFor("a recommendation", () -> published.size() == 1, Duration.ofSeconds(5));
+    JsonObject request = rag.requests().get(0);
+    assertThat(request.getLong("hotspot_id")).isEqualTo(id);
+    assertThat(request.getString("entity")).isEqualTo("R3");
+    assertThat(request.getString("window")).isEqualTo("30m");
+    assertThat(request.getString("kind")).isEqualTo("emissions");
+    assertThat(request.getString("lane_supplier")).isEqualTo("Supplier B");
   }
 
   @Test
