@@ -102,7 +102,7 @@ public final class AlertPolicy {
   public static String message(Kind kind, String entity, int percentAbove, String window, String measure,
                                String mainWindow, String laneSupplier) {
     String message = message(kind, entity, percentAbove, window, measure, mainWindow);
-    return laneSupplier == null || kind == Kind.RESOLVED ? message : message + ", from " + laneSupplier + "'s shipments on it";
+    return laneSupplier == null || kind == Kind.RESOLVED ? message : message + ", " + Hotspot.laneCause(laneSupplier);
   }
 
   private static String message(Kind kind, String entity, int percentAbove, String window, String measure,

@@ -2,6 +2,7 @@ package io.carbonnexus.engine.hotspot;
 
 import io.carbonnexus.engine.config.ConfigKey;
 import io.carbonnexus.engine.shared.EntityKey;
+import io.carbonnexus.engine.shared.Hotspot;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -122,9 +123,9 @@ final class ReplayRequest {
         .put("entity", c.entity().entity()).put("change", c.transition().kind().wire())
         .put("severity", c.transition().severity().wire())
         .put("window", r.window()).put("kind", r.measure().wire())
-        .put("predicted", round(r.predicted()))
-        .put("expected", Double.isNaN(r.expected()) ? null : round(r.expected()))
-        .put("baseline", numbers ? round(r.baseline()) : null)
+        .put("predicted", Hotspot.roundFigure(r.predicted()))
+        .put("expected", Double.isNaN(r.expected()) ? null : Hotspot.roundFigure(r.expected()))
+        .put("baseline", numbers ? Hotspot.roundFigure(r.baseline()) : null)
         .put("percent_above", numbers ? HotspotPolicy.percentAbove(r.predicted(), r.baseline()) : null)
         .put("lane_supplier", r.laneSupplier()));
     }
@@ -136,10 +137,6 @@ final class ReplayRequest {
       .put("changes", changes);
   }
 
-  /** kg to the gram; intensities (kg per tonne-km) to six places. */
-  static double round(double value) {
-    return Math.abs(value) < 10 ? Math.round(value * 1e6) / 1e6 : Math.round(value * 1000) / 1000.0;
-  }
 
   private static OffsetDateTime at(Instant instant) {
     return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);

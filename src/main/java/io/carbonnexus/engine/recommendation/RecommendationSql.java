@@ -21,8 +21,8 @@ final class RecommendationSql {
 
   static final String ENQUEUE = """
     insert into recommendation_requests (hotspot_id, severity, entity_type, entity, predicted, baseline, percent_above,
-                                         "window", kind, lane_supplier)
-    values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                         "window", kind, lane_supplier, measured_at)
+    values ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9, 'emissions'), $10, $11)
     on conflict (hotspot_id, severity) do nothing
     """;
 
@@ -42,22 +42,22 @@ final class RecommendationSql {
       from due
      where r.hotspot_id = due.hotspot_id and r.severity = due.severity
     returning r.hotspot_id, r.severity, r.entity_type, r.entity, r.predicted, r.baseline, r.percent_above, r.attempts,
-              r.first_attempt_at, r."window", r.kind, r.lane_supplier
+              r.first_attempt_at, r."window", r.kind, r.lane_supplier, r.measured_at
     """;
 
-  /** One recommendation per hotspot and severity: a request answered twice stores nothing more. */
   /** Open hotspots that need a recommendation and have no request (a change missed by a restart or an error). */
   static final String ENQUEUE_MISSING = """
     insert into recommendation_requests (hotspot_id, severity, entity_type, entity, predicted, baseline, percent_above,
-                                         "window", kind, lane_supplier)
+                                         "window", kind, lane_supplier, measured_at)
     select h.id, h.severity, h.entity_type, h.entity, h.predicted, h.baseline, h.percent_above, h."window", h.kind,
-           h.lane_supplier
+           h.lane_supplier, h.updated_at
       from hotspots h
      where h.status = 'open' and h.severity = any($1)
        and not exists (select 1 from recommendation_requests r where r.hotspot_id = h.id and r.severity = h.severity)
     on conflict (hotspot_id, severity) do nothing
     """;
 
+  /** One recommendation per hotspot and severity: a request answered twice stores nothing more. */
   static final String STORE = """
     insert into recommendations (hotspot_id, entity, severity, root_cause, actions, source, created_at)
     values ($1, $2, $3, $4, $5, $6, $7)
@@ -74,7 +74,7 @@ final class RecommendationSql {
     """;
 
   /**
-   * The entity's emissions over the window ($3, $4] by vehicle type, with distances and load
+   * The entity's emissions over the window ($3, $4] that fired by vehicle type, with distances and load
    * factors: the rules' facts; on a route read through a lane, only that supplier's ($5) shipments
    * on it. Well-to-wheel whatever the basis (tank-to-wheel where that is all there is): on
    * tank-to-wheel an electric vehicle would look free.

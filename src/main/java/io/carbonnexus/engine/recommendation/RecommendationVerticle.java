@@ -76,12 +76,13 @@ public final class RecommendationVerticle extends VerticleBase {
   private Severity minLevel;
 
   /**
-   * A claimed request, as read from the queue; {@code window}, {@code kind} and
-   * {@code laneSupplier} are what the hotspot measured (null on requests queued before V17).
+   * A claimed request, as read from the queue; {@code window}, {@code kind}, {@code laneSupplier}
+   * and {@code measuredAt} are what the hotspot measured and when (window and time null only on a
+   * request whose hotspot had none).
    */
   private record Request(long hotspotId, String severity, String entityType, String entity, double predicted,
                          double baseline, int percentAbove, int attempts, Instant firstAttemptAt, String window,
-                         String kind, String laneSupplier) {
+                         String kind, String laneSupplier, Instant measuredAt) {
   }
 
   /** An answer from either source. */
@@ -168,7 +169,7 @@ public final class RecommendationVerticle extends VerticleBase {
     pool.preparedQuery(RecommendationSql.ENQUEUE)
       .execute(Tuple.tuple().addLong(h.id()).addString(h.severity().wire()).addString(h.entityType().wire())
         .addString(h.entity()).addDouble(h.predicted()).addDouble(h.baseline()).addInteger(h.percentAbove())
-        .addString(h.window()).addString(h.kind()).addString(h.laneSupplier()))
+        .addString(h.window()).addString(h.kind()).addString(h.laneSupplier()).addOffsetDateTime(h.updatedAt() == null ? null : at(h.updatedAt())))
       .onSuccess(v -> work())
       .onFailure(err -> LOG.warn("Recommendation for hotspot {} not queued (detection's next change retries): {}",
         h.id(), err.getMessage()));
@@ -203,7 +204,7 @@ public final class RecommendationVerticle extends VerticleBase {
         for (Row r : rows) {
           Request req = new Request(r.getLong(0), r.getString(1), r.getString(2), r.getString(3), r.getDouble(4),
             r.getDouble(5), r.getInteger(6), r.getInteger(7), r.getOffsetDateTime(8).toInstant(), r.getString(9),
-            r.getString(10), r.getString(11));
+            r.getString(10), r.getString(11), r.getOffsetDateTime(12) == null ? null : r.getOffsetDateTime(12).toInstant());
           chain = chain.compose(v -> handle(req));
         }
         return chain.map(v -> rows.size());
@@ -265,16 +266,17 @@ public final class RecommendationVerticle extends VerticleBase {
   }
 
   /**
-   * The rules' facts from the database — the shipments of the window that fired (of the lane's
-   * supplier only, on a route read through a lane) — the alternatives' CO2 from the prediction model.
+   * The rules' facts from the database — the shipments of the window that fired, ending when the
+   * hotspot measured it (of the lane's supplier only, on a route read through a lane) — the
+   * alternatives' CO2 from the prediction model.
    */
   private Future<Answer> rules(Request req) {
-    Instant now = clock.instant();
+    Instant end = req.measuredAt() != null ? req.measuredAt() : clock.instant();
     Duration span = span(req.window());
     RuleRecommender.Subject subject = new RuleRecommender.Subject(req.entity(), req.predicted(), req.baseline(),
-      ConfigKey.formatDuration(span), req.kind(), req.laneSupplier());
+      req.percentAbove(), ConfigKey.formatDuration(span), req.kind(), req.laneSupplier());
     return pool.preparedQuery(RecommendationSql.MIX)
-      .execute(Tuple.of(req.entityType(), req.entity(), at(now.minus(span)), at(now), req.laneSupplier()))
+      .execute(Tuple.of(req.entityType(), req.entity(), at(end.minus(span)), at(end), req.laneSupplier()))
       .compose(rows -> {
         List<RuleRecommender.Mix> mix = new ArrayList<>();
         for (Row r : rows) {
@@ -323,7 +325,8 @@ public final class RecommendationVerticle extends VerticleBase {
           return d;
         }
       } catch (RuntimeException e) {
-        LOG.debug("Window '{}' of a recommendation request is not a duration: {} is read", label, window);
+        LOG.warn("Window '{}' of a recommendation request is not a duration: the last {} is read", label,
+          ConfigKey.formatDuration(window));
       }
     }
     return window;

@@ -18,10 +18,11 @@ public final class RuleRecommender {
 
   /**
    * What the hotspot measured: its entity, value and baseline (kg CO2 over the window, or kg CO2
-   * per tonne-km when {@code kind} is {@code intensity}), the window that fired, and on a route
-   * read through one supplier's lane, that supplier — whose shipments on the route the mix then is.
+   * per tonne-km when {@code kind} is {@code intensity}) and how far above it is (the hotspot's own
+   * figure, as its alert says it), the window that fired, and on a route read through one
+   * supplier's lane, that supplier — whose shipments on the route the mix then is.
    */
-  public record Subject(String entity, double predicted, double baseline, String window, String kind,
+  public record Subject(String entity, double predicted, double baseline, int percentAbove, String window, String kind,
                         String laneSupplier) {
     boolean intensity() {
       return Hotspot.INTENSITY.equals(kind);
@@ -122,27 +123,34 @@ public final class RuleRecommender {
    * (a lane's supplier), and what dominates them.
    */
   public static String rootCause(Subject subject, List<Mix> mix) {
-    int above = (int) Math.round((subject.predicted() - subject.baseline()) / subject.baseline() * 100);
+    int above = subject.percentAbove();
     String over = subject.window() == null ? "over the window" : "over the last " + subject.window();
+    String side = above >= 0 ? "above" : "below";
     StringBuilder sb = new StringBuilder(subject.intensity()
-      ? String.format(Locale.ROOT, "%s emitted %.3f kg CO2 per tonne-km %s, %d%% %s its baseline of %.3f kg",
-        subject.entity(), subject.predicted(), over, Math.abs(above), above >= 0 ? "above" : "below", subject.baseline())
+      ? String.format(Locale.ROOT, "%s emitted %s kg CO2 per tonne-km %s, %d%% %s its baseline of %s kg per tonne-km",
+        subject.entity(), fourFigures(subject.predicted()), over, Math.abs(above), side, fourFigures(subject.baseline()))
       : String.format(Locale.ROOT, "%s emitted %.0f kg CO2 %s, %d%% %s its baseline of %.0f kg", subject.entity(),
-        subject.predicted(), over, Math.abs(above), above >= 0 ? "above" : "below", subject.baseline()));
+        subject.predicted(), over, Math.abs(above), side, subject.baseline()));
     if (subject.laneSupplier() != null) {
-      sb.append("; from ").append(subject.laneSupplier()).append("'s shipments on it");
+      sb.append("; ").append(Hotspot.laneCause(subject.laneSupplier()));
     }
     mix.stream().max(Comparator.comparingDouble(Mix::co2Kg)).ifPresent(top -> {
       double total = mix.stream().mapToDouble(Mix::co2Kg).sum();
-      sb.append(String.format(Locale.ROOT, "%s %d%% of %s from %s (%d shipments",
-        subject.laneSupplier() != null ? ":" : ";", percent(top.co2Kg(), total),
-        subject.laneSupplier() != null ? "theirs" : "it", top.vehicleType(), top.events()));
+      String of = subject.laneSupplier() != null ? ": %d%% of theirs" : subject.intensity()
+        ? "; %d%% of the window's CO2" : "; %d%% of it";
+      sb.append(String.format(Locale.ROOT, of + " from %s (%d shipments", percent(top.co2Kg(), total), top.vehicleType(),
+        top.events()));
       if (top.averageLoadFactor() != null) {
         sb.append(String.format(Locale.ROOT, ", average load factor %d%%", Math.round(top.averageLoadFactor() * 100)));
       }
       sb.append(String.format(Locale.ROOT, ", %.0f km on average)", top.averageDistanceKm()));
     });
     return sb.append('.').toString();
+  }
+
+  /** kg per tonne-km run from 0.005 (rail) to 2 (air): four significant figures, not three decimals. */
+  private static String fourFigures(double value) {
+    return new java.math.BigDecimal(value).round(new java.math.MathContext(4)).stripTrailingZeros().toPlainString();
   }
 
   /**

@@ -17,6 +17,7 @@ import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -131,6 +132,16 @@ class RecommendationVerticleIT extends VerticleTestBed {
         + " shipments on it: 100% of theirs from van_diesel (4 shipments");
     var titles = published.get(0).getJsonArray("actions").stream().map(a -> ((JsonObject) a).getString("title")).toList();
     assertThat(titles).anyMatch(t -> t.contains("electric vans")).noneMatch(t -> t.contains("to rail"));
+  }
+
+  @Test
+  void rulesThatAnswerLateStillReadTheWindowThatFiredNotTheOneEndingNow() throws Exception {
+    // Three hours later (rag-chatbot was down, or the engine restarted): the burst's half hour is long past.
+    deploy(new RecommendationVerticle(Clock.offset(Clock.systemUTC(), Duration.ofHours(3))), config.copy());
+    laneHotspot();
+    TestDatabase.waitFor("a recommendation", () -> published.size() == 1, Duration.ofSeconds(5));
+    assertThat(published.get(0).getString("root_cause")).contains("from Supplier B's shipments on it: 100% of theirs"
+      + " from van_diesel (4 shipments");
   }
 
   @Test
@@ -253,10 +264,18 @@ class RecommendationVerticleIT extends VerticleTestBed {
   @Test
   void anOpenHotspotWhoseChangeWasMissedStillGetsItsRecommendation() throws Exception {
     // The hotspot escalated while no recommendation verticle listened (a restart, an error).
-    TestDatabase.execute(url, "update hotspots set severity = 'critical', predicted = 4200, percent_above = 110");
+    // It is now route R3's, read through Supplier A's lane over the last 30 minutes.
+    TestDatabase.execute(url, "update hotspots set severity = 'critical', predicted = 4200, percent_above = 110,"
+      + " entity_type = 'route', entity = 'R3', \"window\" = '30m', kind = 'emissions', lane_supplier = 'Supplier A'");
     deploy(true);
     TestDatabase.waitFor("the reconciler's recommendation", () -> published.size() == 1, Duration.ofSeconds(5));
     assertThat(stored("severity = 'critical' and source = 'rag'")).isEqualTo(1);
+    // What the hotspot measured reaches rag-chatbot from the table as it does from the channel.
+    JsonObject request = rag.requests().get(0);
+    assertThat(request.getString("entity")).isEqualTo("R3");
+    assertThat(request.getString("window")).isEqualTo("30m");
+    assertThat(request.getString("kind")).isEqualTo("emissions");
+    assertThat(request.getString("lane_supplier")).isEqualTo("Supplier A");
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.carbonnexus.engine.recommendation;
 import io.carbonnexus.engine.recommendation.RuleRecommender.Action;
 import io.carbonnexus.engine.recommendation.RuleRecommender.Mix;
 import io.carbonnexus.engine.recommendation.RuleRecommender.Shift;
+import io.carbonnexus.engine.shared.Percent;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -17,7 +18,8 @@ class RuleRecommenderTest {
 
   /** A supplier's hotspot of the day's emissions. */
   private static RuleRecommender.Subject daily(double predicted, double baseline) {
-    return new RuleRecommender.Subject("Supplier A", predicted, baseline, "24h", "emissions", null);
+    return new RuleRecommender.Subject("Supplier A", predicted, baseline, Percent.above(predicted, baseline), "24h",
+      "emissions", null);
   }
 
   @Test
@@ -60,21 +62,23 @@ class RuleRecommenderTest {
   }
 
   @Test
-  void anIntensityHotspotIsReadInKgPerTonneKmNotAsKg() {
-    RuleRecommender.Subject flown = new RuleRecommender.Subject("Supplier A", 0.412, 0.352, "24h", "intensity", null);
-    assertThat(RuleRecommender.rootCause(flown, List.of(LONG_HGV, VANS)))
-      .startsWith("Supplier A emitted 0.412 kg CO2 per tonne-km over the last 24h, 17% above its baseline of 0.352 kg;"
-        + " 80% of it from hgv_diesel");
+  void anIntensityHotspotIsSaidInKgPerTonneKmWithItsOwnPercent() {
+    // A sea carrier at 0.01634 kg per tonne-km against 0.01283: the hotspot says 27 % above, and so does the text.
+    RuleRecommender.Subject shipped = new RuleRecommender.Subject("Supplier A", 0.01634, 0.01283, 27, "24h", "intensity",
+      null);
+    assertThat(RuleRecommender.rootCause(shipped, List.of(LONG_HGV, VANS)))
+      .startsWith("Supplier A emitted 0.01634 kg CO2 per tonne-km over the last 24h, 27% above its baseline of 0.01283"
+        + " kg per tonne-km; 80% of the window's CO2 from hgv_diesel");
     // Reductions are still percent of the kg of the mix, never of a per-tonne-km figure.
     List<Shift> shifts = RuleRecommender.shifts(List.of(VANS));
-    assertThat(RuleRecommender.actions(flown, List.of(VANS), Map.of(shifts.get(0), 65.976)))
+    assertThat(RuleRecommender.actions(shipped, List.of(VANS), Map.of(shifts.get(0), 65.976)))
       .extracting(Action::co2Reduction).containsExactly(67);
   }
 
   @Test
   void aRouteReadThroughOneLaneNamesItsSupplierAndWeighsActionsAgainstTheWholeRoute() {
     // The route emitted 2,000 kg over the last 30 minutes; the mix is the lane's supplier's shipments on it.
-    RuleRecommender.Subject lane = new RuleRecommender.Subject("R01", 2_000, 800, "30m", "emissions",
+    RuleRecommender.Subject lane = new RuleRecommender.Subject("R01", 2_000, 800, 150, "30m", "emissions",
       "Northwind Haulage");
     assertThat(RuleRecommender.rootCause(lane, List.of(LONG_HGV, VANS)))
       .isEqualTo("R01 emitted 2000 kg CO2 over the last 30m, 150% above its baseline of 800 kg; from Northwind"
