@@ -91,6 +91,21 @@ final class RecommendationSql {
      group by p.vehicle_type
     """;
 
+  /**
+   * The supplier with the most of vehicle type $1's CO2 over ($2, $3], with its shipments and the
+   * type's total (well-to-wheel, like {@link #MIX}).
+   */
+  static final String TOP_SUPPLIER = """
+    select supplier, co2, events, total from (
+      select p.supplier, sum(coalesce(p.co2e_wtw_kg, p.co2_kg)) as co2, count(*) as events,
+             sum(sum(coalesce(p.co2e_wtw_kg, p.co2_kg))) over () as total
+        from predictions p
+       where p.vehicle_type = $1 and p.occurred_at > $2 and p.occurred_at <= $3
+       group by p.supplier) s
+     order by co2 desc, supplier
+     limit 1
+    """;
+
   private RecommendationSql() {
   }
 }

@@ -6,6 +6,7 @@ import io.carbonnexus.engine.db.Pools;
 import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.Breakers;
 import io.carbonnexus.engine.shared.BusFailure;
+import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.shared.ListQuery;
@@ -306,13 +307,28 @@ public final class RecommendationVerticle extends VerticleBase {
             })
             // Without predictions the rules still give the root cause and the consolidation advice.
             .otherwise(Map.of());
-        return alternatives.map(co2 -> {
+        return alternatives.compose(co2 -> topSupplier(req, end.minus(span), end).map(top -> {
           JsonArray actions = new JsonArray();
           RuleRecommender.actions(subject, mix, co2).forEach(a -> actions.add(new JsonObject()
             .put("title", a.title()).put("co2_reduction", a.co2Reduction()).put("cost_impact", a.costImpact())
             .put("feasibility", a.feasibility())));
-          return new Answer(RuleRecommender.rootCause(subject, mix), actions, SOURCE_RULES);
-        });
+          return new Answer(RuleRecommender.rootCause(subject, mix, top), actions, SOURCE_RULES);
+        }));
+      });
+  }
+
+  /** For a vehicle type, the supplier with most of its CO2 over the window; null for other entities or none. */
+  private Future<RuleRecommender.TopSupplier> topSupplier(Request req, Instant from, Instant to) {
+    if (!EntityType.VEHICLE_TYPE.wire().equals(req.entityType())) {
+      return Future.succeededFuture(null);
+    }
+    return pool.preparedQuery(RecommendationSql.TOP_SUPPLIER).execute(Tuple.of(req.entity(), at(from), at(to)))
+      .map(rows -> {
+        if (rows.size() == 0) {
+          return null;
+        }
+        Row r = rows.iterator().next();
+        return new RuleRecommender.TopSupplier(r.getString(0), r.getDouble(1), r.getInteger(2), r.getDouble(3));
       });
   }
 

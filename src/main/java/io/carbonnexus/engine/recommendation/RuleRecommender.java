@@ -29,6 +29,13 @@ public final class RuleRecommender {
     }
   }
 
+  /**
+   * The supplier with the most of a vehicle type's CO2 over the window: for a vehicle type, whose
+   * shipments say more than its own name does.
+   */
+  public record TopSupplier(String supplier, double co2Kg, int events, double totalKg) {
+  }
+
   /** An entity's emissions over the window for one vehicle type. */
   public record Mix(String vehicleType, double co2Kg, double tonneKm, double averageDistanceKm, Double averageLoadFactor,
                     int events) {
@@ -120,9 +127,10 @@ public final class RuleRecommender {
 
   /**
    * The root cause as a sentence from the facts: how far above over which window, whose shipments
-   * (a lane's supplier), and what dominates them.
+   * (a lane's supplier), and what dominates them: the vehicle type of a supplier's or a route's
+   * CO2, the supplier of a vehicle type's ({@code topSupplier}, null for other entities).
    */
-  public static String rootCause(Subject subject, List<Mix> mix) {
+  public static String rootCause(Subject subject, List<Mix> mix, TopSupplier topSupplier) {
     int above = subject.percentAbove();
     String over = subject.window() == null ? "over the window" : "over the last " + subject.window();
     String side = above >= 0 ? "above" : "below";
@@ -134,18 +142,29 @@ public final class RuleRecommender {
     if (subject.laneSupplier() != null) {
       sb.append("; ").append(Hotspot.laneCause(subject.laneSupplier()));
     }
+    if (topSupplier != null && mix.size() == 1) {
+      // A vehicle type's mix is itself: its loads and distances, and whose shipments weigh most.
+      Mix own = mix.get(0);
+      sb.append(String.format(Locale.ROOT, "; %d shipments", own.events())).append(details(own));
+      sb.append(String.format(Locale.ROOT, "; %d%% of it from %s's shipments (%d)",
+        percent(topSupplier.co2Kg(), topSupplier.totalKg()), topSupplier.supplier(), topSupplier.events()));
+      return sb.append('.').toString();
+    }
     mix.stream().max(Comparator.comparingDouble(Mix::co2Kg)).ifPresent(top -> {
       double total = mix.stream().mapToDouble(Mix::co2Kg).sum();
       String of = subject.laneSupplier() != null ? ": %d%% of theirs" : subject.intensity()
         ? "; %d%% of the window's CO2" : "; %d%% of it";
       sb.append(String.format(Locale.ROOT, of + " from %s (%d shipments", percent(top.co2Kg(), total), top.vehicleType(),
-        top.events()));
-      if (top.averageLoadFactor() != null) {
-        sb.append(String.format(Locale.ROOT, ", average load factor %d%%", Math.round(top.averageLoadFactor() * 100)));
-      }
-      sb.append(String.format(Locale.ROOT, ", %.0f km on average)", top.averageDistanceKm()));
+        top.events())).append(details(top)).append(')');
     });
     return sb.append('.').toString();
+  }
+
+  /** ", average load factor 84%, 218 km on average" (no load factor where capacities are unknown). */
+  private static String details(Mix m) {
+    String load = m.averageLoadFactor() == null ? ""
+      : String.format(Locale.ROOT, ", average load factor %d%%", Math.round(m.averageLoadFactor() * 100));
+    return load + String.format(Locale.ROOT, ", %.0f km on average", m.averageDistanceKm());
   }
 
   /** kg per tonne-km run from 0.005 (rail) to 2 (air): four significant figures, not three decimals. */

@@ -145,6 +145,32 @@ class RecommendationVerticleIT extends VerticleTestBed {
   }
 
   @Test
+  void aVehicleTypesRulesNameTheSupplierWithMostOfItsCo2() throws Exception {
+    // van_diesel over the last half hour: Supplier A's six vans (setUp) and Supplier C's two, all alike.
+    TestDatabase.execute(url, """
+      insert into events_normalized (id, occurred_at, supplier, route, vehicle_type, distance_km, load_tonnes,
+                                     payload_capacity_tonnes)
+      select 300 + g, now() - (g || ' minutes')::interval, 'Supplier C', 'R4', 'van_diesel', 40, 0.8, 1.2
+        from generate_series(1, 2) g;
+      insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model, model_version)
+      select id, occurred_at, supplier, route, vehicle_type, distance_km * load_tonnes * 0.6313, 'builtin', 't'
+        from events_normalized where supplier = 'Supplier C';
+      insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity, opened_at, updated_at,
+                            "window", kind)
+      values ('vehicle_type', 'van_diesel', 162, 100, 62, 'warn', now(), now(), '30m', 'emissions');
+      """);
+    long id = TestDatabase.queryLong(url, "select id from hotspots where entity = 'van_diesel'");
+    deploy(false);
+    vertx.eventBus().publish(Addresses.HOTSPOTS, new Hotspot(id, "van_diesel", EntityType.VEHICLE_TYPE, 162, 100, 62,
+      Severity.WARN, HotspotStatus.OPEN, Instant.now(), Instant.now(), null, HotspotChange.OPENED, "30m", "emissions",
+      90.0).toJson());
+    TestDatabase.waitFor("a recommendation", () -> published.size() == 1, Duration.ofSeconds(5));
+    assertThat(published.get(0).getString("root_cause")).isEqualTo("van_diesel emitted 162 kg CO2 over the last 30m, 62%"
+      + " above its baseline of 100 kg; 8 shipments, average load factor 67%, 40 km on average; 75% of it from"
+      + " Supplier A's shipments (6).");
+  }
+
+  @Test
   void ragIsToldWhichWindowFiredWhatItMeasuredAndWhoseLaneItWas() throws Exception {
     deploy(true);
     long id = laneHotspot();

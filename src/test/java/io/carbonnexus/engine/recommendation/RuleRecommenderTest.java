@@ -56,9 +56,18 @@ class RuleRecommenderTest {
 
   @Test
   void theRootCauseNamesTheExcessItsWindowAndWhatDominates() {
-    assertThat(RuleRecommender.rootCause(daily(1_000, 600), List.of(LONG_HGV, VANS)))
+    assertThat(RuleRecommender.rootCause(daily(1_000, 600), List.of(LONG_HGV, VANS), null))
       .isEqualTo("Supplier A emitted 1000 kg CO2 over the last 24h, 67% above its baseline of 600 kg; 80% of it from"
         + " hgv_diesel (20 shipments, average load factor 40%, 650 km on average).");
+  }
+
+  @Test
+  void aVehicleTypesRootCauseNamesTheSupplierWithMostOfItsCo2NotItself() {
+    RuleRecommender.Subject type = new RuleRecommender.Subject("hgv_diesel", 800, 500, 60, "30m", "emissions", null);
+    assertThat(RuleRecommender.rootCause(type, List.of(LONG_HGV), new RuleRecommender.TopSupplier("Northwind Haulage",
+      520, 12, 800)))
+      .isEqualTo("hgv_diesel emitted 800 kg CO2 over the last 30m, 60% above its baseline of 500 kg; 20 shipments,"
+        + " average load factor 40%, 650 km on average; 65% of it from Northwind Haulage's shipments (12).");
   }
 
   @Test
@@ -66,7 +75,7 @@ class RuleRecommenderTest {
     // A sea carrier at 0.01634 kg per tonne-km against 0.01283: the hotspot says 27 % above, and so does the text.
     RuleRecommender.Subject shipped = new RuleRecommender.Subject("Supplier A", 0.01634, 0.01283, 27, "24h", "intensity",
       null);
-    assertThat(RuleRecommender.rootCause(shipped, List.of(LONG_HGV, VANS)))
+    assertThat(RuleRecommender.rootCause(shipped, List.of(LONG_HGV, VANS), null))
       .startsWith("Supplier A emitted 0.01634 kg CO2 per tonne-km over the last 24h, 27% above its baseline of 0.01283"
         + " kg per tonne-km; 80% of the window's CO2 from hgv_diesel");
     // Reductions are still percent of the kg of the mix, never of a per-tonne-km figure.
@@ -80,7 +89,7 @@ class RuleRecommenderTest {
     // The route emitted 2,000 kg over the last 30 minutes; the mix is the lane's supplier's shipments on it.
     RuleRecommender.Subject lane = new RuleRecommender.Subject("R01", 2_000, 800, 150, "30m", "emissions",
       "Northwind Haulage");
-    assertThat(RuleRecommender.rootCause(lane, List.of(LONG_HGV, VANS)))
+    assertThat(RuleRecommender.rootCause(lane, List.of(LONG_HGV, VANS), null))
       .isEqualTo("R01 emitted 2000 kg CO2 over the last 30m, 150% above its baseline of 800 kg; from Northwind"
         + " Haulage's shipments on it: 80% of theirs from hgv_diesel (20 shipments, average load factor 40%,"
         + " 650 km on average).");
