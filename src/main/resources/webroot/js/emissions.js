@@ -36,7 +36,10 @@ export function renderEmissions() {
   const types = s.by_entity_type || {};
   let aboveTotal = 0;
   ['supplier', 'route', 'vehicle_type'].forEach(function (type) {
-    aboveTotal += renderTypeCard(type, types[type] || { total: 0, top: [] });
+    // The cards compare the snapshot's window with its baseline; hotspots also judge shorter
+    // windows (a burst over 30 min), so the hotspot table may hold entities these cards do not.
+    setText('window-' + type, '· last ' + duration(s.window_seconds));
+    aboveTotal += renderTypeCard(type, types[type] || { total: 0, top: [] }, duration(s.window_seconds));
   });
   setText('total-sub', aboveTotal === 0 ? 'every entity within its baseline'
     : aboveTotal + ' ' + (aboveTotal === 1 ? 'entity' : 'entities') + ' above baseline');
@@ -44,14 +47,15 @@ export function renderEmissions() {
 }
 
 /** One entity type's card; answers how many of its top entities are above baseline. */
-function renderTypeCard(type, t) {
+function renderTypeCard(type, t, windowText) {
   const top = t.top || [];
   const above = top.filter(function (e) { return e.percent_of_baseline !== null && e.percent_of_baseline > 100; }).length;
   // Every shipment has one supplier, one route and one vehicle type: the three totals are the
   // same figure, so each card says what differs — how many are above baseline, and who.
   const value = $('total-' + type);
   value.textContent = above >= 10 ? '10+' : String(above);
-  value.title = above + (above >= 10 ? ' or more ' : ' ') + TYPE_PLURALS[type] + ' above baseline';
+  value.title = above + (above >= 10 ? ' or more ' : ' ') + TYPE_PLURALS[type] + ' above their baseline over the last '
+    + windowText + '; hotspots also judge shorter windows (Open hotspots)';
   value.className = 'kpi-value' + (above > 0 ? ' is-above' : '');
   // top is sorted furthest above baseline first: its head is the one to watch.
   const head = top.find(function (e) { return e.percent_of_baseline !== null && e.percent_of_baseline !== undefined; });

@@ -73,6 +73,9 @@ class DashboardBrowserIT {
           "document.querySelector('#connection')?.textContent === 'live'", PAGE_LOAD);
         assertThat(browser.evaluate(ROWS + ".length")).as("rows for %s before its hotspot exists", SUPPLIER)
           .isEqualTo(0);
+        // The cards count entities above baseline over the snapshot's window, and say which window.
+        assertThat(browser.evaluate("document.querySelector('#window-route').textContent"))
+          .as("the routes card's window").isEqualTo("· last 24 h");
         assertThat(browser.evaluate("document.querySelector('#signin').hidden && document.querySelector('#session').hidden"))
           .as("no sign-in panel and no session while the engine requires no token").isEqualTo(true);
 
