@@ -58,8 +58,11 @@ export function renderHistory() {
 function historyNote(h, hasExpected) {
   const note = [];
   if (h.model && h.model.window) {
+    const learnt = h.model.learnt === 'daily'
+      ? 'from each day\'s own model, learnt from the weeks before it (as detection judged that day)'
+      : 'from the model learnt ' + when(h.model.built_at);
     note.push('Band: the upper edge of normal for one ' + RANGES[state.range].stepLabel + ' at ' + h.model.k
-      + ' spreads (detection\'s ' + h.model.window + ' window), from the model learnt ' + when(h.model.built_at)
+      + ' spreads (detection\'s ' + h.model.window + ' window), ' + learnt
       + '; detection judges sliding windows, so a bucket above the band is a hint, the shaded periods are the hotspots.');
   } else if (!state.view && hasExpected) {
     note.push('Expected: the sum of the vehicle types\' models; the total has no upper edge of its own.');

@@ -12,17 +12,19 @@ import java.util.Map;
 
 /**
  * The answer of {@code GET /emissions/history}, assembled from the rollup sums of each bucket and
- * the stored models: pure, so that its arithmetic is tested without a server.
+ * the models that give each bucket its band: pure, so that its arithmetic is tested without a server.
  *
- * <p>What a bucket's band means, honestly: {@code expected_co2_kg} is what the entity's model
- * (the one in force now, learnt from the weeks before its last build) expects for that bucket's
- * hours of the week, and {@code upper_co2_kg} the upper edge of normal of a window as long as the
- * bucket, at the spreads (k) of detection's window nearest in length. Detection itself judges
- * sliding windows of its own lengths, against the model of the hour it ran: a bucket above its
- * edge is a strong hint, not proof, that a hotspot was open, and old buckets are judged by
- * today's model. The total has no model of its own: its expectation is the sum of the vehicle
- * types' (every shipment has one vehicle type), and it has no upper edge, because edges do not
- * add up.
+ * <p>What a bucket's band means, honestly: for one entity, {@code expected_co2_kg} is what the
+ * entity's model <b>of that bucket's day</b> expects for the bucket's hours — the model learnt at
+ * the day's start (UTC) from the weeks before it, by detection's own rule, so a band drawn over
+ * last week is the normal detection judged last week against, not today's ({@link #daily}) — and
+ * {@code upper_co2_kg} the upper edge of normal of a window as long as the bucket, at the spreads
+ * (k) of detection's window nearest in length. Detection itself judges sliding windows of its own
+ * lengths, against the model of the hour it ran (learnt hourly; the day's first model stands for
+ * the day's hours here): a bucket above its edge is a strong hint, not proof, that a hotspot was
+ * open. The total has no model of its own: its expectation is the sum of the vehicle types'
+ * stored models (every shipment has one vehicle type), and it has no upper edge, because edges do
+ * not add up.
  */
 final class History {
 
@@ -51,20 +53,101 @@ final class History {
   }
 
   /**
+   * The models that give each bucket its band: the same ones for every bucket (the total, from
+   * the stored models), or each day's own (one entity). {@code describe} is the answer's
+   * {@code model} object, null when no bucket has a model.
+   */
+  abstract static class Bands {
+    /**
+     * Each model's figures (expected, upper edge) by the bucket's day of the week and time of day,
+     * kept with the models: a chart asked again (the dashboard's reloads) computes none of them
+     * again. Valid for one step and band window, which is why a cached {@code Bands} is keyed by
+     * the request. Thread-safe: answers are assembled on worker threads.
+     */
+    private final Map<SeasonalModel, Map<Long, double[]>> figures =
+      java.util.Collections.synchronizedMap(new java.util.IdentityHashMap<>());
+
+    abstract List<SeasonalModel> at(Instant bucketStart);
+
+    abstract JsonObject describe(HistoryRequest request, WindowSpec band);
+
+    Map<Long, double[]> figures(SeasonalModel model) {
+      return figures.computeIfAbsent(model, m -> new java.util.concurrent.ConcurrentHashMap<>());
+    }
+  }
+
+  /** The same models for every bucket: the stored ones (the vehicle types' for the total). */
+  static Bands stored(List<EntityModel> models) {
+    List<SeasonalModel> seasonal = models.stream().map(EntityModel::seasonal).filter(m -> m != null).toList();
+    return new Bands() {
+      @Override
+      List<SeasonalModel> at(Instant bucketStart) {
+        return seasonal;
+      }
+
+      @Override
+      JsonObject describe(HistoryRequest request, WindowSpec band) {
+        if (seasonal.isEmpty()) {
+          return null;
+        }
+        Instant built = models.stream().map(EntityModel::builtAt).max(Instant::compareTo).orElse(null);
+        JsonObject model = new JsonObject().put("built_at", built == null ? null : built.toString())
+          .put("models", seasonal.size()).put("learnt", "stored");
+        if (request.entity() != null && band != null) {
+          model.put("window", band.label()).put("k", band.k());
+        }
+        return model;
+      }
+    };
+  }
+
+  /**
+   * Each bucket's model is its day's: learnt at the day's start (UTC) from {@code hours} before
+   * it, by detection's rule (null for a day with too little history: no band that day). One
+   * model per day, not per hour: a day of hours moves a four-week normal by a thirtieth, and a
+   * chart of four weeks needs 28 models, not 672.
+   */
+  static Bands daily(Hours hours, DetectionSettings settings) {
+    // Empty for a day with too little history, kept so that it is not learnt again.
+    Map<Long, List<SeasonalModel>> byDay = new java.util.concurrent.ConcurrentHashMap<>();
+    return new Bands() {
+      @Override
+      List<SeasonalModel> at(Instant bucketStart) {
+        return byDay.computeIfAbsent(Math.floorDiv(bucketStart.getEpochSecond(), 86_400L), d -> {
+          EntityModel learnt = EntityModel.learn(Instant.ofEpochSecond(d * 86_400L), hours, settings);
+          return learnt == null || learnt.seasonal() == null ? List.of() : List.of(learnt.seasonal());
+        });
+      }
+
+      @Override
+      JsonObject describe(HistoryRequest request, WindowSpec band) {
+        Long newest = byDay.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey)
+          .max(Long::compare).orElse(null);
+        if (newest == null) {
+          return null;
+        }
+        JsonObject model = new JsonObject().put("built_at", Instant.ofEpochSecond(newest * 86_400L).toString())
+          .put("models", 1).put("learnt", "daily");
+        if (band != null) {
+          model.put("window", band.label()).put("k", band.k());
+        }
+        return model;
+      }
+    };
+  }
+
+  /**
    * @param sums each bucket's sums by bucket index (absent: nothing happened)
-   * @param models the entity's model (one), or every vehicle type's for the total; empty when none
+   * @param bands the models of each bucket ({@link #stored}, {@link #daily})
    * @param band the window whose spreads give the upper edge; null for no edge (the total)
    */
-  static JsonObject answer(HistoryRequest request, Map<Integer, Sums> sums, List<EntityModel> models,
-                           WindowSpec band, EmissionsBasis basis, Instant now) {
+  static JsonObject answer(HistoryRequest request, Map<Integer, Sums> sums, Bands bands, WindowSpec band,
+                           EmissionsBasis basis, Instant now) {
     long step = request.step().toSeconds();
     int count = request.buckets();
-    List<SeasonalModel> seasonal = models.stream().map(EntityModel::seasonal).filter(m -> m != null).toList();
     // A step divides a day, so a bucket lies within one UTC day and its expectation depends only on
-    // the day of the week (weekdays have their own levels) and the bucket's time of day: four weeks
-    // by hour need 168 of them, not 672.
-    List<Map<Long, double[]>> memo = new java.util.ArrayList<>();
-    seasonal.forEach(m -> memo.add(new java.util.HashMap<>()));
+    // the day of the week (weekdays have their own levels) and the bucket's time of day: with the
+    // same model for four weeks by hour, 168 of them, not 672 (and none when asked again).
     boolean withEdge = band != null && request.entity() != null;
     JsonArray buckets = new JsonArray();
     for (int b = 0; b < count; b++) {
@@ -78,21 +161,23 @@ final class History {
         .put("events", Math.round(s.events()));
       Double expected = null;
       Double upper = null;
+      List<SeasonalModel> seasonal = bands.at(start);
       if (!seasonal.isEmpty()) {
         double x = 0;
         long key = SeasonalModel.dayOfWeek(Math.floorDiv(start.getEpochSecond(), 86_400L)) * 86_400L
           + Math.floorMod(start.getEpochSecond(), 86_400L);
-        for (int i = 0; i < seasonal.size(); i++) {
-          SeasonalModel m = seasonal.get(i);
-          double[] figures = memo.get(i).computeIfAbsent(key, k -> {
+        double[] first = null;
+        for (SeasonalModel m : seasonal) {
+          double[] figures = bands.figures(m).computeIfAbsent(key, k -> {
             SeasonalModel.Expected e = m.expected(start, end);
             return new double[] {e.co2(), withEdge ? m.co2Band(e, band.k())[1] : Double.NaN};
           });
+          first = first == null ? figures : first;
           x += figures[0];
         }
         expected = Hotspot.round(x);
         // One entity has one model, whose upper edge is the band's; the total's models have no common edge.
-        upper = withEdge ? Hotspot.round(memo.get(0).get(key)[1]) : null;
+        upper = withEdge ? Hotspot.round(first[1]) : null;
       }
       bucket.put("expected_co2_kg", expected).put("upper_co2_kg", upper);
       if (end.isAfter(now)) {
@@ -100,14 +185,7 @@ final class History {
       }
       buckets.add(bucket);
     }
-    JsonObject model = null;
-    if (!seasonal.isEmpty()) {
-      Instant built = models.stream().map(EntityModel::builtAt).max(Instant::compareTo).orElse(null);
-      model = new JsonObject().put("built_at", built == null ? null : built.toString()).put("models", seasonal.size());
-      if (request.entity() != null && band != null) {
-        model.put("window", band.label()).put("k", band.k());
-      }
-    }
+    JsonObject model = bands.describe(request, request.entity() == null ? null : band);
     return new JsonObject()
       .put("entity_type", request.entity() == null ? null : request.entity().type().wire())
       .put("entity", request.entity() == null ? null : request.entity().entity())

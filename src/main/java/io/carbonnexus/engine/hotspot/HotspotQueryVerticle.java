@@ -64,6 +64,12 @@ public final class HotspotQueryVerticle extends VerticleBase {
    * not parse the same JSON again. Keyed by the entity, empty for the total.
    */
   private final ReadCache<Optional<EntityKey>, List<EntityModel>> models = new ReadCache<>(MODEL_TTL_MS, 1_024);
+  /**
+   * An entity's daily models and their figures, kept as long, keyed by the whole request (entity,
+   * range, step): a day's model learns from the hours before the day before it, so a minute of
+   * new shipments changes none of them, and a chart asked again learns nothing again.
+   */
+  private final ReadCache<String, History.Bands> daily = new ReadCache<>(MODEL_TTL_MS, 256);
   static final long MODEL_TTL_MS = 60_000;
 
   public HotspotQueryVerticle() {
@@ -119,9 +125,11 @@ public final class HotspotQueryVerticle extends VerticleBase {
   }
 
   /**
-   * The time series of one entity or of the total, from the rollups, with the stored models'
-   * expectation and upper edge per bucket ({@link History}). Models of another algorithm than the
-   * configured one are not used: their buckets have no band.
+   * The time series of one entity or of the total, from the rollups, with each bucket's
+   * expectation and upper edge ({@link History}): for one entity from the model of the bucket's
+   * day, learnt from the hours before it as detection learnt it then; for the total from the
+   * vehicle types' stored models. Models of another algorithm than the configured one are not
+   * used: their buckets have no band.
    */
   private Future<Buffer> history(JsonObject query) {
     Instant now = clock.instant();
@@ -136,19 +144,40 @@ public final class HotspotQueryVerticle extends VerticleBase {
         .execute(Tuple.of(from, step, to))
       : pool.preparedQuery(hours ? HotspotSql.ENTITY_HISTORY_HOURS : HotspotSql.ENTITY_HISTORY_MINUTES)
         .execute(Tuple.of(from, step, request.entity().type().wire(), request.entity().entity(), to));
-    Future<List<EntityModel>> stored = models.get(Optional.ofNullable(request.entity()), () -> (request.entity() == null
-      ? pool.query(HotspotSql.VEHICLE_TYPE_MODELS).execute()
-      : pool.preparedQuery(HotspotSql.ENTITY_MODEL).execute(Tuple.of(request.entity().type().wire(),
-        request.entity().entity())))
-      .map(this::parseModels));
-    return Future.all(sums, stored).map(all -> {
+    Future<History.Bands> bands = request.entity() != null && !detection.legacy()
+      ? daily.get(request.entity().type().wire() + "\n" + request.entity().entity() + "\n" + request.from() + "\n"
+        + request.to() + "\n" + step, () -> dailyBands(request))
+      : models.get(Optional.ofNullable(request.entity()), () -> (request.entity() == null
+        ? pool.query(HotspotSql.VEHICLE_TYPE_MODELS).execute()
+        : pool.preparedQuery(HotspotSql.ENTITY_MODEL).execute(Tuple.of(request.entity().type().wire(),
+          request.entity().entity())))
+        .map(this::parseModels)).map(History::stored);
+    return Future.all(sums, bands).compose(all -> {
       Map<Integer, History.Sums> buckets = new HashMap<>();
       for (Row r : sums.result()) {
         buckets.put(r.getInteger("b"), new History.Sums(num(r, "co2"), num(r, "events"), num(r, "tkm")));
       }
       WindowSpec band = detection.legacy() ? null : History.bandWindow(detection.windows(), request.step());
-      return History.answer(request, buckets, stored.result(), band, basis, now).toBuffer();
+      // Learning a model per day of the range is CPU work (about a millisecond each): off the event loop.
+      return vertx.executeBlocking(() -> History.answer(request, buckets, bands.result(), band, basis, now).toBuffer(),
+        false);
     });
+  }
+
+  /** The entity's hours from the history a model of the range's first day needs, to the range's end. */
+  private Future<History.Bands> dailyBands(HistoryRequest request) {
+    Instant firstDay = Instant.ofEpochSecond(Math.floorDiv(request.from().getEpochSecond(), 86_400L) * 86_400L);
+    Instant earliest = firstDay.minus(detection.history()).minus(detection.longestWindow());
+    Instant origin = Instant.ofEpochSecond(Math.floorDiv(earliest.getEpochSecond(), 3600) * 3600);
+    int length = (int) Duration.between(origin, request.to()).toHours() + 1;
+    return pool.preparedQuery(HotspotSql.ENTITY_HOURS)
+      .execute(Tuple.of(OffsetDateTime.ofInstant(origin, ZoneOffset.UTC), request.entity().type().wire(),
+        request.entity().entity(), OffsetDateTime.ofInstant(request.to(), ZoneOffset.UTC)))
+      .map(rows -> {
+        Hours h = new Hours(origin, length);
+        rows.forEach(r -> h.add(r.getInteger("b"), ModelStore.activity(r)));
+        return History.daily(h, detection);
+      });
   }
 
   /** The rows' models of the configured algorithm (another algorithm's would draw a band detection does not use). */

@@ -63,6 +63,19 @@ final class HotspotSql {
       """.formatted(time, table, filter.formatted(time));
   }
 
+  /**
+   * One entity's hours of [$1, $4) ($2 type, $3 name) with every sum a model is learnt from
+   * (bucket b is the hour $1 + b h): the history's daily models. From the minute rollups, as the
+   * hour rollups keep no second moments.
+   */
+  static final String ENTITY_HOURS = "select floor(extract(epoch from (minute - $1::timestamptz)) / 3600)::int as b, "
+    + SUMS + """
+
+      from entity_minute_totals
+     where entity_type = $2 and entity = $3 and minute >= $1 and minute < $4
+     group by 1
+    """;
+
   /** One entity's history with steps shorter than an hour: a range scan of the minute rollups' primary key. */
   static final String ENTITY_HISTORY_MINUTES = history("entity_minute_totals", "minute", true);
   /** One entity's history with steps of whole hours, from the hour rollups. */
