@@ -59,7 +59,7 @@ function historyNote(h, hasExpected) {
   const note = [];
   if (h.model && h.model.window) {
     const learnt = h.model.learnt === 'daily'
-      ? 'from each day\'s own model, learnt from the weeks before it (as detection judged that day)'
+      ? 'from each day\'s own model, learnt from the weeks before it by detection\'s rule'
       : 'from the model learnt ' + when(h.model.built_at);
     note.push('Band: the upper edge of normal for one ' + RANGES[state.range].stepLabel + ' at ' + h.model.k
       + ' spreads (detection\'s ' + h.model.window + ' window), ' + learnt

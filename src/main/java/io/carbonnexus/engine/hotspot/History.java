@@ -16,8 +16,9 @@ import java.util.Map;
  *
  * <p>What a bucket's band means, honestly: for one entity, {@code expected_co2_kg} is what the
  * entity's model <b>of that bucket's day</b> expects for the bucket's hours — the model learnt at
- * the day's start (UTC) from the weeks before it, by detection's own rule, so a band drawn over
- * last week is the normal detection judged last week against, not today's ({@link #daily}) — and
+ * the day's start (UTC) from the weeks before it, by detection's own rule and from the data as
+ * stored now, so a band drawn over last week is the normal detection judged last week against,
+ * not today's ({@link #daily}) — and
  * {@code upper_co2_kg} the upper edge of normal of a window as long as the bucket, at the spreads
  * (k) of detection's window nearest in length. Detection itself judges sliding windows of its own
  * lengths, against the model of the hour it ran (learnt hourly; the day's first model stands for
@@ -102,32 +103,41 @@ final class History {
   }
 
   /**
-   * Each bucket's model is its day's: learnt at the day's start (UTC) from {@code hours} before
-   * it, by detection's rule (null for a day with too little history: no band that day). One
-   * model per day, not per hour: a day of hours moves a four-week normal by a thirtieth, and a
-   * chart of four weeks needs 28 models, not 672.
+   * The most days a chart gets daily models for (as many as a replay may cover): a longer range,
+   * which only a hand-made request asks (the dashboard's longest is 28 days), is drawn with the
+   * stored model, as it was before, rather than learn hundreds of models for one read.
    */
-  static Bands daily(Hours hours, DetectionSettings settings) {
-    // Empty for a day with too little history, kept so that it is not learnt again.
-    Map<Long, List<SeasonalModel>> byDay = new java.util.concurrent.ConcurrentHashMap<>();
+  static final int MAX_DAILY_DAYS = 92;
+
+  /**
+   * Each bucket's model is its day's: learnt at the day's start (UTC) from {@code hours} before
+   * it, by detection's rule and from the data as stored now (none for a day with too little
+   * history: no band that day), for the days [firstDay, lastDay] (epoch days). One model per day,
+   * not per hour: a day of hours moves a four-week normal by a thirtieth, and a chart of four
+   * weeks needs 28 models, not 672. Learnt here, at once, so that the hours are not kept.
+   */
+  static Bands daily(Hours hours, DetectionSettings settings, long firstDay, long lastDay) {
+    Map<Long, List<SeasonalModel>> byDay = new java.util.HashMap<>();
+    for (long d = firstDay; d <= lastDay; d++) {
+      EntityModel learnt = EntityModel.learn(Instant.ofEpochSecond(d * 86_400L), hours, settings);
+      byDay.put(d, learnt == null || learnt.seasonal() == null ? List.of() : List.of(learnt.seasonal()));
+    }
+    long days = byDay.values().stream().filter(m -> !m.isEmpty()).count();
+    Long newest = byDay.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey)
+      .max(Long::compare).orElse(null);
     return new Bands() {
       @Override
       List<SeasonalModel> at(Instant bucketStart) {
-        return byDay.computeIfAbsent(Math.floorDiv(bucketStart.getEpochSecond(), 86_400L), d -> {
-          EntityModel learnt = EntityModel.learn(Instant.ofEpochSecond(d * 86_400L), hours, settings);
-          return learnt == null || learnt.seasonal() == null ? List.of() : List.of(learnt.seasonal());
-        });
+        return byDay.getOrDefault(Math.floorDiv(bucketStart.getEpochSecond(), 86_400L), List.of());
       }
 
       @Override
       JsonObject describe(HistoryRequest request, WindowSpec band) {
-        Long newest = byDay.entrySet().stream().filter(e -> !e.getValue().isEmpty()).map(Map.Entry::getKey)
-          .max(Long::compare).orElse(null);
         if (newest == null) {
           return null;
         }
         JsonObject model = new JsonObject().put("built_at", Instant.ofEpochSecond(newest * 86_400L).toString())
-          .put("models", 1).put("learnt", "daily");
+          .put("models", days).put("learnt", "daily");
         if (band != null) {
           model.put("window", band.label()).put("k", band.k());
         }

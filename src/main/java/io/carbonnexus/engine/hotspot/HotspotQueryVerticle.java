@@ -66,10 +66,11 @@ public final class HotspotQueryVerticle extends VerticleBase {
   private final ReadCache<Optional<EntityKey>, List<EntityModel>> models = new ReadCache<>(MODEL_TTL_MS, 1_024);
   /**
    * An entity's daily models and their figures, kept as long, keyed by the whole request (entity,
-   * range, step): a day's model learns from the hours before the day before it, so a minute of
-   * new shipments changes none of them, and a chart asked again learns nothing again.
+   * range, step): a day's model learns from the hours before its start minus the longest window,
+   * so a minute of new shipments changes none of them, and a chart asked again learns nothing
+   * again. At most 92 models and their figures per key (well under a megabyte), 64 keys.
    */
-  private final ReadCache<String, History.Bands> daily = new ReadCache<>(MODEL_TTL_MS, 256);
+  private final ReadCache<String, History.Bands> daily = new ReadCache<>(MODEL_TTL_MS, 64);
   static final long MODEL_TTL_MS = 60_000;
 
   public HotspotQueryVerticle() {
@@ -144,7 +145,9 @@ public final class HotspotQueryVerticle extends VerticleBase {
         .execute(Tuple.of(from, step, to))
       : pool.preparedQuery(hours ? HotspotSql.ENTITY_HISTORY_HOURS : HotspotSql.ENTITY_HISTORY_MINUTES)
         .execute(Tuple.of(from, step, request.entity().type().wire(), request.entity().entity(), to));
-    Future<History.Bands> bands = request.entity() != null && !detection.legacy()
+    boolean perDay = request.entity() != null && !detection.legacy()
+      && Duration.between(request.from(), request.to()).toDays() <= History.MAX_DAILY_DAYS;
+    Future<History.Bands> bands = perDay
       ? daily.get(request.entity().type().wire() + "\n" + request.entity().entity() + "\n" + request.from() + "\n"
         + request.to() + "\n" + step, () -> dailyBands(request))
       : models.get(Optional.ofNullable(request.entity()), () -> (request.entity() == null
@@ -158,26 +161,31 @@ public final class HotspotQueryVerticle extends VerticleBase {
         buckets.put(r.getInteger("b"), new History.Sums(num(r, "co2"), num(r, "events"), num(r, "tkm")));
       }
       WindowSpec band = detection.legacy() ? null : History.bandWindow(detection.windows(), request.step());
-      // Learning a model per day of the range is CPU work (about a millisecond each): off the event loop.
+      // The bands' figures (an exact negative-binomial tail each) are CPU work: off the event loop.
       return vertx.executeBlocking(() -> History.answer(request, buckets, bands.result(), band, basis, now).toBuffer(),
         false);
     });
   }
 
-  /** The entity's hours from the history a model of the range's first day needs, to the range's end. */
+  /**
+   * The models of each day of the range, learnt from the entity's hours that the first day's
+   * model needs up to those the last day's needs (its start minus the gap), off the event loop.
+   */
   private Future<History.Bands> dailyBands(HistoryRequest request) {
-    Instant firstDay = Instant.ofEpochSecond(Math.floorDiv(request.from().getEpochSecond(), 86_400L) * 86_400L);
-    Instant earliest = firstDay.minus(detection.history()).minus(detection.longestWindow());
-    Instant origin = Instant.ofEpochSecond(Math.floorDiv(earliest.getEpochSecond(), 3600) * 3600);
-    int length = (int) Duration.between(origin, request.to()).toHours() + 1;
+    long firstDay = Math.floorDiv(request.from().getEpochSecond(), 86_400L);
+    long lastDay = Math.floorDiv(request.to().getEpochSecond() - 1, 86_400L);
+    // detection.history() is the history a model learns from plus the gap before its hour.
+    Instant origin = Instant.ofEpochSecond(firstDay * 86_400L).minus(detection.history());
+    Instant end = Instant.ofEpochSecond(lastDay * 86_400L);
+    int length = (int) Duration.between(origin, end).toHours();
     return pool.preparedQuery(HotspotSql.ENTITY_HOURS)
       .execute(Tuple.of(OffsetDateTime.ofInstant(origin, ZoneOffset.UTC), request.entity().type().wire(),
-        request.entity().entity(), OffsetDateTime.ofInstant(request.to(), ZoneOffset.UTC)))
-      .map(rows -> {
+        request.entity().entity(), OffsetDateTime.ofInstant(end, ZoneOffset.UTC)))
+      .compose(rows -> vertx.executeBlocking(() -> {
         Hours h = new Hours(origin, length);
         rows.forEach(r -> h.add(r.getInteger("b"), ModelStore.activity(r)));
-        return History.daily(h, detection);
-      });
+        return History.daily(h, detection, firstDay, lastDay);
+      }, false));
   }
 
   /** The rows' models of the configured algorithm (another algorithm's would draw a band detection does not use). */

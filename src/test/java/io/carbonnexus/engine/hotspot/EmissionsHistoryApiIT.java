@@ -1,6 +1,7 @@
 package io.carbonnexus.engine.hotspot;
 
 import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.support.EngineUnderTest;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.TestDatabase;
@@ -38,6 +39,8 @@ class EmissionsHistoryApiIT {
     {5, "2025-01-10T07:59:59Z", "Acme Haulage", "R1", "hgv", 999.0, 999.0},
   };
 
+  private static SeasonalModel hgvModel;
+
   @RegisterExtension
   static final EngineUnderTest ENGINE = new EngineUnderTest(TestEngine.onNewDatabase()
     .with(ConfigKeys.NODE_VERTICLES, "queries,http"));
@@ -60,6 +63,12 @@ class EmissionsHistoryApiIT {
     JsonObject json = ModelStore.toJson(new EntityModel(SyntheticHistory.BUILT, acmeModel, Double.NaN));
     TestDatabase.execute(url, "insert into entity_models (entity_type, entity, algorithm, built_at, model) values "
       + "('supplier', 'Acme Haulage', 'seasonal', '" + SyntheticHistory.BUILT + "', '" + json.encode() + "'::jsonb)");
+    // The total's expectation comes from the vehicle types' stored models: one for hgv.
+    hgvModel = SeasonalModel.learn(SyntheticHistory.BUILT,
+      SyntheticHistory.history(SyntheticHistory.BUILT, 28, (type, hour) -> 4, 8), SeasonalModel.Settings.defaults());
+    TestDatabase.execute(url, "insert into entity_models (entity_type, entity, algorithm, built_at, model) values "
+      + "('vehicle_type', 'hgv', 'seasonal', '" + SyntheticHistory.BUILT + "', '"
+      + ModelStore.toJson(new EntityModel(SyntheticHistory.BUILT, hgvModel, Double.NaN)).encode() + "'::jsonb)");
   }
 
   private static JsonObject history(String query) {
@@ -100,50 +109,70 @@ class EmissionsHistoryApiIT {
     assertThat(column(answer, "co2_kg")).containsExactly(100.0, 50.0, 30.0, 0.0);
   }
 
-  /** Steady Freight: one shipment of 100 kg and 1,000 tonne-km every six minutes for the 36 days before 10 January. */
-  private static void insertASteadySupplier() {
-    String url = ENGINE.dbUrl();
-    TestDatabase.execute(url, """
-      insert into events_normalized (id, occurred_at, supplier, route, vehicle_type, distance_km, load_tonnes)
-      select 1000 + g, timestamptz '2025-01-10T00:00:00Z' - (g * 6 || ' minutes')::interval, 'Steady Freight', 'R9',
-             'hgv', 1000, 1
-        from generate_series(1, 36 * 240) g;
-      insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model, model_version,
-                               method, tonne_km, co2e_ttw_kg, co2e_wtt_kg, co2e_wtw_kg, factor_set, basis)
-      select id, occurred_at, supplier, route, vehicle_type, 100, 'builtin', 'test', 'tonne_km', 1000, 100, 0, 100,
-             'defra-2025', 'wtw'
-        from events_normalized where supplier = 'Steady Freight';
-      """);
-  }
+  /**
+   * Stepping Freight, 100 kg and 1,000 tonne-km a shipment: ten shipments an hour from 5 December,
+   * twenty from 4 January, to 10 January; and a burst of 200 on 8 January at noon, a day before
+   * the range asked, inside the gap detection leaves before a model's hour.
+   */
+  private static final String STEPPING = """
+    insert into events_normalized (id, occurred_at, supplier, route, vehicle_type, distance_km, load_tonnes)
+    select 10000 + g, timestamptz '2024-12-05T00:00:00Z' + (g * 6 || ' minutes')::interval, 'Stepping Freight', 'R9',
+           'hgv', 1000, 1 from generate_series(0, 30 * 240 - 1) g
+    union all
+    select 20000 + g, timestamptz '2025-01-04T00:00:00Z' + (g * 3 || ' minutes')::interval, 'Stepping Freight', 'R9',
+           'hgv', 1000, 1 from generate_series(0, 6 * 480 - 1) g
+    union all
+    select 30000 + g, timestamptz '2025-01-08T12:00:00Z' + (g * 18 || ' seconds')::interval, 'Stepping Freight', 'R9',
+           'hgv', 1000, 1 from generate_series(0, 199) g;
+    insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model, model_version,
+                             method, tonne_km, co2e_ttw_kg, co2e_wtt_kg, co2e_wtw_kg, factor_set, basis)
+    select id, occurred_at, supplier, route, vehicle_type, 100, 'builtin', 'test', 'tonne_km', 1000, 100, 0, 100,
+           'defra-2025', 'wtw'
+      from events_normalized where supplier = 'Stepping Freight';
+    """;
 
   @Test
   void eachBucketOfAnEntityHasTheExpectationAndUpperEdgeOfItsDaysOwnModel() {
-    insertASteadySupplier();
-    JsonObject answer = history("entity_type=supplier&entity=Steady%20Freight&from=2025-01-09T00:00:00Z"
+    TestDatabase.execute(ENGINE.dbUrl(), STEPPING);
+    JsonObject answer = history("entity_type=supplier&entity=Stepping%20Freight&from=2025-01-09T00:00:00Z"
       + "&to=2025-01-10T00:00:00Z");
     DetectionSettings settings = DetectionSettingsReader.read(ENGINE.engine().config());
     WindowSpec hour = settings.windows().stream().filter(w -> w.length().equals(Duration.ofHours(1))).findFirst()
       .orElseThrow();
-    // What detection learnt at the start of 9 January, from the same shipments: ten of 100 kg an hour, every hour.
-    Hours hours = new Hours(Instant.parse("2024-12-04T00:00:00Z"), 37 * 24);
-    for (Instant at = Instant.parse("2025-01-09T23:54:00Z"); !at.isBefore(Instant.parse("2024-12-05T00:00:00Z"));
-         at = at.minus(Duration.ofMinutes(6))) {
-      hours.add(at, new Activity(100, 1, 1000, 100 * 100, 100 * 1000, 1000 * 1000));
+    // The same shipments, hour by hour, without the burst: what detection learnt at the start of 9 January
+    // cannot have seen it (it lies in the gap before the model's hour).
+    Hours hours = new Hours(Instant.parse("2024-12-05T00:00:00Z"), 36 * 24);
+    for (int h = 0; h < 36 * 24; h++) {
+      int n = h < 30 * 24 ? 10 : 20;
+      hours.add(h, new Activity(100.0 * n, n, 1000.0 * n, 100.0 * 100 * n, 100.0 * 1000 * n, 1000.0 * 1000 * n));
     }
     SeasonalModel then = EntityModel.learn(Instant.parse("2025-01-09T00:00:00Z"), hours, settings).seasonal();
     Instant start = Instant.parse("2025-01-09T10:00:00Z");
     SeasonalModel.Expected x = then.expected(start, start.plus(Duration.ofHours(1)));
     JsonObject bucket = answer.getJsonArray("buckets").getJsonObject(10);
     assertThat(bucket.getString("start")).isEqualTo(start.toString());
-    assertThat(bucket.getDouble("co2_kg")).isEqualTo(1_000.0);
-    assertThat(bucket.getDouble("expected_co2_kg")).isCloseTo(1_000.0, within(0.5)).isCloseTo(x.co2(), within(0.001));
+    assertThat(bucket.getDouble("co2_kg")).isEqualTo(2_000.0);
+    // Four days at twenty among 28 at ten: the normal is learning the step, not yet at it.
+    assertThat(bucket.getDouble("expected_co2_kg")).isCloseTo(x.co2(), within(0.001)).isBetween(1_000.0, 1_500.0);
     assertThat(bucket.getDouble("upper_co2_kg")).isCloseTo(then.co2Band(x, hour.k())[1], within(0.001))
       .isGreaterThan(bucket.getDouble("expected_co2_kg"));
     JsonObject model = answer.getJsonObject("model");
     assertThat(model.getString("learnt")).isEqualTo("daily");
     assertThat(model.getString("built_at")).isEqualTo("2025-01-09T00:00:00Z");
+    assertThat(model.getInteger("models")).isEqualTo(1);
     assertThat(model.getString("window")).isEqualTo("1h");
     assertThat(model.getDouble("k")).isEqualTo(hour.k());
+  }
+
+  @Test
+  void theTotalIsExpectedFromTheVehicleTypesStoredModelsWithoutAnUpperEdge() {
+    JsonObject answer = history("from=2025-01-10T08:00:00Z&to=2025-01-10T09:00:00Z");
+    Instant start = Instant.parse("2025-01-10T08:00:00Z");
+    assertThat(column(answer, "expected_co2_kg"))
+      .containsExactly(Hotspot.round(hgvModel.expected(start, start.plus(Duration.ofHours(1))).co2()));
+    assertThat(column(answer, "upper_co2_kg")).containsOnlyNulls();
+    assertThat(answer.getJsonObject("model").getString("learnt")).isEqualTo("stored");
+    assertThat(answer.getJsonObject("model").getInteger("models")).isEqualTo(1);
   }
 
   @Test

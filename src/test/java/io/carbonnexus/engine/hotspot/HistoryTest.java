@@ -32,8 +32,9 @@ class HistoryTest {
     // Monday 7 and Tuesday 8 December 2026, by hour.
     HistoryRequest request = HistoryRequest.parse(new JsonObject().put("entity_type", "supplier").put("entity", "Acme")
       .put("step", "1h").put("from", "2026-12-07T00:00:00Z").put("to", "2026-12-09T00:00:00Z"), BUILT);
-    JsonArray buckets = History.answer(request, Map.of(),
-      History.stored(List.of(new EntityModel(BUILT, busyMondays, Double.NaN))), new WindowSpec(Duration.ofHours(1), 3), EmissionsBasis.WTW, BUILT).getJsonArray("buckets");
+    History.Bands stored = History.stored(List.of(new EntityModel(BUILT, busyMondays, Double.NaN)));
+    JsonArray buckets = History.answer(request, Map.of(), stored, new WindowSpec(Duration.ofHours(1), 3),
+      EmissionsBasis.WTW, BUILT).getJsonArray("buckets");
 
     JsonObject monday = buckets.getJsonObject(10);
     JsonObject tuesday = buckets.getJsonObject(34);
@@ -57,7 +58,7 @@ class HistoryTest {
     WindowSpec band = new WindowSpec(Duration.ofHours(1), 3.5);
     HistoryRequest request = HistoryRequest.parse(new JsonObject().put("entity_type", "supplier").put("entity", "Acme")
       .put("step", "1h").put("from", end.minus(Duration.ofDays(12)).toString()).put("to", end.toString()), end);
-    JsonObject answer = History.answer(request, Map.of(), History.daily(hours, settings), band, EmissionsBasis.WTW, end);
+    JsonObject answer = History.answer(request, Map.of(), daily(hours, settings, request), band, EmissionsBasis.WTW, end);
 
     // Wednesday 18 November, 10:00, before the step: its band is that day's model's, learnt from the weeks before it.
     JsonObject before = answer.getJsonArray("buckets").getJsonObject(10);
@@ -75,11 +76,11 @@ class HistoryTest {
     assertThat(answer.getJsonObject("model").getString("learnt")).isEqualTo("daily");
     assertThat(answer.getJsonObject("model").getString("built_at")).isEqualTo("2026-11-29T00:00:00Z");
 
-    // Honest: shipments after a day never change that day's band.
-    for (Instant at = Instant.parse("2026-11-19T00:00:00Z"); at.isBefore(end); at = at.plus(SyntheticHistory.HOUR)) {
+    // Honest: nothing from the day's start minus the gap (the longest window, 24 h) on changes that day's band.
+    for (Instant at = Instant.parse("2026-11-17T00:00:00Z"); at.isBefore(end); at = at.plus(SyntheticHistory.HOUR)) {
       SyntheticHistory.addShipments(hours, at, 30, random);
     }
-    JsonObject again = History.answer(request, Map.of(), History.daily(hours, settings), band, EmissionsBasis.WTW, end)
+    JsonObject again = History.answer(request, Map.of(), daily(hours, settings, request), band, EmissionsBasis.WTW, end)
       .getJsonArray("buckets").getJsonObject(10);
     assertThat(again.getDouble("expected_co2_kg")).isEqualTo(before.getDouble("expected_co2_kg"));
     assertThat(again.getDouble("upper_co2_kg")).isEqualTo(before.getDouble("upper_co2_kg"));
@@ -93,9 +94,15 @@ class HistoryTest {
     HistoryRequest request = HistoryRequest.parse(new JsonObject().put("entity_type", "supplier").put("entity", "Acme")
       .put("step", "1h").put("from", end.minus(Duration.ofDays(1)).toString()).put("to", end.toString()), end);
     JsonObject answer = History.answer(request, Map.of(),
-      History.daily(hours, SyntheticHistory.settings(DetectionSettings.SEASONAL)), new WindowSpec(Duration.ofHours(1), 3.5),
+      daily(hours, SyntheticHistory.settings(DetectionSettings.SEASONAL), request), new WindowSpec(Duration.ofHours(1), 3.5),
       EmissionsBasis.WTW, end);
     assertThat(answer.getValue("model")).isNull();
     assertThat(answer.getJsonArray("buckets").getJsonObject(0).getValue("expected_co2_kg")).isNull();
+  }
+
+  /** The daily models of the request's days, as the query verticle learns them. */
+  private static History.Bands daily(Hours hours, DetectionSettings settings, HistoryRequest request) {
+    return History.daily(hours, settings, Math.floorDiv(request.from().getEpochSecond(), 86_400L),
+      Math.floorDiv(request.to().getEpochSecond() - 1, 86_400L));
   }
 }
