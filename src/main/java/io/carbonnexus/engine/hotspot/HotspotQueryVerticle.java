@@ -178,13 +178,12 @@ public final class HotspotQueryVerticle extends VerticleBase {
     Instant origin = Instant.ofEpochSecond(firstDay * 86_400L).minus(detection.history());
     Instant end = Instant.ofEpochSecond(lastDay * 86_400L);
     int length = (int) Duration.between(origin, end).toHours();
-    return pool.preparedQuery(HotspotSql.ENTITY_HOURS)
-      .execute(Tuple.of(OffsetDateTime.ofInstant(origin, ZoneOffset.UTC), request.entity().type().wire(),
-        request.entity().entity(), OffsetDateTime.ofInstant(end, ZoneOffset.UTC)))
+    return pool.preparedQuery(HotspotSql.ENTITY_BUCKET_ACTIVITY)
+      .execute(Tuple.of(OffsetDateTime.ofInstant(origin, ZoneOffset.UTC), 3600.0,
+        OffsetDateTime.ofInstant(end, ZoneOffset.UTC), request.entity().type().wire(), request.entity().entity()))
       .compose(rows -> vertx.executeBlocking(() -> {
-        Hours h = new Hours(origin, length);
-        rows.forEach(r -> h.add(r.getInteger("b"), ModelStore.activity(r)));
-        return History.daily(h, detection, firstDay, lastDay);
+        Activity[] series = ModelStore.buckets(rows, length).getOrDefault(request.entity(), new Activity[length]);
+        return History.daily(ModelStore.hours(origin, series), detection, firstDay, lastDay);
       }, false));
   }
 

@@ -38,8 +38,13 @@ final class HotspotSql {
 
   /** Sums per {@code keys} (two columns) and bucket b of $2 seconds of [$1, $3) from a per-minute rollup. */
   private static String bucketActivity(String keys, String table) {
+    return bucketActivity(keys, table, "");
+  }
+
+  /** The same, with more conditions ({@code and ...}) on the rows. */
+  private static String bucketActivity(String keys, String table, String filter) {
     return "select " + keys + ", floor(extract(epoch from (minute - $1::timestamptz)) / $2)::int as b, " + SUMS
-      + " from " + table + " where minute >= $1 and minute < $3 group by 1, 2, 3";
+      + " from " + table + " where minute >= $1 and minute < $3" + filter + " group by 1, 2, 3";
   }
 
   /**
@@ -64,17 +69,11 @@ final class HotspotSql {
   }
 
   /**
-   * One entity's hours of [$1, $4) ($2 type, $3 name) with every sum a model is learnt from
-   * (bucket b is the hour $1 + b h): the history's daily models. From the minute rollups, as the
-   * hour rollups keep no second moments.
+   * {@link #BUCKET_ACTIVITY} of one entity ($4 type, $5 name): its hours, with $2 = 3600, for the
+   * history's daily models. From the minute rollups, as the hour rollups keep no second moments.
    */
-  static final String ENTITY_HOURS = "select floor(extract(epoch from (minute - $1::timestamptz)) / 3600)::int as b, "
-    + SUMS + """
-
-      from entity_minute_totals
-     where entity_type = $2 and entity = $3 and minute >= $1 and minute < $4
-     group by 1
-    """;
+  static final String ENTITY_BUCKET_ACTIVITY = bucketActivity("entity_type, entity", "entity_minute_totals",
+    " and entity_type = $4 and entity = $5");
 
   /** One entity's history with steps shorter than an hour: a range scan of the minute rollups' primary key. */
   static final String ENTITY_HISTORY_MINUTES = history("entity_minute_totals", "minute", true);
@@ -100,14 +99,9 @@ final class HotspotSql {
   /** What each lane did in each bucket of $2 seconds of [$1, $3), as {@link #BUCKET_ACTIVITY} for entities. */
   static final String LANE_BUCKET_ACTIVITY = bucketActivity("supplier, route", "lane_minute_totals");
 
-  static final String UPSERT_LANE_MODELS = """
-    insert into lane_models (supplier, route, algorithm, built_at, model)
-    select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])
-    on conflict (supplier, route) do update
-      set algorithm = excluded.algorithm, built_at = excluded.built_at, model = excluded.model
-    """;
+  static final String UPSERT_LANE_MODELS = upsertModels("lane_models", "supplier, route");
 
-  static final String DELETE_STALE_LANE_MODELS = "delete from lane_models where built_at < $1";
+  static final String DELETE_STALE_LANE_MODELS = deleteStaleModels("lane_models");
 
   static final String LANE_MODELS = "select supplier, route, algorithm, built_at, model from lane_models";
 
@@ -118,15 +112,28 @@ final class HotspotSql {
   static final String VEHICLE_TYPE_MODELS =
     "select algorithm, built_at, model from entity_models where entity_type = 'vehicle_type'";
 
-  static final String UPSERT_MODEL = """
-    insert into entity_models (entity_type, entity, algorithm, built_at, model)
-    select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])
-    on conflict (entity_type, entity) do update
-      set algorithm = excluded.algorithm, built_at = excluded.built_at, model = excluded.model
-    """;
+  static final String UPSERT_MODEL = upsertModels("entity_models", "entity_type, entity");
 
   /** Entities whose history no longer makes a model: their old one must not linger. */
-  static final String DELETE_STALE_MODELS = "delete from entity_models where built_at < $1";
+  static final String DELETE_STALE_MODELS = deleteStaleModels("entity_models");
+
+  /**
+   * Models of one learning into {@code table}, keyed by its two {@code keys} columns: arrays $1,
+   * $2 (the keys), $3 algorithm, $4 built_at, $5 model, one element per model.
+   */
+  private static String upsertModels(String table, String keys) {
+    return """
+      insert into %1$s (%2$s, algorithm, built_at, model)
+      select * from unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::jsonb[])
+      on conflict (%2$s) do update
+        set algorithm = excluded.algorithm, built_at = excluded.built_at, model = excluded.model
+      """.formatted(table, keys);
+  }
+
+  /** The models of {@code table} that the learning at $1 did not refresh. */
+  private static String deleteStaleModels(String table) {
+    return "delete from " + table + " where built_at < $1";
+  }
 
   static final String MODELS = "select entity_type, entity, algorithm, built_at, model from entity_models";
 

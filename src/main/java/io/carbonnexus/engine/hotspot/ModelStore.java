@@ -59,7 +59,7 @@ final class ModelStore {
   }
 
   /** Hourly series from {@code from} as the hours a model is learnt from. */
-  private static Hours hours(Instant from, Activity[] series) {
+  static Hours hours(Instant from, Activity[] series) {
     Hours h = new Hours(from, series.length);
     for (int i = 0; i < series.length; i++) {
       if (series[i] != null) {
@@ -151,21 +151,9 @@ final class ModelStore {
 
   /** Stores the models, baselines and bands of a learning; those it did not refresh are removed. */
   static Future<Integer> save(Pool pool, Learnt learnt, Instant hour, Instant now, DetectionSettings s) {
-    int n = learnt.models().size();
-    String[] types = new String[n];
-    String[] entities = new String[n];
-    String[] algorithms = new String[n];
-    OffsetDateTime[] builtAt = new OffsetDateTime[n];
-    JsonObject[] json = new JsonObject[n];
-    int i = 0;
-    for (Map.Entry<EntityKey, EntityModel> e : learnt.models().entrySet()) {
-      types[i] = e.getKey().type().wire();
-      entities[i] = e.getKey().entity();
-      algorithms[i] = s.algorithm();
-      builtAt[i] = OffsetDateTime.ofInstant(hour, ZoneOffset.UTC);
-      json[i] = toJson(e.getValue());
-      i++;
-    }
+    OffsetDateTime built = OffsetDateTime.ofInstant(hour, ZoneOffset.UTC);
+    Tuple models = models(learnt.models(), k -> k.type().wire(), EntityKey::entity, s, built);
+    Tuple laneModels = models(learnt.lanes(), Lane::supplier, Lane::route, s, built);
     List<Baseline> bl = learnt.baselines();
     List<Band> bd = learnt.bands();
     OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
@@ -186,17 +174,7 @@ final class ModelStore {
       .addArrayOfString(bd.stream().map(Band::kind).toArray(String[]::new))
       .addArrayOfDouble(bd.stream().map(Band::expected).toArray(Double[]::new))
       .addArrayOfDouble(bd.stream().map(Band::baseline).toArray(Double[]::new));
-    OffsetDateTime built = OffsetDateTime.ofInstant(hour, ZoneOffset.UTC);
-    List<Map.Entry<Lane, EntityModel>> lanes = new ArrayList<>(learnt.lanes().entrySet());
-    Tuple laneModels = Tuple.tuple()
-      .addArrayOfString(lanes.stream().map(e -> e.getKey().supplier()).toArray(String[]::new))
-      .addArrayOfString(lanes.stream().map(e -> e.getKey().route()).toArray(String[]::new))
-      .addArrayOfString(lanes.stream().map(e -> s.algorithm()).toArray(String[]::new))
-      .addArrayOfOffsetDateTime(lanes.stream().map(e -> built).toArray(OffsetDateTime[]::new))
-      .addArrayOfJsonObject(lanes.stream().map(e -> toJson(e.getValue())).toArray(JsonObject[]::new));
-    return pool.withTransaction(conn -> conn.preparedQuery(HotspotSql.UPSERT_MODEL)
-        .execute(Tuple.tuple().addArrayOfString(types).addArrayOfString(entities).addArrayOfString(algorithms)
-          .addArrayOfOffsetDateTime(builtAt).addArrayOfJsonObject(json))
+    return pool.withTransaction(conn -> conn.preparedQuery(HotspotSql.UPSERT_MODEL).execute(models)
         .compose(v -> conn.preparedQuery(HotspotSql.DELETE_STALE_MODELS).execute(Tuple.of(built)))
         .compose(v -> conn.preparedQuery(HotspotSql.UPSERT_LANE_MODELS).execute(laneModels))
         .compose(v -> conn.preparedQuery(HotspotSql.DELETE_STALE_LANE_MODELS).execute(Tuple.of(built)))
@@ -204,7 +182,19 @@ final class ModelStore {
         .compose(v -> conn.preparedQuery(HotspotSql.DELETE_STALE_BASELINES).execute(Tuple.of(at)))
         .compose(v -> conn.preparedQuery(HotspotSql.UPSERT_BANDS).execute(bands))
         .compose(v -> conn.preparedQuery(HotspotSql.DELETE_STALE_BANDS).execute(Tuple.of(at))))
-      .map(v -> n);
+      .map(v -> learnt.models().size());
+  }
+
+  /** The arrays of {@link HotspotSql#UPSERT_MODEL} (or the lanes'): each model's two keys, algorithm, time and JSON. */
+  private static <K> Tuple models(Map<K, EntityModel> models, Function<K, String> first, Function<K, String> second,
+                                  DetectionSettings s, OffsetDateTime built) {
+    List<Map.Entry<K, EntityModel>> rows = new ArrayList<>(models.entrySet());
+    return Tuple.tuple()
+      .addArrayOfString(rows.stream().map(e -> first.apply(e.getKey())).toArray(String[]::new))
+      .addArrayOfString(rows.stream().map(e -> second.apply(e.getKey())).toArray(String[]::new))
+      .addArrayOfString(rows.stream().map(e -> s.algorithm()).toArray(String[]::new))
+      .addArrayOfOffsetDateTime(rows.stream().map(e -> built).toArray(OffsetDateTime[]::new))
+      .addArrayOfJsonObject(rows.stream().map(e -> toJson(e.getValue())).toArray(JsonObject[]::new));
   }
 
   static JsonObject toJson(EntityModel model) {

@@ -121,21 +121,12 @@ public final class Replay {
           }
           modelHour = hour;
         }
-        Map<Duration, Evaluator.Observation> observations = new HashMap<>();
-        for (Duration length : lengths) {
-          Instant start = at.minus(length);
-          observations.put(length, new Evaluator.Observation(length, start, at, timeline.between(start, at)));
-        }
+        Map<Duration, Evaluator.Observation> observations = observe(timeline, lengths, at);
         List<Evaluator.LaneView> views = new ArrayList<>();
         for (int i = 0; i < laneModels.length; i++) {
           if (laneModels[i] != null && laneModels[i].seasonal() != null) {
-            Timeline laneTimeline = lanes.get(routeLanes.get(i));
-            Map<Duration, Evaluator.Observation> seen = new HashMap<>();
-            for (Duration length : laneLengths) {
-              Instant start = at.minus(length);
-              seen.put(length, new Evaluator.Observation(length, start, at, laneTimeline.between(start, at)));
-            }
-            views.add(new Evaluator.LaneView(routeLanes.get(i), laneModels[i].seasonal(), seen));
+            views.add(new Evaluator.LaneView(routeLanes.get(i), laneModels[i].seasonal(),
+              observe(lanes.get(routeLanes.get(i)), laneLengths, at)));
           }
         }
         Transition t = decide(state, last, Evaluator.readings(key, model, observations, entityTargets, settings, views),
@@ -152,6 +143,16 @@ public final class Replay {
     }
     changes.sort(Comparator.comparing(Change::at).thenComparing(Change::entity));
     return changes;
+  }
+
+  /** What a timeline did over each window of these lengths ending at {@code at}. */
+  private static Map<Duration, Evaluator.Observation> observe(Timeline timeline, List<Duration> lengths, Instant at) {
+    Map<Duration, Evaluator.Observation> observations = new HashMap<>();
+    for (Duration length : lengths) {
+      Instant start = at.minus(length);
+      observations.put(length, new Evaluator.Observation(length, start, at, timeline.between(start, at)));
+    }
+    return observations;
   }
 
   /**

@@ -137,7 +137,6 @@ final class ReplayRequest {
       .put("changes", changes);
   }
 
-
   private static OffsetDateTime at(Instant instant) {
     return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
   }

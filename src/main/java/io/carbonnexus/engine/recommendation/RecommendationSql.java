@@ -79,32 +79,24 @@ final class RecommendationSql {
    * on it. Well-to-wheel whatever the basis (tank-to-wheel where that is all there is): on
    * tank-to-wheel an electric vehicle would look free.
    */
-  static final String MIX = """
-    select p.vehicle_type, sum(coalesce(p.co2e_wtw_kg, p.co2_kg)), sum(e.distance_km * e.load_tonnes), avg(e.distance_km),
-           avg(e.load_tonnes / e.payload_capacity_tonnes) filter (where e.payload_capacity_tonnes > 0), count(*)
-      from predictions p
-      join events_normalized e on e.id = p.event_id
-     where p.occurred_at > $3 and p.occurred_at <= $4
-       and (($1 = 'supplier' and p.supplier = $2) or ($1 = 'route' and p.route = $2)
-            or ($1 = 'vehicle_type' and p.vehicle_type = $2))
-       and ($5::text is null or p.supplier = $5)
-     group by p.vehicle_type
-    """;
+  static final String MIX = mix("p.vehicle_type");
 
-  /**
-   * The supplier with the most of vehicle type $1's CO2 over ($2, $3], with its shipments and the
-   * type's total (well-to-wheel, like {@link #MIX}).
-   */
-  static final String TOP_SUPPLIER = """
-    select supplier, co2, events, total from (
-      select p.supplier, sum(coalesce(p.co2e_wtw_kg, p.co2_kg)) as co2, count(*) as events,
-             sum(sum(coalesce(p.co2e_wtw_kg, p.co2_kg))) over () as total
+  /** The same facts by supplier: whose shipments a vehicle type's CO2 is. */
+  static final String MIX_BY_SUPPLIER = mix("p.supplier");
+
+  private static String mix(String groupBy) {
+    return """
+      select %1$s, sum(coalesce(p.co2e_wtw_kg, p.co2_kg)), sum(e.distance_km * e.load_tonnes), avg(e.distance_km),
+             avg(e.load_tonnes / e.payload_capacity_tonnes) filter (where e.payload_capacity_tonnes > 0), count(*)
         from predictions p
-       where p.vehicle_type = $1 and p.occurred_at > $2 and p.occurred_at <= $3
-       group by p.supplier) s
-     order by co2 desc, supplier
-     limit 1
-    """;
+        join events_normalized e on e.id = p.event_id
+       where p.occurred_at > $3 and p.occurred_at <= $4
+         and (($1 = 'supplier' and p.supplier = $2) or ($1 = 'route' and p.route = $2)
+              or ($1 = 'vehicle_type' and p.vehicle_type = $2))
+         and ($5::text is null or p.supplier = $5)
+       group by %1$s
+      """.formatted(groupBy);
+  }
 
   private RecommendationSql() {
   }

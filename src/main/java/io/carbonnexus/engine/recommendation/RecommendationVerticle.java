@@ -25,6 +25,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -276,19 +277,15 @@ public final class RecommendationVerticle extends VerticleBase {
     Duration span = span(req.window());
     RuleRecommender.Subject subject = new RuleRecommender.Subject(req.entity(), req.predicted(), req.baseline(),
       req.percentAbove(), ConfigKey.formatDuration(span), req.kind(), req.laneSupplier());
-    return pool.preparedQuery(RecommendationSql.MIX)
-      .execute(Tuple.of(req.entityType(), req.entity(), at(end.minus(span)), at(end), req.laneSupplier()))
-      .compose(rows -> {
-        List<RuleRecommender.Mix> mix = new ArrayList<>();
-        for (Row r : rows) {
-          mix.add(new RuleRecommender.Mix(r.getString(0), r.getDouble(1), r.getDouble(2), r.getDouble(3), r.getDouble(4),
-            r.getInteger(5)));
-        }
+    Tuple facts = Tuple.of(req.entityType(), req.entity(), at(end.minus(span)), at(end), req.laneSupplier());
+    return pool.preparedQuery(RecommendationSql.MIX).execute(facts)
+      .map(RecommendationVerticle::mix)
+      .compose(mix -> {
         List<RuleRecommender.Shift> shifts = RuleRecommender.shifts(mix);
         Map<Long, RuleRecommender.Shift> byId = new LinkedHashMap<>();
         List<ShipmentEvent> what = new ArrayList<>();
         for (RuleRecommender.Shift s : shifts) {
-          double tkm = mix.stream().filter(m -> m.vehicleType().equals(s.from())).mapToDouble(RuleRecommender.Mix::tonneKm)
+          double tkm = mix.stream().filter(m -> m.name().equals(s.from())).mapToDouble(RuleRecommender.Mix::tonneKm)
             .sum();
           long id = byId.size();
           byId.put(id, s);
@@ -307,7 +304,7 @@ public final class RecommendationVerticle extends VerticleBase {
             })
             // Without predictions the rules still give the root cause and the consolidation advice.
             .otherwise(Map.of());
-        return alternatives.compose(co2 -> topSupplier(req, end.minus(span), end).map(top -> {
+        return alternatives.compose(co2 -> topSupplier(req, facts).map(top -> {
           JsonArray actions = new JsonArray();
           RuleRecommender.actions(subject, mix, co2).forEach(a -> actions.add(new JsonObject()
             .put("title", a.title()).put("co2_reduction", a.co2Reduction()).put("cost_impact", a.costImpact())
@@ -318,18 +315,22 @@ public final class RecommendationVerticle extends VerticleBase {
   }
 
   /** For a vehicle type, the supplier with most of its CO2 over the window; null for other entities or none. */
-  private Future<RuleRecommender.TopSupplier> topSupplier(Request req, Instant from, Instant to) {
+  private Future<RuleRecommender.TopSupplier> topSupplier(Request req, Tuple facts) {
     if (!EntityType.VEHICLE_TYPE.wire().equals(req.entityType())) {
       return Future.succeededFuture(null);
     }
-    return pool.preparedQuery(RecommendationSql.TOP_SUPPLIER).execute(Tuple.of(req.entity(), at(from), at(to)))
-      .map(rows -> {
-        if (rows.size() == 0) {
-          return null;
-        }
-        Row r = rows.iterator().next();
-        return new RuleRecommender.TopSupplier(r.getString(0), r.getDouble(1), r.getInteger(2), r.getDouble(3));
-      });
+    return pool.preparedQuery(RecommendationSql.MIX_BY_SUPPLIER).execute(facts)
+      .map(rows -> RuleRecommender.TopSupplier.of(mix(rows)));
+  }
+
+  /** Rows of {@link RecommendationSql#MIX} (or by supplier) as the rules' facts. */
+  private static List<RuleRecommender.Mix> mix(RowSet<Row> rows) {
+    List<RuleRecommender.Mix> mix = new ArrayList<>();
+    for (Row r : rows) {
+      mix.add(new RuleRecommender.Mix(r.getString(0), r.getDouble(1), r.getDouble(2), r.getDouble(3), r.getDouble(4),
+        r.getInteger(5)));
+    }
+    return mix;
   }
 
   /** The hotspot's window; {@code detection.window} for a request that does not say or says nonsense. */

@@ -34,10 +34,21 @@ public final class RuleRecommender {
    * shipments say more than its own name does.
    */
   public record TopSupplier(String supplier, double co2Kg, int events, double totalKg) {
+
+    /** The largest of a mix grouped by supplier (each {@link Mix#name()} a supplier), or null for none. */
+    public static TopSupplier of(List<Mix> bySupplier) {
+      double total = bySupplier.stream().mapToDouble(Mix::co2Kg).sum();
+      return bySupplier.stream()
+        .max(Comparator.comparingDouble(Mix::co2Kg).thenComparing(Mix::name, Comparator.reverseOrder()))
+        .map(top -> new TopSupplier(top.name(), top.co2Kg(), top.events(), total)).orElse(null);
+    }
   }
 
-  /** An entity's emissions over the window for one vehicle type. */
-  public record Mix(String vehicleType, double co2Kg, double tonneKm, double averageDistanceKm, Double averageLoadFactor,
+  /**
+   * An entity's emissions over the window for one vehicle type ({@code name}); for a vehicle
+   * type's root cause, the same facts per supplier ({@code name} the supplier).
+   */
+  public record Mix(String name, double co2Kg, double tonneKm, double averageDistanceKm, Double averageLoadFactor,
                     int events) {
   }
 
@@ -68,19 +79,19 @@ public final class RuleRecommender {
   public static List<Shift> shifts(List<Mix> mix) {
     List<Shift> shifts = new ArrayList<>();
     for (Mix m : mix) {
-      String t = m.vehicleType().toLowerCase(Locale.ROOT);
+      String t = m.name().toLowerCase(Locale.ROOT);
       if (t.startsWith("air")) {
         shifts.add(m.averageDistanceKm() > 2_000
-          ? new Shift(m.vehicleType(), "ship", "Move air freight to sea on lanes over 2,000 km", 3, 5)
-          : new Shift(m.vehicleType(), "rail", "Move short-haul air freight to rail", 4, 5));
+          ? new Shift(m.name(), "ship", "Move air freight to sea on lanes over 2,000 km", 3, 5)
+          : new Shift(m.name(), "rail", "Move short-haul air freight to rail", 4, 5));
       } else if (t.startsWith("hgv") && m.averageDistanceKm() >= RAIL_FROM_KM) {
-        shifts.add(new Shift(m.vehicleType(), "rail", "Move long road lanes (" + Math.round(m.averageDistanceKm())
-          + " km on average) from " + m.vehicleType() + " to rail", 4, 6));
+        shifts.add(new Shift(m.name(), "rail", "Move long road lanes (" + Math.round(m.averageDistanceKm())
+          + " km on average) from " + m.name() + " to rail", 4, 6));
       } else if (t.startsWith("hgv")) {
-        shifts.add(new Shift(m.vehicleType(), "truck_electric", "Replace " + m.vehicleType()
+        shifts.add(new Shift(m.name(), "truck_electric", "Replace " + m.name()
           + " on short lanes with electric trucks", 8, 4));
       } else if (t.equals("van_diesel") || t.equals("van")) {
-        shifts.add(new Shift(m.vehicleType(), "van_electric", "Switch diesel vans to electric vans", 6, 7));
+        shifts.add(new Shift(m.name(), "van_electric", "Switch diesel vans to electric vans", 6, 7));
       }
     }
     return shifts;
@@ -97,7 +108,7 @@ public final class RuleRecommender {
     double whole = whole(subject, mix);
     List<Action> actions = new ArrayList<>();
     Map<String, Mix> byType = new java.util.HashMap<>();
-    mix.forEach(m -> byType.put(m.vehicleType(), m));
+    mix.forEach(m -> byType.put(m.name(), m));
     alternativeCo2.forEach((shift, altKg) -> {
       Mix m = byType.get(shift.from());
       if (m != null && altKg != null && altKg < m.co2Kg()) {
@@ -113,7 +124,7 @@ public final class RuleRecommender {
         double after = m.co2Kg() * (lf / CONSOLIDATION_TARGET)
           * perKm(CONSOLIDATION_TARGET) / perKm(lf);
         if (after < m.co2Kg()) {
-          actions.add(new Action("Consolidate part-loads on " + m.vehicleType() + " (average load factor "
+          actions.add(new Action("Consolidate part-loads on " + m.name() + " (average load factor "
             + Math.round(lf * 100) + "%) towards " + Math.round(CONSOLIDATION_TARGET * 100) + "%",
             percent(m.co2Kg() - after, whole), 2, 8));
         }
@@ -154,7 +165,7 @@ public final class RuleRecommender {
       double total = mix.stream().mapToDouble(Mix::co2Kg).sum();
       String of = subject.laneSupplier() != null ? ": %d%% of theirs" : subject.intensity()
         ? "; %d%% of the window's CO2" : "; %d%% of it";
-      sb.append(String.format(Locale.ROOT, of + " from %s (%d shipments", percent(top.co2Kg(), total), top.vehicleType(),
+      sb.append(String.format(Locale.ROOT, of + " from %s (%d shipments", percent(top.co2Kg(), total), top.name(),
         top.events())).append(details(top)).append(')');
     });
     return sb.append('.').toString();
