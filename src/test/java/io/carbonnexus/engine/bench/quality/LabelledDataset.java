@@ -64,22 +64,43 @@ public final class LabelledDataset {
    * @param minAirShipments the same for air shifts (shipments moved to air)
    * @param weekdayContrast how much the weekdays differ: 1 for the usual busier Monday (+6 %) and
    *     quieter Friday (−6 %), 4 for a world with a strong weekly rhythm (+24 % and −24 %)
+   * @param weeklyGrowth every supplier's volume grows by this share a week (0: a steady world;
+   *     0.015 is +1.5 % a week), at its weekday level on the last day: a robustness check for a
+   *     business that grows (or, negative, shrinks) under the detector
    */
   public record Settings(long seed, Instant end, int days, int scoredDays,
                          int bursts, int sustainedLoad, int sustainedVolume, int airShifts,
                          int historyBursts, int historySustainedLoad, int historySustainedVolume, int historyAirShifts,
                          double volumeScale, Duration separation,
                          double minBurstShipments, double minChangedShipments, double minAirShipments,
-                         double weekdayContrast) {
+                         double weekdayContrast, double weeklyGrowth) {
 
     public static Settings defaults(long seed, Instant end) {
-      return new Settings(seed, end, 42, 14, 30, 3, 3, 3, 8, 1, 1, 1, 1.0, Duration.ofHours(24), 4, 30, 10, 1.0);
+      return new Settings(seed, end, 42, 14, 30, 3, 3, 3, 8, 1, 1, 1, 1.0, Duration.ofHours(24), 4, 30, 10, 1.0, 0);
     }
 
     public Settings withWeekdayContrast(double contrast) {
       return new Settings(seed, end, days, scoredDays, bursts, sustainedLoad, sustainedVolume, airShifts, historyBursts,
         historySustainedLoad, historySustainedVolume, historyAirShifts, volumeScale, separation, minBurstShipments,
-        minChangedShipments, minAirShipments, contrast);
+        minChangedShipments, minAirShipments, contrast, weeklyGrowth);
+    }
+
+    public Settings withWeeklyGrowth(double growth) {
+      if (!(growth > -1)) {
+        throw new IllegalArgumentException("weekly growth must be above -1 (got " + growth + ")");
+      }
+      return new Settings(seed, end, days, scoredDays, bursts, sustainedLoad, sustainedVolume, airShifts, historyBursts,
+        historySustainedLoad, historySustainedVolume, historyAirShifts, volumeScale, separation, minBurstShipments,
+        minChangedShipments, minAirShipments, weekdayContrast, growth);
+    }
+
+    /** The growth factor of a date against the last day of the data (1 on it, below it before when growing). */
+    double growth(LocalDate date) {
+      if (weeklyGrowth == 0) {
+        return 1;
+      }
+      long last = Math.floorDiv(end.getEpochSecond() - 1, 86_400);
+      return Math.pow(1 + weeklyGrowth, (date.toEpochDay() - last) / 7.0);
     }
 
     public Instant start() {
@@ -498,7 +519,7 @@ public final class LabelledDataset {
     for (long t = a.startMs; t < a.endMs; t += minute) {
       long h = Math.floorDiv(t, 3_600_000L);
       LocalDate date = LocalDate.ofEpochDay(Math.floorDiv(h, 24));
-      base += supplier.weekday() * settings.volumeScale() * dayLevel(supplier, date, holidays, settings.weekdayContrast())
+      base += supplier.weekday() * settings.volumeScale() * dayLevel(supplier, date, holidays, settings)
         * supplier.shape().share[(int) Math.floorMod(h, 24)] / 60.0;
     }
     base *= share;
@@ -557,7 +578,7 @@ public final class LabelledDataset {
         long dayIndex = Math.floorDiv(h, 24);
         LocalDate date = LocalDate.ofEpochDay(dayIndex);
         int hourOfDay = (int) Math.floorMod(h, 24);
-        double dayLevel = dayLevel(supplier, date, holidays, settings.weekdayContrast())
+        double dayLevel = dayLevel(supplier, date, holidays, settings)
           * Math.exp(DAY_NOISE_SD * new SplittableRandom(mix(settings.seed() * 31 + si * 1_000_003L + dayIndex)).nextGaussian());
         double hourRate = supplier.weekday() * settings.volumeScale() * dayLevel * supplier.shape().share[hourOfDay];
         active.clear();
@@ -637,15 +658,16 @@ public final class LabelledDataset {
   }
 
   /** A supplier's volume on a date relative to its weekday mean. */
-  private static double dayLevel(Supplier supplier, LocalDate date, Set<LocalDate> holidays, double weekdayContrast) {
+  private static double dayLevel(Supplier supplier, LocalDate date, Set<LocalDate> holidays, Settings settings) {
     DayOfWeek d = date.getDayOfWeek();
+    double growth = settings.growth(date);
     if (d == DayOfWeek.SATURDAY || holidays.contains(date)) {
-      return supplier.weekend();
+      return growth * supplier.weekend();
     }
     if (d == DayOfWeek.SUNDAY) {
-      return supplier.weekend() * SUNDAY_OF_WEEKEND;
+      return growth * supplier.weekend() * SUNDAY_OF_WEEKEND;
     }
-    return 1 + weekdayContrast * (WEEKDAY_FACTOR[d.getValue() - 1] - 1);
+    return growth * (1 + settings.weekdayContrast() * (WEEKDAY_FACTOR[d.getValue() - 1] - 1));
   }
 
   private static int poisson(double lambda, SplittableRandom rng) {

@@ -35,6 +35,24 @@ class LabelledDatasetTest {
   }
 
   @Test
+  void aGrowingWorldShipsMoreInItsLastTwoWeeksThanInItsFirstTwoByItsWeeklyGrowth() {
+    LabelledDataset growing = LabelledDataset.generate(Settings.defaults(7, END).withWeeklyGrowth(0.05));
+    Instant start = END.minus(Duration.ofDays(42));
+
+    double steady = (double) between(DATA, END.minus(Duration.ofDays(14)), END) / between(DATA, start, start.plus(Duration.ofDays(14)));
+    double grown = (double) between(growing, END.minus(Duration.ofDays(14)), END)
+      / between(growing, start, start.plus(Duration.ofDays(14)));
+
+    // Four weeks apart at +5 % a week: 1.05^4 = 1.22.
+    assertThat(steady).isBetween(0.9, 1.1);
+    assertThat(grown).isBetween(1.12, 1.32);
+  }
+
+  private static long between(LabelledDataset data, Instant from, Instant to) {
+    return data.events().stream().filter(e -> !e.occurredAt().isBefore(from) && e.occurredAt().isBefore(to)).count();
+  }
+
+  @Test
   void sixWeeksAreGeneratedInUnderTwoSeconds() {
     long t0 = System.nanoTime();
     LabelledDataset.generate(Settings.defaults(11, END));

@@ -183,7 +183,8 @@ public final class OfflineQuality {
     for (long seed : seeds) {
       long t0 = System.nanoTime();
       LabelledDataset data = LabelledDataset.generate(LabelledDataset.Settings.defaults(seed, end)
-        .withWeekdayContrast(Double.parseDouble(System.getProperty("week", "1"))));
+        .withWeekdayContrast(Double.parseDouble(System.getProperty("week", "1")))
+        .withWeeklyGrowth(Double.parseDouble(System.getProperty("growth", "0"))));
       List<Predicted> events = predict(data.events());
       QualityScore.Result r = score(events, data.labels(), data.settings().scoredFrom(), end, Duration.ofMinutes(5),
         settings);
