@@ -1,5 +1,7 @@
 package io.carbonnexus.engine.hotspot;
 
+import java.time.Instant;
+
 /** Queries of detection and baselines. Entities are (entity_type, entity) pairs read from predictions. */
 final class HotspotSql {
 
@@ -34,17 +36,44 @@ final class HotspotSql {
    * [$1 + b·step, $1 + (b+1)·step). Hourly buckets are what models are learnt from; a replay
    * reads its whole range this way.
    */
-  static final String BUCKET_ACTIVITY = bucketActivity("entity_type, entity", "entity_minute_totals");
+  static final String BUCKET_ACTIVITY = bucketActivity("entity_type, entity", "entity_minute_totals", "minute", "");
 
-  /** Sums per {@code keys} (two columns) and bucket b of $2 seconds of [$1, $3) from a per-minute rollup. */
-  private static String bucketActivity(String keys, String table) {
-    return bucketActivity(keys, table, "");
+  /**
+   * {@link #BUCKET_ACTIVITY} from the hour rollups (V14, with second moments since V18): the same
+   * sums in a sixtieth of the rows, for buckets of whole hours from an hour boundary.
+   */
+  private static final String HOUR_BUCKET_ACTIVITY = bucketActivity("entity_type, entity", "entity_hour_totals", "hour",
+    "");
+
+  /** {@link #ENTITY_BUCKET_ACTIVITY} from the hour rollups. */
+  private static final String ENTITY_HOUR_BUCKET_ACTIVITY = bucketActivity("entity_type, entity", "entity_hour_totals",
+    "hour", " and entity_type = $4 and entity = $5");
+
+  /**
+   * Sums per {@code keys} (two columns) and bucket b of $2 seconds of [$1, $3) from a rollup whose
+   * rows start at {@code time}, with more conditions ({@code and ...}) on the rows.
+   */
+  private static String bucketActivity(String keys, String table, String time, String filter) {
+    return "select " + keys + ", floor(extract(epoch from (" + time + " - $1::timestamptz)) / $2)::int as b, " + SUMS
+      + " from " + table + " where " + time + " >= $1 and " + time + " < $3" + filter + " group by 1, 2, 3";
   }
 
-  /** The same, with more conditions ({@code and ...}) on the rows. */
-  private static String bucketActivity(String keys, String table, String filter) {
-    return "select " + keys + ", floor(extract(epoch from (minute - $1::timestamptz)) / $2)::int as b, " + SUMS
-      + " from " + table + " where minute >= $1 and minute < $3" + filter + " group by 1, 2, 3";
+  /**
+   * Every entity's hours ($2 = 3600) of [$1, $3), what models are learnt from: from the hour
+   * rollups when {@code from} is on an hour (always, unless a window or the history is not whole
+   * hours), else from the minutes.
+   */
+  static String hourlyActivity(Instant from) {
+    return onTheHour(from) ? HOUR_BUCKET_ACTIVITY : BUCKET_ACTIVITY;
+  }
+
+  /** One entity's ($4 type, $5 name) hours of [$1, $3), the same way. */
+  static String entityHourlyActivity(Instant from) {
+    return onTheHour(from) ? ENTITY_HOUR_BUCKET_ACTIVITY : ENTITY_BUCKET_ACTIVITY;
+  }
+
+  private static boolean onTheHour(Instant at) {
+    return at.getEpochSecond() % 3600 == 0 && at.getNano() == 0;
   }
 
   /**
@@ -68,11 +97,8 @@ final class HotspotSql {
       """.formatted(time, table, filter.formatted(time));
   }
 
-  /**
-   * {@link #BUCKET_ACTIVITY} of one entity ($4 type, $5 name): its hours, with $2 = 3600, for the
-   * history's daily models. From the minute rollups, as the hour rollups keep no second moments.
-   */
-  static final String ENTITY_BUCKET_ACTIVITY = bucketActivity("entity_type, entity", "entity_minute_totals",
+  /** {@link #BUCKET_ACTIVITY} of one entity ($4 type, $5 name). */
+  static final String ENTITY_BUCKET_ACTIVITY = bucketActivity("entity_type, entity", "entity_minute_totals", "minute",
     " and entity_type = $4 and entity = $5");
 
   /** One entity's history with steps shorter than an hour: a range scan of the minute rollups' primary key. */
@@ -97,7 +123,7 @@ final class HotspotSql {
     """;
 
   /** What each lane did in each bucket of $2 seconds of [$1, $3), as {@link #BUCKET_ACTIVITY} for entities. */
-  static final String LANE_BUCKET_ACTIVITY = bucketActivity("supplier, route", "lane_minute_totals");
+  static final String LANE_BUCKET_ACTIVITY = bucketActivity("supplier, route", "lane_minute_totals", "minute", "");
 
   static final String UPSERT_LANE_MODELS = upsertModels("lane_models", "supplier, route");
 

@@ -2,6 +2,7 @@ package io.carbonnexus.engine.db;
 
 import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.TestDatabase;
+import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -180,38 +181,59 @@ class MigrationsIT {
     assertThat(TestDatabase.queryLong(url, "select count(*) from lane_minute_totals")).isZero();
   }
 
+  /** Hours whose sums, second moments too, differ from the predictions' own: 0 when the hour rollups are right. */
+  private static final String HOUR_MISMATCH = """
+    select count(*) from (
+      select x.entity_type, x.entity, date_trunc('hour', p.occurred_at) as hour, sum(p.co2_kg) as co2,
+             count(*) as events, sum(p.tonne_km) as tkm, sum(p.co2_kg * p.co2_kg) as co2_sq,
+             sum(p.co2_kg * p.tonne_km) as co2_tkm, sum(p.tonne_km * p.tonne_km) as tkm_sq
+        from predictions p
+        cross join lateral (values ('supplier', p.supplier), ('route', p.route), ('vehicle_type', p.vehicle_type))
+          as x(entity_type, entity)
+       group by 1, 2, 3) direct
+    full join (select entity_type, entity, hour, co2_kg as co2, events, tonne_km as tkm, co2_sq, co2_tkm, tkm_sq
+                 from entity_hour_totals where events <> 0) rolled
+      using (entity_type, entity, hour)
+     where direct.co2 is distinct from rolled.co2 or direct.events is distinct from rolled.events
+        or direct.tkm is distinct from rolled.tkm or direct.co2_sq is distinct from rolled.co2_sq
+        or direct.co2_tkm is distinct from rolled.co2_tkm or direct.tkm_sq is distinct from rolled.tkm_sq""";
+
+  /** 400 events a few seconds apart from 10:55: they span two hours and more than one minute each. */
+  private static final String HOUR_INSERT = "insert into predictions (event_id, occurred_at, supplier, route,"
+    + " vehicle_type, co2_kg, model, model_version, tonne_km) select g, '2026-11-27T10:55:00Z'::timestamptz"
+    + " + (g * 3 || ' seconds')::interval, 'S' || (g % 3), 'R' || (g % 2), 'van', g, 'builtin', 't', 10 * g"
+    + " from generate_series(1, 400) g on conflict do nothing";
+
   @Test
   void hourRollupsFollowEveryWriteToPredictions() {
     String url = migratedDatabase();
-    // 400 events a few seconds apart from 10:55: they span two hours and more than one minute each.
-    String insert = "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
-      + " model_version, tonne_km) select g, '2026-11-27T10:55:00Z'::timestamptz + (g * 3 || ' seconds')::interval,"
-      + " 'S' || (g % 3), 'R' || (g % 2), 'van', g, 'builtin', 't', 10 * g from generate_series(1, 400) g"
-      + " on conflict do nothing";
-    String mismatch = """
-      select count(*) from (
-        select x.entity_type, x.entity, date_trunc('hour', p.occurred_at) as hour, sum(p.co2_kg) as co2,
-               count(*) as events, sum(p.tonne_km) as tkm
-          from predictions p
-          cross join lateral (values ('supplier', p.supplier), ('route', p.route), ('vehicle_type', p.vehicle_type))
-            as x(entity_type, entity)
-         group by 1, 2, 3) direct
-      full join (select entity_type, entity, hour, co2_kg as co2, events, tonne_km as tkm from entity_hour_totals
-                  where events <> 0) rolled
-        using (entity_type, entity, hour)
-       where direct.co2 is distinct from rolled.co2 or direct.events is distinct from rolled.events
-          or direct.tkm is distinct from rolled.tkm""";
-    TestDatabase.execute(url, insert);
-    TestDatabase.execute(url, insert); // a retried insert adds nothing
+    TestDatabase.execute(url, HOUR_INSERT);
+    TestDatabase.execute(url, HOUR_INSERT); // a retried insert adds nothing
     assertThat(TestDatabase.queryLong(url, "select count(distinct hour) from entity_hour_totals")).isEqualTo(2);
-    assertThat(TestDatabase.queryLong(url, mismatch)).isZero();
+    assertThat(TestDatabase.queryLong(url, "select count(*) from entity_hour_totals where co2_sq <= 0")).isZero();
+    assertThat(TestDatabase.queryLong(url, HOUR_MISMATCH)).isZero();
     TestDatabase.execute(url, "delete from predictions where event_id <= 50");
     TestDatabase.execute(url, "update predictions set co2_kg = co2_kg * 2.5 where event_id > 350");
     TestDatabase.execute(url, "update predictions set supplier = 'Moved', occurred_at = occurred_at + interval '1 hour'"
       + " where event_id between 60 and 80");
-    assertThat(TestDatabase.queryLong(url, mismatch)).isZero();
+    assertThat(TestDatabase.queryLong(url, HOUR_MISMATCH)).isZero();
     TestDatabase.execute(url, "truncate predictions");
     assertThat(TestDatabase.queryLong(url, "select count(*) from entity_hour_totals")).isZero();
+  }
+
+  @Test
+  void hoursStoredBeforeTheyKeptSecondMomentsGetThemFromTheMinutes() {
+    String url = TestDatabase.get().createDatabase();
+    DatabaseUrl db = DatabaseUrl.parse(url);
+    // A database as V17 left it: hour rollups without second moments.
+    Flyway.configure().dataSource(db.jdbcUrl(Duration.ofSeconds(10)), db.user(), db.password())
+      .locations("classpath:db/migration").table(Migrations.HISTORY_TABLE).target("17").load().migrate();
+    TestDatabase.execute(url, HOUR_INSERT);
+
+    assertThat(Migrations.migrate(db, Duration.ofSeconds(10))).isPositive();
+
+    assertThat(TestDatabase.queryLong(url, "select count(*) from entity_hour_totals where co2_sq <= 0")).isZero();
+    assertThat(TestDatabase.queryLong(url, HOUR_MISMATCH)).isZero();
   }
 
   private static String migratedDatabase() {
