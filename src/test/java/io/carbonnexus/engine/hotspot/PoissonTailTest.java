@@ -175,4 +175,23 @@ class PoissonTailTest {
       }
     }
   }
+
+  @Test
+  void everyEdgeIsWhereTheContinuousTailCrossesItsTargetToOnePartInABillion() {
+    for (double mean : new double[] {0, 1e-6, 0.02, 0.3, 3, 40, 700, 25_000, 300_000}) {
+      for (double dispersion : new double[] {0, 1e-4, 0.01, 0.2, 1}) {
+        for (double k : new double[] {0.5, 2, 3.4, 3.75, 5, 7}) {
+          double alpha = PoissonTail.upperNormalTail(k);
+          double mu = Math.max(mean, 1e-9);
+          java.util.function.DoubleUnaryOperator tail = dispersion == 0 ? n -> PoissonTail.tail(n, mu)
+            : n -> PoissonTail.regularizedBeta(mu / (mu + 1 / dispersion), n, 1 / dispersion);
+          double edge = PoissonTail.edge(mean, dispersion, k);
+          String as = "μ " + mean + ", d " + dispersion + ", k " + k + ", edge " + edge;
+          assertThat(edge).as(as).isFinite().isGreaterThan(mu);
+          assertThat(tail.applyAsDouble(edge)).as(as).isLessThanOrEqualTo(alpha);
+          assertThat(tail.applyAsDouble(edge - 1e-9 * Math.max(1, edge))).as(as).isGreaterThan(alpha);
+        }
+      }
+    }
+  }
 }
