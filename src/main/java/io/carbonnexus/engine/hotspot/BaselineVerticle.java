@@ -233,7 +233,7 @@ public final class BaselineVerticle extends VerticleBase {
     Instant from = hour.minus(settings.history());
     long t0 = System.nanoTime();
     Tuple hours = Tuple.of(at(from), 3600.0, at(hour));
-    Future<RowSet<Row>> entities = pool.preparedQuery(HotspotSql.hourlyActivity(from)).execute(hours);
+    Future<RowSet<Row>> entities = pool.preparedQuery(HotspotSql.hourlyActivity(from, hour)).execute(hours);
     Future<RowSet<Row>> lanes = !settings.judgesLanes() ? Future.succeededFuture(null)
       : pool.preparedQuery(HotspotSql.LANE_BUCKET_ACTIVITY).execute(hours);
     return Future.all(entities, lanes)

@@ -178,7 +178,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
     Instant origin = Instant.ofEpochSecond(firstDay * 86_400L).minus(detection.history());
     Instant end = Instant.ofEpochSecond(lastDay * 86_400L);
     int length = (int) Duration.between(origin, end).toHours();
-    return pool.preparedQuery(HotspotSql.entityHourlyActivity(origin))
+    return pool.preparedQuery(HotspotSql.entityHourlyActivity(origin, end))
       .execute(Tuple.of(OffsetDateTime.ofInstant(origin, ZoneOffset.UTC), 3600.0,
         OffsetDateTime.ofInstant(end, ZoneOffset.UTC), request.entity().type().wire(), request.entity().entity()))
       .compose(rows -> vertx.executeBlocking(() -> {

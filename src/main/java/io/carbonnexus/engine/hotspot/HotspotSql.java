@@ -59,17 +59,17 @@ final class HotspotSql {
   }
 
   /**
-   * Every entity's hours ($2 = 3600) of [$1, $3), what models are learnt from: from the hour
-   * rollups when {@code from} is on an hour (always, unless a window or the history is not whole
-   * hours), else from the minutes.
+   * Every entity's hours ($2 = 3600) of [$1 = from, $3 = to), what models are learnt from: from the
+   * hour rollups (UTC hours) when both ends are on an hour (always, unless a window or the history
+   * is not whole hours), else from the minutes.
    */
-  static String hourlyActivity(Instant from) {
-    return onTheHour(from) ? HOUR_BUCKET_ACTIVITY : BUCKET_ACTIVITY;
+  static String hourlyActivity(Instant from, Instant to) {
+    return onTheHour(from) && onTheHour(to) ? HOUR_BUCKET_ACTIVITY : BUCKET_ACTIVITY;
   }
 
   /** One entity's ($4 type, $5 name) hours of [$1, $3), the same way. */
-  static String entityHourlyActivity(Instant from) {
-    return onTheHour(from) ? ENTITY_HOUR_BUCKET_ACTIVITY : ENTITY_BUCKET_ACTIVITY;
+  static String entityHourlyActivity(Instant from, Instant to) {
+    return onTheHour(from) && onTheHour(to) ? ENTITY_HOUR_BUCKET_ACTIVITY : ENTITY_BUCKET_ACTIVITY;
   }
 
   private static boolean onTheHour(Instant at) {

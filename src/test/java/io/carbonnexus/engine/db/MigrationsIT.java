@@ -184,7 +184,7 @@ class MigrationsIT {
   /** Hours whose sums, second moments too, differ from the predictions' own: 0 when the hour rollups are right. */
   private static final String HOUR_MISMATCH = """
     select count(*) from (
-      select x.entity_type, x.entity, date_trunc('hour', p.occurred_at) as hour, sum(p.co2_kg) as co2,
+      select x.entity_type, x.entity, date_trunc('hour', p.occurred_at, 'UTC') as hour, sum(p.co2_kg) as co2,
              count(*) as events, sum(p.tonne_km) as tkm, sum(p.co2_kg * p.co2_kg) as co2_sq,
              sum(p.co2_kg * p.tonne_km) as co2_tkm, sum(p.tonne_km * p.tonne_km) as tkm_sq
         from predictions p
@@ -222,13 +222,25 @@ class MigrationsIT {
   }
 
   @Test
-  void hoursStoredBeforeTheyKeptSecondMomentsGetThemFromTheMinutes() {
+  void hourRollupsAreUtcHoursWhateverTheWritersTimeZone() {
+    String url = migratedDatabase();
+    // India is five and a half hours ahead: an hour truncated there starts at :30 UTC.
+    TestDatabase.execute(url, "set time zone 'Asia/Kolkata'; " + HOUR_INSERT);
+    TestDatabase.execute(url, "set time zone 'Asia/Kolkata'; update predictions set co2_kg = co2_kg * 2 where event_id > 300");
+
+    assertThat(TestDatabase.queryLong(url, "select count(*) from entity_hour_totals"
+      + " where hour <> date_trunc('hour', hour, 'UTC')")).isZero();
+    assertThat(TestDatabase.queryLong(url, HOUR_MISMATCH)).isZero();
+  }
+
+  @Test
+  void hoursStoredBeforeV18AreRebuiltFromTheMinutesAsUtcHoursWithSecondMoments() {
     String url = TestDatabase.get().createDatabase();
     DatabaseUrl db = DatabaseUrl.parse(url);
-    // A database as V17 left it: hour rollups without second moments.
+    // A database as V17 left it: hour rollups without second moments, written by a session in India.
     Flyway.configure().dataSource(db.jdbcUrl(Duration.ofSeconds(10)), db.user(), db.password())
       .locations("classpath:db/migration").table(Migrations.HISTORY_TABLE).target("17").load().migrate();
-    TestDatabase.execute(url, HOUR_INSERT);
+    TestDatabase.execute(url, "set time zone 'Asia/Kolkata'; " + HOUR_INSERT);
 
     assertThat(Migrations.migrate(db, Duration.ofSeconds(10))).isPositive();
 

@@ -73,10 +73,13 @@ class BaselineVerticleIT extends VerticleTestBed {
   void rollupRowsOfAnEntityTypeThisEngineDoesNotKnowAreSkippedNotFatal() throws Exception {
     for (int i = 1; i <= 6; i++) {
       day("Steady Freight", i, 100);
-      // As a newer engine of the same cluster might write them: a fourth entity type in the minutes.
-      TestDatabase.execute(url, "insert into entity_minute_totals (entity_type, entity, minute, co2_kg, events) values"
-        + " ('lane', 'Steady Freight > R-Steady Freight', '" + NOW.minus(Duration.ofDays(i)).minus(Duration.ofHours(12))
-        + "', 100, 1)");
+      // As a newer engine of the same cluster might write them: a fourth entity type in the rollups
+      // (models learn from the hours).
+      for (String table : new String[] {"entity_minute_totals (entity_type, entity, minute",
+        "entity_hour_totals (entity_type, entity, hour"}) {
+        TestDatabase.execute(url, "insert into " + table + ", co2_kg, events, tonne_km) values ('lane',"
+          + " 'Steady Freight > R-Steady Freight', '" + NOW.minus(Duration.ofDays(i)).minus(Duration.ofHours(12)) + "', 100, 1, 0)");
+      }
     }
     deployAndWait();
     assertThat(baseline("supplier", "Steady Freight")).isEqualTo(100.0);
