@@ -95,10 +95,10 @@ class EventBusBridgeIT {
   @Test
   void aBrowserWithoutWebSocketsGetsTheChannelsOverXhrPolling() throws Exception {
     String session = "/eventbus/123/" + java.util.UUID.randomUUID().toString().substring(0, 8);
-    Http.Response open = Http.post(ENGINE.port(), session + "/xhr", "");
+    Http.Response open = Http.postOnNewConnection(ENGINE.port(), session + "/xhr", "");
     assertThat(open.status()).isEqualTo(200);
     assertThat(open.body()).startsWith("o");
-    Http.Response send = Http.post(ENGINE.port(), session + "/xhr_send",
+    Http.Response send = Http.postOnNewConnection(ENGINE.port(), session + "/xhr_send",
       new io.vertx.core.json.JsonArray().add(new JsonObject().put("type", "register").put("address", Addresses.ALERTS)
         .encode()).encode());
     assertThat(send.status()).as(send.body()).isEqualTo(204);
@@ -109,9 +109,9 @@ class EventBusBridgeIT {
     while (!received.contains("xhr") && System.nanoTime() < deadline) {
       ENGINE.vertx().eventBus().publish(Addresses.ALERTS, probe);
       // A bridge client pings, or the bridge closes its session after its ping timeout.
-      Http.post(ENGINE.port(), session + "/xhr_send", new io.vertx.core.json.JsonArray()
+      Http.postOnNewConnection(ENGINE.port(), session + "/xhr_send", new io.vertx.core.json.JsonArray()
         .add(new JsonObject().put("type", "ping").encode()).encode());
-      received += Http.post(ENGINE.port(), session + "/xhr", "").body();
+      received += Http.postOnNewConnection(ENGINE.port(), session + "/xhr", "").body();
     }
     assertThat(received).contains("\\\"probe\\\":\\\"xhr\\\"");
   }

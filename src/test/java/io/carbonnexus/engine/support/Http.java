@@ -65,6 +65,26 @@ public final class Http {
     }
   }
 
+  /**
+   * POST on a connection of its own. SockJS's xhr transport closes the connection after each
+   * answer without saying so ({@code Connection: close}); a browser or curl sends the next request
+   * again on a new connection when a reused one turns out closed, the JDK's client does not for a
+   * POST, so a test of that transport would fail whenever it reused one.
+   */
+  public static Response postOnNewConnection(int port, String path, String body) {
+    // A client of its own, whose pool holds no other connection (HttpClient is not closeable before Java 21).
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+      .build();
+    try {
+      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(30)).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+      return new Response(r.statusCode(), r.body(), r.headers().map());
+    } catch (Exception e) {
+      throw new IllegalStateException("POST " + path + " failed: " + e, e);
+    }
+  }
+
   /** PUT with a JSON body: the operator calls (targets). */
   public static Response put(int port, String path, String body) {
     return send(port, "PUT", path, body);
