@@ -70,7 +70,18 @@ final class History {
 
     abstract List<SeasonalModel> at(Instant bucketStart);
 
-    abstract JsonObject describe(HistoryRequest request, WindowSpec band);
+    /** The answer's {@code model} object; {@code band} null for no edge (the total, the legacy algorithm). */
+    abstract JsonObject describe(WindowSpec band);
+
+    /** When the newest model was built, how many there are, how they were learnt, and the edge's window and k. */
+    static JsonObject describe(Instant builtAt, long models, String learnt, WindowSpec band) {
+      JsonObject model = new JsonObject().put("built_at", builtAt == null ? null : builtAt.toString())
+        .put("models", models).put("learnt", learnt);
+      if (band != null) {
+        model.put("window", band.label()).put("k", band.k());
+      }
+      return model;
+    }
 
     Map<Long, double[]> figures(SeasonalModel model) {
       return figures.computeIfAbsent(model, m -> new java.util.concurrent.ConcurrentHashMap<>());
@@ -87,17 +98,9 @@ final class History {
       }
 
       @Override
-      JsonObject describe(HistoryRequest request, WindowSpec band) {
-        if (seasonal.isEmpty()) {
-          return null;
-        }
-        Instant built = models.stream().map(EntityModel::builtAt).max(Instant::compareTo).orElse(null);
-        JsonObject model = new JsonObject().put("built_at", built == null ? null : built.toString())
-          .put("models", seasonal.size()).put("learnt", "stored");
-        if (request.entity() != null && band != null) {
-          model.put("window", band.label()).put("k", band.k());
-        }
-        return model;
+      JsonObject describe(WindowSpec band) {
+        return seasonal.isEmpty() ? null : describe(models.stream().map(EntityModel::builtAt).max(Instant::compareTo)
+          .orElse(null), seasonal.size(), "stored", band);
       }
     };
   }
@@ -132,16 +135,8 @@ final class History {
       }
 
       @Override
-      JsonObject describe(HistoryRequest request, WindowSpec band) {
-        if (newest == null) {
-          return null;
-        }
-        JsonObject model = new JsonObject().put("built_at", Instant.ofEpochSecond(newest * 86_400L).toString())
-          .put("models", days).put("learnt", "daily");
-        if (band != null) {
-          model.put("window", band.label()).put("k", band.k());
-        }
-        return model;
+      JsonObject describe(WindowSpec band) {
+        return newest == null ? null : describe(Instant.ofEpochSecond(newest * 86_400L), days, "daily", band);
       }
     };
   }
@@ -195,7 +190,7 @@ final class History {
       }
       buckets.add(bucket);
     }
-    JsonObject model = bands.describe(request, request.entity() == null ? null : band);
+    JsonObject model = bands.describe(withEdge ? band : null);
     return new JsonObject()
       .put("entity_type", request.entity() == null ? null : request.entity().type().wire())
       .put("entity", request.entity() == null ? null : request.entity().entity())

@@ -65,12 +65,12 @@ public final class HotspotQueryVerticle extends VerticleBase {
    */
   private final ReadCache<Optional<EntityKey>, List<EntityModel>> models = new ReadCache<>(MODEL_TTL_MS, 1_024);
   /**
-   * An entity's daily models and their figures, kept as long, keyed by the whole request (entity,
-   * range, step): a day's model learns from the hours before its start minus the longest window,
+   * An entity's daily models and their figures, kept as long, keyed by the request (entity, range,
+   * step): a day's model learns from the hours before its start minus the longest window,
    * so a minute of new shipments changes none of them, and a chart asked again learns nothing
    * again. At most 92 models and their figures per key (well under a megabyte), 64 keys.
    */
-  private final ReadCache<String, History.Bands> daily = new ReadCache<>(MODEL_TTL_MS, 64);
+  private final ReadCache<HistoryRequest, History.Bands> daily = new ReadCache<>(MODEL_TTL_MS, 64);
   static final long MODEL_TTL_MS = 60_000;
 
   public HotspotQueryVerticle() {
@@ -148,8 +148,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
     boolean perDay = request.entity() != null && !detection.legacy()
       && Duration.between(request.from(), request.to()).toDays() <= History.MAX_DAILY_DAYS;
     Future<History.Bands> bands = perDay
-      ? daily.get(request.entity().type().wire() + "\n" + request.entity().entity() + "\n" + request.from() + "\n"
-        + request.to() + "\n" + step, () -> dailyBands(request))
+      ? daily.get(request, () -> dailyBands(request))
       : models.get(Optional.ofNullable(request.entity()), () -> (request.entity() == null
         ? pool.query(HotspotSql.VEHICLE_TYPE_MODELS).execute()
         : pool.preparedQuery(HotspotSql.ENTITY_MODEL).execute(Tuple.of(request.entity().type().wire(),

@@ -64,16 +64,16 @@ final class HotspotSql {
    * is not whole hours), else from the minutes.
    */
   static String hourlyActivity(Instant from, Instant to) {
-    return onTheHour(from) && onTheHour(to) ? HOUR_BUCKET_ACTIVITY : BUCKET_ACTIVITY;
+    return wholeHours(from, to) ? HOUR_BUCKET_ACTIVITY : BUCKET_ACTIVITY;
   }
 
   /** One entity's ($4 type, $5 name) hours of [$1, $3), the same way. */
   static String entityHourlyActivity(Instant from, Instant to) {
-    return onTheHour(from) && onTheHour(to) ? ENTITY_HOUR_BUCKET_ACTIVITY : ENTITY_BUCKET_ACTIVITY;
+    return wholeHours(from, to) ? ENTITY_HOUR_BUCKET_ACTIVITY : ENTITY_BUCKET_ACTIVITY;
   }
 
-  private static boolean onTheHour(Instant at) {
-    return at.getEpochSecond() % 3600 == 0 && at.getNano() == 0;
+  private static boolean wholeHours(Instant from, Instant to) {
+    return from.getNano() == 0 && to.getNano() == 0 && from.getEpochSecond() % 3600 == 0 && to.getEpochSecond() % 3600 == 0;
   }
 
   /**

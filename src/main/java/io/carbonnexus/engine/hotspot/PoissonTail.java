@@ -24,9 +24,6 @@ final class PoissonTail {
     double mean = Math.max(lambda, 1e-9);
     double lo = mean;
     double hi = mean + k * Math.sqrt(mean) + k * k + 2;
-    while (tail(hi, mean) > alpha) {
-      hi *= 2;
-    }
     return crossing(n -> tail(n, mean), lo, hi, alpha);
   }
 
@@ -44,9 +41,6 @@ final class PoissonTail {
     double p = mu / (mu + r);
     double lo = mu;
     double hi = mu + k * Math.sqrt(mu + dispersion * mu * mu) + k * k + 2;
-    while (regularizedBeta(p, hi, r) > alpha) {
-      hi *= 2;
-    }
     return crossing(n -> regularizedBeta(p, n, r), lo, hi, alpha);
   }
 
@@ -54,14 +48,18 @@ final class PoissonTail {
   static final double PRECISION = 1e-10;
 
   /**
-   * The n in [lo, hi] where a decreasing tail(n) falls to alpha (tail(lo) > alpha ≥ tail(hi)), to
-   * {@link #PRECISION}; the end of the bracket at or past it, so that tail(n) ≤ alpha. Regula falsi on
+   * The n above lo where a decreasing tail(n) falls to alpha (tail(lo) > alpha), to
+   * {@link #PRECISION}: {@code hi}, a first guess past it, is doubled until it is past it; then the
+   * end of the bracket at or past the crossing, so that tail(n) ≤ alpha. Regula falsi on
    * log tail (nearly straight over a bracket this narrow) with the Illinois rule (an end kept twice
    * has its value halved, so both ends move): a handful of tail evaluations where halving the
    * bracket took sixty (measured: a chart's 672 upper edges in a third of the time). Halves the
    * bracket wherever the secant is undefined (a tail that underflowed to 0).
    */
   private static double crossing(java.util.function.DoubleUnaryOperator tail, double lo, double hi, double alpha) {
+    while (tail.applyAsDouble(hi) > alpha) {
+      hi *= 2;
+    }
     double fLo = side(tail.applyAsDouble(lo), alpha);
     double fHi = side(tail.applyAsDouble(hi), alpha);
     int kept = 0;
