@@ -15,8 +15,11 @@ import java.util.Map;
 public final class Http {
 
   /** HTTP/1.1 as browsers and curl speak it to a plain-HTTP server; timeouts bound every request. */
-  private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-    .connectTimeout(Duration.ofSeconds(5)).build();
+  private static final HttpClient CLIENT = newClient();
+
+  private static HttpClient newClient() {
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+  }
 
   public record Response(int status, String body, Map<String, List<String>> headers) {
     public Response(int status, String body) {
@@ -48,6 +51,11 @@ public final class Http {
 
   /** Any method, with a raw body (null: none) and header pairs (name, value, ...). */
   public static Response send(int port, String method, String path, String body, String... headers) {
+    return send(CLIENT, port, method, path, body, headers);
+  }
+
+  private static Response send(HttpClient client, int port, String method, String path, String body,
+                               String... headers) {
     try {
       HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(30))
@@ -58,7 +66,7 @@ public final class Http {
       for (int i = 0; i + 1 < headers.length; i += 2) {
         b.header(headers[i], headers[i + 1]);
       }
-      HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r = client.send(b.build(), HttpResponse.BodyHandlers.ofString());
       return new Response(r.statusCode(), r.body(), r.headers().map());
     } catch (Exception e) {
       throw new IllegalStateException(method + " " + path + " failed: " + e, e);
@@ -73,16 +81,7 @@ public final class Http {
    */
   public static Response postOnNewConnection(int port, String path, String body) {
     // A client of its own, whose pool holds no other connection (HttpClient is not closeable before Java 21).
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
-      .build();
-    try {
-      HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .timeout(Duration.ofSeconds(30)).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-      return new Response(r.statusCode(), r.body(), r.headers().map());
-    } catch (Exception e) {
-      throw new IllegalStateException("POST " + path + " failed: " + e, e);
-    }
+    return send(newClient(), port, "POST", path, body);
   }
 
   /** PUT with a JSON body: the operator calls (targets). */
