@@ -67,22 +67,25 @@ public final class LabelledDataset {
    * @param weeklyGrowth every supplier's volume grows by this share a week (0: a steady world;
    *     0.015 is +1.5 % a week), at its weekday level on the last day: a robustness check for a
    *     business that grows (or, negative, shrinks) under the detector
+   * @param hourNoise every supplier-hour's rate is also multiplied by its own lognormal noise of this
+   *     standard deviation (mean 1; 0: none, the default): hours that vary beyond Poisson noise and
+   *     beyond their day's level, as a real shipper's dispatch does, a robustness check
    */
   public record Settings(long seed, Instant end, int days, int scoredDays,
                          int bursts, int sustainedLoad, int sustainedVolume, int airShifts,
                          int historyBursts, int historySustainedLoad, int historySustainedVolume, int historyAirShifts,
                          double volumeScale, Duration separation,
                          double minBurstShipments, double minChangedShipments, double minAirShipments,
-                         double weekdayContrast, double weeklyGrowth) {
+                         double weekdayContrast, double weeklyGrowth, double hourNoise) {
 
     public static Settings defaults(long seed, Instant end) {
-      return new Settings(seed, end, 42, 14, 30, 3, 3, 3, 8, 1, 1, 1, 1.0, Duration.ofHours(24), 4, 30, 10, 1.0, 0);
+      return new Settings(seed, end, 42, 14, 30, 3, 3, 3, 8, 1, 1, 1, 1.0, Duration.ofHours(24), 4, 30, 10, 1.0, 0, 0);
     }
 
     public Settings withWeekdayContrast(double contrast) {
       return new Settings(seed, end, days, scoredDays, bursts, sustainedLoad, sustainedVolume, airShifts, historyBursts,
         historySustainedLoad, historySustainedVolume, historyAirShifts, volumeScale, separation, minBurstShipments,
-        minChangedShipments, minAirShipments, contrast, weeklyGrowth);
+        minChangedShipments, minAirShipments, contrast, weeklyGrowth, hourNoise);
     }
 
     public Settings withWeeklyGrowth(double growth) {
@@ -91,7 +94,16 @@ public final class LabelledDataset {
       }
       return new Settings(seed, end, days, scoredDays, bursts, sustainedLoad, sustainedVolume, airShifts, historyBursts,
         historySustainedLoad, historySustainedVolume, historyAirShifts, volumeScale, separation, minBurstShipments,
-        minChangedShipments, minAirShipments, weekdayContrast, growth);
+        minChangedShipments, minAirShipments, weekdayContrast, growth, hourNoise);
+    }
+
+    public Settings withHourNoise(double sd) {
+      if (!(sd >= 0)) {
+        throw new IllegalArgumentException("hour noise must be 0 or more (got " + sd + ")");
+      }
+      return new Settings(seed, end, days, scoredDays, bursts, sustainedLoad, sustainedVolume, airShifts, historyBursts,
+        historySustainedLoad, historySustainedVolume, historyAirShifts, volumeScale, separation, minBurstShipments,
+        minChangedShipments, minAirShipments, weekdayContrast, weeklyGrowth, sd);
     }
 
     /** The growth factor of a date against the last day of the data (1 on it, below it before when growing). */
@@ -580,7 +592,8 @@ public final class LabelledDataset {
         int hourOfDay = (int) Math.floorMod(h, 24);
         double dayLevel = dayLevel(supplier, date, holidays, settings)
           * Math.exp(DAY_NOISE_SD * new SplittableRandom(mix(settings.seed() * 31 + si * 1_000_003L + dayIndex)).nextGaussian());
-        double hourRate = supplier.weekday() * settings.volumeScale() * dayLevel * supplier.shape().share[hourOfDay];
+        double hourRate = supplier.weekday() * settings.volumeScale() * dayLevel * supplier.shape().share[hourOfDay]
+          * hourNoise(settings, si, h);
         active.clear();
         for (Anomaly a : bySupplier.get(si)) {
           if (a.startMs < hourStart + hourMs && a.endMs > hourStart) {
@@ -668,6 +681,16 @@ public final class LabelledDataset {
       return growth * supplier.weekend() * SUNDAY_OF_WEEKEND;
     }
     return growth * (1 + settings.weekdayContrast() * (WEEKDAY_FACTOR[d.getValue() - 1] - 1));
+  }
+
+  /** A supplier-hour's own lognormal factor of mean 1, from a stream of its own (1 without hour noise). */
+  private static double hourNoise(Settings settings, int supplier, long hour) {
+    double sd = settings.hourNoise();
+    if (sd == 0) {
+      return 1;
+    }
+    double z = new SplittableRandom(mix(mix(settings.seed() * 17 + supplier * 0x632BE59BD9B4E019L) ^ ~hour)).nextGaussian();
+    return Math.exp(sd * z - sd * sd / 2);
   }
 
   private static int poisson(double lambda, SplittableRandom rng) {

@@ -48,6 +48,37 @@ class LabelledDatasetTest {
     assertThat(grown).isBetween(1.12, 1.32);
   }
 
+  @Test
+  void withHourNoiseNeighbouringHoursOfADayDifferFarMoreThanArrivalNoiseExplains() {
+    LabelledDataset batched = LabelledDataset.generate(Settings.defaults(7, END).withHourNoise(0.3));
+
+    // Albion Bulk Haulage ships about 45 an hour from 09:00 to 15:00 on weekdays: two neighbouring
+    // hours of one day share its level, so (a − b)² / (a + b) averages 1 under arrival noise alone,
+    // and 1 + 0.3² × 45 ≈ 5 when each hour has its own ±30 %.
+    assertThat(neighbourDisagreement(DATA, "Albion Bulk Haulage")).isBetween(0.6, 1.5);
+    assertThat(neighbourDisagreement(batched, "Albion Bulk Haulage")).isGreaterThan(2.5);
+  }
+
+  private static double neighbourDisagreement(LabelledDataset data, String supplier) {
+    Map<Long, Long> perHour = data.events().stream().filter(e -> e.supplier().equals(supplier))
+      .collect(Collectors.groupingBy(e -> e.occurredAt().getEpochSecond() / 3600, Collectors.counting()));
+    double sum = 0;
+    int pairs = 0;
+    for (long hour : perHour.keySet()) {
+      Instant at = Instant.ofEpochSecond(hour * 3600);
+      int hourOfDay = at.atZone(ZoneOffset.UTC).getHour();
+      DayOfWeek day = at.atZone(ZoneOffset.UTC).getDayOfWeek();
+      if (hourOfDay >= 9 && hourOfDay < 14 && day.getValue() <= 5 && perHour.containsKey(hour + 1)) {
+        double a = perHour.get(hour);
+        double b = perHour.get(hour + 1);
+        sum += (a - b) * (a - b) / (a + b);
+        pairs++;
+      }
+    }
+    assertThat(pairs).isGreaterThan(100);
+    return sum / pairs;
+  }
+
   private static long between(LabelledDataset data, Instant from, Instant to) {
     return data.events().stream().filter(e -> !e.occurredAt().isBefore(from) && e.occurredAt().isBefore(to)).count();
   }

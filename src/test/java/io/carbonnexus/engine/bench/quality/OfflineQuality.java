@@ -184,7 +184,8 @@ public final class OfflineQuality {
       long t0 = System.nanoTime();
       LabelledDataset data = LabelledDataset.generate(LabelledDataset.Settings.defaults(seed, end)
         .withWeekdayContrast(Double.parseDouble(System.getProperty("week", "1")))
-        .withWeeklyGrowth(Double.parseDouble(System.getProperty("growth", "0"))));
+        .withWeeklyGrowth(Double.parseDouble(System.getProperty("growth", "0")))
+        .withHourNoise(Double.parseDouble(System.getProperty("hourNoise", "0"))));
       List<Predicted> events = predict(data.events());
       QualityScore.Result r = score(events, data.labels(), data.settings().scoredFrom(), end, Duration.ofMinutes(5),
         settings);
