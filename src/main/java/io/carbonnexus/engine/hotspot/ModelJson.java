@@ -20,7 +20,7 @@ final class ModelJson {
       .put("shipment_dispersion", m.co2PerShipment().dispersion())
       .put("shipment_tkm", m.tkmPerShipment().mean()).put("shipment_tkm_variance", m.tkmPerShipment().variance())
       .put("shipment_tkm_dispersion", m.tkmPerShipment().dispersion())
-      .put("days", m.days()).put("weekday_levels", row(m.weekdayLevels()))
+      .put("days", m.days()).put("weekday_levels", row(m.weekdayLevels())).put("hour_dispersion", m.hourDispersion())
       .put("samples", new JsonArray().add(m.samples()[0]).add(m.samples()[1]).add(m.samples()[2]));
     json.put("co2", matrix(m.co2())).put("events", matrix(m.events())).put("tkm", matrix(m.tkm()));
     return json;
@@ -40,7 +40,14 @@ final class ModelJson {
         json.getDouble("shipment_tkm_variance"), json.getDouble("shipment_tkm_dispersion")) : SeasonalModel.PerShipment.NONE,
       json.getInteger("days"),
       // Models stored before weekday levels were learnt treat every weekday alike until the next learning.
-      weekdayLevels(json.getJsonArray("weekday_levels")));
+      weekdayLevels(json.getJsonArray("weekday_levels")),
+      // Models stored before the hour-level dispersion was learnt have arrival noise only until the next learning.
+      hourDispersion(json.getValue("hour_dispersion")));
+  }
+
+  /** A dispersion from 0 to 1, or 0: for models stored before it was learnt, or mangled by hand. */
+  private static double hourDispersion(Object stored) {
+    return stored instanceof Number n && n.doubleValue() >= 0 && n.doubleValue() <= 1 ? n.doubleValue() : 0;
   }
 
   /** Five positive levels, or a flat week: for models stored before levels were learnt, or mangled by hand. */

@@ -26,11 +26,13 @@ import java.util.List;
  *   count around its expectation, and CO2 like a compound Poisson sum (in units of
  *   φ = Σ co2² / Σ co2 per shipment). On top, whole days are busier or quieter than their rhythm:
  *   the day-level dispersion is the value that gives the history's standardised daily residuals a
- *   spread of one, shrunk towards a typical ±10 %. And the rhythm itself is estimated from a few
- *   days, which adds its own uncertainty, largest for quiet hours.</li>
+ *   spread of one, shrunk towards a typical ±10 %. Single hours may stray too, each on its own
+ *   (a dispatcher's batches; a route whose hours mix suppliers): the hour-level dispersion
+ *   ({@link #hourDispersion}), 0 where shipments arrive at random. And the rhythm itself is
+ *   estimated from a few days, which adds its own uncertainty, largest for quiet hours.</li>
  *   <li><b>Upper edge</b> for a window with k spreads: the count whose tail probability is Φ(−k)
- *   under a negative binomial — Poisson around a mean that the day-level dispersion and the
- *   estimation uncertainty widen — computed exactly ({@link PoissonTail}): a night hour expecting
+ *   under a negative binomial — Poisson around a mean that the day-level and hour-level
+ *   dispersions and the estimation uncertainty widen — computed exactly ({@link PoissonTail}): a night hour expecting
  *   0.05 shipments needs 3, not 1.</li>
  *   <li><b>Kg per shipment and intensity.</b> The median day's kg CO2 per shipment and per
  *   tonne-km, one shipment's spread around them, and their own day-level dispersion (shrunk
@@ -44,7 +46,7 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
                             int[] samples, double phi, double countDispersion, double co2Dispersion,
                             double intensity, double shipmentVariance, double intensityDispersion,
                             PerShipment co2PerShipment, PerShipment tkmPerShipment, int days,
-                            double[] weekdayLevels) {
+                            double[] weekdayLevels, double hourDispersion) {
 
   /** No day of the week busier than another: the level of models learnt without weekday levels. */
   static final double[] FLAT_WEEK = {1, 1, 1, 1, 1};
@@ -109,6 +111,12 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
   private static final double MAD_TO_SIGMA = 1.4826;
   /** Effective samples of a (1, 2, 1)-weighted mean of three neighbouring hours: (Σw)² / Σw². */
   private static final double SMOOTHING_SAMPLES = 16.0 / 6.0;
+  /** Hours expecting fewer shipments than this are mostly arrival noise: they say nothing of the hour-level dispersion. */
+  static final double MIN_HOUR_EVENTS = 3;
+  /** Busy hours needed to learn an hour-level dispersion (two days' worth). */
+  static final int MIN_HOURS = 48;
+  /** A standardised squared residual counts at most this much (four spreads). */
+  private static final double HOUR_CAP = 16;
   /** Days with fewer shipments than this say nothing about the entity's intensity. */
   private static final double MIN_INTENSITY_EVENTS = 5;
 
@@ -273,8 +281,93 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
     PerShipment co2PerShipment = perShipment(dayCo2, dayCo2Sq, dayEvents, whole, totalCo2 / sumEvents,
       totalCo2Sq / sumEvents);
     PerShipment tkmPerShipment = perShipment(dayTkm, dayTkmSq, dayEvents, whole, sumTkm / sumEvents, sumTkmSq / sumEvents);
+    double cH = hourDispersion(hours, events, dayEvents, whole, firstDay, seasonal, levels);
     return new SeasonalModel(builtAt, seasonal, co2, events, tkm, samples, phi, cN, cC, intensity, shipmentVariance, cI,
-      co2PerShipment, tkmPerShipment, activeDays, levels);
+      co2PerShipment, tkmPerShipment, activeDays, levels, cH);
+  }
+
+  /**
+   * The hour-level dispersion: how far single hours stray from their share of their own day,
+   * beyond arrival noise — a dispatcher's batches, a ferry's timetable, an hour that runs busy for
+   * reasons of its own. Each busy hour of each whole day (at least {@value #MIN_HOUR_EVENTS}
+   * shipments expected once the day's own level is known) is compared with the rhythm's share of
+   * the day's actual count (less its hours far out, such as a surge's), so whole days that run busy
+   * or quiet (the day-level dispersion) do not count here; an hour is part of its day's count, which
+   * takes (1 − its share) off both its arrival noise and its own dispersion. c is the value for which those hours'
+   * standardised squared residuals, each capped at {@value #HOUR_CAP} (a burst in the history is
+   * one hour far out, not a noisy entity), average one; 0 when arrival noise alone explains them,
+   * as it does for an entity whose shipments arrive at random, and when fewer than
+   * {@value #MIN_HOURS} hours are busy enough to tell.
+   */
+  static double hourDispersion(Hours hours, double[][] events, double[] dayEvents, boolean[] whole, long firstDay,
+                               boolean seasonal, double[] levels) {
+    List<double[]> busy = new ArrayList<>();
+    // From the second day: the entity's first day is its first shipment's, most often begun part way.
+    for (int d = 1; d < dayEvents.length; d++) {
+      if (!whole[d] || !(dayEvents[d] > 0)) {
+        continue;
+      }
+      int type = seasonal ? dayTypeOfEpochDay(firstDay + d) : WEEKDAY;
+      double expectedDay = 0;
+      for (int h = 0; h < 24; h++) {
+        expectedDay += events[type][h];
+      }
+      long first = (firstDay + d) * 24 - hours.firstHour;
+      // The day's own count, less its hours far out of their share (a surge would make all the others look quiet).
+      double dayCount = dayEvents[d];
+      double keptShare = 1;
+      for (int h = 0; h < 24; h++) {
+        double share = events[type][h] / expectedDay;
+        double deviation = hours.events[(int) (first + h)] - dayEvents[d] * share;
+        if (deviation * deviation > HOUR_CAP * dayEvents[d] * share) {
+          dayCount -= hours.events[(int) (first + h)];
+          keptShare -= share;
+        }
+      }
+      if (!(keptShare > 0.5)) {
+        continue;
+      }
+      for (int h = 0; h < 24; h++) {
+        double share = events[type][h] / expectedDay;
+        double mean = dayCount / keptShare * share;
+        double arrival = mean * (1 - share);
+        if (arrival >= MIN_HOUR_EVENTS) {
+          double deviation = hours.events[(int) (first + h)] - mean;
+          busy.add(new double[] {deviation * deviation, arrival, mean * mean * (1 - share)});
+        }
+      }
+    }
+    if (busy.size() < MIN_HOURS || meanSquare(busy, 0) <= 1) {
+      return 0;
+    }
+    double lo = 0;
+    double hi = 1;
+    if (meanSquare(busy, hi) > 1) {
+      return hi;
+    }
+    for (int i = 0; i < 30; i++) {
+      double mid = (lo + hi) / 2;
+      if (meanSquare(busy, mid) > 1) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    return (lo + hi) / 2;
+  }
+
+  /** Mean of the hours' squared residuals standardised by arrival noise and hour-level dispersion c, each capped. */
+  private static double meanSquare(List<double[]> busy, double c) {
+    double sum = 0;
+    int kept = 0;
+    for (double[] hour : busy) {
+      double z2 = hour[0] / (hour[1] + c * c * hour[2]);
+      if (z2 <= HOUR_CAP) {
+        sum += z2;
+        kept++;
+      }
+    }
+    return kept == 0 ? 0 : sum / kept;
   }
 
   /**
@@ -604,7 +697,7 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
    * variance of a window that spans midnight.
    */
   public record Expected(double co2, double events, double tkm, double co2DaySquares, double eventsDaySquares,
-                         double estimationWeight) {
+                         double estimationWeight, double co2HourSquares, double eventsHourSquares) {
   }
 
   public Expected expected(Instant from, Instant to) {
@@ -615,6 +708,8 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
     double e2 = 0;
     double dayC = 0;
     double dayE = 0;
+    double hourC = 0;
+    double hourE = 0;
     double inverseSamples = 0;
     long fromMs = from.toEpochMilli();
     long toMs = to.toEpochMilli();
@@ -639,12 +734,14 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       double ee = events[type][h] * share * level;
       e += ee;
       dayE += ee;
+      hourC += ce * ce;
+      hourE += ee * ee;
       t += tkm[type][h] * share * level;
       inverseSamples += ee / Math.max(1, samples[type] * SMOOTHING_SAMPLES);
     }
     c2 += dayC * dayC;
     e2 += dayE * dayE;
-    return new Expected(c, e, t, c2, e2, e > 0 ? inverseSamples / e : 1.0 / Math.max(1, samples[0]));
+    return new Expected(c, e, t, c2, e2, e > 0 ? inverseSamples / e : 1.0 / Math.max(1, samples[0]), hourC, hourE);
   }
 
   /**
@@ -657,11 +754,16 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
     return new double[] {lambda, PoissonTail.edge(lambda, overdispersion(countDispersion, x, lambda), k)};
   }
 
-  /** Relative over-dispersion of a window's count: day-level (share of the window in each day) and estimation. */
+  /**
+   * Relative over-dispersion of a window's count: day-level and hour-level (each by the window's
+   * share in each day and in each hour) and estimation.
+   */
   private double overdispersion(double dayDispersion, Expected x, double mean) {
-    double dayShare = mean > 0 ? x.eventsDaySquares() / (x.events() * x.events()) : 1;
+    double dayShare = mean > 0 ? x.eventsDaySquares() / (mean * mean) : 1;
+    double hourShare = mean > 0 ? x.eventsHourSquares() / (mean * mean) : 1;
     double estimation = mean > 0 ? x.estimationWeight() / mean : 0;
-    return dayDispersion * dayDispersion * (Double.isNaN(dayShare) ? 1 : dayShare) + estimation;
+    return dayDispersion * dayDispersion * (Double.isNaN(dayShare) ? 1 : dayShare)
+      + hourDispersion * hourDispersion * (Double.isNaN(hourShare) ? 1 : hourShare) + estimation;
   }
 
   /** Expected CO2 and its upper edge over the window: the same in units of φ kg (compound Poisson). */
@@ -669,7 +771,9 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
     double mean = x.co2();
     double effective = mean / phi;
     double dayShare = mean > 0 ? x.co2DaySquares() / (mean * mean) : 1;
-    double dispersion = co2Dispersion * co2Dispersion * dayShare + (effective > 0 ? x.estimationWeight() / effective : 0);
+    double hourShare = mean > 0 ? x.co2HourSquares() / (mean * mean) : 1;
+    double dispersion = co2Dispersion * co2Dispersion * dayShare + hourDispersion * hourDispersion * hourShare
+      + (effective > 0 ? x.estimationWeight() / effective : 0);
     return new double[] {mean, phi * PoissonTail.edge(effective, dispersion, k)};
   }
 

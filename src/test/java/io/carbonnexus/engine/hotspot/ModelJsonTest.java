@@ -42,7 +42,7 @@ class ModelJsonTest {
     SeasonalModel busyMondays = new SeasonalModel(MODEL.builtAt(), true, MODEL.co2(), MODEL.events(), MODEL.tkm(),
       MODEL.samples(), MODEL.phi(), MODEL.countDispersion(), MODEL.co2Dispersion(), MODEL.intensity(),
       MODEL.shipmentVariance(), MODEL.intensityDispersion(), MODEL.co2PerShipment(), MODEL.tkmPerShipment(),
-      MODEL.days(), new double[] {1.3, 0.925, 0.925, 0.925, 0.925});
+      MODEL.days(), new double[] {1.3, 0.925, 0.925, 0.925, 0.925}, MODEL.hourDispersion());
     Instant monday = Instant.parse("2026-12-07T00:00:00Z");
     Instant tuesday = monday.plus(java.time.Duration.ofDays(1));
     SeasonalModel back = ModelJson.fromJson(ModelJson.toJson(busyMondays));
@@ -57,6 +57,21 @@ class ModelJsonTest {
     assertThat(flat.weekdayLevels()).containsExactly(SeasonalModel.FLAT_WEEK);
     assertThat(flat.expected(monday, tuesday).events())
       .isCloseTo(flat.expected(tuesday, tuesday.plus(java.time.Duration.ofDays(1))).events(), withinPercentage(1));
+  }
+
+  @Test
+  void theHourLevelDispersionIsStoredAndAModelStoredWithoutItOrWithNonsenseHasArrivalNoiseOnly() {
+    SeasonalModel batched = EntityModel.learn(AT, SyntheticHistory.history(AT, 28, (type, hour) -> 40, 3, true, 0.2),
+      SyntheticHistory.settings(DetectionSettings.SEASONAL)).seasonal();
+    assertThat(batched.hourDispersion()).isGreaterThan(0.1);
+    assertThat(ModelJson.fromJson(ModelJson.toJson(batched)).hourDispersion()).isEqualTo(batched.hourDispersion());
+    JsonObject old = ModelJson.toJson(batched);
+    old.remove("hour_dispersion");
+    assertThat(ModelJson.fromJson(old).hourDispersion()).isZero();
+    for (Object bad : List.of(-0.1, 1.5, "wide")) {
+      assertThat(ModelJson.fromJson(ModelJson.toJson(batched).put("hour_dispersion", bad)).hourDispersion()).as("%s", bad)
+        .isZero();
+    }
   }
 
   @Test

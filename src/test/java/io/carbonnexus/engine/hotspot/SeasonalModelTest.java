@@ -170,7 +170,7 @@ class SeasonalModelTest {
     // At the rhythm's own 0.05 an hour (four weeks of such nights estimate anything from 0.01 to 0.14, so it is
     // set here); the day-level dispersion and the 20 weekdays it is known from are the model's.
     SeasonalModel.Expected x = new SeasonalModel.Expected(night.co2(), 0.05, night.tkm(), night.co2DaySquares(),
-      0.05 * 0.05, night.estimationWeight());
+      0.05 * 0.05, night.estimationWeight(), night.co2HourSquares(), 0.05 * 0.05);
     double edge = model.countBand(x, 3.5)[1];
     // The normal approximation, λ + 3.5 √λ = 0.83, would let one shipment alarm.
     assertThat(edge).as("two shipments are still normal").isGreaterThan(2);
@@ -194,8 +194,10 @@ class SeasonalModelTest {
     SeasonalModel.Expected x = expected(model, "2026-12-01T00:00:00Z", SyntheticHistory.DAY);
     double lambda = x.events();
     assertThat(lambda).isCloseTo(200, withinPercentage(10));
-    // Variance λ + d λ²: d from whole days (the window lies in one day) and from estimating the rhythm.
-    double d = model.countDispersion() * model.countDispersion() + x.estimationWeight() / lambda;
+    // Variance λ + d λ²: d from whole days (the window lies in one day), from single hours and from
+    // estimating the rhythm.
+    double d = model.countDispersion() * model.countDispersion() + x.estimationWeight() / lambda
+      + model.hourDispersion() * model.hourDispersion() * x.eventsHourSquares() / (lambda * lambda);
     double previous = lambda;
     for (double k : new double[] {1, 2, 3, 4}) {
       double edge = model.countBand(x, k)[1];
@@ -204,6 +206,64 @@ class SeasonalModelTest {
       assertThat((edge - lambda) / (k * Math.sqrt(lambda + d * lambda * lambda))).as("k %s", k).isBetween(1.0, 1.12);
       previous = edge;
     }
+  }
+
+  @Test
+  void hoursThatStrayBeyondArrivalNoiseAreLearntAsAnHourLevelDispersionAndRandomArrivalsAreNot() {
+    for (long seed = 1; seed <= 3; seed++) {
+      Hours random = SyntheticHistory.history(BUILT, WEEKS, SHIFT, seed, true, 0);
+      assertThat(SeasonalModel.learn(BUILT, random, SETTINGS).hourDispersion()).as("seed %d", seed).isLessThan(0.05);
+      Hours batched = SyntheticHistory.history(BUILT, WEEKS, SHIFT, seed, true, 0.2);
+      assertThat(SeasonalModel.learn(BUILT, batched, SETTINGS).hourDispersion()).as("seed %d", seed)
+        .isCloseTo(0.2, within(0.04));
+    }
+  }
+
+  @Test
+  void aFirstDayBegunPartWayAndASurgeInTheHistoryDoNotMakeAnEntitysHoursLookNoisy() {
+    Hours hours = SyntheticHistory.history(BUILT, WEEKS, SHIFT, 5);
+    // The same history, but the entity's first shipment came at 15:00 on its first day.
+    Hours late = new Hours(hours.start(), hours.length());
+    for (int i = 15; i < hours.length(); i++) {
+      late.add(i, hours.at(i));
+    }
+    // And a surge: four extra hours' worth of shipments in each of two hours, ten days back.
+    Instant surge = BUILT.minus(Duration.ofDays(10)).plus(Duration.ofHours(11));
+    Random random = new Random(9);
+    SyntheticHistory.addShipments(late, surge, 240, random);
+    SyntheticHistory.addShipments(late, surge.plus(SyntheticHistory.HOUR), 240, random);
+    assertThat(SeasonalModel.learn(BUILT, late, SETTINGS).hourDispersion()).isLessThan(0.05);
+  }
+
+  @Test
+  void withBatchedHoursTheHourWindowsEdgeKeepsItsFalseAlarmRateWhereArrivalNoiseAloneWouldNot() {
+    Hours batched = SyntheticHistory.history(BUILT, WEEKS, SHIFT, 11, true, 0.2);
+    SeasonalModel model = SeasonalModel.learn(BUILT, batched, SETTINGS);
+    SeasonalModel arrivalsOnly = new SeasonalModel(model.builtAt(), true, model.co2(), model.events(), model.tkm(),
+      model.samples(), model.phi(), model.countDispersion(), model.co2Dispersion(), model.intensity(),
+      model.shipmentVariance(), model.intensityDispersion(), model.co2PerShipment(), model.tkmPerShipment(),
+      model.days(), model.weekdayLevels(), 0);
+    // A busy hour (60 expected) of the weeks to come, judged at k = 3 (a tail of 0.13 %), batched as the history was.
+    SeasonalModel.Expected x = expected(model, "2026-12-01T10:00:00Z", SyntheticHistory.HOUR);
+    double edge = model.countBand(x, 3)[1];
+    double narrow = arrivalsOnly.countBand(x, 3)[1];
+    Random random = new Random(17);
+    int above = 0;
+    int aboveNarrow = 0;
+    int hours = 20_000;
+    for (int i = 0; i < hours; i++) {
+      int n = SyntheticHistory.poisson(random, 60 * SyntheticHistory.noise(random, 0.2));
+      above += n > edge ? 1 : 0;
+      aboveNarrow += n > narrow ? 1 : 0;
+    }
+    // Lognormal batches have a longer tail than the negative binomial's: a few times the nominal rate, not thirty.
+    assertThat((double) above / hours).as("edge %.1f", edge).isLessThan(0.0075);
+    assertThat((double) aboveNarrow / hours).as("edge %.1f without hour-level dispersion", narrow).isGreaterThan(0.03);
+    assertThat(aboveNarrow).isGreaterThan(5 * above);
+    // A day is 24 hours of independent batches: the day window widens far less than the hour.
+    SeasonalModel.Expected day = expected(model, "2026-12-01T00:00:00Z", SyntheticHistory.DAY);
+    double dayWidening = (model.countBand(day, 3)[1] - day.events()) / (arrivalsOnly.countBand(day, 3)[1] - day.events());
+    assertThat(dayWidening).isLessThan((edge - x.events()) / (narrow - x.events()));
   }
 
   @Test

@@ -47,13 +47,22 @@ final class SyntheticHistory {
 
   /** The same; {@code withTonneKm} false leaves tonne-km at zero (an entity whose intensity is not known). */
   static Hours history(Instant builtAt, int days, Rhythm rhythm, long seed, boolean withTonneKm) {
+    return history(builtAt, days, rhythm, seed, withTonneKm, 0);
+  }
+
+  /**
+   * The same with every hour's rate also multiplied by its own lognormal factor (mean 1, standard
+   * deviation {@code hourNoise}): hours that vary beyond arrival noise, as a dispatcher's batches do.
+   */
+  static Hours history(Instant builtAt, int days, Rhythm rhythm, long seed, boolean withTonneKm, double hourNoise) {
     Random random = new Random(seed);
     int length = (days + 1) * 24;
     Instant start = builtAt.minus(Duration.ofHours(length));
     Hours hours = new Hours(start, length);
     for (int i = 0; i < length; i++) {
       Instant at = start.plus(Duration.ofHours(i));
-      int n = poisson(random, rhythm.perHour(SeasonalModel.dayType(at), at.atZone(ZoneOffset.UTC).getHour()));
+      double rate = rhythm.perHour(SeasonalModel.dayType(at), at.atZone(ZoneOffset.UTC).getHour());
+      int n = poisson(random, rate * noise(random, hourNoise));
       for (int s = 0; s < n; s++) {
         hours.add(i, shipment(KG_MIN + KG_SPAN * random.nextDouble(),
           withTonneKm ? TKM_MIN + TKM_SPAN * random.nextDouble() : 0));
@@ -76,6 +85,11 @@ final class SyntheticHistory {
   /** {@code n} shipments of {@code co2} kg and {@code tkm} tonne-km each. */
   static Activity shipments(int n, double co2, double tkm) {
     return new Activity(n * co2, n, n * tkm, n * co2 * co2, n * co2 * tkm, n * tkm * tkm);
+  }
+
+  /** A lognormal factor of mean 1 and standard deviation about {@code sd}; 1 when sd is 0. */
+  static double noise(Random random, double sd) {
+    return sd == 0 ? 1 : Math.exp(sd * random.nextGaussian() - sd * sd / 2);
   }
 
   /** Knuth's method: fine for the means of these tests (well below 700, where e^−mean underflows). */
