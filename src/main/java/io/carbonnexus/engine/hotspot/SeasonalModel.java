@@ -115,8 +115,8 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
   static final double MIN_HOUR_EVENTS = 3;
   /** Busy hours needed to learn an hour-level dispersion (two days' worth). */
   static final int MIN_HOURS = 48;
-  /** A standardised squared residual counts at most this much (four spreads). */
-  private static final double HOUR_CAP = 16;
+  /** Hours whose standardised squared residual is beyond this (four spreads) are left out. */
+  private static final double FAR_OUT = 16;
   /** Days with fewer shipments than this say nothing about the entity's intensity. */
   private static final double MIN_INTENSITY_EVENTS = 5;
 
@@ -281,27 +281,26 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
     PerShipment co2PerShipment = perShipment(dayCo2, dayCo2Sq, dayEvents, whole, totalCo2 / sumEvents,
       totalCo2Sq / sumEvents);
     PerShipment tkmPerShipment = perShipment(dayTkm, dayTkmSq, dayEvents, whole, sumTkm / sumEvents, sumTkmSq / sumEvents);
-    double cH = hourDispersion(hours, events, dayEvents, whole, firstDay, seasonal, levels);
+    double cH = hourDispersion(hours, events, dayEvents, whole, firstDay, seasonal);
     return new SeasonalModel(builtAt, seasonal, co2, events, tkm, samples, phi, cN, cC, intensity, shipmentVariance, cI,
       co2PerShipment, tkmPerShipment, activeDays, levels, cH);
   }
 
   /**
    * The hour-level dispersion: how far single hours stray from their share of their own day,
-   * beyond arrival noise — a dispatcher's batches, a ferry's timetable, an hour that runs busy for
-   * reasons of its own. Each busy hour of each whole day (at least {@value #MIN_HOUR_EVENTS}
-   * shipments expected once the day's own level is known) is compared with the rhythm's share of
-   * the day's actual count (less its hours far out, such as a surge's), so whole days that run busy
-   * or quiet (the day-level dispersion) do not count here; an hour is part of its day's count, which
-   * takes (1 − its share) off both its arrival noise and its own dispersion. c is the value for which those hours'
-   * standardised squared residuals, each capped at {@value #HOUR_CAP} (a burst in the history is
-   * one hour far out, not a noisy entity), average one; 0 when arrival noise alone explains them,
-   * as it does for an entity whose shipments arrive at random, and when fewer than
-   * {@value #MIN_HOURS} hours are busy enough to tell.
+   * beyond arrival noise — a dispatcher's batches, a route whose hours mix suppliers whose days
+   * differ. Each busy hour of each whole day but the entity's first (at least
+   * {@value #MIN_HOUR_EVENTS} shipments expected once the day's own level is known) is compared
+   * with the rhythm's share of the day's actual count (less its hours far out, such as a surge's),
+   * so whole days that run busy or quiet (the day-level dispersion) do not count here. c is the
+   * value for which those hours' standardised squared residuals average one, the hours beyond four
+   * spreads left out (a surge in the history is an hour far out, not a noisy entity); 0 when
+   * arrival noise alone explains them, as it does for shipments that arrive at random, and when
+   * fewer than {@value #MIN_HOURS} hours are busy enough to tell.
    */
   static double hourDispersion(Hours hours, double[][] events, double[] dayEvents, boolean[] whole, long firstDay,
-                               boolean seasonal, double[] levels) {
-    List<double[]> busy = new ArrayList<>();
+                               boolean seasonal) {
+    BusyHours busy = new BusyHours(24 * dayEvents.length);
     // From the second day: the entity's first day is its first shipment's, most often begun part way.
     for (int d = 1; d < dayEvents.length; d++) {
       if (!whole[d] || !(dayEvents[d] > 0)) {
@@ -312,15 +311,15 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       for (int h = 0; h < 24; h++) {
         expectedDay += events[type][h];
       }
-      long first = (firstDay + d) * 24 - hours.firstHour;
+      int first = (int) ((firstDay + d) * 24 - hours.firstHour);
       // The day's own count, less its hours far out of their share (a surge would make all the others look quiet).
       double dayCount = dayEvents[d];
       double keptShare = 1;
       for (int h = 0; h < 24; h++) {
         double share = events[type][h] / expectedDay;
-        double deviation = hours.events[(int) (first + h)] - dayEvents[d] * share;
-        if (deviation * deviation > HOUR_CAP * dayEvents[d] * share) {
-          dayCount -= hours.events[(int) (first + h)];
+        double deviation = hours.events[first + h] - dayEvents[d] * share;
+        if (deviation * deviation > FAR_OUT * dayEvents[d] * share) {
+          dayCount -= hours.events[first + h];
           keptShare -= share;
         }
       }
@@ -330,24 +329,22 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       for (int h = 0; h < 24; h++) {
         double share = events[type][h] / expectedDay;
         double mean = dayCount / keptShare * share;
-        double arrival = mean * (1 - share);
-        if (arrival >= MIN_HOUR_EVENTS) {
-          double deviation = hours.events[(int) (first + h)] - mean;
-          busy.add(new double[] {deviation * deviation, arrival, mean * mean * (1 - share)});
+        if (mean * (1 - share) >= MIN_HOUR_EVENTS) {
+          busy.add(hours.events[first + h] - mean, mean, share);
         }
       }
     }
-    if (busy.size() < MIN_HOURS || meanSquare(busy, 0) <= 1) {
+    if (busy.n < MIN_HOURS || busy.meanSquare(0) <= 1) {
       return 0;
     }
     double lo = 0;
     double hi = 1;
-    if (meanSquare(busy, hi) > 1) {
+    if (busy.meanSquare(hi) > 1) {
       return hi;
     }
-    for (int i = 0; i < 30; i++) {
+    for (int i = 0; i < 20; i++) {
       double mid = (lo + hi) / 2;
-      if (meanSquare(busy, mid) > 1) {
+      if (busy.meanSquare(mid) > 1) {
         lo = mid;
       } else {
         hi = mid;
@@ -356,18 +353,40 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
     return (lo + hi) / 2;
   }
 
-  /** Mean of the hours' squared residuals standardised by arrival noise and hour-level dispersion c, each capped. */
-  private static double meanSquare(List<double[]> busy, double c) {
-    double sum = 0;
-    int kept = 0;
-    for (double[] hour : busy) {
-      double z2 = hour[0] / (hour[1] + c * c * hour[2]);
-      if (z2 <= HOUR_CAP) {
-        sum += z2;
-        kept++;
-      }
+  /** The busy hours of a history: each one's squared residual, arrival noise and what a dispersion c² adds to it. */
+  private static final class BusyHours {
+    private final double[] squares;
+    private final double[] arrival;
+    private final double[] own;
+    private int n;
+
+    BusyHours(int capacity) {
+      squares = new double[capacity];
+      arrival = new double[capacity];
+      own = new double[capacity];
     }
-    return kept == 0 ? 0 : sum / kept;
+
+    /** An hour is part of its day's count, which takes (1 − its share) off its arrival noise and its own dispersion. */
+    void add(double residual, double mean, double share) {
+      squares[n] = residual * residual;
+      arrival[n] = mean * (1 - share);
+      own[n] = mean * mean * (1 - share);
+      n++;
+    }
+
+    /** Mean of the squared residuals standardised by arrival noise and hour-level dispersion c, those beyond 4 spreads left out. */
+    double meanSquare(double c) {
+      double sum = 0;
+      int kept = 0;
+      for (int i = 0; i < n; i++) {
+        double z2 = squares[i] / (arrival[i] + c * c * own[i]);
+        if (z2 <= FAR_OUT) {
+          sum += z2;
+          kept++;
+        }
+      }
+      return kept == 0 ? 0 : sum / kept;
+    }
   }
 
   /**
