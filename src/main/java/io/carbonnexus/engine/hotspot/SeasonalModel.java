@@ -111,12 +111,14 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
   private static final double MAD_TO_SIGMA = 1.4826;
   /** Effective samples of a (1, 2, 1)-weighted mean of three neighbouring hours: (Σw)² / Σw². */
   private static final double SMOOTHING_SAMPLES = 16.0 / 6.0;
-  /** Hours expecting fewer shipments than this are mostly arrival noise: they say nothing of the hour-level dispersion. */
+  /** Hours with less arrival noise than this (shipments², given their day's count) say little of the hour-level dispersion. */
   static final double MIN_HOUR_EVENTS = 3;
   /** Busy hours needed to learn an hour-level dispersion (two days' worth). */
   static final int MIN_HOURS = 48;
   /** Hours whose standardised squared residual is beyond this (four spreads) are left out. */
   private static final double FAR_OUT = 16;
+  /** The far-out hours depend on the dispersion: screened again with each estimate, at most this often. */
+  private static final int SCREENINGS = 4;
   /** Days with fewer shipments than this say nothing about the entity's intensity. */
   private static final double MIN_INTENSITY_EVENTS = 5;
 
@@ -289,68 +291,71 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
   /**
    * The hour-level dispersion: how far single hours stray from their share of their own day,
    * beyond arrival noise — a dispatcher's batches, a route whose hours mix suppliers whose days
-   * differ. Each busy hour of each whole day but the entity's first (at least
-   * {@value #MIN_HOUR_EVENTS} shipments expected once the day's own level is known) is compared
-   * with the rhythm's share of the day's actual count (less its hours far out, such as a surge's),
-   * so whole days that run busy or quiet (the day-level dispersion) do not count here. c is the
-   * value for which those hours' standardised squared residuals average one, the hours beyond four
-   * spreads left out (a surge in the history is an hour far out, not a noisy entity); 0 when
-   * arrival noise alone explains them, as it does for shipments that arrive at random, and when
-   * fewer than {@value #MIN_HOURS} hours are busy enough to tell.
+   * differ. Each busy hour (at least {@value #MIN_HOUR_EVENTS} shipments² of arrival noise once
+   * its day's count is known) of each whole day is compared with the rhythm's share of its day's
+   * actual count, so whole days that run busy or quiet (the day-level dispersion) do not count
+   * here. Hours four spreads or more from their share (a surge; the hours before a young entity's
+   * very first shipment) are left out, of their day's count too, and a day with half its rhythm
+   * left out is not used; what four spreads are depends on c, so the screening is repeated with
+   * each new estimate. c is the value for which the hours' standardised squared residuals average
+   * one; 0 when arrival noise alone explains them (as it does for shipments that arrive at random),
+   * and when fewer than {@value #MIN_HOURS} hours are busy enough to tell.
    */
   static double hourDispersion(Hours hours, double[][] events, double[] dayEvents, boolean[] whole, long firstDay,
                                boolean seasonal) {
+    double c = 0;
+    for (int round = 0; round < SCREENINGS; round++) {
+      BusyHours busy = busyHours(hours, events, dayEvents, whole, firstDay, seasonal, c);
+      double next = busy.dispersion();
+      if (Math.abs(next - c) < 1e-3) {
+        return next;
+      }
+      c = next;
+    }
+    return c;
+  }
+
+  /** The busy hours of the whole days, screened at hour-level dispersion c. */
+  private static BusyHours busyHours(Hours hours, double[][] events, double[] dayEvents, boolean[] whole,
+                                     long firstDay, boolean seasonal, double c) {
     BusyHours busy = new BusyHours(24 * dayEvents.length);
-    // From the second day: the entity's first day is its first shipment's, most often begun part way.
-    for (int d = 1; d < dayEvents.length; d++) {
+    double[] shares = new double[24];
+    for (int d = 0; d < dayEvents.length; d++) {
       if (!whole[d] || !(dayEvents[d] > 0)) {
         continue;
       }
-      int type = seasonal ? dayTypeOfEpochDay(firstDay + d) : WEEKDAY;
+      double[] rhythm = events[seasonal ? dayTypeOfEpochDay(firstDay + d) : WEEKDAY];
       double expectedDay = 0;
+      for (double e : rhythm) {
+        expectedDay += e;
+      }
+      double squares = 0;
       for (int h = 0; h < 24; h++) {
-        expectedDay += events[type][h];
+        shares[h] = rhythm[h] / expectedDay;
+        squares += shares[h] * shares[h];
       }
       int first = (int) ((firstDay + d) * 24 - hours.firstHour);
-      // The day's own count, less its hours far out of their share (a surge would make all the others look quiet).
       double dayCount = dayEvents[d];
       double keptShare = 1;
       for (int h = 0; h < 24; h++) {
-        double share = events[type][h] / expectedDay;
-        double deviation = hours.events[first + h] - dayEvents[d] * share;
-        if (deviation * deviation > FAR_OUT * dayEvents[d] * share) {
+        double mean = dayEvents[d] * shares[h];
+        double deviation = hours.events[first + h] - mean;
+        if (deviation * deviation > FAR_OUT * mean * (1 + c * c * mean)) {
           dayCount -= hours.events[first + h];
-          keptShare -= share;
+          keptShare -= shares[h];
         }
       }
       if (!(keptShare > 0.5)) {
         continue;
       }
       for (int h = 0; h < 24; h++) {
-        double share = events[type][h] / expectedDay;
-        double mean = dayCount / keptShare * share;
-        if (mean * (1 - share) >= MIN_HOUR_EVENTS) {
-          busy.add(hours.events[first + h] - mean, mean, share);
+        double mean = dayCount / keptShare * shares[h];
+        if (mean * (1 - shares[h]) >= MIN_HOUR_EVENTS) {
+          busy.add(hours.events[first + h] - mean, mean, shares[h], squares);
         }
       }
     }
-    if (busy.n < MIN_HOURS || busy.meanSquare(0) <= 1) {
-      return 0;
-    }
-    double lo = 0;
-    double hi = 1;
-    if (busy.meanSquare(hi) > 1) {
-      return hi;
-    }
-    for (int i = 0; i < 20; i++) {
-      double mid = (lo + hi) / 2;
-      if (busy.meanSquare(mid) > 1) {
-        lo = mid;
-      } else {
-        hi = mid;
-      }
-    }
-    return (lo + hi) / 2;
+    return busy;
   }
 
   /** The busy hours of a history: each one's squared residual, arrival noise and what a dispersion c² adds to it. */
@@ -366,16 +371,40 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       own = new double[capacity];
     }
 
-    /** An hour is part of its day's count, which takes (1 − its share) off its arrival noise and its own dispersion. */
-    void add(double residual, double mean, double share) {
+    /**
+     * An hour is part of its day's count: its residual against its share of that count has
+     * (1 − share) of its arrival noise, and (1 − 2 share + Σ shares²) of the hours' own dispersion.
+     */
+    void add(double residual, double mean, double share, double shareSquares) {
       squares[n] = residual * residual;
       arrival[n] = mean * (1 - share);
-      own[n] = mean * mean * (1 - share);
+      own[n] = mean * mean * (1 - 2 * share + shareSquares);
       n++;
     }
 
-    /** Mean of the squared residuals standardised by arrival noise and hour-level dispersion c, those beyond 4 spreads left out. */
-    double meanSquare(double c) {
+    /** The c at which the mean square is one, by 20 halvings in [0, 1]; 0 with too few hours or when arrival noise explains them. */
+    double dispersion() {
+      if (n < MIN_HOURS || meanSquare(0) <= 1) {
+        return 0;
+      }
+      double lo = 0;
+      double hi = 1;
+      if (meanSquare(hi) > 1) {
+        return hi;
+      }
+      for (int i = 0; i < 20; i++) {
+        double mid = (lo + hi) / 2;
+        if (meanSquare(mid) > 1) {
+          lo = mid;
+        } else {
+          hi = mid;
+        }
+      }
+      return (lo + hi) / 2;
+    }
+
+    /** Mean of the squared residuals standardised at dispersion c, those beyond four spreads left out (none kept: infinite). */
+    private double meanSquare(double c) {
       double sum = 0;
       int kept = 0;
       for (int i = 0; i < n; i++) {
@@ -385,7 +414,7 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
           kept++;
         }
       }
-      return kept == 0 ? 0 : sum / kept;
+      return kept == 0 ? Double.POSITIVE_INFINITY : sum / kept;
     }
   }
 
@@ -713,7 +742,9 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
   /**
    * The expectation over [from, to): each hour's profile value times the share of the hour in the
    * window; {@code daySquares} keeps Σ over calendar days of (that day's part)², for the day-level
-   * variance of a window that spans midnight.
+   * variance of a window that spans midnight, and {@code hourSquares} Σ over clock hours of (that
+   * hour's part)², for the hour-level variance: all of it for a window inside one clock hour, half
+   * for an hour's window that straddles two halves, a sixteenth or so for a day.
    */
   public record Expected(double co2, double events, double tkm, double co2DaySquares, double eventsDaySquares,
                          double estimationWeight, double co2HourSquares, double eventsHourSquares) {
@@ -765,8 +796,9 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
 
   /**
    * Expected shipments and their upper edge over the window: a negative binomial count — Poisson
-   * around a mean that whole days move by the day-level dispersion, and that is itself known only
-   * from a few days (the estimation part, 1 / (samples × mean), is largest for quiet hours).
+   * around a mean that whole days move by the day-level dispersion and single hours by the
+   * hour-level one, and that is itself known only from a few days (the estimation part,
+   * 1 / (samples × mean), is largest for quiet hours).
    */
   public double[] countBand(Expected x, double k) {
     double lambda = x.events();

@@ -92,8 +92,14 @@ final class SyntheticHistory {
     return sd == 0 ? 1 : Math.exp(sd * random.nextGaussian() - sd * sd / 2);
   }
 
-  /** Knuth's method: fine for the means of these tests (well below 700, where e^−mean underflows). */
+  /**
+   * Knuth's method up to a mean of 500 (e^−mean underflows near 700); above it, the normal
+   * approximation, as close as these tests need.
+   */
   static int poisson(Random random, double mean) {
+    if (mean > 500) {
+      return (int) Math.max(0, Math.round(mean + Math.sqrt(mean) * random.nextGaussian()));
+    }
     double l = Math.exp(-mean);
     double p = 1;
     int k = 0;

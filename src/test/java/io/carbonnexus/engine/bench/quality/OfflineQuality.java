@@ -286,8 +286,8 @@ public final class OfflineQuality {
         }
       }
       if (m != null && m.seasonal() != null) {
-        line.append(String.format(Locale.ROOT, " | cN %.3f cC %.3f phi %.1f", m.seasonal().countDispersion(),
-          m.seasonal().co2Dispersion(), m.seasonal().phi()));
+        line.append(String.format(Locale.ROOT, " | cN %.3f cC %.3f cH %.3f phi %.1f", m.seasonal().countDispersion(),
+          m.seasonal().co2Dispersion(), m.seasonal().hourDispersion(), m.seasonal().phi()));
       }
       if (System.getProperty("readings") != null) {
         Map<Duration, io.carbonnexus.engine.hotspot.Evaluator.Observation> obs = new HashMap<>();
