@@ -303,9 +303,30 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
    */
   static double hourDispersion(Hours hours, double[][] events, double[] dayEvents, boolean[] whole, long firstDay,
                                boolean seasonal) {
+    // Each day type's rhythm as shares of its day, and Σ shares².
+    double[][] shares = new double[3][24];
+    double[] shareSquares = new double[3];
+    for (int type = 0; type < 3; type++) {
+      double expectedDay = 0;
+      for (double e : events[type]) {
+        expectedDay += e;
+      }
+      for (int h = 0; h < 24; h++) {
+        shares[type][h] = events[type][h] / expectedDay;
+        shareSquares[type] += shares[type][h] * shares[type][h];
+      }
+    }
+    BusyHours busy = new BusyHours(24 * dayEvents.length);
     double c = 0;
     for (int round = 0; round < SCREENINGS; round++) {
-      BusyHours busy = busyHours(hours, events, dayEvents, whole, firstDay, seasonal, c);
+      busy.clear();
+      for (int d = 0; d < dayEvents.length; d++) {
+        if (whole[d] && dayEvents[d] > 0) {
+          int type = seasonal ? dayTypeOfEpochDay(firstDay + d) : WEEKDAY;
+          busy.addDay(hours, (int) ((firstDay + d) * 24 - hours.firstHour), dayEvents[d], shares[type],
+            shareSquares[type], c);
+        }
+      }
       double next = busy.dispersion();
       if (Math.abs(next - c) < 1e-3) {
         return next;
@@ -313,49 +334,6 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       c = next;
     }
     return c;
-  }
-
-  /** The busy hours of the whole days, screened at hour-level dispersion c. */
-  private static BusyHours busyHours(Hours hours, double[][] events, double[] dayEvents, boolean[] whole,
-                                     long firstDay, boolean seasonal, double c) {
-    BusyHours busy = new BusyHours(24 * dayEvents.length);
-    double[] shares = new double[24];
-    for (int d = 0; d < dayEvents.length; d++) {
-      if (!whole[d] || !(dayEvents[d] > 0)) {
-        continue;
-      }
-      double[] rhythm = events[seasonal ? dayTypeOfEpochDay(firstDay + d) : WEEKDAY];
-      double expectedDay = 0;
-      for (double e : rhythm) {
-        expectedDay += e;
-      }
-      double squares = 0;
-      for (int h = 0; h < 24; h++) {
-        shares[h] = rhythm[h] / expectedDay;
-        squares += shares[h] * shares[h];
-      }
-      int first = (int) ((firstDay + d) * 24 - hours.firstHour);
-      double dayCount = dayEvents[d];
-      double keptShare = 1;
-      for (int h = 0; h < 24; h++) {
-        double mean = dayEvents[d] * shares[h];
-        double deviation = hours.events[first + h] - mean;
-        if (deviation * deviation > FAR_OUT * mean * (1 + c * c * mean)) {
-          dayCount -= hours.events[first + h];
-          keptShare -= shares[h];
-        }
-      }
-      if (!(keptShare > 0.5)) {
-        continue;
-      }
-      for (int h = 0; h < 24; h++) {
-        double mean = dayCount / keptShare * shares[h];
-        if (mean * (1 - shares[h]) >= MIN_HOUR_EVENTS) {
-          busy.add(hours.events[first + h] - mean, mean, shares[h], squares);
-        }
-      }
-    }
-    return busy;
   }
 
   /** The busy hours of a history: each one's squared residual, arrival noise and what a dispersion c² adds to it. */
@@ -371,11 +349,42 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       own = new double[capacity];
     }
 
+    void clear() {
+      n = 0;
+    }
+
+    /**
+     * The busy hours of one whole day starting at hour index {@code first}, screened at hour-level
+     * dispersion c: its hours far out are left out, of its count too, and a day with half its
+     * rhythm left out adds nothing.
+     */
+    void addDay(Hours hours, int first, double count, double[] shares, double shareSquares, double c) {
+      double dayCount = count;
+      double keptShare = 1;
+      for (int h = 0; h < 24; h++) {
+        double mean = count * shares[h];
+        double deviation = hours.events[first + h] - mean;
+        if (deviation * deviation > FAR_OUT * mean * (1 + c * c * mean)) {
+          dayCount -= hours.events[first + h];
+          keptShare -= shares[h];
+        }
+      }
+      if (!(keptShare > 0.5)) {
+        return;
+      }
+      for (int h = 0; h < 24; h++) {
+        double mean = dayCount / keptShare * shares[h];
+        if (mean * (1 - shares[h]) >= MIN_HOUR_EVENTS) {
+          add(hours.events[first + h] - mean, mean, shares[h], shareSquares);
+        }
+      }
+    }
+
     /**
      * An hour is part of its day's count: its residual against its share of that count has
      * (1 − share) of its arrival noise, and (1 − 2 share + Σ shares²) of the hours' own dispersion.
      */
-    void add(double residual, double mean, double share, double shareSquares) {
+    private void add(double residual, double mean, double share, double shareSquares) {
       squares[n] = residual * residual;
       arrival[n] = mean * (1 - share);
       own[n] = mean * mean * (1 - 2 * share + shareSquares);
@@ -802,17 +811,20 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
    */
   public double[] countBand(Expected x, double k) {
     double lambda = x.events();
-    return new double[] {lambda, PoissonTail.edge(lambda, overdispersion(countDispersion, x, lambda), k)};
+    return new double[] {lambda, PoissonTail.edge(lambda,
+      overdispersion(countDispersion, x.eventsDaySquares(), x.eventsHourSquares(), lambda, lambda, x), k)};
   }
 
   /**
-   * Relative over-dispersion of a window's count: day-level and hour-level (each by the window's
-   * share in each day and in each hour) and estimation.
+   * Relative over-dispersion of a window's count or CO2: day-level and hour-level (each by the
+   * window's share in each day and in each hour, from {@code mean} and its squares) and estimation
+   * (over the window's {@code units}: shipments, or shipments' weight in CO2).
    */
-  private double overdispersion(double dayDispersion, Expected x, double mean) {
-    double dayShare = mean > 0 ? x.eventsDaySquares() / (mean * mean) : 1;
-    double hourShare = mean > 0 ? x.eventsHourSquares() / (mean * mean) : 1;
-    double estimation = mean > 0 ? x.estimationWeight() / mean : 0;
+  private double overdispersion(double dayDispersion, double daySquares, double hourSquares, double mean, double units,
+                                Expected x) {
+    double dayShare = mean > 0 ? daySquares / (mean * mean) : 1;
+    double hourShare = mean > 0 ? hourSquares / (mean * mean) : 1;
+    double estimation = units > 0 ? x.estimationWeight() / units : 0;
     return dayDispersion * dayDispersion * (Double.isNaN(dayShare) ? 1 : dayShare)
       + hourDispersion * hourDispersion * (Double.isNaN(hourShare) ? 1 : hourShare) + estimation;
   }
@@ -821,10 +833,7 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
   public double[] co2Band(Expected x, double k) {
     double mean = x.co2();
     double effective = mean / phi;
-    double dayShare = mean > 0 ? x.co2DaySquares() / (mean * mean) : 1;
-    double hourShare = mean > 0 ? x.co2HourSquares() / (mean * mean) : 1;
-    double dispersion = co2Dispersion * co2Dispersion * dayShare + hourDispersion * hourDispersion * hourShare
-      + (effective > 0 ? x.estimationWeight() / effective : 0);
+    double dispersion = overdispersion(co2Dispersion, x.co2DaySquares(), x.co2HourSquares(), mean, effective, x);
     return new double[] {mean, phi * PoissonTail.edge(effective, dispersion, k)};
   }
 

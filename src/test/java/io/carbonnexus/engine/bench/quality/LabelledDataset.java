@@ -83,27 +83,28 @@ public final class LabelledDataset {
     }
 
     public Settings withWeekdayContrast(double contrast) {
-      return new Settings(seed, end, days, scoredDays, bursts, sustainedLoad, sustainedVolume, airShifts, historyBursts,
-        historySustainedLoad, historySustainedVolume, historyAirShifts, volumeScale, separation, minBurstShipments,
-        minChangedShipments, minAirShipments, contrast, weeklyGrowth, hourNoise);
+      return withWorld(contrast, weeklyGrowth, hourNoise);
     }
 
     public Settings withWeeklyGrowth(double growth) {
       if (!(growth > -1)) {
         throw new IllegalArgumentException("weekly growth must be above -1 (got " + growth + ")");
       }
-      return new Settings(seed, end, days, scoredDays, bursts, sustainedLoad, sustainedVolume, airShifts, historyBursts,
-        historySustainedLoad, historySustainedVolume, historyAirShifts, volumeScale, separation, minBurstShipments,
-        minChangedShipments, minAirShipments, weekdayContrast, growth, hourNoise);
+      return withWorld(weekdayContrast, growth, hourNoise);
     }
 
     public Settings withHourNoise(double sd) {
       if (!(sd >= 0)) {
         throw new IllegalArgumentException("hour noise must be 0 or more (got " + sd + ")");
       }
+      return withWorld(weekdayContrast, weeklyGrowth, sd);
+    }
+
+    /** These settings in a world of another shape: the robustness knobs, everything else kept. */
+    private Settings withWorld(double contrast, double growth, double noise) {
       return new Settings(seed, end, days, scoredDays, bursts, sustainedLoad, sustainedVolume, airShifts, historyBursts,
         historySustainedLoad, historySustainedVolume, historyAirShifts, volumeScale, separation, minBurstShipments,
-        minChangedShipments, minAirShipments, weekdayContrast, weeklyGrowth, sd);
+        minChangedShipments, minAirShipments, contrast, growth, noise);
     }
 
     /** The growth factor of a date against the last day of the data (1 on it, below it before when growing). */
