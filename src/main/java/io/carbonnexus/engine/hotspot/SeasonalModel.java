@@ -604,14 +604,15 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
     if (n < 3) {
       return typical;
     }
+    Spread spread = new Spread(residuals, poissonVariances);
     double lo = 0;
     double hi = 1;
-    if (spread(residuals, poissonVariances, hi) > 1) {
+    if (spread.at(hi) > 1) {
       lo = hi;
     } else {
       for (int i = 0; i < 40; i++) {
         double mid = (lo + hi) / 2;
-        if (spread(residuals, poissonVariances, mid) > 1) {
+        if (spread.at(mid) > 1) {
           lo = mid;
         } else {
           hi = mid;
@@ -623,33 +624,73 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
     return Math.min(1, Math.max(MIN_DISPERSION, shrunk));
   }
 
-  /** RMS of the standardised residuals, those beyond four robust spreads of the median left out. */
-  private static double spread(List<Double> residuals, List<Double> poissonVariances, double c) {
-    double[] z = new double[residuals.size()];
-    List<Double> list = new ArrayList<>(z.length);
-    for (int i = 0; i < z.length; i++) {
-      z[i] = residuals.get(i) / Math.sqrt(c * c + poissonVariances.get(i));
-      list.add(z[i]);
+  /**
+   * RMS of standardised residuals at a dispersion, those beyond four robust spreads of the median
+   * left out; in primitive arrays, as the search for the dispersion asks for it forty times. The
+   * medians come from orders kept from one call to the next: between two nearby dispersions the
+   * order hardly changes, and an insertion sort of an almost sorted order is one pass.
+   */
+  private static final class Spread {
+    private final double[] residuals;
+    private final double[] poissonVariances;
+    private final double[] z;
+    private final double[] deviations;
+    private final int[] byZ;
+    private final int[] byDeviation;
+
+    Spread(List<Double> residuals, List<Double> poissonVariances) {
+      this.residuals = residuals.stream().mapToDouble(Double::doubleValue).toArray();
+      this.poissonVariances = poissonVariances.stream().mapToDouble(Double::doubleValue).toArray();
+      int n = this.residuals.length;
+      this.z = new double[n];
+      this.deviations = new double[n];
+      this.byZ = java.util.stream.IntStream.range(0, n).toArray();
+      this.byDeviation = byZ.clone();
     }
-    double med = median(list);
-    List<Double> deviations = new ArrayList<>(z.length);
-    for (double v : z) {
-      deviations.add(Math.abs(v - med));
-    }
-    double robust = MAD_TO_SIGMA * median(deviations);
-    double sum = 0;
-    int kept = 0;
-    for (double v : z) {
-      if (Math.abs(v - med) <= 4 * robust) {
-        sum += v * v;
-        kept++;
+
+    double at(double c) {
+      for (int i = 0; i < z.length; i++) {
+        z[i] = residuals[i] / Math.sqrt(c * c + poissonVariances[i]);
       }
+      double med = median(byZ, z);
+      for (int i = 0; i < z.length; i++) {
+        deviations[i] = Math.abs(z[i] - med);
+      }
+      double robust = MAD_TO_SIGMA * median(byDeviation, deviations);
+      double sum = 0;
+      int kept = 0;
+      for (double v : z) {
+        if (Math.abs(v - med) <= 4 * robust) {
+          sum += v * v;
+          kept++;
+        }
+      }
+      return kept < 2 ? robust : Math.sqrt(sum / (kept - 1));
     }
-    return kept < 2 ? robust : Math.sqrt(sum / (kept - 1));
+
+    /** The median of {@code values}, after sorting {@code order} (indices into them) by them. */
+    private static double median(int[] order, double[] values) {
+      for (int i = 1; i < order.length; i++) {
+        int index = order[i];
+        double value = values[index];
+        int j = i - 1;
+        while (j >= 0 && values[order[j]] > value) {
+          order[j + 1] = order[j];
+          j--;
+        }
+        order[j + 1] = index;
+      }
+      int m = order.length / 2;
+      return order.length % 2 == 1 ? values[order[m]] : (values[order[m - 1]] + values[order[m]]) / 2;
+    }
   }
 
   private static double median(List<Double> values) {
-    double[] v = values.stream().mapToDouble(Double::doubleValue).toArray();
+    return sortedMedian(values.stream().mapToDouble(Double::doubleValue).toArray());
+  }
+
+  /** The median of {@code v}, which it sorts. */
+  private static double sortedMedian(double[] v) {
     Arrays.sort(v);
     int m = v.length / 2;
     return v.length % 2 == 1 ? v[m] : (v[m - 1] + v[m]) / 2;

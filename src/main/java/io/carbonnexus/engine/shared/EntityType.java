@@ -14,7 +14,8 @@ public enum EntityType {
   ROUTE("route"),
   VEHICLE_TYPE("vehicle_type");
 
-  private static final List<String> WIRES = Arrays.stream(values()).map(EntityType::wire).toList();
+  private static final EntityType[] TYPES = values();
+  private static final List<String> WIRES = Arrays.stream(TYPES).map(EntityType::wire).toList();
 
   private final String wire;
 
@@ -33,7 +34,13 @@ public enum EntityType {
 
   /** The type with this wire name, or empty: for values read where an unknown one is skipped, not refused. */
   public static Optional<EntityType> find(String wire) {
-    return Arrays.stream(values()).filter(t -> t.wire.equals(wire)).findFirst();
+    // A loop, not a stream: every row of a replay's buckets names its entity's type.
+    for (EntityType t : TYPES) {
+      if (t.wire.equals(wire)) {
+        return Optional.of(t);
+      }
+    }
+    return Optional.empty();
   }
 
   /** The type with this wire name; anything else (other case, blanks, null) is refused. */
