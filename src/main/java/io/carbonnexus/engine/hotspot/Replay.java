@@ -16,12 +16,15 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Replays detection over a past range, in memory, as the live engine would have run it at every
- * {@code step}: at each step, each entity's readings from its model of that hour — learnt, like
- * the live engine's, from its hours before that hour only, and a route's also through its lanes'
- * models of that hour — through the same {@link Evaluator}
- * and {@link HotspotPolicy}, from a state with no hotspot. Nothing after a step can change what
- * happened at it. Pure; the live hotspots are not read or touched.
+ * Replays detection over a past range, in memory, as the live engine would have run it: every
+ * entity at every {@code step} (the live cycle) and, between two steps, at the end of every bucket
+ * of its timeline in which it shipped (the live fast path, which judges an entity as its events
+ * arrive: a step longer than the buckets does not delay an opening to the next step). Each
+ * judgement takes the entity's readings from its model of that hour — learnt, like the live
+ * engine's, from its hours before that hour only, and a route's also through its lanes' models of
+ * that hour — through the same {@link Evaluator} and {@link HotspotPolicy}, from a state with no
+ * hotspot. Nothing after a moment can change what happened at it. Pure; the live hotspots are not
+ * read or touched.
  */
 public final class Replay {
 
@@ -71,6 +74,17 @@ public final class Replay {
     public Hours hours() {
       return hours;
     }
+
+    /** The first bucket edge after {@code ms}. */
+    long edgeAfter(long ms) {
+      return originMs + (Math.floorDiv(ms - originMs, bucketMs) + 1) * bucketMs;
+    }
+
+    /** Whether the bucket ending at {@code edgeMs} (a bucket edge) had a shipment. */
+    boolean shippedBefore(long edgeMs) {
+      int i = (int) ((edgeMs - originMs) / bucketMs);
+      return i >= 1 && i < cumulative.length && cumulative[i].events() > cumulative[i - 1].events();
+    }
   }
 
   private Replay() {
@@ -95,54 +109,97 @@ public final class Replay {
                                  Duration step, DetectionSettings settings, Thresholds thresholds,
                                  Map<EntityKey, Map<Duration, Double>> targets) {
     List<Change> changes = new ArrayList<>();
-    List<Duration> lengths = settings.observedLengths();
-    List<Duration> laneLengths = settings.laneLengths();
     Map<String, List<Lane>> lanesByRoute = new HashMap<>();
     new TreeMap<>(lanes).keySet().forEach(lane -> lanesByRoute.computeIfAbsent(lane.route(), r -> new ArrayList<>()).add(lane));
     long steps = Duration.between(from, to).toMillis() / step.toMillis();
+    long stepMs = step.toMillis();
     for (Map.Entry<EntityKey, Timeline> entry : new TreeMap<>(timelines).entrySet()) {
       EntityKey key = entry.getKey();
       Timeline timeline = entry.getValue();
-      Map<Duration, Double> entityTargets = targets.getOrDefault(key, Map.of());
-      List<Lane> routeLanes = key.type() == EntityType.ROUTE && !laneLengths.isEmpty()
+      List<Lane> routeLanes = key.type() == EntityType.ROUTE && !settings.laneLengths().isEmpty()
         ? lanesByRoute.getOrDefault(key.entity(), List.of()) : List.of();
-      EntityModel[] laneModels = new EntityModel[routeLanes.size()];
-      Severity state = null;
-      Reading last = null;
-      Instant modelHour = null;
-      EntityModel model = null;
+      Walk walk = new Walk(key, timeline, routeLanes.stream().map(lanes::get).toList(), routeLanes,
+        targets.getOrDefault(key, Map.of()), settings, thresholds, changes);
+      long previous = Long.MIN_VALUE;
       for (long s = 0; s <= steps; s++) {
-        Instant at = from.plusMillis(s * step.toMillis());
-        Instant hour = Instant.ofEpochSecond(Math.floorDiv(at.getEpochSecond(), 3600) * 3600);
-        if (!hour.equals(modelHour)) {
-          model = EntityModel.learn(hour, timeline.hours(), settings);
-          for (int i = 0; i < laneModels.length; i++) {
-            laneModels[i] = EntityModel.learn(hour, lanes.get(routeLanes.get(i)).hours(), settings);
-          }
-          modelHour = hour;
-        }
-        Map<Duration, Evaluator.Observation> observations = observe(timeline, lengths, at);
-        List<Evaluator.LaneView> views = new ArrayList<>();
-        for (int i = 0; i < laneModels.length; i++) {
-          if (laneModels[i] != null && laneModels[i].seasonal() != null) {
-            views.add(new Evaluator.LaneView(routeLanes.get(i), laneModels[i].seasonal(),
-              observe(lanes.get(routeLanes.get(i)), laneLengths, at)));
+        long at = from.toEpochMilli() + s * stepMs;
+        if (previous != Long.MIN_VALUE && timeline.bucketMs < stepMs) {
+          // The fast path: between two cycles, an entity is judged again as soon as it ships.
+          for (long tick = timeline.edgeAfter(previous); tick < at; tick += timeline.bucketMs) {
+            if (timeline.shippedBefore(tick)) {
+              walk.judge(Instant.ofEpochMilli(tick));
+            }
           }
         }
-        Transition t = decide(state, last, Evaluator.readings(key, model, observations, entityTargets, settings, views),
-          thresholds);
-        if (t == null) {
-          continue;
-        }
-        last = t.reading();
-        if (t.kind().isTransition()) {
-          changes.add(new Change(at, key, t));
-        }
-        state = t.kind() == HotspotChange.RESOLVED || t.kind() == HotspotChange.NONE ? null : t.severity();
+        walk.judge(Instant.ofEpochMilli(at));
+        previous = at;
       }
     }
     changes.sort(Comparator.comparing(Change::at).thenComparing(Change::entity));
     return changes;
+  }
+
+  /** One entity's way through a replay: its state, and its models (and its lanes') of the hour judged. */
+  private static final class Walk {
+    private final EntityKey key;
+    private final Timeline timeline;
+    private final List<Timeline> laneTimelines;
+    private final List<Lane> lanes;
+    private final Map<Duration, Double> targets;
+    private final DetectionSettings settings;
+    private final Thresholds thresholds;
+    private final List<Change> changes;
+    private final List<Duration> lengths;
+    private final List<Duration> laneLengths;
+    private final EntityModel[] laneModels;
+    private Severity state;
+    private Reading last;
+    private Instant modelHour;
+    private EntityModel model;
+
+    Walk(EntityKey key, Timeline timeline, List<Timeline> laneTimelines, List<Lane> lanes, Map<Duration, Double> targets,
+         DetectionSettings settings, Thresholds thresholds, List<Change> changes) {
+      this.key = key;
+      this.timeline = timeline;
+      this.laneTimelines = laneTimelines;
+      this.lanes = lanes;
+      this.targets = targets;
+      this.settings = settings;
+      this.thresholds = thresholds;
+      this.changes = changes;
+      this.lengths = settings.observedLengths();
+      this.laneLengths = settings.laneLengths();
+      this.laneModels = new EntityModel[lanes.size()];
+    }
+
+    /** Judges the entity at {@code at} with the models of that hour, and records any change. */
+    void judge(Instant at) {
+      Instant hour = Instant.ofEpochSecond(Math.floorDiv(at.getEpochSecond(), 3600) * 3600);
+      if (!hour.equals(modelHour)) {
+        model = EntityModel.learn(hour, timeline.hours(), settings);
+        for (int i = 0; i < laneModels.length; i++) {
+          laneModels[i] = EntityModel.learn(hour, laneTimelines.get(i).hours(), settings);
+        }
+        modelHour = hour;
+      }
+      Map<Duration, Evaluator.Observation> observations = observe(timeline, lengths, at);
+      List<Evaluator.LaneView> views = new ArrayList<>();
+      for (int i = 0; i < laneModels.length; i++) {
+        if (laneModels[i] != null && laneModels[i].seasonal() != null) {
+          views.add(new Evaluator.LaneView(lanes.get(i), laneModels[i].seasonal(),
+            observe(laneTimelines.get(i), laneLengths, at)));
+        }
+      }
+      Transition t = decide(state, last, Evaluator.readings(key, model, observations, targets, settings, views), thresholds);
+      if (t == null) {
+        return;
+      }
+      last = t.reading();
+      if (t.kind().isTransition()) {
+        changes.add(new Change(at, key, t));
+      }
+      state = t.kind() == HotspotChange.RESOLVED || t.kind() == HotspotChange.NONE ? null : t.severity();
+    }
   }
 
   /** What a timeline did over each window of these lengths ending at {@code at}. */

@@ -24,13 +24,15 @@ import java.util.Map;
 /**
  * {@code POST /detection/batch}: what the live engine would have done at every step of a past
  * range. The range's activity and the history before it are read once, in buckets; then
- * {@link Replay} evaluates each step with models learnt from data strictly before that step's
- * hour — the live engine's own rule — and today's thresholds and targets. Nothing is stored.
+ * {@link Replay} evaluates each step (the live cycle), and between steps each entity at the end of
+ * every bucket in which it shipped (the live fast path), with models learnt from data strictly
+ * before that hour — the live engine's own rule — and today's thresholds and targets. Nothing is
+ * stored.
  */
 final class ReplayRequest {
 
   /** The most steps one request may replay: bounds the work a single request can ask for. */
-  static final int MAX_STEPS = 20_000;
+  static final int MAX_STEPS = 30_000;
   /** The longest range one request may replay (the history before it is read as well). */
   static final Duration MAX_RANGE = Duration.ofDays(92);
 
@@ -76,16 +78,20 @@ final class ReplayRequest {
     return new Parsed(from, to, step);
   }
 
-  /** Buckets: the largest whole number of minutes dividing both the step and an hour. */
+  /**
+   * The grain of the live fast path in a replay: between two steps an entity is judged again at
+   * the end of every such bucket in which it shipped, as the live engine judges it when its events
+   * arrive, so that a coarse step does not delay what the replay says by up to a step.
+   */
+  static final Duration FAST_PATH_GRAIN = Duration.ofMinutes(5);
+
+  /** Buckets: the largest whole number of minutes dividing the step, an hour and {@link #FAST_PATH_GRAIN}. */
   static Duration bucket(Duration step) {
-    long a = step.toMinutes();
-    long b = 60;
-    while (b != 0) {
-      long t = a % b;
-      a = b;
-      b = t;
-    }
-    return Duration.ofMinutes(a);
+    return Duration.ofMinutes(gcd(gcd(step.toMinutes(), 60), FAST_PATH_GRAIN.toMinutes()));
+  }
+
+  private static long gcd(long a, long b) {
+    return b == 0 ? a : gcd(b, a % b);
   }
 
   static Future<JsonObject> run(Vertx vertx, Pool pool, Parsed p, DetectionSettings s, Thresholds thresholds) {

@@ -96,6 +96,22 @@ class ReplayTest {
       .put("to", "2026-11-02T00:00:00Z").put("step", "7m"), Duration.ofMinutes(5), FROM)).hasMessageContaining("dividing a day");
   }
 
+  @Test
+  void bucketsAreFineEnoughForTheFastPathWhateverTheStep() {
+    assertThat(java.util.stream.Stream.of("1m", "2m", "5m", "10m", "15m", "1h", "2h", "1d")
+      .map(step -> ReplayRequest.bucket(io.carbonnexus.engine.config.ConfigKey.parseDurationText(step)).toMinutes()))
+      .containsExactly(1L, 1L, 5L, 5L, 5L, 5L, 5L, 5L);
+  }
+
+  @Test
+  void twoWeeksAtAMinuteAreOneRequestAndMoreThan30000StepsAreRefused() {
+    java.util.function.Function<String, ReplayRequest.Parsed> parse = to -> ReplayRequest.parse(
+      new io.vertx.core.json.JsonObject().put("from", "2026-10-01T00:00:00Z").put("to", to).put("step", "1m"),
+      Duration.ofMinutes(5), FROM);
+    assertThat(parse.apply("2026-10-15T00:00:00Z").step()).isEqualTo(Duration.ofMinutes(1));
+    assertThatThrownBy(() -> parse.apply("2026-10-22T00:00:00Z")).hasMessageContaining("at most 30000 steps");
+  }
+
   /** Four weeks of a rhythm (busy days, quiet nights and weekends), in 5-minute buckets, with Poisson shipments. */
   private static Activity[] history(Instant origin, int buckets, long seed) {
     return history(origin, buckets, seed, 30, 6);
@@ -161,11 +177,38 @@ class ReplayTest {
     }
     List<Replay.Change> changes = Replay.run(Map.of(SUPPLIER, new Replay.Timeline(origin, bucket, series)), FROM, to,
       Duration.ofMinutes(5), SEASONAL, Thresholds.defaults(), Map.of());
-    List<Replay.Change> alarms = changes.stream().filter(c -> (c.transition().kind() == HotspotChange.OPENED
-      || c.transition().kind() == HotspotChange.ESCALATED) && c.transition().severity() != Severity.INFO).toList();
-    assertThat(alarms).isNotEmpty();
-    assertThat(alarms.get(0).at()).isAfter(burst).isBefore(burst.plus(Duration.ofMinutes(35)));
-    assertThat(alarms.get(0).transition().reading().window()).isEqualTo("1h");
+    Replay.Change alarm = firstAlarm(changes);
+    assertThat(alarm.at()).isAfter(burst).isBefore(burst.plus(Duration.ofMinutes(35)));
+    assertThat(alarm.transition().reading().window()).isEqualTo("1h");
+  }
+
+  @Test
+  void aCoarseStepOpensWhereTheLiveFastPathWouldHaveNotAtTheNextStep() {
+    Duration bucket = Duration.ofMinutes(5);
+    Instant origin = FROM.minus(Duration.ofDays(30));
+    Instant to = FROM.plus(Duration.ofDays(3));
+    int buckets = (int) (Duration.between(origin, to).toMinutes() / 5);
+    Activity[] series = history(origin, buckets, 11);
+    // Wednesday from 02:05, at night: 60 more shipments an hour, found within minutes.
+    Instant burst = FROM.plus(Duration.ofDays(2)).plus(Duration.ofHours(2)).plus(Duration.ofMinutes(5));
+    int first = (int) (Duration.between(origin, burst).toMinutes() / 5);
+    for (int i = first; i < first + 12; i++) {
+      series[i] = series[i].plus(kg(500)).plus(kg(500)).plus(kg(500)).plus(kg(500)).plus(kg(500));
+    }
+    Replay.Timeline timeline = new Replay.Timeline(origin, bucket, series);
+    Replay.Change fine = firstAlarm(Replay.run(Map.of(SUPPLIER, timeline), FROM, to, Duration.ofMinutes(5), SEASONAL,
+      Thresholds.defaults(), Map.of()));
+    Replay.Change coarse = firstAlarm(Replay.run(Map.of(SUPPLIER, timeline), FROM, to, Duration.ofHours(1), SEASONAL,
+      Thresholds.defaults(), Map.of()));
+    assertThat(fine.at()).as("found between two hourly steps").isAfter(burst)
+      .isBefore(burst.plus(Duration.ofMinutes(55)));
+    assertThat(coarse).as("an hourly step opens at the 5-minute bucket the fast path would have").isEqualTo(fine);
+  }
+
+  private static Replay.Change firstAlarm(List<Replay.Change> changes) {
+    return changes.stream().filter(c -> (c.transition().kind() == HotspotChange.OPENED
+      || c.transition().kind() == HotspotChange.ESCALATED) && c.transition().severity() != Severity.INFO)
+      .findFirst().orElseThrow();
   }
 
   @Test

@@ -286,8 +286,10 @@ class EventsApiIT {
     TestDatabase.execute(ENGINE.dbUrl(), "truncate hotspot_changes, hotspots cascade");
     TestDatabase.execute(ENGINE.dbUrl(), "insert into baselines (entity_type, entity, baseline, source) values"
       + " ('supplier', 'Replay Freight', 100, 'target') on conflict do nothing");
-    // 150 kg on 2026-11-10 at 06:00 UTC: the window before a step, [t - 24 h, t), holds it from the
-    // 07:00 step (critical) to the 06:00 step of the next day; at 07:00 it has left.
+    // 150 kg on 2026-11-10 at 06:00 UTC: the window before a moment, [t - 24 h, t), holds it until the
+    // 06:00 step of the next day; at 07:00 it has left. It opens at 06:05, not at the 07:00 step: the
+    // live fast path judges an entity as its events arrive, and the replay judges it at the end of
+    // each 5-minute bucket in which it shipped.
     TestDatabase.execute(ENGINE.dbUrl(), "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
       + " model_version) values (900001, '2026-11-10T06:00:00Z', 'Replay Freight', 'R7', 'van', 150, 'builtin', 't')");
     JsonObject request = new JsonObject().put("from", "2026-11-10T00:00:00Z").put("to", "2026-11-12T00:00:00Z")
@@ -298,7 +300,7 @@ class EventsApiIT {
     JsonArray changes = r.json().getJsonArray("changes");
     assertThat(changes.stream().map(o -> ((JsonObject) o).getString("at") + " " + ((JsonObject) o).getString("change")
       + "/" + ((JsonObject) o).getString("severity")).filter(x -> true).toList())
-      .containsSubsequence("2026-11-10T07:00:00Z opened/critical", "2026-11-11T07:00:00Z resolved/critical");
+      .containsSubsequence("2026-11-10T06:05:00Z opened/critical", "2026-11-11T07:00:00Z resolved/critical");
     assertThat(TestDatabase.queryLong(ENGINE.dbUrl(), "select count(*) from hotspots")).isZero();
   }
 
@@ -307,7 +309,7 @@ class EventsApiIT {
     TestDatabase.execute(ENGINE.dbUrl(), "truncate hotspot_changes, hotspots cascade");
     TestDatabase.execute(ENGINE.dbUrl(), "insert into baselines (entity_type, entity, baseline, source) values"
       + " ('supplier', 'Honest Freight', 100, 'target') on conflict do nothing");
-    // 120 kg on the 10th at 03:00: over the target from the 04:00 step for a day.
+    // 120 kg on the 10th at 03:00: over the target from 03:05 (the fast path's bucket after it) for a day.
     TestDatabase.execute(ENGINE.dbUrl(), "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
       + " model_version) values (910001, '2026-11-10T03:00:00Z', 'Honest Freight', 'R8', 'van', 120, 'builtin', 't')");
     JsonObject request = new JsonObject().put("from", "2026-11-10T00:00:00Z").put("to", "2026-11-12T00:00:00Z")
@@ -319,9 +321,9 @@ class EventsApiIT {
     List<String> after = replayed(request, "Honest Freight");
     java.util.function.Predicate<String> upToNoon = c -> c.compareTo("2026-11-10T12:00:00Z") <= 0;
     assertThat(after.stream().filter(upToNoon).toList()).isEqualTo(before.stream().filter(upToNoon).toList())
-      .contains("2026-11-10T03:15:00Z opened/warn");
-    assertThat(after).as("the later events are seen after noon").contains("2026-11-10T12:15:00Z escalated/critical");
-    assertThat(before).doesNotContain("2026-11-10T12:15:00Z escalated/critical");
+      .contains("2026-11-10T03:05:00Z opened/warn");
+    assertThat(after).as("the later events are seen after noon").contains("2026-11-10T12:05:00Z escalated/critical");
+    assertThat(before).doesNotContain("2026-11-10T12:05:00Z escalated/critical");
   }
 
   private List<String> replayed(JsonObject request, String entity) {

@@ -32,7 +32,7 @@ import java.util.function.Function;
  */
 public final class OfflineQuality {
 
-  static final Duration BUCKET = Duration.ofMinutes(5);
+  static final Duration BUCKET = Duration.ofMinutes(Long.parseLong(System.getProperty("bucket", "5")));
   /** The changes of the last {@link #score} run, for the diagnostics of {@code -Dfalses}. */
   private static List<QualityScore.Change> lastChanges = List.of();
   private static final EmissionModel MODEL = EmissionModel.builtin();
@@ -163,13 +163,14 @@ public final class OfflineQuality {
       seeds.add(1L);
     }
     DetectionSettings settings = settings(algorithm, windows);
+    Duration step = Duration.ofMinutes(Long.parseLong(System.getProperty("step", "5")));
     Instant end = Instant.parse(System.getProperty("end", "2026-11-30T07:00:00Z"));
     if (System.getProperty("demo") != null) {
       long t0 = System.nanoTime();
       DetectionQualityBenchmark.DemoData demo = DetectionQualityBenchmark.demoData(
         io.carbonnexus.engine.demo.DemoEventGenerator.Settings.defaults(), end, 9);
       List<Predicted> events = predict(demo.events());
-      QualityScore.Result r = score(events, demo.labels(), end.minus(Duration.ofDays(14)), end, Duration.ofMinutes(5),
+      QualityScore.Result r = score(events, demo.labels(), end.minus(Duration.ofDays(14)), end, step,
         settings);
       print(algorithm + " demo", r);
       r.falseAlarms().forEach(c -> System.out.println("   false: " + c));
@@ -187,7 +188,7 @@ public final class OfflineQuality {
         .withWeeklyGrowth(Double.parseDouble(System.getProperty("growth", "0")))
         .withHourNoise(Double.parseDouble(System.getProperty("hourNoise", "0"))));
       List<Predicted> events = predict(data.events());
-      QualityScore.Result r = score(events, data.labels(), data.settings().scoredFrom(), end, Duration.ofMinutes(5),
+      QualityScore.Result r = score(events, data.labels(), data.settings().scoredFrom(), end, step,
         settings);
       print(algorithm + " seed " + seed, r);
       results.add(r);
