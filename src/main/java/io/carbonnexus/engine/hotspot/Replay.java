@@ -134,6 +134,13 @@ public final class Replay {
         walk.judge(Instant.ofEpochMilli(at));
         previous = at;
       }
+      // After the last step, the fast path up to the end of the range.
+      for (long tick = timeline.edgeAfter(previous); tick <= to.toEpochMilli() && timeline.bucketMs < stepMs;
+           tick += timeline.bucketMs) {
+        if (timeline.shippedBefore(tick)) {
+          walk.judge(Instant.ofEpochMilli(tick));
+        }
+      }
     }
     changes.sort(Comparator.comparing(Change::at).thenComparing(Change::entity));
     return changes;

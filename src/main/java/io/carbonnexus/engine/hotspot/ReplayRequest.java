@@ -31,7 +31,7 @@ import java.util.Map;
  */
 final class ReplayRequest {
 
-  /** The most steps one request may replay: bounds the work a single request can ask for. */
+  /** The most steps, and buckets, one request may replay: bounds the work a single request can ask for. */
   static final int MAX_STEPS = 30_000;
   /** The longest range one request may replay (the history before it is read as well). */
   static final Duration MAX_RANGE = Duration.ofDays(92);
@@ -75,19 +75,34 @@ final class ReplayRequest {
     if (Duration.between(from, to).toMillis() / step.toMillis() > MAX_STEPS) {
       throw new IllegalArgumentException("at most " + MAX_STEPS + " steps per request: shorten the range or lengthen the step");
     }
+    // The fast path judges a busy entity at every bucket whatever the step: that is the work to bound.
+    Duration bucket = bucket(step);
+    if (Duration.between(from, to).toMillis() / bucket.toMillis() > MAX_STEPS) {
+      throw new IllegalArgumentException("at most " + MAX_STEPS + " buckets of " + ConfigKey.formatDuration(bucket)
+        + " per request (between two steps the replay judges an entity at the end of each bucket in which it shipped,"
+        + " as the live fast path would): shorten the range");
+    }
     return new Parsed(from, to, step);
   }
 
   /**
-   * The grain of the live fast path in a replay: between two steps an entity is judged again at
-   * the end of every such bucket in which it shipped, as the live engine judges it when its events
-   * arrive, so that a coarse step does not delay what the replay says by up to a step.
+   * The coarsest grain of the live fast path in a replay: between two steps an entity is judged
+   * again at the end of every bucket in which it shipped, as the live engine judges it when its
+   * events arrive, so that a coarse step does not delay what the replay says by up to a step.
    */
   static final Duration FAST_PATH_GRAIN = Duration.ofMinutes(5);
 
-  /** Buckets: the largest whole number of minutes dividing the step, an hour and {@link #FAST_PATH_GRAIN}. */
+  /**
+   * Buckets: the largest whole number of minutes, at most {@link #FAST_PATH_GRAIN}, dividing both
+   * the step and an hour (5 minutes for any step that is a multiple of 5 minutes, 4 for 12m).
+   */
   static Duration bucket(Duration step) {
-    return Duration.ofMinutes(gcd(gcd(step.toMinutes(), 60), FAST_PATH_GRAIN.toMinutes()));
+    long common = gcd(step.toMinutes(), 60);
+    long minutes = FAST_PATH_GRAIN.toMinutes();
+    while (common % minutes != 0) {
+      minutes--;
+    }
+    return Duration.ofMinutes(minutes);
   }
 
   private static long gcd(long a, long b) {

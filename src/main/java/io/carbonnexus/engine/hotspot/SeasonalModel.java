@@ -674,7 +674,7 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
         int index = order[i];
         double value = values[index];
         int j = i - 1;
-        while (j >= 0 && values[order[j]] > value) {
+        while (j >= 0 && Double.compare(values[order[j]], value) > 0) {
           order[j + 1] = order[j];
           j--;
         }

@@ -98,9 +98,32 @@ class ReplayTest {
 
   @Test
   void bucketsAreFineEnoughForTheFastPathWhateverTheStep() {
-    assertThat(java.util.stream.Stream.of("1m", "2m", "5m", "10m", "15m", "1h", "2h", "1d")
+    assertThat(java.util.stream.Stream.of("1m", "2m", "5m", "6m", "9m", "10m", "12m", "15m", "1h", "2h", "288m", "1d")
       .map(step -> ReplayRequest.bucket(io.carbonnexus.engine.config.ConfigKey.parseDurationText(step)).toMinutes()))
-      .containsExactly(1L, 1L, 5L, 5L, 5L, 5L, 5L, 5L);
+      .containsExactly(1L, 2L, 5L, 3L, 3L, 5L, 4L, 5L, 5L, 5L, 4L, 5L);
+  }
+
+  @Test
+  void anHourlyStepOverMoreThan30000FiveMinuteBucketsIsRefusedNamingTheBuckets() {
+    java.util.function.Function<String, ReplayRequest.Parsed> parse = from -> ReplayRequest.parse(
+      new io.vertx.core.json.JsonObject().put("from", from).put("to", "2026-11-01T00:00:00Z").put("step", "12m"),
+      Duration.ofMinutes(5), FROM);
+    assertThat(parse.apply("2026-09-01T00:00:00Z").step()).isEqualTo(Duration.ofMinutes(12));
+    // 90 days at 12 minutes are 10,800 steps, but 32,400 buckets of 4 minutes.
+    assertThatThrownBy(() -> parse.apply("2026-08-03T00:00:00Z")).hasMessageContaining("at most 30000 buckets of 4m");
+  }
+
+  @Test
+  void whetherAnEntityIsJudgedAtAMomentDependsOnlyOnTheBucketBeforeIt() {
+    Activity[] buckets = new Activity[24];
+    buckets[7] = kg(10);
+    Replay.Timeline timeline = new Replay.Timeline(FROM, Duration.ofMinutes(5), buckets);
+    long t = FROM.plus(Duration.ofMinutes(35)).toEpochMilli();
+    assertThat(timeline.shippedBefore(t)).as("the shipment of [35, 40) is after 35").isFalse();
+    assertThat(timeline.shippedBefore(t + 300_000)).as("it is before 40").isTrue();
+    assertThat(timeline.shippedBefore(t + 600_000)).isFalse();
+    assertThat(timeline.edgeAfter(t)).isEqualTo(t + 300_000);
+    assertThat(timeline.edgeAfter(t - 60_000)).isEqualTo(t);
   }
 
   @Test

@@ -56,7 +56,7 @@ import java.util.function.Predicate;
  * </ol>
  * Results: a table on standard output and {@code target/detection-quality.json}.
  *
- * <p>Arguments: {@code --seed N} (1), {@code --step 5m}, {@code --max-steps 20000} (steps per
+ * <p>Arguments: {@code --seed N} (1), {@code --step 5m}, {@code --max-steps 30000} (steps per
  * request; a longer range is split into requests), {@code --end 2026-03-16T09:00:00Z} (default: the
  * current hour), {@code --demo-weeks 9} (0: skip the demo part; the replayed two weeks need four before them, the
  * 30-day speed measurement nine weeks in all), {@code --configs a,b} (a subset),
@@ -133,7 +133,7 @@ public final class DetectionQualityBenchmark {
       Instant end = a.containsKey("end") ? Instant.parse(a.get("end")) : Instant.now().truncatedTo(ChronoUnit.HOURS);
       return new Args(Long.parseLong(a.getOrDefault("seed", "1")),
         ConfigKey.parseDurationText(a.getOrDefault("step", "5m")),
-        Integer.parseInt(a.getOrDefault("max-steps", "20000")), end,
+        Integer.parseInt(a.getOrDefault("max-steps", "30000")), end,
         Integer.parseInt(a.getOrDefault("demo-weeks", "9")),
         a.containsKey("configs") ? List.of(a.get("configs").split(",")) : null,
         ConfigKey.parseDurationText(a.getOrDefault("longest-window", "24h")),
