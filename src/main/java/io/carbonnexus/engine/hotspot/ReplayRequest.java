@@ -11,6 +11,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +32,8 @@ import java.util.Map;
  * stored.
  */
 final class ReplayRequest {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ReplayRequest.class);
 
   /** The most steps, and buckets, one request may replay: bounds the work a single request can ask for. */
   static final int MAX_STEPS = 30_000;
@@ -110,6 +114,7 @@ final class ReplayRequest {
   }
 
   static Future<JsonObject> run(Vertx vertx, Pool pool, Parsed p, DetectionSettings s, Thresholds thresholds) {
+    long started = System.nanoTime();
     Duration bucket = bucket(p.step());
     Instant earliest = p.from().minus(s.history()).minus(s.longestWindow()).minus(Duration.ofHours(1));
     Instant origin = Instant.ofEpochSecond(Math.floorDiv(earliest.getEpochSecond(), 3600) * 3600);
@@ -130,7 +135,15 @@ final class ReplayRequest {
           ModelStore.laneBuckets(lanes.result(), count)
             .forEach((k, series) -> laneTimelines.put(k, new Replay.Timeline(origin, bucket, series)));
         }
-        return Replay.run(timelines, laneTimelines, p.from(), p.to(), p.step(), s, thresholds, targets.result());
+        long read = System.nanoTime();
+        List<Replay.Change> changes = Replay.run(timelines, laneTimelines, p.from(), p.to(), p.step(), s, thresholds,
+          targets.result());
+        // A long replay is the one heavy request an operator can make: say what it cost.
+        LOG.info("Replayed {} .. {} every {} (buckets of {}): {} entities and {} lanes, {} changes; read in {} ms,"
+            + " judged in {} ms", p.from(), p.to(), ConfigKey.formatDuration(p.step()), ConfigKey.formatDuration(bucket),
+          timelines.size(), laneTimelines.size(), changes.size(), (read - started) / 1_000_000,
+          (System.nanoTime() - read) / 1_000_000);
+        return changes;
       }, false))
       .map(changes -> answer(p, s, changes));
   }

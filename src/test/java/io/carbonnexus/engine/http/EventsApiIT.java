@@ -1,6 +1,7 @@
 package io.carbonnexus.engine.http;
 
 import io.carbonnexus.engine.config.ConfigKeys;
+import io.carbonnexus.engine.support.LogCapture;
 import io.carbonnexus.engine.support.EngineUnderTest;
 import io.carbonnexus.engine.support.Http;
 import io.carbonnexus.engine.support.TestDatabase;
@@ -294,7 +295,13 @@ class EventsApiIT {
       + " model_version) values (900001, '2026-11-10T06:00:00Z', 'Replay Freight', 'R7', 'van', 150, 'builtin', 't')");
     JsonObject request = new JsonObject().put("from", "2026-11-10T00:00:00Z").put("to", "2026-11-12T00:00:00Z")
       .put("step", "1h");
-    Http.Response r = Http.post(ENGINE.port(), "/detection/batch", request.encode(), "Authorization", "Bearer " + TOKEN);
+    Http.Response r;
+    try (LogCapture log = new LogCapture("io.carbonnexus.engine.hotspot.ReplayRequest", ch.qos.logback.classic.Level.INFO)) {
+      r = Http.post(ENGINE.port(), "/detection/batch", request.encode(), "Authorization", "Bearer " + TOKEN);
+      assertThat(log.messages()).anySatisfy(m -> assertThat(m)
+        .startsWith("INFO Replayed 2026-11-10T00:00:00Z .. 2026-11-12T00:00:00Z every 1h (buckets of 5m): ")
+        .contains(" changes; read in ").contains(" ms, judged in "));
+    }
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().getLong("evaluations")).isEqualTo(49);
     JsonArray changes = r.json().getJsonArray("changes");

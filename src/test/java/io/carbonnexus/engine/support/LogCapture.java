@@ -1,5 +1,6 @@
 package io.carbonnexus.engine.support;
 
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -12,6 +13,7 @@ public final class LogCapture implements AutoCloseable {
 
   private final Logger logger;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+  private final Level previousLevel;
 
   public LogCapture(Class<?> source) {
     this(source.getName());
@@ -19,7 +21,19 @@ public final class LogCapture implements AutoCloseable {
 
   /** A logger by name: {@link org.slf4j.Logger#ROOT_LOGGER_NAME} hears every logger, libraries included. */
   public LogCapture(String loggerName) {
+    this(loggerName, null);
+  }
+
+  /**
+   * A logger by name, opened down to {@code level} while the capture lasts (the test configuration
+   * keeps the engine's loggers at WARN): for an INFO line a test checks.
+   */
+  public LogCapture(String loggerName, Level level) {
     logger = (Logger) LoggerFactory.getLogger(loggerName);
+    previousLevel = logger.getLevel();
+    if (level != null) {
+      logger.setLevel(level);
+    }
     appender.start();
     logger.addAppender(appender);
   }
@@ -39,5 +53,6 @@ public final class LogCapture implements AutoCloseable {
   @Override
   public void close() {
     logger.detachAppender(appender);
+    logger.setLevel(previousLevel);
   }
 }
