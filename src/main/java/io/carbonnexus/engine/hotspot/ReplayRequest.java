@@ -168,6 +168,7 @@ final class ReplayRequest {
       .put("algorithm", s.algorithm())
       .put("windows", s.legacy() ? ConfigKey.formatDuration(s.legacyWindow()) : WindowSpec.format(s.windows()))
       .put("evaluations", Duration.between(p.from(), p.to()).toMillis() / p.step().toMillis() + 1)
+      .put("buckets", ConfigKey.formatDuration(bucket(p.step())))
       .put("changes", changes);
   }
 

@@ -304,6 +304,7 @@ class EventsApiIT {
     }
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.json().getLong("evaluations")).isEqualTo(49);
+    assertThat(r.json().getString("buckets")).isEqualTo("5m");
     JsonArray changes = r.json().getJsonArray("changes");
     assertThat(changes.stream().map(o -> ((JsonObject) o).getString("at") + " " + ((JsonObject) o).getString("change")
       + "/" + ((JsonObject) o).getString("severity")).filter(x -> true).toList())
