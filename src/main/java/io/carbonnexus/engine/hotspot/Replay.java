@@ -23,8 +23,8 @@ import java.util.TreeMap;
  * judgement takes the entity's readings from its model of that hour — learnt, like the live
  * engine's, from its hours before that hour only, and a route's also through its lanes' models of
  * that hour — through the same {@link Evaluator} and {@link HotspotPolicy}, from a state with no
- * hotspot. Nothing after a moment can change what happened at it. Pure; the live hotspots are not
- * read or touched.
+ * hotspot at the start of a warm-up before the range (nothing reported before it). Nothing after a
+ * moment can change what happened at it. Pure; the live hotspots are not read or touched.
  */
 public final class Replay {
 
@@ -108,7 +108,21 @@ public final class Replay {
   public static List<Change> run(Map<EntityKey, Timeline> timelines, Map<Lane, Timeline> lanes, Instant from, Instant to,
                                  Duration step, DetectionSettings settings, Thresholds thresholds,
                                  Map<EntityKey, Map<Duration, Double>> targets) {
+    return run(timelines, lanes, from, to, step, Duration.ZERO, settings, thresholds, targets);
+  }
+
+  /**
+   * @param warmUp how long before {@code from} the replay starts, on the same step grid, reporting
+   *     nothing before {@code from}: the live engine came to {@code from} with hotspots already open,
+   *     and an entity hot since before it was not "opened" at {@code from}
+   */
+  public static List<Change> run(Map<EntityKey, Timeline> timelines, Map<Lane, Timeline> lanes, Instant from, Instant to,
+                                 Duration step, Duration warmUp, DetectionSettings settings, Thresholds thresholds,
+                                 Map<EntityKey, Map<Duration, Double>> targets) {
     List<Change> changes = new ArrayList<>();
+    long warmSteps = (warmUp.toMillis() + step.toMillis() - 1) / step.toMillis();
+    Instant reportFrom = from;
+    from = from.minusMillis(warmSteps * step.toMillis());
     Map<String, List<Lane>> lanesByRoute = new HashMap<>();
     new TreeMap<>(lanes).keySet().forEach(lane -> lanesByRoute.computeIfAbsent(lane.route(), r -> new ArrayList<>()).add(lane));
     long steps = Duration.between(from, to).toMillis() / step.toMillis();
@@ -119,7 +133,7 @@ public final class Replay {
       List<Lane> routeLanes = key.type() == EntityType.ROUTE && !settings.laneLengths().isEmpty()
         ? lanesByRoute.getOrDefault(key.entity(), List.of()) : List.of();
       Walk walk = new Walk(key, timeline, routeLanes.stream().map(lanes::get).toList(), routeLanes,
-        targets.getOrDefault(key, Map.of()), settings, thresholds, changes);
+        targets.getOrDefault(key, Map.of()), settings, thresholds, reportFrom, changes);
       long previous = Long.MIN_VALUE;
       for (long s = 0; s <= steps; s++) {
         long at = from.toEpochMilli() + s * stepMs;
@@ -155,6 +169,7 @@ public final class Replay {
     private final Map<Duration, Double> targets;
     private final DetectionSettings settings;
     private final Thresholds thresholds;
+    private final Instant reportFrom;
     private final List<Change> changes;
     private final List<Duration> lengths;
     private final List<Duration> laneLengths;
@@ -165,7 +180,7 @@ public final class Replay {
     private EntityModel model;
 
     Walk(EntityKey key, Timeline timeline, List<Timeline> laneTimelines, List<Lane> lanes, Map<Duration, Double> targets,
-         DetectionSettings settings, Thresholds thresholds, List<Change> changes) {
+         DetectionSettings settings, Thresholds thresholds, Instant reportFrom, List<Change> changes) {
       this.key = key;
       this.timeline = timeline;
       this.laneTimelines = laneTimelines;
@@ -173,6 +188,7 @@ public final class Replay {
       this.targets = targets;
       this.settings = settings;
       this.thresholds = thresholds;
+      this.reportFrom = reportFrom;
       this.changes = changes;
       this.lengths = settings.observedLengths();
       this.laneLengths = settings.laneLengths();
@@ -202,7 +218,7 @@ public final class Replay {
         return;
       }
       last = t.reading();
-      if (t.kind().isTransition()) {
+      if (t.kind().isTransition() && !at.isBefore(reportFrom)) {
         changes.add(new Change(at, key, t));
       }
       state = t.kind() == HotspotChange.RESOLVED || t.kind() == HotspotChange.NONE ? null : t.severity();

@@ -57,6 +57,28 @@ class ReplayTest {
   }
 
   @Test
+  void withAWarmUpAnEntityHotSinceBeforeTheRangeIsNotOpenedAtItsStart() {
+    // 10 kg per hour from two days before FROM, and a surge of 100 kg per hour from FROM - 10 h to
+    // FROM - 4 h: at FROM the day window holds 780 kg against a target of 300 (critical since FROM - 8 h).
+    Activity[] buckets = new Activity[48 + 48];
+    for (int i = 0; i < buckets.length; i++) {
+      int hoursAfterFrom = i - 48;
+      buckets[i] = kg(hoursAfterFrom >= -10 && hoursAfterFrom < -4 ? 100.0 : 10.0);
+    }
+    Map<EntityKey, Replay.Timeline> timelines = Map.of(SUPPLIER, new Replay.Timeline(FROM.minus(Duration.ofDays(2)), HOUR,
+      buckets));
+    Map<EntityKey, Map<Duration, Double>> targets = Map.of(SUPPLIER, Map.of(DAY, 300.0));
+    List<Replay.Change> cold = Replay.run(timelines, Map.of(), FROM, FROM.plus(Duration.ofHours(40)), HOUR, Duration.ZERO,
+      SEASONAL, Thresholds.defaults(), targets);
+    List<Replay.Change> warm = Replay.run(timelines, Map.of(), FROM, FROM.plus(Duration.ofHours(40)), HOUR, DAY,
+      SEASONAL, Thresholds.defaults(), targets);
+    assertThat(cold.get(0)).extracting(Replay.Change::at, c -> c.transition().kind(), c -> c.transition().severity())
+      .containsExactly(FROM, HotspotChange.OPENED, Severity.CRITICAL);
+    assertThat(warm).as("the same hotspot, already open: only its later changes").isEqualTo(cold.subList(1, cold.size()))
+      .isNotEmpty().allSatisfy(c -> assertThat(c.at()).isAfter(FROM));
+  }
+
+  @Test
   void theRunningSumsMatchARecomputedWindowAtEveryStep() {
     Random random = new Random(3);
     double[] series = new double[24 + 200];

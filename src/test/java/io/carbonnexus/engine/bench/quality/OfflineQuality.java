@@ -88,12 +88,15 @@ public final class OfflineQuality {
 
   public static QualityScore.Result score(List<Predicted> events, List<Label> labels, Instant from, Instant to,
                                           Duration step, DetectionSettings settings) {
-    Instant origin = Instant.ofEpochSecond(Math.floorDiv(from.minus(settings.history()).minus(settings.longestWindow())
-      .minus(Duration.ofHours(1)).getEpochSecond(), 3600) * 3600);
+    // As the engine: the replay starts one longest window early and reports from `from` (-Dwarm=0: from no hotspot at it).
+    Duration warmUp = "0".equals(System.getProperty("warm")) ? Duration.ZERO : settings.longestWindow();
+    Instant origin = Instant.ofEpochSecond(Math.floorDiv(from.minus(warmUp).minus(settings.history())
+      .minus(settings.longestWindow()).minus(Duration.ofHours(1)).getEpochSecond(), 3600) * 3600);
     Map<EntityKey, Replay.Timeline> timelines = timelines(events, origin, to);
     Map<Lane, Replay.Timeline> lanes = System.getProperty("lanes", "1").equals("0") ? Map.of()
       : laneTimelines(events, origin, to);
-    List<Replay.Change> changes = Replay.run(timelines, lanes, from, to, step, settings, Thresholds.defaults(), Map.of());
+    List<Replay.Change> changes = Replay.run(timelines, lanes, from, to, step, warmUp, settings, Thresholds.defaults(),
+      Map.of());
     List<QualityScore.Change> scored = new ArrayList<>();
     for (Replay.Change c : changes) {
       scored.add(new QualityScore.Change(c.at(), c.entity().type().wire(), c.entity().entity(), c.transition().kind().wire(),
@@ -233,8 +236,10 @@ public final class OfflineQuality {
 
   /** For each scored burst: the best count z over the 1h windows ending within 60 min of its start. */
   static void oracle(List<Predicted> events, List<Label> labels, Instant from, DetectionSettings settings) {
-    Instant origin = Instant.ofEpochSecond(Math.floorDiv(from.minus(settings.history()).minus(settings.longestWindow())
-      .minus(Duration.ofHours(1)).getEpochSecond(), 3600) * 3600);
+    // As the engine: the replay starts one longest window early and reports from `from` (-Dwarm=0: from no hotspot at it).
+    Duration warmUp = "0".equals(System.getProperty("warm")) ? Duration.ZERO : settings.longestWindow();
+    Instant origin = Instant.ofEpochSecond(Math.floorDiv(from.minus(warmUp).minus(settings.history())
+      .minus(settings.longestWindow()).minus(Duration.ofHours(1)).getEpochSecond(), 3600) * 3600);
     Map<EntityKey, Replay.Timeline> all = timelines(events, origin, from.plus(Duration.ofDays(15)));
     for (Label l : labels) {
       if (!l.anomalyClass().equals(Label.BURST) || l.start().isBefore(from)) {
@@ -267,8 +272,10 @@ public final class OfflineQuality {
 
   /** Every 15 minutes: what each reading of the entity says. */
   static void trace(List<Predicted> events, EntityKey key, Instant from, Instant to, DetectionSettings settings) {
-    Instant origin = Instant.ofEpochSecond(Math.floorDiv(from.minus(settings.history()).minus(settings.longestWindow())
-      .minus(Duration.ofHours(1)).getEpochSecond(), 3600) * 3600);
+    // As the engine: the replay starts one longest window early and reports from `from` (-Dwarm=0: from no hotspot at it).
+    Duration warmUp = "0".equals(System.getProperty("warm")) ? Duration.ZERO : settings.longestWindow();
+    Instant origin = Instant.ofEpochSecond(Math.floorDiv(from.minus(warmUp).minus(settings.history())
+      .minus(settings.longestWindow()).minus(Duration.ofHours(1)).getEpochSecond(), 3600) * 3600);
     Replay.Timeline t = timelines(events, origin, to).get(key);
     for (Instant at = from; at.isBefore(to); at = at.plus(Duration.ofMinutes(15))) {
       Instant hour = Instant.ofEpochSecond(Math.floorDiv(at.getEpochSecond(), 3600) * 3600);
