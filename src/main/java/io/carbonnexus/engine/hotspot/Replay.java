@@ -112,6 +112,8 @@ public final class Replay {
   }
 
   /**
+   * @param timelines per entity, covering at least [from − ceil(warmUp / step) × step − history −
+   *     longest window, to)
    * @param warmUp how long before {@code from} the replay starts, on the same step grid, reporting
    *     nothing before {@code from}: the live engine came to {@code from} with hotspots already open,
    *     and an entity hot since before it was not "opened" at {@code from}
@@ -119,6 +121,9 @@ public final class Replay {
   public static List<Change> run(Map<EntityKey, Timeline> timelines, Map<Lane, Timeline> lanes, Instant from, Instant to,
                                  Duration step, Duration warmUp, DetectionSettings settings, Thresholds thresholds,
                                  Map<EntityKey, Map<Duration, Double>> targets) {
+    if (warmUp.isNegative()) {
+      throw new IllegalArgumentException("a warm-up cannot be negative: " + warmUp);
+    }
     List<Change> changes = new ArrayList<>();
     long warmSteps = (warmUp.toMillis() + step.toMillis() - 1) / step.toMillis();
     Instant reportFrom = from;

@@ -28,8 +28,9 @@ import java.util.Map;
  * range. The range's activity and the history before it are read once, in buckets; then
  * {@link Replay} evaluates each step (the live cycle), and between steps each entity at the end of
  * every bucket in which it shipped (the live fast path), with models learnt from data strictly
- * before that hour — the live engine's own rule — and today's thresholds and targets. Nothing is
- * stored.
+ * before that hour — the live engine's own rule — and today's thresholds and targets. It starts
+ * one longest window before the range (the warm-up) and reports from the range's start. Nothing
+ * is stored.
  */
 final class ReplayRequest {
 

@@ -59,7 +59,7 @@ class ReplayTest {
   @Test
   void withAWarmUpAnEntityHotSinceBeforeTheRangeIsNotOpenedAtItsStart() {
     // 10 kg per hour from two days before FROM, and a surge of 100 kg per hour from FROM - 10 h to
-    // FROM - 4 h: at FROM the day window holds 780 kg against a target of 300 (critical since FROM - 8 h).
+    // FROM - 4 h: at FROM the day window holds 780 kg against a target of 300 (critical since FROM - 7 h).
     Activity[] buckets = new Activity[48 + 48];
     for (int i = 0; i < buckets.length; i++) {
       int hoursAfterFrom = i - 48;
@@ -194,10 +194,11 @@ class ReplayTest {
     for (int i = (int) (Duration.between(origin, cut).toMinutes() / 5); i < buckets; i += 3) {
       later[i] = later[i].plus(kg(5_000));
     }
-    List<Replay.Change> before = Replay.run(Map.of(SUPPLIER, new Replay.Timeline(origin, bucket, base)), FROM, to,
-      Duration.ofMinutes(15), SEASONAL, Thresholds.defaults(), Map.of());
-    List<Replay.Change> after = Replay.run(Map.of(SUPPLIER, new Replay.Timeline(origin, bucket, later)), FROM, to,
-      Duration.ofMinutes(15), SEASONAL, Thresholds.defaults(), Map.of());
+    // With the engine's warm-up and a step coarser than the buckets: the fast path judges between steps.
+    List<Replay.Change> before = Replay.run(Map.of(SUPPLIER, new Replay.Timeline(origin, bucket, base)), Map.of(), FROM, to,
+      Duration.ofMinutes(15), DAY, SEASONAL, Thresholds.defaults(), Map.of());
+    List<Replay.Change> after = Replay.run(Map.of(SUPPLIER, new Replay.Timeline(origin, bucket, later)), Map.of(), FROM, to,
+      Duration.ofMinutes(15), DAY, SEASONAL, Thresholds.defaults(), Map.of());
     assertThat(after.stream().filter(c -> !c.at().isAfter(cut)).toList())
       .isEqualTo(before.stream().filter(c -> !c.at().isAfter(cut)).toList());
     assertThat(after.stream().filter(c -> c.at().isAfter(cut)).toList())

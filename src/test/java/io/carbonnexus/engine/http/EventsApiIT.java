@@ -334,6 +334,19 @@ class EventsApiIT {
     assertThat(before).doesNotContain("2026-11-10T12:05:00Z escalated/critical");
   }
 
+  @Test
+  void anEntityHotSinceBeforeTheRangeIsNotOpenedAtItsStartButResolvesInIt() {
+    TestDatabase.execute(ENGINE.dbUrl(), "insert into baselines (entity_type, entity, baseline, source) values"
+      + " ('supplier', 'Warm Freight', 100, 'target') on conflict do nothing");
+    // 150 kg at 22:00 the evening before the range: critical from 22:05 (in the warm-up) until the
+    // day window lets it go, at the 23:00 step of the range's first day.
+    TestDatabase.execute(ENGINE.dbUrl(), "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
+      + " model_version) values (920001, '2026-11-09T22:00:00Z', 'Warm Freight', 'R9', 'van', 150, 'builtin', 't')");
+    JsonObject request = new JsonObject().put("from", "2026-11-10T00:00:00Z").put("to", "2026-11-12T00:00:00Z")
+      .put("step", "1h");
+    assertThat(replayed(request, "Warm Freight")).containsExactly("2026-11-10T23:00:00Z resolved/critical");
+  }
+
   private List<String> replayed(JsonObject request, String entity) {
     Http.Response r = Http.post(ENGINE.port(), "/detection/batch", request.encode(), "Authorization", "Bearer " + TOKEN);
     assertThat(r.status()).as(r.body()).isEqualTo(200);

@@ -14,6 +14,7 @@ public final class LogCapture implements AutoCloseable {
   private final Logger logger;
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
   private final Level previousLevel;
+  private final boolean opened;
 
   public LogCapture(Class<?> source) {
     this(source.getName());
@@ -31,7 +32,8 @@ public final class LogCapture implements AutoCloseable {
   public LogCapture(String loggerName, Level level) {
     logger = (Logger) LoggerFactory.getLogger(loggerName);
     previousLevel = logger.getLevel();
-    if (level != null) {
+    opened = level != null;
+    if (opened) {
       logger.setLevel(level);
     }
     appender.start();
@@ -53,6 +55,8 @@ public final class LogCapture implements AutoCloseable {
   @Override
   public void close() {
     logger.detachAppender(appender);
-    logger.setLevel(previousLevel);
+    if (opened) {
+      logger.setLevel(previousLevel);
+    }
   }
 }

@@ -52,6 +52,7 @@ public final class DetectionChart {
     List<OfflineQuality.Predicted> events = OfflineQuality.predict(data.events());
     EntityKey key = new EntityKey("supplier", supplier);
     Replay.Timeline timeline = OfflineQuality.timelines(events, origin, end).get(key);
+    // Cold, without the engine's warm-up: the shading below starts with no hotspot open.
     List<Replay.Change> changes = Replay.run(Map.of(key, timeline), from, end, Duration.ofMinutes(5), settings,
       Thresholds.defaults(), Map.of());
 

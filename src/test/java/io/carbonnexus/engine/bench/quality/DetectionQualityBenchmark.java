@@ -428,9 +428,9 @@ public final class DetectionQualityBenchmark {
 
   /**
    * A fresh engine with the configuration, its baselines recomputed, then the range replayed in
-   * requests of at most {@code maxSteps} steps. Each request starts from no hotspot (the engine's
-   * replay carries no state across requests), so an entity hot at a request's start is opened
-   * again there: with more than one request, the seams can add alarms.
+   * requests of at most {@code maxSteps} steps. Each request starts one longest window before its
+   * range with no hotspot and reports from its start (the engine's warm-up), so an entity hot at a
+   * seam is not opened again there, unless only hysteresis held it open for longer than that.
    */
   private static List<Change> replay(String url, String name, JsonObject config, Instant from, Instant to, Args args)
     throws Exception {
@@ -468,7 +468,7 @@ public final class DetectionQualityBenchmark {
       }
       progress("[%s] replayed %s .. %s in %d request(s), %,d evaluations per entity, %,d changes, in %.1f s%s",
         name, from, to, requests, evaluations, changes.size(), (System.nanoTime() - r0) / 1e9,
-        requests > 1 ? " (each request starts with no hotspot: entities hot at a seam open again there)" : "");
+        requests > 1 ? " (each request warms up over the longest window before it)" : "");
     }
     return changes;
   }
