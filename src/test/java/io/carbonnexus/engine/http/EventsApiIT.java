@@ -285,14 +285,12 @@ class EventsApiIT {
   @Test
   void batchDetectionReplaysAPastRangeWithoutTouchingLiveHotspots() {
     TestDatabase.execute(ENGINE.dbUrl(), "truncate hotspot_changes, hotspots cascade");
-    TestDatabase.execute(ENGINE.dbUrl(), "insert into baselines (entity_type, entity, baseline, source) values"
-      + " ('supplier', 'Replay Freight', 100, 'target') on conflict do nothing");
+    target("Replay Freight", 100);
     // 150 kg on 2026-11-10 at 06:00 UTC: the window before a moment, [t - 24 h, t), holds it until the
     // 06:00 step of the next day; at 07:00 it has left. It opens at 06:05, not at the 07:00 step: the
     // live fast path judges an entity as its events arrive, and the replay judges it at the end of
     // each 5-minute bucket in which it shipped.
-    TestDatabase.execute(ENGINE.dbUrl(), "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
-      + " model_version) values (900001, '2026-11-10T06:00:00Z', 'Replay Freight', 'R7', 'van', 150, 'builtin', 't')");
+    predicted(900001, "2026-11-10T06:00:00Z", "Replay Freight", "R7", 150);
     JsonObject request = new JsonObject().put("from", "2026-11-10T00:00:00Z").put("to", "2026-11-12T00:00:00Z")
       .put("step", "1h");
     Http.Response r;
@@ -315,17 +313,14 @@ class EventsApiIT {
   @Test
   void theReplayIsHonestEventsAfterAStepNeverChangeWhatItSaysAtThatStep() {
     TestDatabase.execute(ENGINE.dbUrl(), "truncate hotspot_changes, hotspots cascade");
-    TestDatabase.execute(ENGINE.dbUrl(), "insert into baselines (entity_type, entity, baseline, source) values"
-      + " ('supplier', 'Honest Freight', 100, 'target') on conflict do nothing");
+    target("Honest Freight", 100);
     // 120 kg on the 10th at 03:00: over the target from 03:05 (the fast path's bucket after it) for a day.
-    TestDatabase.execute(ENGINE.dbUrl(), "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
-      + " model_version) values (910001, '2026-11-10T03:00:00Z', 'Honest Freight', 'R8', 'van', 120, 'builtin', 't')");
+    predicted(910001, "2026-11-10T03:00:00Z", "Honest Freight", "R8", 120);
     JsonObject request = new JsonObject().put("from", "2026-11-10T00:00:00Z").put("to", "2026-11-12T00:00:00Z")
       .put("step", "15m");
     List<String> before = replayed(request, "Honest Freight");
     // Later events: at 12:00 on the 10th, 300 kg more.
-    TestDatabase.execute(ENGINE.dbUrl(), "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
-      + " model_version) values (910002, '2026-11-10T12:00:00Z', 'Honest Freight', 'R8', 'van', 300, 'builtin', 't')");
+    predicted(910002, "2026-11-10T12:00:00Z", "Honest Freight", "R8", 300);
     List<String> after = replayed(request, "Honest Freight");
     java.util.function.Predicate<String> upToNoon = c -> c.compareTo("2026-11-10T12:00:00Z") <= 0;
     assertThat(after.stream().filter(upToNoon).toList()).isEqualTo(before.stream().filter(upToNoon).toList())
@@ -336,15 +331,26 @@ class EventsApiIT {
 
   @Test
   void anEntityHotSinceBeforeTheRangeIsNotOpenedAtItsStartButResolvesInIt() {
-    TestDatabase.execute(ENGINE.dbUrl(), "insert into baselines (entity_type, entity, baseline, source) values"
-      + " ('supplier', 'Warm Freight', 100, 'target') on conflict do nothing");
+    target("Warm Freight", 100);
     // 150 kg at 22:00 the evening before the range: critical from 22:05 (in the warm-up) until the
     // day window lets it go, at the 23:00 step of the range's first day.
-    TestDatabase.execute(ENGINE.dbUrl(), "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
-      + " model_version) values (920001, '2026-11-09T22:00:00Z', 'Warm Freight', 'R9', 'van', 150, 'builtin', 't')");
+    predicted(920001, "2026-11-09T22:00:00Z", "Warm Freight", "R9", 150);
     JsonObject request = new JsonObject().put("from", "2026-11-10T00:00:00Z").put("to", "2026-11-12T00:00:00Z")
       .put("step", "1h");
     assertThat(replayed(request, "Warm Freight")).containsExactly("2026-11-10T23:00:00Z resolved/critical");
+  }
+
+  /** An operator's target for a supplier's day window. */
+  private static void target(String supplier, double kg) {
+    TestDatabase.execute(ENGINE.dbUrl(), "insert into baselines (entity_type, entity, baseline, source) values"
+      + " ('supplier', '" + supplier + "', " + kg + ", 'target') on conflict do nothing");
+  }
+
+  /** A van shipment's prediction, straight into the table the replay reads. */
+  private static void predicted(long eventId, String at, String supplier, String route, double kg) {
+    TestDatabase.execute(ENGINE.dbUrl(), "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg,"
+      + " model, model_version) values (" + eventId + ", '" + at + "', '" + supplier + "', '" + route + "', 'van', " + kg
+      + ", 'builtin', 't')");
   }
 
   private List<String> replayed(JsonObject request, String entity) {
