@@ -112,8 +112,7 @@ public final class Replay {
   }
 
   /**
-   * @param timelines per entity, covering at least [from − ceil(warmUp / step) × step − history −
-   *     longest window, to)
+   * @param timelines per entity, covering at least [{@link #origin}, to)
    * @param warmUp how long before {@code from} the replay starts, on the same step grid, reporting
    *     nothing before {@code from}: the live engine came to {@code from} with hotspots already open,
    *     and an entity hot since before it was not "opened" at {@code from}
@@ -121,16 +120,11 @@ public final class Replay {
   public static List<Change> run(Map<EntityKey, Timeline> timelines, Map<Lane, Timeline> lanes, Instant from, Instant to,
                                  Duration step, Duration warmUp, DetectionSettings settings, Thresholds thresholds,
                                  Map<EntityKey, Map<Duration, Double>> targets) {
-    if (warmUp.isNegative()) {
-      throw new IllegalArgumentException("a warm-up cannot be negative: " + warmUp);
-    }
     List<Change> changes = new ArrayList<>();
-    long warmSteps = (warmUp.toMillis() + step.toMillis() - 1) / step.toMillis();
-    Instant reportFrom = from;
-    from = from.minusMillis(warmSteps * step.toMillis());
+    Instant start = start(from, step, warmUp);
     Map<String, List<Lane>> lanesByRoute = new HashMap<>();
     new TreeMap<>(lanes).keySet().forEach(lane -> lanesByRoute.computeIfAbsent(lane.route(), r -> new ArrayList<>()).add(lane));
-    long steps = Duration.between(from, to).toMillis() / step.toMillis();
+    long steps = Duration.between(start, to).toMillis() / step.toMillis();
     long stepMs = step.toMillis();
     for (Map.Entry<EntityKey, Timeline> entry : new TreeMap<>(timelines).entrySet()) {
       EntityKey key = entry.getKey();
@@ -138,31 +132,41 @@ public final class Replay {
       List<Lane> routeLanes = key.type() == EntityType.ROUTE && !settings.laneLengths().isEmpty()
         ? lanesByRoute.getOrDefault(key.entity(), List.of()) : List.of();
       Walk walk = new Walk(key, timeline, routeLanes.stream().map(lanes::get).toList(), routeLanes,
-        targets.getOrDefault(key, Map.of()), settings, thresholds, reportFrom, changes);
-      long previous = Long.MIN_VALUE;
-      for (long s = 0; s <= steps; s++) {
-        long at = from.toEpochMilli() + s * stepMs;
-        if (previous != Long.MIN_VALUE && timeline.bucketMs < stepMs) {
-          // The fast path: between two cycles, an entity is judged again as soon as it ships.
-          for (long tick = timeline.edgeAfter(previous); tick < at; tick += timeline.bucketMs) {
-            if (timeline.shippedBefore(tick)) {
-              walk.judge(Instant.ofEpochMilli(tick));
-            }
-          }
+        targets.getOrDefault(key, Map.of()), settings, thresholds, from, changes);
+      boolean fastPath = timeline.bucketMs < stepMs;
+      long at = start.toEpochMilli();
+      for (long s = 0; s <= steps; s++, at += stepMs) {
+        if (s > 0 && fastPath) {
+          walk.whereItShipped(at - stepMs, at);
         }
         walk.judge(Instant.ofEpochMilli(at));
-        previous = at;
       }
       // After the last step, the fast path up to the end of the range.
-      for (long tick = timeline.edgeAfter(previous); tick <= to.toEpochMilli() && timeline.bucketMs < stepMs;
-           tick += timeline.bucketMs) {
-        if (timeline.shippedBefore(tick)) {
-          walk.judge(Instant.ofEpochMilli(tick));
-        }
+      if (fastPath) {
+        walk.whereItShipped(at - stepMs, to.toEpochMilli() + 1);
       }
     }
     changes.sort(Comparator.comparing(Change::at).thenComparing(Change::entity));
     return changes;
+  }
+
+  /** Where a replay from {@code from} with this warm-up starts: on the step grid, at least {@code warmUp} before it. */
+  public static Instant start(Instant from, Duration step, Duration warmUp) {
+    if (warmUp.isNegative()) {
+      throw new IllegalArgumentException("a warm-up cannot be negative: " + warmUp);
+    }
+    long warmSteps = (warmUp.toMillis() + step.toMillis() - 1) / step.toMillis();
+    return from.minusMillis(warmSteps * step.toMillis());
+  }
+
+  /**
+   * The hour the timelines of such a replay must begin at: the models judged at its start learn
+   * from the history, and the gap of the longest window, before that start's hour.
+   */
+  public static Instant origin(Instant from, Duration step, Duration warmUp, DetectionSettings settings) {
+    Instant earliest = start(from, step, warmUp).minus(settings.history()).minus(settings.longestWindow())
+      .minus(Duration.ofHours(1));
+    return Instant.ofEpochSecond(Math.floorDiv(earliest.getEpochSecond(), 3600) * 3600);
   }
 
   /** One entity's way through a replay: its state, and its models (and its lanes') of the hour judged. */
@@ -198,6 +202,15 @@ public final class Replay {
       this.lengths = settings.observedLengths();
       this.laneLengths = settings.laneLengths();
       this.laneModels = new EntityModel[lanes.size()];
+    }
+
+    /** The fast path: judges the entity at every bucket edge in (afterMs, beforeMs) whose bucket had a shipment. */
+    void whereItShipped(long afterMs, long beforeMs) {
+      for (long tick = timeline.edgeAfter(afterMs); tick < beforeMs; tick += timeline.bucketMs) {
+        if (timeline.shippedBefore(tick)) {
+          judge(Instant.ofEpochMilli(tick));
+        }
+      }
     }
 
     /** Judges the entity at {@code at} with the models of that hour, and records any change. */

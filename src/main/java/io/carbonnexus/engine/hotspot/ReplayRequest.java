@@ -120,8 +120,7 @@ final class ReplayRequest {
     // The live engine came to `from` with hotspots open: the replay starts one longest window
     // earlier and reports from `from` (an entity hot since before it is not "opened" at it).
     Duration warmUp = s.longestWindow();
-    Instant earliest = p.from().minus(warmUp).minus(s.history()).minus(s.longestWindow()).minus(Duration.ofHours(1));
-    Instant origin = Instant.ofEpochSecond(Math.floorDiv(earliest.getEpochSecond(), 3600) * 3600);
+    Instant origin = Replay.origin(p.from(), p.step(), warmUp, s);
     int count = (int) (Duration.between(origin, p.to()).toMillis() / bucket.toMillis()) + 1;
     Tuple range = Tuple.of(at(origin), (double) bucket.toSeconds(), at(p.to()));
     Future<Map<EntityKey, Map<Duration, Double>>> targets = ModelStore.targets(pool, s.legacyWindow());
@@ -149,10 +148,10 @@ final class ReplayRequest {
           (System.nanoTime() - read) / 1_000_000);
         return changes;
       }, false))
-      .map(changes -> answer(p, s, changes));
+      .map(changes -> answer(p, s, bucket, changes));
   }
 
-  private static JsonObject answer(Parsed p, DetectionSettings s, List<Replay.Change> replayed) {
+  private static JsonObject answer(Parsed p, DetectionSettings s, Duration bucket, List<Replay.Change> replayed) {
     JsonArray changes = new JsonArray();
     for (Replay.Change c : replayed) {
       Reading r = c.transition().reading();
@@ -172,7 +171,7 @@ final class ReplayRequest {
       .put("algorithm", s.algorithm())
       .put("windows", s.legacy() ? ConfigKey.formatDuration(s.legacyWindow()) : WindowSpec.format(s.windows()))
       .put("evaluations", Duration.between(p.from(), p.to()).toMillis() / p.step().toMillis() + 1)
-      .put("buckets", ConfigKey.formatDuration(bucket(p.step())))
+      .put("buckets", ConfigKey.formatDuration(bucket))
       .put("changes", changes);
   }
 

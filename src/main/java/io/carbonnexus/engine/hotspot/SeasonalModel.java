@@ -391,25 +391,19 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       n++;
     }
 
-    /** The c at which the mean square is one, by 20 halvings in [0, 1]; 0 with too few hours or when arrival noise explains them. */
+    /**
+     * The c at which the mean square is one, by 20 halvings in [0, 1]; 0 with too few hours or
+     * when arrival noise explains them.
+     */
     double dispersion() {
       if (n < MIN_HOURS || meanSquare(0) <= 1) {
         return 0;
       }
-      double lo = 0;
-      double hi = 1;
-      if (meanSquare(hi) > 1) {
-        return hi;
+      if (meanSquare(1) > 1) {
+        return 1;
       }
-      for (int i = 0; i < 20; i++) {
-        double mid = (lo + hi) / 2;
-        if (meanSquare(mid) > 1) {
-          lo = mid;
-        } else {
-          hi = mid;
-        }
-      }
-      return (lo + hi) / 2;
+      double[] bracket = halve(c -> meanSquare(c) > 1, 20);
+      return (bracket[0] + bracket[1]) / 2;
     }
 
     /** Mean of the squared residuals standardised at dispersion c, those beyond four spreads left out (none kept: infinite). */
@@ -605,23 +599,28 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       return typical;
     }
     Spread spread = new Spread(residuals, poissonVariances);
-    double lo = 0;
-    double hi = 1;
-    if (spread.at(hi) > 1) {
-      lo = hi;
-    } else {
-      for (int i = 0; i < 40; i++) {
-        double mid = (lo + hi) / 2;
-        if (spread.at(mid) > 1) {
-          lo = mid;
-        } else {
-          hi = mid;
-        }
-      }
-    }
-    double c = lo;
+    double c = spread.at(1) > 1 ? 1 : halve(d -> spread.at(d) > 1, 40)[0];
     double shrunk = Math.sqrt((n * c * c + PRIOR_DAYS * typical * typical) / (n + PRIOR_DAYS));
     return Math.min(1, Math.max(MIN_DISPERSION, shrunk));
+  }
+
+  /**
+   * [lo, hi] around the dispersion in [0, 1] where {@code tooLow} turns false (it holds below it),
+   * after {@code halvings} halvings of [0, 1]: the day-level and hour-level dispersions are both
+   * the c at which a spread falling with c reaches one.
+   */
+  private static double[] halve(java.util.function.DoublePredicate tooLow, int halvings) {
+    double lo = 0;
+    double hi = 1;
+    for (int i = 0; i < halvings; i++) {
+      double mid = (lo + hi) / 2;
+      if (tooLow.test(mid)) {
+        lo = mid;
+      } else {
+        hi = mid;
+      }
+    }
+    return new double[] {lo, hi};
   }
 
   /**
@@ -852,8 +851,9 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
    */
   public double[] countBand(Expected x, double k) {
     double lambda = x.events();
-    return new double[] {lambda, PoissonTail.edge(lambda,
-      overdispersion(countDispersion, x.eventsDaySquares(), x.eventsHourSquares(), lambda, lambda, x), k)};
+    double dispersion = overdispersion(countDispersion, x.eventsDaySquares(), x.eventsHourSquares(), lambda, lambda,
+      x.estimationWeight());
+    return new double[] {lambda, PoissonTail.edge(lambda, dispersion, k)};
   }
 
   /**
@@ -862,10 +862,10 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
    * (over the window's {@code units}: shipments, or shipments' weight in CO2).
    */
   private double overdispersion(double dayDispersion, double daySquares, double hourSquares, double mean, double units,
-                                Expected x) {
+                                double estimationWeight) {
     double dayShare = mean > 0 ? daySquares / (mean * mean) : 1;
     double hourShare = mean > 0 ? hourSquares / (mean * mean) : 1;
-    double estimation = units > 0 ? x.estimationWeight() / units : 0;
+    double estimation = units > 0 ? estimationWeight / units : 0;
     return dayDispersion * dayDispersion * (Double.isNaN(dayShare) ? 1 : dayShare)
       + hourDispersion * hourDispersion * (Double.isNaN(hourShare) ? 1 : hourShare) + estimation;
   }
@@ -874,7 +874,8 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
   public double[] co2Band(Expected x, double k) {
     double mean = x.co2();
     double effective = mean / phi;
-    double dispersion = overdispersion(co2Dispersion, x.co2DaySquares(), x.co2HourSquares(), mean, effective, x);
+    double dispersion = overdispersion(co2Dispersion, x.co2DaySquares(), x.co2HourSquares(), mean, effective,
+      x.estimationWeight());
     return new double[] {mean, phi * PoissonTail.edge(effective, dispersion, k)};
   }
 

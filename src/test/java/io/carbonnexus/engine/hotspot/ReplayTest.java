@@ -157,17 +157,29 @@ class ReplayTest {
     assertThatThrownBy(() -> parse.apply("2026-10-22T00:00:00Z")).hasMessageContaining("at most 30000 steps");
   }
 
+  /** Where the 5-minute timelines of the tests below begin: thirty days of history before FROM. */
+  private static final Instant ORIGIN = FROM.minus(Duration.ofDays(30));
+
+  /** The index of the 5-minute bucket from ORIGIN that begins at {@code at}. */
+  private static int bucketAt(Instant at) {
+    return (int) (Duration.between(ORIGIN, at).toMinutes() / 5);
+  }
+
+  private static Replay.Timeline fiveMinutes(Activity[] series) {
+    return new Replay.Timeline(ORIGIN, Duration.ofMinutes(5), series);
+  }
+
   /** Four weeks of a rhythm (busy days, quiet nights and weekends), in 5-minute buckets, with Poisson shipments. */
-  private static Activity[] history(Instant origin, int buckets, long seed) {
-    return history(origin, buckets, seed, 30, 6);
+  private static Activity[] history(int buckets, long seed) {
+    return history(buckets, seed, 30, 6);
   }
 
   /** 5-minute buckets: {@code day} shipments an hour from 07:00 to 19:00, {@code night} otherwise, weekends 40 % of that. */
-  private static Activity[] history(Instant origin, int buckets, long seed, double day, double night) {
+  private static Activity[] history(int buckets, long seed, double day, double night) {
     Random random = new Random(seed);
     Activity[] out = new Activity[buckets];
     for (int i = 0; i < buckets; i++) {
-      Instant at = origin.plus(Duration.ofMinutes(5L * i));
+      Instant at = ORIGIN.plus(Duration.ofMinutes(5L * i));
       int hour = at.atZone(java.time.ZoneOffset.UTC).getHour();
       boolean weekend = SeasonalModel.dayType(at) != SeasonalModel.WEEKDAY;
       double perHour = (hour >= 7 && hour < 19 ? day : night) * (weekend ? 0.4 : 1);
@@ -183,21 +195,19 @@ class ReplayTest {
 
   @Test
   void whatHappensAfterAStepNeverChangesWhatTheReplaySaysAtIt() {
-    Duration bucket = Duration.ofMinutes(5);
-    Instant origin = FROM.minus(Duration.ofDays(30));
     Instant to = FROM.plus(Duration.ofDays(3));
-    int buckets = (int) (Duration.between(origin, to).toMinutes() / 5);
-    Activity[] base = history(origin, buckets, 7);
+    int buckets = bucketAt(to);
+    Activity[] base = history(buckets, 7);
     Instant cut = FROM.plus(Duration.ofHours(40));
     Activity[] later = base.clone();
     // A big burst right after the cut and more after it: what it changes must all be after the cut.
-    for (int i = (int) (Duration.between(origin, cut).toMinutes() / 5); i < buckets; i += 3) {
+    for (int i = bucketAt(cut); i < buckets; i += 3) {
       later[i] = later[i].plus(kg(5_000));
     }
     // With the engine's warm-up and a step coarser than the buckets: the fast path judges between steps.
-    List<Replay.Change> before = Replay.run(Map.of(SUPPLIER, new Replay.Timeline(origin, bucket, base)), Map.of(), FROM, to,
+    List<Replay.Change> before = Replay.run(Map.of(SUPPLIER, fiveMinutes(base)), Map.of(), FROM, to,
       Duration.ofMinutes(15), DAY, SEASONAL, Thresholds.defaults(), Map.of());
-    List<Replay.Change> after = Replay.run(Map.of(SUPPLIER, new Replay.Timeline(origin, bucket, later)), Map.of(), FROM, to,
+    List<Replay.Change> after = Replay.run(Map.of(SUPPLIER, fiveMinutes(later)), Map.of(), FROM, to,
       Duration.ofMinutes(15), DAY, SEASONAL, Thresholds.defaults(), Map.of());
     assertThat(after.stream().filter(c -> !c.at().isAfter(cut)).toList())
       .isEqualTo(before.stream().filter(c -> !c.at().isAfter(cut)).toList());
@@ -207,21 +217,19 @@ class ReplayTest {
 
   @Test
   void aBurstAtNightOnANormalRhythmIsFoundWithinHalfAnHourOnItsHourWindow() {
-    Duration bucket = Duration.ofMinutes(5);
-    Instant origin = FROM.minus(Duration.ofDays(30));
     Instant to = FROM.plus(Duration.ofDays(7));
-    int buckets = (int) (Duration.between(origin, to).toMinutes() / 5);
-    Activity[] series = history(origin, buckets, 11);
+    int buckets = bucketAt(to);
+    Activity[] series = history(buckets, 11);
     // Wednesday 02:00-03:30, at night: 5 times the night rate (6 an hour), i.e. 24 more shipments an hour.
     Instant burst = FROM.plus(Duration.ofDays(2)).plus(Duration.ofHours(2));
-    int first = (int) (Duration.between(origin, burst).toMinutes() / 5);
+    int first = bucketAt(burst);
     Random random = new Random(5);
     for (int i = first; i < first + 18; i++) {
       for (int k = poisson(random, 24.0 / 12); k > 0; k--) {
         series[i] = series[i].plus(kg(100));
       }
     }
-    List<Replay.Change> changes = Replay.run(Map.of(SUPPLIER, new Replay.Timeline(origin, bucket, series)), FROM, to,
+    List<Replay.Change> changes = Replay.run(Map.of(SUPPLIER, fiveMinutes(series)), FROM, to,
       Duration.ofMinutes(5), SEASONAL, Thresholds.defaults(), Map.of());
     Replay.Change alarm = firstAlarm(changes);
     assertThat(alarm.at()).isAfter(burst).isBefore(burst.plus(Duration.ofMinutes(35)));
@@ -230,18 +238,16 @@ class ReplayTest {
 
   @Test
   void aCoarseStepOpensWhereTheLiveFastPathWouldHaveNotAtTheNextStep() {
-    Duration bucket = Duration.ofMinutes(5);
-    Instant origin = FROM.minus(Duration.ofDays(30));
     Instant to = FROM.plus(Duration.ofDays(3));
-    int buckets = (int) (Duration.between(origin, to).toMinutes() / 5);
-    Activity[] series = history(origin, buckets, 11);
+    int buckets = bucketAt(to);
+    Activity[] series = history(buckets, 11);
     // Wednesday from 02:05, at night: 60 more shipments an hour, found within minutes.
     Instant burst = FROM.plus(Duration.ofDays(2)).plus(Duration.ofHours(2)).plus(Duration.ofMinutes(5));
-    int first = (int) (Duration.between(origin, burst).toMinutes() / 5);
+    int first = bucketAt(burst);
     for (int i = first; i < first + 12; i++) {
       series[i] = series[i].plus(kg(500)).plus(kg(500)).plus(kg(500)).plus(kg(500)).plus(kg(500));
     }
-    Replay.Timeline timeline = new Replay.Timeline(origin, bucket, series);
+    Replay.Timeline timeline = fiveMinutes(series);
     Replay.Change fine = firstAlarm(Replay.run(Map.of(SUPPLIER, timeline), FROM, to, Duration.ofMinutes(5), SEASONAL,
       Thresholds.defaults(), Map.of()));
     Replay.Change coarse = firstAlarm(Replay.run(Map.of(SUPPLIER, timeline), FROM, to, Duration.ofHours(1), SEASONAL,
@@ -259,19 +265,17 @@ class ReplayTest {
 
   @Test
   void aBurstOnOneLaneOfASharedRouteIsFoundThroughTheLaneAndNothingAfterAStepChangesIt() {
-    Duration bucket = Duration.ofMinutes(5);
-    Instant origin = FROM.minus(Duration.ofDays(30));
     Instant to = FROM.plus(Duration.ofDays(4));
-    int buckets = (int) (Duration.between(origin, to).toMinutes() / 5);
+    int buckets = bucketAt(to);
     Lane big = new Lane("Albion", "LON-EDI");
     Lane small = new Lane("Caledonia", "LON-EDI");
     EntityKey route = new EntityKey("route", "LON-EDI");
-    Activity[] bigSeries = history(origin, buckets, 21, 30, 6);
-    Activity[] smallSeries = history(origin, buckets, 22, 2, 0.5);
+    Activity[] bigSeries = history(buckets, 21, 30, 6);
+    Activity[] smallSeries = history(buckets, 22, 2, 0.5);
     // Wednesday 14:00-15:30: the small lane ships 6 times its 2 an hour, 10 more shipments an hour;
     // the route's 32 an hour become 42, within its own normal.
     Instant burst = FROM.plus(Duration.ofDays(2)).plus(Duration.ofHours(14));
-    int first = (int) (Duration.between(origin, burst).toMinutes() / 5);
+    int first = bucketAt(burst);
     Random random = new Random(9);
     for (int i = first; i < first + 18; i++) {
       for (int k = poisson(random, 10.0 / 12); k > 0; k--) {
@@ -282,9 +286,9 @@ class ReplayTest {
     for (int i = 0; i < buckets; i++) {
       routeSeries[i] = bigSeries[i].plus(smallSeries[i]);
     }
-    Map<EntityKey, Replay.Timeline> routes = Map.of(route, new Replay.Timeline(origin, bucket, routeSeries));
-    Map<Lane, Replay.Timeline> lanes = Map.of(big, new Replay.Timeline(origin, bucket, bigSeries),
-      small, new Replay.Timeline(origin, bucket, smallSeries));
+    Map<EntityKey, Replay.Timeline> routes = Map.of(route, fiveMinutes(routeSeries));
+    Map<Lane, Replay.Timeline> lanes = Map.of(big, fiveMinutes(bigSeries),
+      small, fiveMinutes(smallSeries));
 
     List<Replay.Change> alone = warnOpenings(Replay.run(routes, FROM, to, Duration.ofMinutes(5), SEASONAL,
       Thresholds.defaults(), Map.of()));
@@ -303,15 +307,15 @@ class ReplayTest {
 
     // Honest with lanes too: more shipments on the small lane (and its route) after a cut change nothing before it.
     Instant cut = burst.plus(Duration.ofHours(3));
-    int at = (int) (Duration.between(origin, cut).toMinutes() / 5);
+    int at = bucketAt(cut);
     Activity[] smallLater = smallSeries.clone();
     Activity[] routeLater = routeSeries.clone();
     for (int i = at; i < buckets; i += 2) {
       smallLater[i] = smallLater[i].plus(kg(100)).plus(kg(100));
       routeLater[i] = routeLater[i].plus(kg(100)).plus(kg(100));
     }
-    List<Replay.Change> later = Replay.run(Map.of(route, new Replay.Timeline(origin, bucket, routeLater)),
-      Map.of(big, lanes.get(big), small, new Replay.Timeline(origin, bucket, smallLater)), FROM, to,
+    List<Replay.Change> later = Replay.run(Map.of(route, fiveMinutes(routeLater)),
+      Map.of(big, lanes.get(big), small, fiveMinutes(smallLater)), FROM, to,
       Duration.ofMinutes(5), SEASONAL, Thresholds.defaults(), Map.of());
     List<Replay.Change> before = Replay.run(routes, lanes, FROM, to, Duration.ofMinutes(5), SEASONAL,
       Thresholds.defaults(), Map.of());

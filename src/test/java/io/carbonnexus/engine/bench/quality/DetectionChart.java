@@ -47,8 +47,7 @@ public final class DetectionChart {
     DetectionSettings settings = OfflineQuality.settings("seasonal",
       io.carbonnexus.engine.config.ConfigKeys.DETECTION_WINDOWS.defaultValue());
     Instant from = data.settings().scoredFrom();
-    Instant origin = Instant.ofEpochSecond(Math.floorDiv(from.minus(settings.history()).minus(settings.longestWindow())
-      .minus(Duration.ofHours(1)).getEpochSecond(), 3600) * 3600);
+    Instant origin = Replay.origin(from, Duration.ofMinutes(5), Duration.ZERO, settings);
     List<OfflineQuality.Predicted> events = OfflineQuality.predict(data.events());
     EntityKey key = new EntityKey("supplier", supplier);
     Replay.Timeline timeline = OfflineQuality.timelines(events, origin, end).get(key);

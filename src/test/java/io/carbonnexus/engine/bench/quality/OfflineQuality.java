@@ -90,8 +90,7 @@ public final class OfflineQuality {
                                           Duration step, DetectionSettings settings) {
     // As the engine: the replay starts one longest window early and reports from `from` (-Dwarm=0: from no hotspot at it).
     Duration warmUp = "0".equals(System.getProperty("warm")) ? Duration.ZERO : settings.longestWindow();
-    Instant origin = Instant.ofEpochSecond(Math.floorDiv(from.minus(warmUp).minus(settings.history())
-      .minus(settings.longestWindow()).minus(Duration.ofHours(1)).getEpochSecond(), 3600) * 3600);
+    Instant origin = Replay.origin(from, step, warmUp, settings);
     Map<EntityKey, Replay.Timeline> timelines = timelines(events, origin, to);
     Map<Lane, Replay.Timeline> lanes = System.getProperty("lanes", "1").equals("0") ? Map.of()
       : laneTimelines(events, origin, to);
@@ -236,10 +235,7 @@ public final class OfflineQuality {
 
   /** For each scored burst: the best count z over the 1h windows ending within 60 min of its start. */
   static void oracle(List<Predicted> events, List<Label> labels, Instant from, DetectionSettings settings) {
-    // As the engine: the replay starts one longest window early and reports from `from` (-Dwarm=0: from no hotspot at it).
-    Duration warmUp = "0".equals(System.getProperty("warm")) ? Duration.ZERO : settings.longestWindow();
-    Instant origin = Instant.ofEpochSecond(Math.floorDiv(from.minus(warmUp).minus(settings.history())
-      .minus(settings.longestWindow()).minus(Duration.ofHours(1)).getEpochSecond(), 3600) * 3600);
+    Instant origin = Replay.origin(from, BUCKET, Duration.ZERO, settings);
     Map<EntityKey, Replay.Timeline> all = timelines(events, origin, from.plus(Duration.ofDays(15)));
     for (Label l : labels) {
       if (!l.anomalyClass().equals(Label.BURST) || l.start().isBefore(from)) {
@@ -272,10 +268,7 @@ public final class OfflineQuality {
 
   /** Every 15 minutes: what each reading of the entity says. */
   static void trace(List<Predicted> events, EntityKey key, Instant from, Instant to, DetectionSettings settings) {
-    // As the engine: the replay starts one longest window early and reports from `from` (-Dwarm=0: from no hotspot at it).
-    Duration warmUp = "0".equals(System.getProperty("warm")) ? Duration.ZERO : settings.longestWindow();
-    Instant origin = Instant.ofEpochSecond(Math.floorDiv(from.minus(warmUp).minus(settings.history())
-      .minus(settings.longestWindow()).minus(Duration.ofHours(1)).getEpochSecond(), 3600) * 3600);
+    Instant origin = Replay.origin(from, BUCKET, Duration.ZERO, settings);
     Replay.Timeline t = timelines(events, origin, to).get(key);
     for (Instant at = from; at.isBefore(to); at = at.plus(Duration.ofMinutes(15))) {
       Instant hour = Instant.ofEpochSecond(Math.floorDiv(at.getEpochSecond(), 3600) * 3600);
