@@ -1,5 +1,7 @@
 package io.carbonnexus.engine.hotspot;
 
+import io.carbonnexus.engine.shared.EntityType;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,14 +52,33 @@ public record DetectionSettings(String algorithm, List<WindowSpec> windows, Dura
     return legacy() ? List.of() : windows.stream().filter(w -> w.length().compareTo(Evaluator.BURST_WINDOW) <= 0).toList();
   }
 
-  /** The lengths of {@link #burstWindows()}: empty when lanes are not judged. */
+  /** The lengths of {@link #burstWindows()}: a route's lanes are observed over these; empty with legacy. */
   public List<Duration> laneLengths() {
     return burstWindows().stream().map(WindowSpec::length).toList();
   }
 
-  /** Whether lanes are judged, and so learnt: a seasonal algorithm with burst windows. */
+  /**
+   * The windows an entity's lanes are observed over: a route's burst windows (its lanes' volume
+   * tests), a supplier's intensity window (its lanes' shares of air freight); none otherwise, and
+   * none with legacy.
+   */
+  public List<Duration> laneLengths(EntityType type) {
+    if (type == EntityType.ROUTE) {
+      return laneLengths();
+    }
+    return type == EntityType.SUPPLIER && !legacy() && intensityWindow != null ? List.of(intensityWindow) : List.of();
+  }
+
+  /** Every window any lane is observed over ({@link #laneLengths(EntityType)}). */
+  public List<Duration> allLaneLengths() {
+    List<Duration> lengths = new ArrayList<>(laneLengths());
+    laneLengths(EntityType.SUPPLIER).stream().filter(l -> !lengths.contains(l)).forEach(lengths::add);
+    return lengths;
+  }
+
+  /** Whether lanes are judged, and so learnt: a seasonal algorithm with burst windows or an intensity window. */
   public boolean judgesLanes() {
-    return !burstWindows().isEmpty();
+    return !allLaneLengths().isEmpty();
   }
 
   /** Every window length an evaluation needs observed: the windows, the intensity window, the legacy one. */

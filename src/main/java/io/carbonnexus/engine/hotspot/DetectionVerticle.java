@@ -8,7 +8,6 @@ import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
 import io.carbonnexus.engine.shared.EmissionsBasis;
 import io.carbonnexus.engine.shared.EntityKey;
-import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.EventsIngested;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.HotspotChange;
@@ -353,16 +352,18 @@ public final class DetectionVerticle extends VerticleBase {
         return null;
       });
     }
-    // A route's lanes, for its burst windows.
-    Map<String, Map<Lane, Map<Duration, Evaluator.Observation>>> lanes = new HashMap<>();
-    for (Duration length : settings.laneLengths()) {
+    // The lanes of a route (its burst windows) and of a supplier (its flights), by the entity judged through them.
+    Map<EntityKey, Map<Lane, Map<Duration, Evaluator.Observation>>> lanes = new HashMap<>();
+    for (Duration length : settings.allLaneLengths()) {
       Instant start = end.minus(length);
-      Tuple args = Tuple.of(at(start), at(end), scope.all() ? null : scope.routes().toArray(String[]::new));
+      Tuple args = scope.all() ? Tuple.of(at(start), at(end), null, null)
+        : Tuple.of(at(start), at(end), scope.routes().toArray(String[]::new), scope.suppliers().toArray(String[]::new));
       read = read.compose(v -> conn.preparedQuery(HotspotSql.LANE_WINDOW_ACTIVITY).execute(args)).map(rows -> {
         for (Row r : rows) {
           Lane lane = ModelStore.lane(r);
-          lanes.computeIfAbsent(lane.route(), x -> new HashMap<>()).computeIfAbsent(lane, x -> new HashMap<>())
-            .put(length, new Evaluator.Observation(length, start, end, ModelStore.activity(r)));
+          Evaluator.Observation o = new Evaluator.Observation(length, start, end, ModelStore.activity(r));
+          lane.judged().forEach(k -> lanes.computeIfAbsent(k, x -> new HashMap<>()).computeIfAbsent(lane, x -> new HashMap<>())
+            .put(length, o));
         }
         return null;
       });
@@ -384,7 +385,7 @@ public final class DetectionVerticle extends VerticleBase {
 
   /** Every entity in scope with activity in a window, and every open hotspot in scope (its activity may have stopped). */
   private Map<EntityKey, Transition> decide(Scope scope, Instant end, Map<EntityKey, Map<Duration, Evaluator.Observation>> seen,
-                                            Map<String, Map<Lane, Map<Duration, Evaluator.Observation>>> lanes,
+                                            Map<EntityKey, Map<Lane, Map<Duration, Evaluator.Observation>>> lanes,
                                             Map<EntityKey, HotspotStore.Open> open,
                                             Map<EntityKey, Map<Duration, Double>> targets) {
     Set<EntityKey> candidates = new HashSet<>(seen.keySet());
@@ -398,8 +399,8 @@ public final class DetectionVerticle extends VerticleBase {
       }
       HotspotStore.Open current = open.get(k);
       List<Evaluator.LaneView> laneViews = new ArrayList<>();
-      if (k.type() == EntityType.ROUTE) {
-        lanes.getOrDefault(k.entity(), Map.of()).forEach((lane, o) -> {
+      if (!settings.laneLengths(k.type()).isEmpty()) {
+        lanes.getOrDefault(k, Map.of()).forEach((lane, o) -> {
           EntityModel m = laneModels.get(lane);
           if (m != null) {
             laneViews.add(new Evaluator.LaneView(lane, m.seasonal(), o));

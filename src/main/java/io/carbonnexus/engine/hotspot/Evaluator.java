@@ -79,6 +79,14 @@ public final class Evaluator {
       if (entity.type() == EntityType.ROUTE && model != null && !lanes.isEmpty()) {
         readings.addAll(laneReadings(observations, lanes, targets, s));
       }
+      // A supplier's mix of modes, through its lanes.
+      if (entity.type() == EntityType.SUPPLIER && model != null && s.intensityWindow() != null && !lanes.isEmpty()) {
+        Reading air = airShare(observations.get(s.intensityWindow()), lanes, s.intensityWindow(), s.intensityK(),
+          s.intensityMinEvents());
+        if (air != null) {
+          readings.add(air);
+        }
+      }
       return readings;
     }
     Observation o = observations.get(s.legacyWindow());
@@ -226,6 +234,58 @@ public final class Evaluator {
       }
     }
     return readings;
+  }
+
+  /**
+   * The air-share test: more of a supplier's shipments flew over the window than its lanes' usual
+   * shares of air freight explain. Each lane (the supplier on one route) keeps its own share
+   * ({@link SeasonalModel.Flights}), nearly always near 0 or near 1, so the flights expected over
+   * the window are Σ shipments × share over its lanes, and the ones that are a surprise vary like a
+   * Poisson count with variance Σ shipments × share × (1 − share) (a binomial's, widened by the
+   * shares' own uncertainty from their history). The edge is the count of flights whose tail under
+   * that Poisson is Φ(−k): a supplier that never flies its vans needs three flights on them to
+   * stand out, whatever its volume, where the same flights move its kg per tonne-km by a few
+   * percent (a diesel van emits 0.63 kg per tonne-km, short-haul air 0.76). Judged on the
+   * surprise ({@code (flown − expected + variance) ÷ edge}, so that the flights a lane always
+   * makes count for nothing and four surprise flights where three are the edge are critical);
+   * shown as an intensity, the window's kg per tonne-km, against that intensity scaled by the
+   * same ratio ("this intensity, at the most flights normal for these lanes"), as the volume test
+   * shows counts in kg. Null without enough shipments, tonne-km, or more flights than expected.
+   *
+   * @param supplier what the supplier did over the window
+   * @param lanes the supplier's lanes with their models and what they did over the window
+   */
+  static Reading airShare(Observation supplier, List<LaneView> lanes, Duration window, double k, int minShipments) {
+    if (supplier == null || supplier.activity().events() < minShipments || !(supplier.activity().tkm() > 0)) {
+      return null;
+    }
+    double flown = 0;
+    double expected = 0;
+    double variance = 0;
+    for (LaneView lane : lanes) {
+      Observation o = lane.observations().get(window);
+      if (o == null || lane.model() == null) {
+        continue;
+      }
+      SeasonalModel.Flights usual = lane.model().flights();
+      double share = usual.share();
+      double shipments = o.activity().events();
+      if (Double.isNaN(share) || !(shipments > 0)) {
+        continue;
+      }
+      flown += o.activity().air();
+      expected += shipments * share;
+      variance += shipments * share * (1 - share) * (1 + shipments / usual.shipments());
+    }
+    // The surprise: flights beyond what is expected, on top of the Poisson's own mean.
+    double surprise = flown - expected + variance;
+    if (!(flown > expected) || !(surprise > 0)) {
+      return null;
+    }
+    double edge = PoissonTail.edge(variance, k);
+    double kgPerTkm = supplier.activity().co2() / supplier.activity().tkm();
+    return new Reading(label(window), Measure.INTENSITY, kgPerTkm, kgPerTkm * variance / surprise,
+      kgPerTkm * edge / surprise);
   }
 
   private static Reading stronger(Reading a, Reading b) {

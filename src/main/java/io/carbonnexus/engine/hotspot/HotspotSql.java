@@ -15,6 +15,9 @@ final class HotspotSql {
     sum(co2_kg) as co2, sum(events) as events, sum(tonne_km) as tkm, sum(co2_sq) as co2_sq,
     sum(co2_tkm) as co2_tkm, sum(tkm_sq) as tkm_sq""";
 
+  /** A lane's sums: an entity's, and the shipments that flew (V19). */
+  private static final String LANE_SUMS = SUMS + ", sum(air_events) as air";
+
   /**
    * What each entity did over the minutes [$1, $2), from the per-minute rollups kept by triggers on
    * predictions: a window's observation. With $3..$5 set, only those suppliers, routes and vehicle
@@ -54,7 +57,12 @@ final class HotspotSql {
    * rows start at {@code time}, with more conditions ({@code and ...}) on the rows.
    */
   private static String bucketActivity(String keys, String table, String time, String filter) {
-    return "select " + keys + ", floor(extract(epoch from (" + time + " - $1::timestamptz)) / $2)::int as b, " + SUMS
+    return bucketActivity(keys, SUMS, table, time, filter);
+  }
+
+  /** The same with other sums ({@link #LANE_SUMS}). */
+  private static String bucketActivity(String keys, String sums, String table, String time, String filter) {
+    return "select " + keys + ", floor(extract(epoch from (" + time + " - $1::timestamptz)) / $2)::int as b, " + sums
       + " from " + table + " where " + time + " >= $1 and " + time + " < $3" + filter + " group by 1, 2, 3";
   }
 
@@ -111,19 +119,21 @@ final class HotspotSql {
   static final String TOTAL_HISTORY_HOURS = history("entity_hour_totals", "hour", false);
 
   /**
-   * What each lane (supplier on a route) did over the minutes [$1, $2): with $3 set, only the
-   * lanes of those routes (the fast path); with it null, all.
+   * What each lane (supplier on a route) did over the minutes [$1, $2), with its flights: with $3
+   * and $4 set, only the lanes of those routes or of those suppliers (the fast path); with them
+   * null, all.
    */
-  static final String LANE_WINDOW_ACTIVITY = "select supplier, route, " + SUMS + """
+  static final String LANE_WINDOW_ACTIVITY = "select supplier, route, " + LANE_SUMS + """
 
       from lane_minute_totals
      where minute >= $1 and minute < $2
-       and ($3::text[] is null or route = any($3))
+       and ($3::text[] is null or route = any($3) or supplier = any($4))
      group by 1, 2
     """;
 
-  /** What each lane did in each bucket of $2 seconds of [$1, $3), as {@link #BUCKET_ACTIVITY} for entities. */
-  static final String LANE_BUCKET_ACTIVITY = bucketActivity("supplier, route", "lane_minute_totals", "minute", "");
+  /** What each lane did in each bucket of $2 seconds of [$1, $3), as {@link #BUCKET_ACTIVITY} for entities, with flights. */
+  static final String LANE_BUCKET_ACTIVITY = bucketActivity("supplier, route", LANE_SUMS, "lane_minute_totals", "minute",
+    "");
 
   static final String UPSERT_LANE_MODELS = upsertModels("lane_models", "supplier, route");
 

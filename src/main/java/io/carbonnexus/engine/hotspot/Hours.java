@@ -15,6 +15,7 @@ public final class Hours {
   final double[] co2Sq;
   final double[] co2Tkm;
   final double[] tkmSq;
+  final double[] air;
 
   /** @param start an hour boundary (UTC) */
   public Hours(Instant start, int length) {
@@ -28,6 +29,7 @@ public final class Hours {
     co2Sq = new double[length];
     co2Tkm = new double[length];
     tkmSq = new double[length];
+    air = new double[length];
   }
 
   public int length() {
@@ -53,10 +55,11 @@ public final class Hours {
     co2Sq[hour] += a.co2Sq();
     co2Tkm[hour] += a.co2Tkm();
     tkmSq[hour] += a.tkmSq();
+    air[hour] += a.air();
   }
 
   public Activity at(int hour) {
-    return new Activity(co2[hour], events[hour], tkm[hour], co2Sq[hour], co2Tkm[hour], tkmSq[hour]);
+    return new Activity(co2[hour], events[hour], tkm[hour], co2Sq[hour], co2Tkm[hour], tkmSq[hour], air[hour]);
   }
 
   /** The hours [from, from + length) of this span (hours outside it are empty). */
@@ -72,6 +75,7 @@ public final class Hours {
         out.co2Sq[i] = co2Sq[j];
         out.co2Tkm[i] = co2Tkm[j];
         out.tkmSq[i] = tkmSq[j];
+        out.air[i] = air[j];
       }
     }
     return out;

@@ -69,8 +69,10 @@ final class ModelStore {
     return h;
   }
 
+  /** A row's sums; {@code air} where the row has it (a lane's), else 0. */
   static Activity activity(Row r) {
-    return new Activity(num(r, "co2"), num(r, "events"), num(r, "tkm"), num(r, "co2_sq"), num(r, "co2_tkm"), num(r, "tkm_sq"));
+    return new Activity(num(r, "co2"), num(r, "events"), num(r, "tkm"), num(r, "co2_sq"), num(r, "co2_tkm"), num(r, "tkm_sq"),
+      r.getColumnIndex("air") >= 0 ? num(r, "air") : 0);
   }
 
   private static double num(Row r, String column) {

@@ -3,7 +3,6 @@ package io.carbonnexus.engine.hotspot;
 import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.hotspot.HotspotPolicy.Transition;
 import io.carbonnexus.engine.shared.EntityKey;
-import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.Severity;
 
 import java.time.Duration;
@@ -122,16 +121,18 @@ public final class Replay {
                                  Map<EntityKey, Map<Duration, Double>> targets) {
     List<Change> changes = new ArrayList<>();
     Instant start = start(from, step, warmUp);
-    Map<String, List<Lane>> lanesByRoute = new HashMap<>();
-    new TreeMap<>(lanes).keySet().forEach(lane -> lanesByRoute.computeIfAbsent(lane.route(), r -> new ArrayList<>()).add(lane));
+    Map<EntityKey, List<Lane>> lanesByEntity = new HashMap<>();
+    for (Lane lane : new TreeMap<>(lanes).keySet()) {
+      lane.judged().forEach(k -> lanesByEntity.computeIfAbsent(k, x -> new ArrayList<>()).add(lane));
+    }
     long steps = Duration.between(start, to).toMillis() / step.toMillis();
     long stepMs = step.toMillis();
     for (Map.Entry<EntityKey, Timeline> entry : new TreeMap<>(timelines).entrySet()) {
       EntityKey key = entry.getKey();
       Timeline timeline = entry.getValue();
-      List<Lane> routeLanes = key.type() == EntityType.ROUTE && !settings.laneLengths().isEmpty()
-        ? lanesByRoute.getOrDefault(key.entity(), List.of()) : List.of();
-      Walk walk = new Walk(key, timeline, routeLanes.stream().map(lanes::get).toList(), routeLanes,
+      List<Lane> ownLanes = settings.laneLengths(key.type()).isEmpty() ? List.of()
+        : lanesByEntity.getOrDefault(key, List.of());
+      Walk walk = new Walk(key, timeline, ownLanes.stream().map(lanes::get).toList(), ownLanes,
         targets.getOrDefault(key, Map.of()), settings, thresholds, from, changes);
       boolean fastPath = timeline.bucketMs < stepMs;
       long at = start.toEpochMilli();
@@ -200,7 +201,7 @@ public final class Replay {
       this.reportFrom = reportFrom;
       this.changes = changes;
       this.lengths = settings.observedLengths();
-      this.laneLengths = settings.laneLengths();
+      this.laneLengths = settings.laneLengths(key.type());
       this.laneModels = new EntityModel[lanes.size()];
     }
 

@@ -46,7 +46,7 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
                             int[] samples, double phi, double countDispersion, double co2Dispersion,
                             double intensity, double shipmentVariance, double intensityDispersion,
                             PerShipment co2PerShipment, PerShipment tkmPerShipment, int days,
-                            double[] weekdayLevels, double hourDispersion) {
+                            double[] weekdayLevels, double hourDispersion, Flights flights) {
 
   /** No day of the week busier than another: the level of models learnt without weekday levels. */
   static final double[] FLAT_WEEK = {1, 1, 1, 1, 1};
@@ -72,6 +72,67 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       double day = dispersion * mean * dispersion * mean;
       double spread = Math.sqrt((sampling + day) * (1 + 1.0 / Math.max(1, days)));
       return new double[] {shipments * mean, shipments * (mean + k * spread)};
+    }
+  }
+
+  /**
+   * How many of the history's shipments flew: a lane's share of air freight, for the air-share
+   * test ({@link Evaluator#airShare}). A lane — one supplier on one route — mostly keeps one mode,
+   * so its share is near 0 or near 1, and a few flights where none are usual stand out however
+   * many shipments the supplier has elsewhere.
+   *
+   * @param shipments the history's shipments
+   * @param flown those of them that flew
+   */
+  public record Flights(double shipments, double flown) {
+    /** For models stored before flights were counted: no share is known, and the test waits for the next learning. */
+    public static final Flights NONE = new Flights(0, 0);
+
+    /**
+     * The share of shipments that fly, with half a shipment of prior either way (a lane that
+     * never flew in 600 shipments has a share of 1 in 1,200, not 0); NaN without history.
+     */
+    public double share() {
+      return shipments > 0 ? (flown + 0.5) / (shipments + 1) : Double.NaN;
+    }
+
+    /** How far out a day's flights must be, in spreads, for {@link #learn} to leave the day out. */
+    static final double SCREEN_K = 2;
+
+    /**
+     * Flights of the history's days, without days that flew far more than the share of the
+     * others explains: an air shift in the history (a week of vans flown) would otherwise raise a
+     * lane's usual share for four weeks and hide the next one. A day is far out when its flights
+     * pass the edge {@link Evaluator#airShare} would put at {@link #SCREEN_K} spreads; the share is
+     * learnt again without such days, until no day changes sides.
+     */
+    static Flights learn(double[] dayShipments, double[] dayFlown) {
+      boolean[] out = new boolean[dayShipments.length];
+      Flights kept = new Flights(0, 0);
+      for (int round = 0; round < SCREENINGS; round++) {
+        double shipments = 0;
+        double flown = 0;
+        for (int d = 0; d < dayShipments.length; d++) {
+          if (!out[d]) {
+            shipments += dayShipments[d];
+            flown += dayFlown[d];
+          }
+        }
+        kept = new Flights(shipments, flown);
+        double share = kept.share();
+        boolean moved = false;
+        for (int d = 0; d < dayShipments.length; d++) {
+          double variance = dayShipments[d] * share * (1 - share);
+          boolean far = dayShipments[d] > 0 && !Double.isNaN(share)
+            && dayFlown[d] > dayShipments[d] * share - variance + PoissonTail.edge(variance, SCREEN_K);
+          moved |= far != out[d];
+          out[d] = far;
+        }
+        if (!moved) {
+          break;
+        }
+      }
+      return kept;
     }
   }
 
@@ -178,6 +239,7 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
     double[] dayCo2Sq = new double[dayCount];
     double[] dayCo2Tkm = new double[dayCount];
     double[] dayTkmSq = new double[dayCount];
+    double[] dayAir = new double[dayCount];
     boolean[] whole = new boolean[dayCount];
     int activeDays = 0;
     for (int d = 0; d < dayCount; d++) {
@@ -190,6 +252,7 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
         dayCo2Tkm[d] += hours.co2Tkm[i];
         dayTkmSq[d] += hours.tkmSq[i];
         dayTkm[d] += hours.tkm[i];
+        dayAir[d] += hours.air[i];
       }
       if (dayEvents[d] > 0) {
         activeDays++;
@@ -285,7 +348,7 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
     PerShipment tkmPerShipment = perShipment(dayTkm, dayTkmSq, dayEvents, whole, sumTkm / sumEvents, sumTkmSq / sumEvents);
     double cH = hourDispersion(hours, events, dayEvents, whole, firstDay, seasonal);
     return new SeasonalModel(builtAt, seasonal, co2, events, tkm, samples, phi, cN, cC, intensity, shipmentVariance, cI,
-      co2PerShipment, tkmPerShipment, activeDays, levels, cH);
+      co2PerShipment, tkmPerShipment, activeDays, levels, cH, Flights.learn(dayEvents, dayAir));
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.carbonnexus.engine.db;
 
+import io.carbonnexus.engine.prediction.EmissionFactor;
+import io.carbonnexus.engine.prediction.EmissionFactorTable;
 import io.carbonnexus.engine.support.FreshDatabase;
 import io.carbonnexus.engine.support.TestDatabase;
 import org.flywaydb.core.Flyway;
@@ -9,7 +11,10 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -149,36 +154,81 @@ class MigrationsIT {
   @Test
   void laneRollupsFollowEveryWriteToPredictions() {
     String url = migratedDatabase();
-    // Three suppliers on two routes: six lanes, with tonne-km and the second moments detection reads.
-    String insert = "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg, model,"
-      + " model_version, tonne_km) select g, '2026-11-27T10:00:00Z'::timestamptz + (g || ' seconds')::interval,"
-      + " 'S' || (g % 3), 'R' || (g % 2), 'van', g, 'builtin', 't', 10 * g from generate_series(1, 200) g"
-      + " on conflict do nothing";
-    String mismatch = """
-      select count(*) from (
-        select supplier, route, date_trunc('minute', occurred_at) as minute, sum(co2_kg) as co2, count(*) as events,
-               sum(tonne_km) as tkm, sum(co2_kg * co2_kg) as co2_sq, sum(co2_kg * tonne_km) as co2_tkm,
-               sum(tonne_km * tonne_km) as tkm_sq
-          from predictions
-         group by 1, 2, 3) direct
-      full join (select supplier, route, minute, co2_kg as co2, events, tonne_km as tkm, co2_sq, co2_tkm, tkm_sq
-                   from lane_minute_totals where events <> 0) rolled
-        using (supplier, route, minute)
-       where direct.co2 is distinct from rolled.co2 or direct.events is distinct from rolled.events
-          or direct.tkm is distinct from rolled.tkm or direct.co2_sq is distinct from rolled.co2_sq
-          or direct.co2_tkm is distinct from rolled.co2_tkm or direct.tkm_sq is distinct from rolled.tkm_sq""";
-    TestDatabase.execute(url, insert);
-    TestDatabase.execute(url, insert); // a retried insert adds nothing
+    // Three suppliers on two routes: six lanes, with tonne-km, the second moments and the flights detection reads.
+    TestDatabase.execute(url, LANE_INSERT);
+    TestDatabase.execute(url, LANE_INSERT); // a retried insert adds nothing
     assertThat(TestDatabase.queryLong(url, "select count(distinct (supplier, route)) from lane_minute_totals")).isEqualTo(6);
-    assertThat(TestDatabase.queryLong(url, mismatch)).isZero();
+    assertThat(TestDatabase.queryLong(url, LANE_MISMATCH)).isZero();
+    assertThat(TestDatabase.queryLong(url, "select sum(air_events) from lane_minute_totals")).isEqualTo(50);
     TestDatabase.execute(url, "delete from predictions where event_id <= 50");
     TestDatabase.execute(url, "update predictions set co2_kg = co2_kg * 2.5 where event_id > 150");
     TestDatabase.execute(url, "update predictions set supplier = 'Moved', occurred_at = occurred_at + interval '1 hour'"
       + " where event_id between 60 and 80");
-    assertThat(TestDatabase.queryLong(url, mismatch)).isZero();
+    TestDatabase.execute(url, "update predictions set vehicle_type = 'plane' where event_id between 81 and 90");
+    assertThat(TestDatabase.queryLong(url, LANE_MISMATCH)).isZero();
+    // Of 51..200, every fourth flown (38), and the eight vans of 81..90 now planes.
+    assertThat(TestDatabase.queryLong(url, "select sum(air_events) from lane_minute_totals")).isEqualTo(38 + 8);
     assertThat(TestDatabase.queryLong(url, "select count(*) from lane_minute_totals where supplier = 'Moved'")).isPositive();
     TestDatabase.execute(url, "truncate predictions");
     assertThat(TestDatabase.queryLong(url, "select count(*) from lane_minute_totals")).isZero();
+  }
+
+  /** 200 shipments a second apart, every fourth flown (spelled as events may spell it). */
+  private static final String LANE_INSERT = "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type,"
+    + " co2_kg, model, model_version, tonne_km) select g, '2026-11-27T10:00:00Z'::timestamptz + (g || ' seconds')::interval,"
+    + " 'S' || (g % 3), 'R' || (g % 2), case when g % 4 = 0 then ' Air Short-Haul' else 'van' end, g, 'builtin', 't',"
+    + " 10 * g from generate_series(1, 200) g on conflict do nothing";
+
+  /** Lane minutes whose sums, second moments and flights differ from the predictions' own: 0 when the lane rollups are right. */
+  private static final String LANE_MISMATCH = """
+    select count(*) from (
+      select supplier, route, date_trunc('minute', occurred_at) as minute, sum(co2_kg) as co2, count(*) as events,
+             sum(tonne_km) as tkm, sum(co2_kg * co2_kg) as co2_sq, sum(co2_kg * tonne_km) as co2_tkm,
+             sum(tonne_km * tonne_km) as tkm_sq, count(*) filter (where nexus_flies(vehicle_type)) as air
+        from predictions
+       group by 1, 2, 3) direct
+    full join (select supplier, route, minute, co2_kg as co2, events, tonne_km as tkm, co2_sq, co2_tkm, tkm_sq,
+                      air_events as air
+                 from lane_minute_totals where events <> 0) rolled
+      using (supplier, route, minute)
+     where direct.co2 is distinct from rolled.co2 or direct.events is distinct from rolled.events
+        or direct.tkm is distinct from rolled.tkm or direct.co2_sq is distinct from rolled.co2_sq
+        or direct.co2_tkm is distinct from rolled.co2_tkm or direct.tkm_sq is distinct from rolled.tkm_sq
+        or direct.air is distinct from rolled.air""";
+
+  @Test
+  void theShipmentsThatFlyAreThoseOfTheFactorTablesAirFactorsHoweverTheyAreSpelled() {
+    String url = migratedDatabase();
+    EmissionFactorTable table = EmissionFactorTable.builtin();
+    assertThat(table.airNames()).contains("air", "air_short_haul");
+    List<String> spellings = new ArrayList<>();
+    for (EmissionFactor f : table.factors()) {
+      spellings.add(f.vehicleType());
+      spellings.addAll(f.aliases());
+      spellings.add(" " + f.vehicleType().toUpperCase(Locale.ROOT).replace('_', '-') + " ");
+      spellings.add(f.vehicleType().replace('_', ' '));
+    }
+    spellings.add("hovercraft");
+    for (String name : spellings) {
+      assertThat(TestDatabase.queryLong(url, "select count(*) from (select 1 where nexus_flies('" + name + "')) x"))
+        .as("'%s' flies", name).isEqualTo(table.flies(name) ? 1 : 0);
+    }
+    assertThat(spellings.stream().filter(table::flies).count()).isGreaterThanOrEqualTo(4 * 2);
+    assertThat(TestDatabase.queryLong(url, "select count(*) from (select 1 where nexus_flies(null)) x")).isZero();
+  }
+
+  @Test
+  void flightsStoredBeforeV19AreCountedInTheLaneRollups() {
+    String url = TestDatabase.get().createDatabase();
+    DatabaseUrl db = DatabaseUrl.parse(url);
+    Flyway.configure().dataSource(db.jdbcUrl(Duration.ofSeconds(10)), db.user(), db.password())
+      .locations("classpath:db/migration").table(Migrations.HISTORY_TABLE).target("18").load().migrate();
+    TestDatabase.execute(url, LANE_INSERT);
+
+    assertThat(Migrations.migrate(db, Duration.ofSeconds(10))).isPositive();
+
+    assertThat(TestDatabase.queryLong(url, "select sum(air_events) from lane_minute_totals")).isEqualTo(50);
+    assertThat(TestDatabase.queryLong(url, LANE_MISMATCH)).isZero();
   }
 
   /** Hours whose sums, second moments too, differ from the predictions' own: 0 when the hour rollups are right. */

@@ -150,6 +150,46 @@ class DetectionVerticleIT extends VerticleTestBed {
   }
 
   @Test
+  void aSupplierThatFliesOnALaneThatNeverFliesOpensAnIntensityHotspotThroughItsLanes() throws Exception {
+    // 30 days of Parcels: a diesel van on R-VAN every 20 minutes, short-haul air on R-AIR every hour.
+    TestDatabase.execute(url, "insert into predictions (event_id, occurred_at, supplier, route, vehicle_type, co2_kg,"
+      + " tonne_km, model, model_version, method) select row_number() over (order by t, r), t, 'Parcels', r, v, kg, 100,"
+      + " 'builtin', 'test', 'tonne_km' from (select t, 'R-VAN' as r, 'van_diesel' as v, 63 as kg from generate_series('"
+      + NOW + "'::timestamptz - interval '30 days', '" + NOW + "'::timestamptz - interval '1 second', interval '20 minutes') t"
+      + " union all select t, 'R-AIR', 'air_short_haul', 76 from generate_series('" + NOW + "'::timestamptz - interval '30 days'"
+      + " + interval '10 minutes', '" + NOW + "'::timestamptz - interval '1 second', interval '1 hour') t) s");
+    List<JsonObject> learnt = collect(Addresses.BASELINES_UPDATED);
+    deploy(new BaselineVerticle(clock));
+    deployDetection();
+    vertx.eventBus().publish(Addresses.INGESTION_CAUGHT_UP, new JsonObject().put("events", 0).put("first", true));
+    TestDatabase.waitFor("normals learnt", () -> !learnt.isEmpty(), Duration.ofSeconds(10));
+    // Each lane learnt how many of its shipments fly: none on R-VAN, all on R-AIR.
+    String flights = "select count(*) from lane_models where (model->'seasonal'->>'shipments')::numeric > 500 and ";
+    assertThat(count(flights + "route = 'R-VAN' and (model->'seasonal'->>'flown')::numeric = 0")).isEqualTo(1);
+    assertThat(count(flights + "route = 'R-AIR' and (model->'seasonal'->>'flown')::numeric"
+      + " = (model->'seasonal'->>'shipments')::numeric")).isEqualTo(1);
+    evaluateAll();
+    assertThat(changesOf("Parcels")).as("a usual day").isEmpty();
+    // The last two hours: four of its six vans flew instead (as many shipments; its kg per tonne-km up 2 %).
+    TestDatabase.execute(url, "update predictions set vehicle_type = 'air_short_haul', co2_kg = 76 where event_id in"
+      + " (select event_id from predictions where route = 'R-VAN' order by occurred_at desc limit 4)");
+    vertx.eventBus().publish(Addresses.EVENTS_INGESTED,
+      new EventsIngested(4, 0, 4, Set.of("Parcels"), Set.of("R-VAN"), Set.of("air_short_haul")).toJson());
+    TestDatabase.waitFor("the supplier's hotspot", () -> !changesOf("Parcels").isEmpty(), Duration.ofSeconds(5));
+    JsonObject supplier = hotspots.stream().filter(h -> h.getString("entity").equals("Parcels")).findFirst().orElseThrow();
+    assertThat(supplier.getString("change")).isEqualTo("opened");
+    assertThat(supplier.getString("severity")).isIn("warn", "critical");
+    assertThat(supplier.getString("kind")).isEqualTo("intensity");
+    assertThat(supplier.getString("window")).isEqualTo("24h");
+    // Shown as the supplier's kg per tonne-km over the day.
+    double kgPerTkm = (71.0 * 63 + 4 * 76 + 24 * 76) / (99 * 100);
+    assertThat(supplier.getDouble("predicted")).isCloseTo(kgPerTkm, org.assertj.core.api.Assertions.within(0.01));
+    assertThat(supplier.getDouble("baseline")).isLessThan(supplier.getDouble("predicted"));
+    // The route carries as many shipments as ever, and is not judged on its flights.
+    assertThat(changesOf("R-VAN")).isEmpty();
+  }
+
+  @Test
   void anEntityWithoutABaselineIsNotFlagged() throws Exception {
     deployDetection();
     emit("Newcomer Ltd", 1_000_000);

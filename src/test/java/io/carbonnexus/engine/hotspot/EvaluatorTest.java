@@ -181,7 +181,8 @@ class EvaluatorTest {
     assertThat(Evaluator.readings(key, route, routeSeen, Map.of(HOUR, 10_000.0), SEASONAL, lanes))
       .allMatch(r -> r.through() == null);
 
-    // The lane at its usual rate adds nothing above normal; a supplier, or a day window, is never read through lanes.
+    // The lane at its usual rate adds nothing above normal; a supplier's counts, or a day window, are never read
+    // through lanes (a supplier's lanes show only its flights: aSupplierFlyingWhereItsLanesNeverFly...).
     List<Evaluator.LaneView> usual = List.of(new Evaluator.LaneView(new Lane("Meridian", "DVR-LON"), lane,
       seen(HOUR, shipments(2, KG, TKM))));
     assertThat(Evaluator.readings(key, route, seen(HOUR, others.plus(shipments(2, KG, TKM))), Map.of(), SEASONAL, usual))
@@ -192,6 +193,64 @@ class EvaluatorTest {
     assertThat(Evaluator.readings(key, route, daySeen, Map.of(), SEASONAL, List.of(new Evaluator.LaneView(
       new Lane("Meridian", "DVR-LON"), lane, seen(DAY, burst))))).isEqualTo(
       Evaluator.readings(key, route, daySeen, Map.of(), SEASONAL));
+  }
+
+  /** The same shipments, every one of them flown. */
+  private static Activity flown(Activity a) {
+    return a.plus(new Activity(0, 0, 0, 0, 0, 0, a.events()));
+  }
+
+  @Test
+  void aSupplierFlyingWhereItsLanesNeverFlyIsAnIntensityReadingThroughItsLanes() {
+    // Vans on DVR-LON, one an hour, never flown; short-haul air on STN-CGN, one every two hours, always flown.
+    SeasonalModel road = EntityModel.learn(AT, SyntheticHistory.history(AT, 28, (type, hour) -> 1, 8), SEASONAL).seasonal();
+    Hours flights = SyntheticHistory.history(AT, 28, (type, hour) -> 0.5, 9);
+    System.arraycopy(flights.events, 0, flights.air, 0, flights.length());
+    SeasonalModel air = EntityModel.learn(AT, flights, SEASONAL).seasonal();
+    assertThat(road.flights().share()).isLessThan(0.002);
+    assertThat(air.flights().share()).isGreaterThan(0.998);
+    Lane vans = new Lane("Meridian", "DVR-LON");
+    Lane flown = new Lane("Meridian", "STN-CGN");
+    double kgPerTkm = 0.63;
+
+    // A usual day: 24 vans and 12 flights; then three, then one, of the vans flown instead.
+    for (int moved : new int[] {0, 3, 1}) {
+      Activity byRoad = shipments(24 - moved, kgPerTkm * TKM, TKM).plus(flown(shipments(moved, 0.76 * TKM, TKM)));
+      Activity byAir = flown(shipments(12, 0.76 * TKM, TKM));
+      List<Evaluator.LaneView> lanes = List.of(new Evaluator.LaneView(vans, road, seen(DAY, byRoad)),
+        new Evaluator.LaneView(flown, air, seen(DAY, byAir)));
+      Evaluator.Observation supplier = seen(DAY, byRoad.plus(byAir)).get(DAY);
+      Reading reading = Evaluator.airShare(supplier, lanes, DAY, 4, 20);
+      if (moved == 0) {
+        assertThat(reading == null || reading.ratio() < 0.1).as("12 flights where 12 are usual: %s", reading).isTrue();
+        continue;
+      }
+      assertThat(reading.measure()).isEqualTo(Measure.INTENSITY);
+      assertThat(reading.window()).isEqualTo("24h");
+      // Shown in the supplier's kg per tonne-km, judged on its surprise flights: the moved ones (and the
+      // Poisson's small mean) against an edge between two and three flights.
+      double intensity = supplier.activity().co2() / supplier.activity().tkm();
+      assertThat(reading.predicted()).isCloseTo(intensity, within(1e-9));
+      assertThat(moved / reading.ratio()).isBetween(2.0, 3.0);
+      assertThat(reading.expected()).isLessThan(0.05 * intensity);
+      if (moved == 3) {
+        assertThat(reading.ratio()).as("three vans flown").isGreaterThanOrEqualTo(1).isLessThan(1.5);
+        // Through the entity's readings, a supplier gets it beside its own.
+        assertThat(Evaluator.readings(SUPPLIER, MODEL, Map.of(DAY, supplier), Map.of(), SEASONAL, lanes)).contains(reading);
+        // Not below the intensity test's minimum of shipments.
+        assertThat(Evaluator.airShare(supplier, lanes, DAY, 4, 40)).isNull();
+      } else {
+        assertThat(reading.ratio()).as("one van flown").isLessThan(0.8);
+      }
+    }
+
+    // Twice the usual flights where flying is usual is more volume (the count tests' business), not another mix.
+    Activity byAir = flown(shipments(24, 0.76 * TKM, TKM));
+    List<Evaluator.LaneView> busier = List.of(new Evaluator.LaneView(vans, road, seen(DAY, shipments(24, 0.63 * TKM, TKM))),
+      new Evaluator.LaneView(flown, air, seen(DAY, byAir)));
+    Reading moreFlights = Evaluator.airShare(seen(DAY, shipments(24, 0.63 * TKM, TKM).plus(byAir)).get(DAY), busier, DAY,
+      4, 20);
+    assertThat(moreFlights == null || moreFlights.ratio() < 0.1).as("%s", moreFlights).isTrue();
   }
 
   @Test

@@ -28,7 +28,7 @@ class HistoryTest {
     SeasonalModel busyMondays = new SeasonalModel(flat.builtAt(), true, flat.co2(), flat.events(), flat.tkm(),
       flat.samples(), flat.phi(), flat.countDispersion(), flat.co2Dispersion(), flat.intensity(), flat.shipmentVariance(),
       flat.intensityDispersion(), flat.co2PerShipment(), flat.tkmPerShipment(), flat.days(),
-      new double[] {1.3, 0.925, 0.925, 0.925, 0.925}, flat.hourDispersion());
+      new double[] {1.3, 0.925, 0.925, 0.925, 0.925}, flat.hourDispersion(), flat.flights());
     // Monday 7 and Tuesday 8 December 2026, by hour.
     HistoryRequest request = HistoryRequest.parse(new JsonObject().put("entity_type", "supplier").put("entity", "Acme")
       .put("step", "1h").put("from", "2026-12-07T00:00:00Z").put("to", "2026-12-09T00:00:00Z"), BUILT);

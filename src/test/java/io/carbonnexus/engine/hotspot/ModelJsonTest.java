@@ -27,6 +27,26 @@ class ModelJsonTest {
   }
 
   @Test
+  void aLanesFlightsAreStoredAndAModelStoredWithoutThemOrWithNonsenseKnowsNoShareOfAirFreight() {
+    Hours hours = SyntheticHistory.history(AT, 28, (type, hour) -> 2, 5);
+    for (int i = 0; i < hours.length(); i += 3) {
+      hours.air[i] = Math.min(1, hours.events[i]);
+    }
+    SeasonalModel mixed = EntityModel.learn(AT, hours, SyntheticHistory.settings(DetectionSettings.SEASONAL)).seasonal();
+    assertThat(mixed.flights().flown()).isPositive();
+    assertThat(ModelJson.fromJson(ModelJson.toJson(mixed)).flights()).isEqualTo(mixed.flights());
+
+    JsonObject old = ModelJson.toJson(mixed);
+    old.remove("flown");
+    assertThat(ModelJson.fromJson(old).flights()).isEqualTo(SeasonalModel.Flights.NONE);
+    assertThat(SeasonalModel.Flights.NONE.share()).isNaN();
+    assertThat(ModelJson.fromJson(ModelJson.toJson(mixed).put("flown", mixed.flights().shipments() + 1)).flights())
+      .isEqualTo(SeasonalModel.Flights.NONE);
+    assertThat(ModelJson.fromJson(ModelJson.toJson(mixed).put("flown", "many")).flights())
+      .isEqualTo(SeasonalModel.Flights.NONE);
+  }
+
+  @Test
   void aModelStoredBeforeTonneKmPerShipmentWasLearntHasNoSuchBandUntilItIsLearntAgain() {
     JsonObject old = ModelJson.toJson(MODEL);
     old.remove("shipment_tkm");
@@ -42,7 +62,7 @@ class ModelJsonTest {
     SeasonalModel busyMondays = new SeasonalModel(MODEL.builtAt(), true, MODEL.co2(), MODEL.events(), MODEL.tkm(),
       MODEL.samples(), MODEL.phi(), MODEL.countDispersion(), MODEL.co2Dispersion(), MODEL.intensity(),
       MODEL.shipmentVariance(), MODEL.intensityDispersion(), MODEL.co2PerShipment(), MODEL.tkmPerShipment(),
-      MODEL.days(), new double[] {1.3, 0.925, 0.925, 0.925, 0.925}, MODEL.hourDispersion());
+      MODEL.days(), new double[] {1.3, 0.925, 0.925, 0.925, 0.925}, MODEL.hourDispersion(), MODEL.flights());
     Instant monday = Instant.parse("2026-12-07T00:00:00Z");
     Instant tuesday = monday.plus(java.time.Duration.ofDays(1));
     SeasonalModel back = ModelJson.fromJson(ModelJson.toJson(busyMondays));

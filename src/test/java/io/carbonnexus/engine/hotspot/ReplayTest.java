@@ -325,6 +325,70 @@ class ReplayTest {
       .as("what follows the cut is seen").isNotEqualTo(before.stream().filter(c -> c.at().isAfter(cut)).toList());
   }
 
+  /** The same activity with every shipment flown. */
+  private static Activity flown(Activity a) {
+    return a.plus(new Activity(0, 0, 0, 0, 0, 0, a.events()));
+  }
+
+  /** An entity's own activity: without flights (only lanes count them). */
+  private static Activity grounded(Activity a) {
+    return a.minus(new Activity(0, 0, 0, 0, 0, 0, a.air()));
+  }
+
+  @Test
+  void aSupplierFlyingItsVansIsFoundThroughItsLanesAndNothingAfterAStepChangesIt() {
+    Instant to = FROM.plus(Duration.ofDays(4));
+    int buckets = bucketAt(to);
+    Lane vans = new Lane("S", "DVR-LON");
+    Lane air = new Lane("S", "STN-CGN");
+    Activity[] vanSeries = history(buckets, 31, 10, 2);
+    Activity[] airSeries = history(buckets, 32, 3, 1);
+    for (int i = 0; i < buckets; i++) {
+      airSeries[i] = flown(airSeries[i]);
+    }
+    // Wednesday from 09:00: every third van shipment on DVR-LON flies instead, as many kg (the CO2 tests see nothing).
+    Instant shift = FROM.plus(Duration.ofDays(2)).plus(Duration.ofHours(9));
+    int first = bucketAt(shift);
+    int moved = 0;
+    for (int i = first; i < buckets; i++) {
+      for (int k = 0; k < (int) vanSeries[i].events(); k++) {
+        if (++moved % 3 == 0) {
+          vanSeries[i] = vanSeries[i].plus(new Activity(0, 0, 0, 0, 0, 0, 1));
+        }
+      }
+    }
+    Activity[] supplierSeries = new Activity[buckets];
+    for (int i = 0; i < buckets; i++) {
+      supplierSeries[i] = grounded(vanSeries[i].plus(airSeries[i]));
+    }
+    Map<EntityKey, Replay.Timeline> suppliers = Map.of(SUPPLIER, fiveMinutes(supplierSeries));
+    Map<Lane, Replay.Timeline> lanes = Map.of(vans, fiveMinutes(vanSeries), air, fiveMinutes(airSeries));
+
+    assertThat(warnOpenings(Replay.run(suppliers, FROM, to, Duration.ofMinutes(5), SEASONAL, Thresholds.defaults(),
+      Map.of())).stream().filter(c -> !c.at().isBefore(shift))).as("the supplier's own tests do not see it").isEmpty();
+    List<Replay.Change> withLanes = Replay.run(suppliers, lanes, FROM, to, Duration.ofMinutes(5), SEASONAL,
+      Thresholds.defaults(), Map.of());
+    assertThat(warnOpenings(withLanes).stream().filter(c -> c.at().isBefore(shift))).as("before the shift").isEmpty();
+    Replay.Change found = warnOpenings(withLanes).stream().filter(c -> !c.at().isBefore(shift)).findFirst().orElseThrow();
+    assertThat(found.at()).isBefore(shift.plus(Duration.ofHours(2)));
+    assertThat(found.entity()).isEqualTo(SUPPLIER);
+    assertThat(found.transition().reading().measure()).isEqualTo(Reading.Measure.INTENSITY);
+    assertThat(found.transition().reading().window()).isEqualTo("24h");
+
+    // Honest: the vans grounded again after a cut change nothing before it (and the hotspot resolves a day later).
+    Instant cut = shift.plus(Duration.ofHours(4));
+    Activity[] vansLater = vanSeries.clone();
+    for (int i = bucketAt(cut); i < buckets; i++) {
+      vansLater[i] = grounded(vansLater[i]);
+    }
+    List<Replay.Change> later = Replay.run(suppliers, Map.of(vans, fiveMinutes(vansLater), air, lanes.get(air)), FROM, to,
+      Duration.ofMinutes(5), SEASONAL, Thresholds.defaults(), Map.of());
+    assertThat(later.stream().filter(c -> !c.at().isAfter(cut)).toList())
+      .isEqualTo(withLanes.stream().filter(c -> !c.at().isAfter(cut)).toList());
+    assertThat(later).as("what follows the cut is seen").isNotEqualTo(withLanes)
+      .anySatisfy(c -> assertThat(c.transition().kind()).isEqualTo(HotspotChange.RESOLVED));
+  }
+
   private static List<Replay.Change> warnOpenings(List<Replay.Change> changes) {
     return changes.stream().filter(c -> (c.transition().kind() == HotspotChange.OPENED
       || c.transition().kind() == HotspotChange.ESCALATED) && c.transition().severity() != Severity.INFO).toList();

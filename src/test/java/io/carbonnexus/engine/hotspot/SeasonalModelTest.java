@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Random;
 
 import static io.carbonnexus.engine.hotspot.SyntheticHistory.BUILT;
@@ -262,7 +263,7 @@ class SeasonalModelTest {
     SeasonalModel arrivalsOnly = new SeasonalModel(model.builtAt(), true, model.co2(), model.events(), model.tkm(),
       model.samples(), model.phi(), model.countDispersion(), model.co2Dispersion(), model.intensity(),
       model.shipmentVariance(), model.intensityDispersion(), model.co2PerShipment(), model.tkmPerShipment(),
-      model.days(), model.weekdayLevels(), 0);
+      model.days(), model.weekdayLevels(), 0, model.flights());
     // A busy hour (60 expected) of the weeks to come, judged at k = 3 (a tail of 0.13 %), batched as the history was.
     SeasonalModel.Expected x = expected(model, "2026-12-01T10:00:00Z", SyntheticHistory.HOUR);
     double edge = model.countBand(x, 3)[1];
@@ -335,5 +336,39 @@ class SeasonalModelTest {
     assertThat(model).isNotNull();
     assertThat(model.intensity()).isZero();
     assertThat(model.intensityBand(200, 200_000, 4)).isNull();
+  }
+
+  @Test
+  void aLanesShareOfAirFreightLeavesOutTheDaysAnAirShiftFlew() {
+    double[] shipments = new double[28];
+    double[] flown = new double[28];
+    Arrays.fill(shipments, 30);
+    // A lane that never flies, but for three days when some of its vans flew.
+    flown[10] = 5;
+    flown[11] = 4;
+    flown[12] = 6;
+    SeasonalModel.Flights roadLane = SeasonalModel.Flights.learn(shipments, flown);
+    assertThat(roadLane.flown()).isZero();
+    assertThat(roadLane.shipments()).isEqualTo(25 * 30);
+    assertThat(roadLane.share()).isLessThan(0.001);
+    // Counted whole, the shift would have made flying normal there: a share over 0.016.
+    assertThat((15 + 0.5) / (28 * 30 + 1)).isGreaterThan(0.016);
+
+    // A lane that flies a third of its shipments keeps its share: ordinary days are not left out.
+    Random random = new Random(11);
+    for (int d = 0; d < 28; d++) {
+      flown[d] = 0;
+      for (int i = 0; i < 30; i++) {
+        flown[d] += random.nextDouble() < 1.0 / 3 ? 1 : 0;
+      }
+    }
+    SeasonalModel.Flights mixed = SeasonalModel.Flights.learn(shipments, flown);
+    assertThat(mixed.shipments()).isGreaterThanOrEqualTo(26 * 30);
+    assertThat(mixed.share()).isCloseTo(1.0 / 3, within(0.04));
+
+    // A lane that always flies.
+    SeasonalModel.Flights air = SeasonalModel.Flights.learn(shipments, shipments.clone());
+    assertThat(air.shipments()).isEqualTo(28 * 30);
+    assertThat(air.share()).isGreaterThan(0.999);
   }
 }

@@ -8,6 +8,7 @@ import io.carbonnexus.engine.hotspot.DetectionSettings;
 import io.carbonnexus.engine.hotspot.Lane;
 import io.carbonnexus.engine.hotspot.Replay;
 import io.carbonnexus.engine.hotspot.Thresholds;
+import io.carbonnexus.engine.prediction.EmissionFactorTable;
 import io.carbonnexus.engine.prediction.EmissionModel;
 import io.carbonnexus.engine.shared.EntityKey;
 import io.carbonnexus.engine.shared.ShipmentEvent;
@@ -36,6 +37,7 @@ public final class OfflineQuality {
   /** The changes of the last {@link #score} run, for the diagnostics of {@code -Dfalses}. */
   private static List<QualityScore.Change> lastChanges = List.of();
   private static final EmissionModel MODEL = EmissionModel.builtin();
+  private static final EmissionFactorTable FACTORS = EmissionFactorTable.builtin();
 
   /** One event's contribution to its three entities. */
   record Predicted(Instant at, String supplier, String route, String vehicleType, Activity activity) {
@@ -51,24 +53,27 @@ public final class OfflineQuality {
         double co2 = p.prediction().co2Kg();
         double tkm = e.distanceKm() * e.loadTonnes();
         out.add(new Predicted(e.occurredAt(), e.supplier(), e.route(), e.vehicleType(),
-          new Activity(co2, 1, tkm, co2 * co2, co2 * tkm, tkm * tkm)));
+          new Activity(co2, 1, tkm, co2 * co2, co2 * tkm, tkm * tkm, FACTORS.flies(e.vehicleType()) ? 1 : 0)));
       }
     }
     return out;
   }
 
   public static Map<EntityKey, Replay.Timeline> timelines(List<Predicted> events, Instant origin, Instant end) {
+    // As the engine's entity rollups, without flights (only lanes count them).
     return timelines(events, origin, end, p -> List.of(new EntityKey("supplier", p.supplier()),
-      new EntityKey("route", p.route()), new EntityKey("vehicle_type", p.vehicleType())));
+      new EntityKey("route", p.route()), new EntityKey("vehicle_type", p.vehicleType())), a -> a.minus(
+        new Activity(0, 0, 0, 0, 0, 0, a.air())));
   }
 
   /** Each supplier on each route, as the engine's lane rollups keep them. */
   public static Map<Lane, Replay.Timeline> laneTimelines(List<Predicted> events, Instant origin, Instant end) {
-    return timelines(events, origin, end, p -> List.of(new Lane(p.supplier(), p.route())));
+    return timelines(events, origin, end, p -> List.of(new Lane(p.supplier(), p.route())), a -> a);
   }
 
   private static <K> Map<K, Replay.Timeline> timelines(List<Predicted> events, Instant origin, Instant end,
-                                                       Function<Predicted, List<K>> keys) {
+                                                       Function<Predicted, List<K>> keys,
+                                                       java.util.function.UnaryOperator<Activity> kept) {
     int n = (int) (Duration.between(origin, end).toMillis() / BUCKET.toMillis()) + 1;
     Map<K, Activity[]> buckets = new HashMap<>();
     for (Predicted p : events) {
@@ -78,7 +83,8 @@ public final class OfflineQuality {
       }
       for (K k : keys.apply(p)) {
         Activity[] b = buckets.computeIfAbsent(k, x -> new Activity[n]);
-        b[i] = b[i] == null ? p.activity() : b[i].plus(p.activity());
+        Activity a = kept.apply(p.activity());
+        b[i] = b[i] == null ? a : b[i].plus(a);
       }
     }
     Map<K, Replay.Timeline> out = new HashMap<>();
