@@ -113,12 +113,12 @@ public final class ConfigKeys {
   public static final ConfigKey<String> DETECTION_WINDOWS = ConfigKey.text("detection.windows", "30m:3.75,1h:3.4,24h:3",
     "Windows compared with their normal, as length:k (k = spreads from the expected value to the upper edge of normal, the baseline): short ones find bursts, 24h sustained changes");
   public static final ConfigKey<Duration> DETECTION_INTENSITY_WINDOW = ConfigKey.duration("detection.intensity_window", "24h",
-    "Window over which kg CO2 per tonne-km is compared with the entity's usual intensity (a move to a dirtier mode at the same volume)")
+    "Window over which kg CO2 per tonne-km is compared with the entity's usual intensity (a move to a dirtier mode at the same volume), and a supplier's flights with its lanes' usual share of air freight")
     .within(Duration.ofHours(1), Duration.ofDays(7));
   public static final ConfigKey<Double> DETECTION_INTENSITY_K = ConfigKey.decimal("detection.intensity_k", 4,
-    "Spreads from the usual intensity to its upper edge").within(0.5, 20.0);
+    "Spreads from the usual intensity to its upper edge; also the edge of a supplier's flights beyond its lanes' usual share of air freight").within(0.5, 20.0);
   public static final ConfigKey<Integer> DETECTION_MIN_SHIPMENTS = ConfigKey.integer("detection.min_shipments", 20,
-    "Shipments a window needs before its CO2 per shipment and its intensity are judged (sparse entities do not flap)").within(1, 1_000_000);
+    "Shipments a window needs before its CO2 per shipment, its intensity and its air share are judged (sparse entities do not flap)").within(1, 1_000_000);
   public static final ConfigKey<Duration> DETECTION_HISTORY = ConfigKey.duration("detection.history", "28d",
     "History an entity's normal is learnt from (its hour-of-week rhythm and its spreads)").within(Duration.ofDays(7), Duration.ofDays(366));
   public static final ConfigKey<Integer> DETECTION_MIN_DAYS = ConfigKey.integer("detection.min_days", 7,

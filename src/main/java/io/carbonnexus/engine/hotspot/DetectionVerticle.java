@@ -8,6 +8,7 @@ import io.carbonnexus.engine.shared.Addresses;
 import io.carbonnexus.engine.shared.BusFailure;
 import io.carbonnexus.engine.shared.EmissionsBasis;
 import io.carbonnexus.engine.shared.EntityKey;
+import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.EventsIngested;
 import io.carbonnexus.engine.shared.Hotspot;
 import io.carbonnexus.engine.shared.HotspotChange;
@@ -356,8 +357,10 @@ public final class DetectionVerticle extends VerticleBase {
     Map<EntityKey, Map<Lane, Map<Duration, Evaluator.Observation>>> lanes = new HashMap<>();
     for (Duration length : settings.allLaneLengths()) {
       Instant start = end.minus(length);
+      // The fast path reads a window's lanes only for the entities judged through them over it.
       Tuple args = scope.all() ? Tuple.of(at(start), at(end), null, null)
-        : Tuple.of(at(start), at(end), scope.routes().toArray(String[]::new), scope.suppliers().toArray(String[]::new));
+        : Tuple.of(at(start), at(end), lanesOver(EntityType.ROUTE, length, scope.routes()),
+          lanesOver(EntityType.SUPPLIER, length, scope.suppliers()));
       read = read.compose(v -> conn.preparedQuery(HotspotSql.LANE_WINDOW_ACTIVITY).execute(args)).map(rows -> {
         for (Row r : rows) {
           Lane lane = ModelStore.lane(r);
@@ -417,6 +420,11 @@ public final class DetectionVerticle extends VerticleBase {
       }
     }
     return transitions;
+  }
+
+  /** The entities of this type in scope whose lanes are observed over this window, or none. */
+  private String[] lanesOver(EntityType type, Duration length, Set<String> inScope) {
+    return settings.laneLengths(type).contains(length) ? inScope.toArray(String[]::new) : new String[0];
   }
 
   private static OffsetDateTime at(Instant instant) {

@@ -46,8 +46,19 @@ public final class Evaluator {
   private Evaluator() {
   }
 
-  /** A lane's model and what it did over each of its windows ({@link DetectionSettings#laneLengths()}). */
-  public record LaneView(Lane lane, SeasonalModel model, Map<Duration, Observation> observations) {
+  /**
+   * A lane's model, its usual flights, and what it did over each of its windows
+   * ({@link DetectionSettings#laneLengths(io.carbonnexus.engine.shared.EntityType)}). A route reads the
+   * model; a supplier only the flights, which a replay learns without the rest
+   * ({@link SeasonalModel#flights}): then the model is null.
+   */
+  public record LaneView(Lane lane, SeasonalModel model, SeasonalModel.Flights flights,
+                         Map<Duration, Observation> observations) {
+
+    /** A lane with its whole model. */
+    public LaneView(Lane lane, SeasonalModel model, Map<Duration, Observation> observations) {
+      this(lane, model, model == null ? null : model.flights(), observations);
+    }
   }
 
   /**
@@ -244,13 +255,18 @@ public final class Evaluator {
    * Poisson count with variance Σ shipments × share × (1 − share) (a binomial's, widened by the
    * shares' own uncertainty from their history). The edge is the count of flights whose tail under
    * that Poisson is Φ(−k): a supplier that never flies its vans needs three flights on them to
-   * stand out, whatever its volume, where the same flights move its kg per tonne-km by a few
+   * stand out (up to four with ten lanes: each adds its half a shipment of prior), whatever its
+   * volume, where the same flights move its kg per tonne-km by a few
    * percent (a diesel van emits 0.63 kg per tonne-km, short-haul air 0.76). Judged on the
-   * surprise ({@code (flown − expected + variance) ÷ edge}, so that the flights a lane always
-   * makes count for nothing and four surprise flights where three are the edge are critical);
-   * shown as an intensity, the window's kg per tonne-km, against that intensity scaled by the
-   * same ratio ("this intensity, at the most flights normal for these lanes"), as the volume test
-   * shows counts in kg. Null without enough shipments, tonne-km, or more flights than expected.
+   * surprise ({@link Reading#through()}: {@code surprise = flown − expected + variance} against
+   * the band [variance, edge], so that the flights a lane always makes count for nothing, five
+   * surprise flights where three are the edge are critical, and info needs the surprise in the
+   * top fifth of that band as for any reading); shown as an intensity, the window's kg per
+   * tonne-km, against that intensity scaled by the same ratio ("this intensity, at the most
+   * flights normal for these lanes"), as the volume test shows counts in kg; without an expected
+   * value (the baseline is no band around one, and the flights' share of the kg is not known). A
+   * lane that flies on some days and not on others has its variance widened by its dispersion.
+   * Null without enough shipments, tonne-km, or more flights than expected.
    *
    * @param supplier what the supplier did over the window
    * @param lanes the supplier's lanes with their models and what they did over the window
@@ -264,10 +280,10 @@ public final class Evaluator {
     double variance = 0;
     for (LaneView lane : lanes) {
       Observation o = lane.observations().get(window);
-      if (o == null || lane.model() == null) {
+      SeasonalModel.Flights usual = lane.flights();
+      if (o == null || usual == null) {
         continue;
       }
-      SeasonalModel.Flights usual = lane.model().flights();
       double share = usual.share();
       double shipments = o.activity().events();
       if (Double.isNaN(share) || !(shipments > 0)) {
@@ -275,7 +291,7 @@ public final class Evaluator {
       }
       flown += o.activity().air();
       expected += shipments * share;
-      variance += shipments * share * (1 - share) * (1 + shipments / usual.shipments());
+      variance += shipments * share * (1 - share) * usual.dispersion() * (1 + shipments / usual.shipments());
     }
     // The surprise: flights beyond what is expected, on top of the Poisson's own mean.
     double surprise = flown - expected + variance;
@@ -284,8 +300,9 @@ public final class Evaluator {
     }
     double edge = PoissonTail.edge(variance, k);
     double kgPerTkm = supplier.activity().co2() / supplier.activity().tkm();
-    return new Reading(label(window), Measure.INTENSITY, kgPerTkm, kgPerTkm * variance / surprise,
-      kgPerTkm * edge / surprise);
+    Reading flights = new Reading(label(window), Measure.INTENSITY, surprise, variance, edge);
+    return new Reading(label(window), Measure.INTENSITY, kgPerTkm, Double.NaN, kgPerTkm * edge / surprise,
+      new Reading.Through(null, flights));
   }
 
   private static Reading stronger(Reading a, Reading b) {

@@ -22,7 +22,8 @@ final class ModelJson {
       .put("shipment_tkm_dispersion", m.tkmPerShipment().dispersion())
       .put("days", m.days()).put("weekday_levels", row(m.weekdayLevels())).put("hour_dispersion", m.hourDispersion())
       .put("samples", new JsonArray().add(m.samples()[0]).add(m.samples()[1]).add(m.samples()[2]))
-      .put("shipments", m.flights().shipments()).put("flown", m.flights().flown());
+      .put("shipments", m.flights().shipments()).put("flown", m.flights().flown())
+      .put("flight_dispersion", m.flights().dispersion());
     json.put("co2", matrix(m.co2())).put("events", matrix(m.events())).put("tkm", matrix(m.tkm()));
     return json;
   }
@@ -45,14 +46,18 @@ final class ModelJson {
       // Models stored before the hour-level dispersion was learnt have arrival noise only until the next learning.
       hourDispersion(json.getValue("hour_dispersion")),
       // Models stored before flights were counted know no air share until the next learning.
-      flights(json.getValue("shipments"), json.getValue("flown")));
+      flights(json.getValue("shipments"), json.getValue("flown"), json.getValue("flight_dispersion")));
   }
 
-  /** Counts that make sense (flown within shipped), or none: for models stored before flights were counted, or mangled by hand. */
-  private static SeasonalModel.Flights flights(Object shipments, Object flown) {
+  /**
+   * Counts that make sense (flown within shipped; a dispersion of 1 or more, 1 where none is
+   * stored), or none: for models stored before flights were counted, or mangled by hand.
+   */
+  private static SeasonalModel.Flights flights(Object shipments, Object flown, Object dispersion) {
+    double c = dispersion == null ? 1 : dispersion instanceof Number d ? d.doubleValue() : Double.NaN;
     return shipments instanceof Number n && flown instanceof Number f && f.doubleValue() >= 0
-      && f.doubleValue() <= n.doubleValue() ? new SeasonalModel.Flights(n.doubleValue(), f.doubleValue())
-      : SeasonalModel.Flights.NONE;
+      && f.doubleValue() <= n.doubleValue() && c >= 1
+      ? new SeasonalModel.Flights(n.doubleValue(), f.doubleValue(), c) : SeasonalModel.Flights.NONE;
   }
 
   /** A dispersion from 0 to 1, or 0: for models stored before it was learnt, or mangled by hand. */

@@ -8,14 +8,17 @@ import java.util.Locale;
  * (or an operator's target) that the severity thresholds multiply. {@code expected} is NaN when
  * the baseline is not a band around an expectation (a target, the legacy statistic).
  *
- * <p>{@code through}, when set, is the lane a route's reading was taken through: the reading shows
- * the route's kg and is judged on the lane's own numbers (its kg against its own band), so that
- * the thresholds, the info band and the hysteresis mean for a lane what they mean for any entity.
+ * <p>{@code through}, when set, holds the numbers the reading is judged on where they are not the
+ * ones it shows: a route's reading taken through one of its lanes shows the route's kg and is
+ * judged on the lane's own (its kg against its own band), so that the thresholds, the info band
+ * and the hysteresis mean for a lane what they mean for any entity; a supplier's air-share
+ * reading shows its kg per tonne-km and is judged on its surprise flights against their band
+ * (then without a supplier, and with {@code expected} NaN).
  */
 public record Reading(String window, Measure measure, double predicted, double expected, double baseline,
                       Through through) {
 
-  /** The lane a route's reading was taken through: its supplier, and the lane's own reading, which is judged. */
+  /** What a reading is judged on: a lane's own reading and its supplier, or (supplier null) a supplier's flights. */
   public record Through(String supplier, Reading own) {
   }
 

@@ -3,6 +3,7 @@ package io.carbonnexus.engine.hotspot;
 import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.hotspot.HotspotPolicy.Transition;
 import io.carbonnexus.engine.shared.EntityKey;
+import io.carbonnexus.engine.shared.EntityType;
 import io.carbonnexus.engine.shared.Severity;
 
 import java.time.Duration;
@@ -20,8 +21,10 @@ import java.util.TreeMap;
  * of its timeline in which it shipped (the live fast path, which judges an entity as its events
  * arrive: a step longer than the buckets does not delay an opening to the next step). Each
  * judgement takes the entity's readings from its model of that hour — learnt, like the live
- * engine's, from its hours before that hour only, and a route's also through its lanes' models of
- * that hour — through the same {@link Evaluator} and {@link HotspotPolicy}, from a state with no
+ * engine's, from its hours before that hour only, a route's also through its lanes' models of that
+ * hour and a supplier's through its lanes' flights of that hour ({@link SeasonalModel#flights}, what
+ * the live engine reads of the lanes' stored models) — through the same {@link Evaluator} and
+ * {@link HotspotPolicy}, from a state with no
  * hotspot at the start of a warm-up before the range (nothing reported before it). Nothing after a
  * moment can change what happened at it. Pure; the live hotspots are not read or touched.
  */
@@ -184,6 +187,9 @@ public final class Replay {
     private final List<Duration> lengths;
     private final List<Duration> laneLengths;
     private final EntityModel[] laneModels;
+    /** A supplier reads only its lanes' flights, learnt without the rest of their models. */
+    private final boolean flightsOnly;
+    private final SeasonalModel.Flights[] laneFlights;
     private Severity state;
     private Reading last;
     private Instant modelHour;
@@ -203,6 +209,8 @@ public final class Replay {
       this.lengths = settings.observedLengths();
       this.laneLengths = settings.laneLengths(key.type());
       this.laneModels = new EntityModel[lanes.size()];
+      this.flightsOnly = key.type() == EntityType.SUPPLIER;
+      this.laneFlights = new SeasonalModel.Flights[lanes.size()];
     }
 
     /** The fast path: judges the entity at every bucket edge in (afterMs, beforeMs) whose bucket had a shipment. */
@@ -220,16 +228,21 @@ public final class Replay {
       if (!hour.equals(modelHour)) {
         model = EntityModel.learn(hour, timeline.hours(), settings);
         for (int i = 0; i < laneModels.length; i++) {
-          laneModels[i] = EntityModel.learn(hour, laneTimelines.get(i).hours(), settings);
+          if (flightsOnly) {
+            laneFlights[i] = SeasonalModel.flights(hour, laneTimelines.get(i).hours(), settings.model());
+          } else {
+            laneModels[i] = EntityModel.learn(hour, laneTimelines.get(i).hours(), settings);
+          }
         }
         modelHour = hour;
       }
       Map<Duration, Evaluator.Observation> observations = observe(timeline, lengths, at);
       List<Evaluator.LaneView> views = new ArrayList<>();
       for (int i = 0; i < laneModels.length; i++) {
-        if (laneModels[i] != null && laneModels[i].seasonal() != null) {
-          views.add(new Evaluator.LaneView(lanes.get(i), laneModels[i].seasonal(),
-            observe(laneTimelines.get(i), laneLengths, at)));
+        if (flightsOnly ? laneFlights[i] != null : laneModels[i] != null && laneModels[i].seasonal() != null) {
+          Map<Duration, Evaluator.Observation> seen = observe(laneTimelines.get(i), laneLengths, at);
+          views.add(flightsOnly ? new Evaluator.LaneView(lanes.get(i), null, laneFlights[i], seen)
+            : new Evaluator.LaneView(lanes.get(i), laneModels[i].seasonal(), seen));
         }
       }
       Transition t = decide(state, last, Evaluator.readings(key, model, observations, targets, settings, views), thresholds);

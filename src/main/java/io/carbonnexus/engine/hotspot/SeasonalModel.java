@@ -81,12 +81,14 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
    * so its share is near 0 or near 1, and a few flights where none are usual stand out however
    * many shipments the supplier has elsewhere.
    *
-   * @param shipments the history's shipments
+   * @param shipments the history's shipments (of the days kept: {@link #learn})
    * @param flown those of them that flew
+   * @param dispersion how much more the days' flights vary than a binomial count at the share
+   *     would (1 or more: a lane that flies on some days and not on others)
    */
-  public record Flights(double shipments, double flown) {
+  public record Flights(double shipments, double flown, double dispersion) {
     /** For models stored before flights were counted: no share is known, and the test waits for the next learning. */
-    public static final Flights NONE = new Flights(0, 0);
+    public static final Flights NONE = new Flights(0, 0, 1);
 
     /**
      * The share of shipments that fly, with half a shipment of prior either way (a lane that
@@ -100,39 +102,88 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
     static final double SCREEN_K = 2;
 
     /**
-     * Flights of the history's days, without days that flew far more than the share of the
-     * others explains: an air shift in the history (a week of vans flown) would otherwise raise a
-     * lane's usual share for four weeks and hide the next one. A day is far out when its flights
-     * pass the edge {@link Evaluator#airShare} would put at {@link #SCREEN_K} spreads; the share is
-     * learnt again without such days, until no day changes sides.
+     * At most this share of the active days are left out: a lane that has flown for longer (about
+     * six days of four weeks) flies now — a change of mode for good is normal once it lasts — and
+     * is no longer a surprise.
+     */
+    static final double MOST_LEFT_OUT = 0.2;
+
+    /** Binomial variance the kept days need, in all, before their dispersion is estimated (else 1). */
+    static final double MIN_DISPERSION_VARIANCE = 10;
+
+    /**
+     * Flights of the history's days, without one run of days that flew far more than the share of
+     * the others explains: an air shift in the history (a few days of vans flown) would otherwise
+     * raise a lane's usual share for four weeks and hide the next one. A day is far out when its
+     * flights pass a binomial edge at {@link #SCREEN_K} spreads around the share of the days kept
+     * (the edge {@link Evaluator#airShare} puts, without the dispersion and the share's own
+     * uncertainty); the share is learnt again without such days, until no day changes sides. Only
+     * far-out days that follow one another (days without shipments between them do not count) are
+     * a shift, and at most {@link #MOST_LEFT_OUT} of the active days: a lane that flies one day a
+     * week, or more often than that, keeps every day, and its dispersion says how its days vary.
+     * The dispersion is the kept days' Pearson χ² over their degrees of freedom (a
+     * quasi-binomial), at least 1.
      */
     static Flights learn(double[] dayShipments, double[] dayFlown) {
+      int active = 0;
+      for (double n : dayShipments) {
+        active += n > 0 ? 1 : 0;
+      }
       boolean[] out = new boolean[dayShipments.length];
-      Flights kept = new Flights(0, 0);
       for (int round = 0; round < SCREENINGS; round++) {
-        double shipments = 0;
-        double flown = 0;
+        double share = kept(dayShipments, dayFlown, out).share();
+        boolean[] next = new boolean[dayShipments.length];
+        int leftOut = 0;
+        int runs = 0;
+        boolean inRun = false;
         for (int d = 0; d < dayShipments.length; d++) {
-          if (!out[d]) {
-            shipments += dayShipments[d];
-            flown += dayFlown[d];
+          if (!(dayShipments[d] > 0)) {
+            continue;
           }
-        }
-        kept = new Flights(shipments, flown);
-        double share = kept.share();
-        boolean moved = false;
-        for (int d = 0; d < dayShipments.length; d++) {
           double variance = dayShipments[d] * share * (1 - share);
-          boolean far = dayShipments[d] > 0 && !Double.isNaN(share)
-            && dayFlown[d] > dayShipments[d] * share - variance + PoissonTail.edge(variance, SCREEN_K);
-          moved |= far != out[d];
-          out[d] = far;
+          next[d] = dayFlown[d] > 0 && dayFlown[d] > dayShipments[d] * share - variance
+            + PoissonTail.edge(variance, SCREEN_K);
+          leftOut += next[d] ? 1 : 0;
+          runs += next[d] && !inRun ? 1 : 0;
+          inRun = next[d];
         }
-        if (!moved) {
+        if (runs > 1 || leftOut > MOST_LEFT_OUT * active) {
+          out = new boolean[dayShipments.length];
           break;
         }
+        if (Arrays.equals(next, out)) {
+          break;
+        }
+        out = next;
       }
-      return kept;
+      return kept(dayShipments, dayFlown, out);
+    }
+
+    /** The flights of the days not left out, with their dispersion. */
+    private static Flights kept(double[] dayShipments, double[] dayFlown, boolean[] out) {
+      double shipments = 0;
+      double flown = 0;
+      for (int d = 0; d < dayShipments.length; d++) {
+        if (!out[d]) {
+          shipments += dayShipments[d];
+          flown += dayFlown[d];
+        }
+      }
+      double share = new Flights(shipments, flown, 1).share();
+      double chi2 = 0;
+      double variance = 0;
+      int days = 0;
+      for (int d = 0; d < dayShipments.length; d++) {
+        double v = dayShipments[d] * share * (1 - share);
+        if (!out[d] && v > 0) {
+          double off = dayFlown[d] - dayShipments[d] * share;
+          chi2 += off * off / v;
+          variance += v;
+          days++;
+        }
+      }
+      double dispersion = variance >= MIN_DISPERSION_VARIANCE && days > 1 ? Math.max(1, chi2 / (days - 1)) : 1;
+      return new Flights(shipments, flown, dispersion);
     }
   }
 
@@ -198,69 +249,29 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
    * most {@code settings.history()} of them. Null when there is too little.
    */
   public static SeasonalModel learn(Instant builtAt, Hours hours, Settings settings) {
-    // Learning stops `gap` before the hour: the windows judged now lie after what is learnt.
-    long builtHour = builtAt.getEpochSecond() / 3600 - settings.gap().toHours();
-    int end = (int) (builtHour - hours.firstHour);
-    int start = Math.max(0, end - (int) settings.history().toHours());
-    end = Math.min(end, hours.length());
-    if (end <= start) {
+    Span span = Span.of(builtAt, hours, settings);
+    if (span == null) {
       return null;
     }
-    int firstActive = -1;
-    double totalCo2 = 0;
-    double totalCo2Sq = 0;
-    double sumEvents = 0;
-    double sumCo2Tkm = 0;
-    double sumTkmSq = 0;
-    double sumTkm = 0;
-    for (int i = start; i < end; i++) {
-      if (hours.events[i] > 0) {
-        if (firstActive < 0) {
-          firstActive = i;
-        }
-        totalCo2 += hours.co2[i];
-        totalCo2Sq += hours.co2Sq[i];
-        sumEvents += hours.events[i];
-        sumCo2Tkm += hours.co2Tkm[i];
-        sumTkmSq += hours.tkmSq[i];
-        sumTkm += hours.tkm[i];
-      }
-    }
-    if (firstActive < 0 || !(totalCo2 > 0)) {
-      return null;
-    }
-    // The entity's days: from the day of its first shipment in the history; a quiet day is a zero, not a gap.
-    long firstDay = Math.floorDiv(hours.firstHour + firstActive, 24);
-    long lastDay = Math.floorDiv(builtHour - 1, 24);
-    int dayCount = (int) (lastDay - firstDay + 1);
-    double[] dayEvents = new double[dayCount];
-    double[] dayCo2 = new double[dayCount];
-    double[] dayTkm = new double[dayCount];
-    double[] dayCo2Sq = new double[dayCount];
-    double[] dayCo2Tkm = new double[dayCount];
-    double[] dayTkmSq = new double[dayCount];
-    double[] dayAir = new double[dayCount];
-    boolean[] whole = new boolean[dayCount];
-    int activeDays = 0;
-    for (int d = 0; d < dayCount; d++) {
-      int first = (int) ((firstDay + d) * 24 - hours.firstHour);
-      whole[d] = first >= start && first + 24 <= end;
-      for (int i = Math.max(start, first); i < Math.min(end, first + 24); i++) {
-        dayEvents[d] += hours.events[i];
-        dayCo2[d] += hours.co2[i];
-        dayCo2Sq[d] += hours.co2Sq[i];
-        dayCo2Tkm[d] += hours.co2Tkm[i];
-        dayTkmSq[d] += hours.tkmSq[i];
-        dayTkm[d] += hours.tkm[i];
-        dayAir[d] += hours.air[i];
-      }
-      if (dayEvents[d] > 0) {
-        activeDays++;
-      }
-    }
-    if (activeDays < settings.minDays()) {
-      return null;
-    }
+    long builtHour = span.builtHour;
+    int start = span.start;
+    int end = span.end;
+    double totalCo2 = span.totalCo2;
+    double totalCo2Sq = span.totalCo2Sq;
+    double sumEvents = span.sumEvents;
+    double sumCo2Tkm = span.sumCo2Tkm;
+    double sumTkmSq = span.sumTkmSq;
+    double sumTkm = span.sumTkm;
+    long firstDay = span.firstDay;
+    int dayCount = span.dayCount;
+    double[] dayEvents = span.dayEvents;
+    double[] dayCo2 = span.dayCo2;
+    double[] dayTkm = span.dayTkm;
+    double[] dayCo2Sq = span.dayCo2Sq;
+    double[] dayCo2Tkm = span.dayCo2Tkm;
+    double[] dayTkmSq = span.dayTkmSq;
+    boolean[] whole = span.whole;
+    int activeDays = span.activeDays;
     boolean seasonal = builtHour - firstDay * 24 >= settings.seasonalDays() * 24L;
     double phi = totalCo2Sq / totalCo2;
     double tkmPhi = sumTkmSq > 0 ? sumTkmSq / Math.max(1e-9, sumTkm) : 1;
@@ -348,7 +359,106 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
     PerShipment tkmPerShipment = perShipment(dayTkm, dayTkmSq, dayEvents, whole, sumTkm / sumEvents, sumTkmSq / sumEvents);
     double cH = hourDispersion(hours, events, dayEvents, whole, firstDay, seasonal);
     return new SeasonalModel(builtAt, seasonal, co2, events, tkm, samples, phi, cN, cC, intensity, shipmentVariance, cI,
-      co2PerShipment, tkmPerShipment, activeDays, levels, cH, Flights.learn(dayEvents, dayAir));
+      co2PerShipment, tkmPerShipment, activeDays, levels, cH, Flights.learn(dayEvents, span.dayAir));
+  }
+
+  /**
+   * The flights a lane's model would know at {@code builtAt} ({@code learn(...).flights()}),
+   * without learning the rest: null where {@link #learn} would give no model. What a replay needs
+   * of a supplier's lanes, whose rhythms only routes read.
+   */
+  public static Flights flights(Instant builtAt, Hours hours, Settings settings) {
+    Span span = Span.of(builtAt, hours, settings);
+    return span == null ? null : Flights.learn(span.dayEvents, span.dayAir);
+  }
+
+  /**
+   * The history a model is learnt from: the hours [start, end) before {@code builtAt} less the
+   * gap, their sums, and their days from the day of the entity's first shipment in the history
+   * (a quiet day is a zero, not a gap), each day's sums and whether it lies whole in the span.
+   */
+  private static final class Span {
+    long builtHour;
+    int start;
+    int end;
+    double totalCo2;
+    double totalCo2Sq;
+    double sumEvents;
+    double sumCo2Tkm;
+    double sumTkmSq;
+    double sumTkm;
+    long firstDay;
+    int dayCount;
+    double[] dayEvents;
+    double[] dayCo2;
+    double[] dayTkm;
+    double[] dayCo2Sq;
+    double[] dayCo2Tkm;
+    double[] dayTkmSq;
+    double[] dayAir;
+    boolean[] whole;
+    int activeDays;
+
+    /** Null when there is too little: no shipment or no CO2 in the span, or fewer active days than {@link Settings#minDays}. */
+    static Span of(Instant builtAt, Hours hours, Settings settings) {
+      Span x = new Span();
+      // Learning stops `gap` before the hour: the windows judged now lie after what is learnt.
+      x.builtHour = builtAt.getEpochSecond() / 3600 - settings.gap().toHours();
+      int end = (int) (x.builtHour - hours.firstHour);
+      int start = Math.max(0, end - (int) settings.history().toHours());
+      end = Math.min(end, hours.length());
+      if (end <= start) {
+        return null;
+      }
+      x.start = start;
+      x.end = end;
+      int firstActive = -1;
+      for (int i = start; i < end; i++) {
+        if (hours.events[i] > 0) {
+          if (firstActive < 0) {
+            firstActive = i;
+          }
+          x.totalCo2 += hours.co2[i];
+          x.totalCo2Sq += hours.co2Sq[i];
+          x.sumEvents += hours.events[i];
+          x.sumCo2Tkm += hours.co2Tkm[i];
+          x.sumTkmSq += hours.tkmSq[i];
+          x.sumTkm += hours.tkm[i];
+        }
+      }
+      if (firstActive < 0 || !(x.totalCo2 > 0)) {
+        return null;
+      }
+      x.firstDay = Math.floorDiv(hours.firstHour + firstActive, 24);
+      long lastDay = Math.floorDiv(x.builtHour - 1, 24);
+      int dayCount = (int) (lastDay - x.firstDay + 1);
+      x.dayCount = dayCount;
+      x.dayEvents = new double[dayCount];
+      x.dayCo2 = new double[dayCount];
+      x.dayTkm = new double[dayCount];
+      x.dayCo2Sq = new double[dayCount];
+      x.dayCo2Tkm = new double[dayCount];
+      x.dayTkmSq = new double[dayCount];
+      x.dayAir = new double[dayCount];
+      x.whole = new boolean[dayCount];
+      for (int d = 0; d < dayCount; d++) {
+        int first = (int) ((x.firstDay + d) * 24 - hours.firstHour);
+        x.whole[d] = first >= start && first + 24 <= end;
+        for (int i = Math.max(start, first); i < Math.min(end, first + 24); i++) {
+          x.dayEvents[d] += hours.events[i];
+          x.dayCo2[d] += hours.co2[i];
+          x.dayCo2Sq[d] += hours.co2Sq[i];
+          x.dayCo2Tkm[d] += hours.co2Tkm[i];
+          x.dayTkmSq[d] += hours.tkmSq[i];
+          x.dayTkm[d] += hours.tkm[i];
+          x.dayAir[d] += hours.air[i];
+        }
+        if (x.dayEvents[d] > 0) {
+          x.activeDays++;
+        }
+      }
+      return x.activeDays < settings.minDays() ? null : x;
+    }
   }
 
   /**

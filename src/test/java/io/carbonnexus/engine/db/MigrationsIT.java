@@ -208,13 +208,22 @@ class MigrationsIT {
       spellings.add(" " + f.vehicleType().toUpperCase(Locale.ROOT).replace('_', '-') + " ");
       spellings.add(f.vehicleType().replace('_', ' '));
     }
-    spellings.add("hovercraft");
+    spellings.addAll(List.of("air\r", "\tplane", "\u0001AIR\u000B", "Air\fShort - Haul", "air__short_haul",
+      "air\u00A0", "\u2028plane", "hovercraft", "van-diesel"));
     for (String name : spellings) {
-      assertThat(TestDatabase.queryLong(url, "select count(*) from (select 1 where nexus_flies('" + name + "')) x"))
-        .as("'%s' flies", name).isEqualTo(table.flies(name) ? 1 : 0);
+      assertThat(TestDatabase.queryLong(url, "select count(*) from (select 1 where nexus_flies(E'" + escaped(name)
+        + "')) x")).as("'%s' flies", name).isEqualTo(table.flies(name) ? 1 : 0);
     }
     assertThat(spellings.stream().filter(table::flies).count()).isGreaterThanOrEqualTo(4 * 2);
     assertThat(TestDatabase.queryLong(url, "select count(*) from (select 1 where nexus_flies(null)) x")).isZero();
+  }
+
+  /** A PostgreSQL escape string's body: every character outside printable ASCII as a Unicode escape. */
+  private static String escaped(String s) {
+    StringBuilder sb = new StringBuilder();
+    s.chars().forEach(c -> sb.append(c >= 0x20 && c < 0x7F && c != '\'' && c != '\\' ? String.valueOf((char) c)
+      : String.format(Locale.ROOT, "\\u%04X", c)));
+    return sb.toString();
   }
 
   @Test

@@ -36,6 +36,19 @@ class ModelJsonTest {
     assertThat(mixed.flights().flown()).isPositive();
     assertThat(ModelJson.fromJson(ModelJson.toJson(mixed)).flights()).isEqualTo(mixed.flights());
 
+    SeasonalModel.Flights dispersed = new SeasonalModel.Flights(840, 280, 7.5);
+    SeasonalModel batches = new SeasonalModel(mixed.builtAt(), mixed.seasonal(), mixed.co2(), mixed.events(), mixed.tkm(),
+      mixed.samples(), mixed.phi(), mixed.countDispersion(), mixed.co2Dispersion(), mixed.intensity(),
+      mixed.shipmentVariance(), mixed.intensityDispersion(), mixed.co2PerShipment(), mixed.tkmPerShipment(), mixed.days(),
+      mixed.weekdayLevels(), mixed.hourDispersion(), dispersed);
+    assertThat(ModelJson.fromJson(ModelJson.toJson(batches)).flights()).isEqualTo(dispersed);
+    // Without a stored dispersion: binomial.
+    JsonObject undispersed = ModelJson.toJson(batches);
+    undispersed.remove("flight_dispersion");
+    assertThat(ModelJson.fromJson(undispersed).flights()).isEqualTo(new SeasonalModel.Flights(840, 280, 1));
+    assertThat(ModelJson.fromJson(ModelJson.toJson(batches).put("flight_dispersion", 0.5)).flights())
+      .isEqualTo(SeasonalModel.Flights.NONE);
+
     JsonObject old = ModelJson.toJson(mixed);
     old.remove("flown");
     assertThat(ModelJson.fromJson(old).flights()).isEqualTo(SeasonalModel.Flights.NONE);

@@ -1,10 +1,13 @@
 package io.carbonnexus.engine.hotspot;
 
+import io.carbonnexus.engine.shared.Severity;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 import static io.carbonnexus.engine.hotspot.SyntheticHistory.BUILT;
@@ -15,6 +18,8 @@ import static org.assertj.core.api.Assertions.withinPercentage;
 
 /** What a model learns from a history whose rhythm the test knows, and the upper edges it draws from it. */
 class SeasonalModelTest {
+
+  private static final Duration HOUR_DAY = Duration.ofHours(24);
 
   private static final SeasonalModel.Settings SETTINGS = SeasonalModel.Settings.defaults(); // 28 d, 7, 21, gap 24 h
   private static final int WEEKS = 28;
@@ -366,9 +371,88 @@ class SeasonalModelTest {
     assertThat(mixed.shipments()).isGreaterThanOrEqualTo(26 * 30);
     assertThat(mixed.share()).isCloseTo(1.0 / 3, within(0.04));
 
+    assertThat(mixed.dispersion()).as("binomial days").isLessThan(1.6);
+
     // A lane that always flies.
     SeasonalModel.Flights air = SeasonalModel.Flights.learn(shipments, shipments.clone());
     assertThat(air.shipments()).isEqualTo(28 * 30);
     assertThat(air.share()).isGreaterThan(0.999);
+  }
+
+  @Test
+  void aLaneThatHasFlownForMoreThanAFifthOfItsDaysFliesNow() {
+    double[] shipments = new double[28];
+    double[] flown = new double[28];
+    Arrays.fill(shipments, 30);
+    // Its vans flew a fifth of the time for the last five days: left out, a shift in the history.
+    for (int d = 23; d < 28; d++) {
+      flown[d] = 6;
+    }
+    assertThat(SeasonalModel.Flights.learn(shipments, flown).flown()).isZero();
+    // For the last seven days (a quarter of them): the new normal, every day kept.
+    flown[21] = 6;
+    flown[22] = 6;
+    SeasonalModel.Flights now = SeasonalModel.Flights.learn(shipments, flown);
+    assertThat(now.shipments()).isEqualTo(28 * 30);
+    assertThat(now.flown()).isEqualTo(7 * 6);
+  }
+
+  /** What a lane of 30 shipments a day learns in four weeks when all of them fly every {@code days}-th day, none otherwise. */
+  private static SeasonalModel.Flights flyingEvery(int days) {
+    double[] shipments = new double[28];
+    double[] flown = new double[28];
+    Arrays.fill(shipments, 30);
+    for (int d = 0; d < 28; d += days) {
+      flown[d] = 30;
+    }
+    return SeasonalModel.Flights.learn(shipments, flown);
+  }
+
+  @Test
+  void aLaneThatFliesOneDayAWeekKeepsThoseDaysAndIsNotASurpriseOnTheNext() {
+    // Every Monday its 30 shipments fly (a weekly air batch); other days none. Four days of 28 are
+    // fewer than a fifth, but not one run: not a shift.
+    SeasonalModel.Flights weekly = flyingEvery(7);
+    assertThat(weekly.flown()).isEqualTo(4 * 30);
+    assertThat(weekly.dispersion()).isGreaterThan(20);
+    // Next Monday's batch stays below info on the supplier's air share.
+    Lane lane = new Lane("S", "LHR-ORD");
+    SeasonalModel.Flights usual = weekly;
+    Evaluator.LaneView view = new Evaluator.LaneView(lane, null, usual, Map.of(HOUR_DAY,
+      new Evaluator.Observation(HOUR_DAY, BUILT.minus(HOUR_DAY), BUILT, new Activity(30 * 700, 30, 30 * 1000, 0, 0, 0, 30))));
+    Reading reading = Evaluator.airShare(view.observations().get(HOUR_DAY), List.of(view), HOUR_DAY, 4, 20);
+    assertThat(reading).isNotNull();
+    assertThat(HotspotPolicy.level(reading, 0, Thresholds.defaults())).isNull();
+    // The same lane learnt without its dispersion would call it critical: the dispersion is what keeps it quiet.
+    Evaluator.LaneView binomial = new Evaluator.LaneView(lane, null,
+      new SeasonalModel.Flights(usual.shipments(), usual.flown(), 1), view.observations());
+    assertThat(HotspotPolicy.level(Evaluator.airShare(view.observations().get(HOUR_DAY), List.of(binomial), HOUR_DAY, 4,
+      20), 0, Thresholds.defaults())).isEqualTo(Severity.CRITICAL);
+  }
+
+  @Test
+  void aLanesFlightsAloneAreWhatItsWholeModelWouldKnow() {
+    Hours hours = history(BUILT, 28, (type, hour) -> 2, 21);
+    for (int i = 0; i < hours.length(); i += 5) {
+      hours.air[i] = Math.min(1, hours.events[i]);
+    }
+    SeasonalModel.Settings settings = SyntheticHistory.settings(DetectionSettings.SEASONAL).model();
+    SeasonalModel whole = SeasonalModel.learn(BUILT, hours, settings);
+    assertThat(whole.flights().flown()).isPositive();
+    assertThat(SeasonalModel.flights(BUILT, hours, settings)).isEqualTo(whole.flights());
+    // Where there is no model (too few days), no flights either.
+    Hours young = history(BUILT, 3, (type, hour) -> 2, 22);
+    assertThat(SeasonalModel.learn(BUILT, young, settings)).isNull();
+    assertThat(SeasonalModel.flights(BUILT, young, settings)).isNull();
+  }
+
+  @Test
+  void aLaneThatFliesOnSomeDaysAndNotOnOthersHasItsFlightsDispersion() {
+    // Every third day all 30 fly, the other days none: a third of its shipments, far from binomial.
+    SeasonalModel.Flights batches = flyingEvery(3);
+    assertThat(batches.shipments()).isEqualTo(28 * 30);
+    assertThat(batches.share()).isCloseTo(10.0 / 28, within(0.01));
+    // χ² per day: about 30, the days' variance over a binomial's.
+    assertThat(batches.dispersion()).isGreaterThan(20);
   }
 }
