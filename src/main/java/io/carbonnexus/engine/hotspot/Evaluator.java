@@ -59,6 +59,11 @@ public final class Evaluator {
     public LaneView(Lane lane, SeasonalModel model, Map<Duration, Observation> observations) {
       this(lane, model, model == null ? null : model.flights(), observations);
     }
+
+    /** The same lane's normal, seeing these observations. */
+    LaneView seeing(Map<Duration, Observation> seen) {
+      return new LaneView(lane, model, flights, seen);
+    }
   }
 
   /**
@@ -295,7 +300,7 @@ public final class Evaluator {
     }
     // The surprise: flights beyond what is expected, on top of the Poisson's own mean.
     double surprise = flown - expected + variance;
-    if (!(flown > expected) || !(surprise > 0)) {
+    if (!(flown > expected)) {
       return null;
     }
     double edge = PoissonTail.edge(variance, k);

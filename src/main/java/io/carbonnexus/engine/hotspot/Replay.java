@@ -186,10 +186,8 @@ public final class Replay {
     private final List<Change> changes;
     private final List<Duration> lengths;
     private final List<Duration> laneLengths;
-    private final EntityModel[] laneModels;
-    /** A supplier reads only its lanes' flights, learnt without the rest of their models. */
-    private final boolean flightsOnly;
-    private final SeasonalModel.Flights[] laneFlights;
+    /** Each lane's normal of the hour judged (a view without observations), null where it has none. */
+    private final Evaluator.LaneView[] laneNormals;
     private Severity state;
     private Reading last;
     private Instant modelHour;
@@ -208,9 +206,21 @@ public final class Replay {
       this.changes = changes;
       this.lengths = settings.observedLengths();
       this.laneLengths = settings.laneLengths(key.type());
-      this.laneModels = new EntityModel[lanes.size()];
-      this.flightsOnly = key.type() == EntityType.SUPPLIER;
-      this.laneFlights = new SeasonalModel.Flights[lanes.size()];
+      this.laneNormals = new Evaluator.LaneView[lanes.size()];
+    }
+
+    /**
+     * A lane's normal at {@code hour}, as the live engine reads it of the lane's stored model: its
+     * model for a route; for a supplier only its flights, learnt without the rest (only routes read
+     * lanes' rhythms). Null where the lane has none.
+     */
+    private Evaluator.LaneView laneNormal(Lane lane, Hours hours, Instant hour) {
+      if (key.type() == EntityType.SUPPLIER) {
+        SeasonalModel.Flights flights = SeasonalModel.flights(hour, hours, settings.model());
+        return flights == null ? null : new Evaluator.LaneView(lane, null, flights, Map.of());
+      }
+      EntityModel m = EntityModel.learn(hour, hours, settings);
+      return m == null || m.seasonal() == null ? null : new Evaluator.LaneView(lane, m.seasonal(), Map.of());
     }
 
     /** The fast path: judges the entity at every bucket edge in (afterMs, beforeMs) whose bucket had a shipment. */
@@ -227,22 +237,16 @@ public final class Replay {
       Instant hour = Instant.ofEpochSecond(Math.floorDiv(at.getEpochSecond(), 3600) * 3600);
       if (!hour.equals(modelHour)) {
         model = EntityModel.learn(hour, timeline.hours(), settings);
-        for (int i = 0; i < laneModels.length; i++) {
-          if (flightsOnly) {
-            laneFlights[i] = SeasonalModel.flights(hour, laneTimelines.get(i).hours(), settings.model());
-          } else {
-            laneModels[i] = EntityModel.learn(hour, laneTimelines.get(i).hours(), settings);
-          }
+        for (int i = 0; i < laneNormals.length; i++) {
+          laneNormals[i] = laneNormal(lanes.get(i), laneTimelines.get(i).hours(), hour);
         }
         modelHour = hour;
       }
       Map<Duration, Evaluator.Observation> observations = observe(timeline, lengths, at);
       List<Evaluator.LaneView> views = new ArrayList<>();
-      for (int i = 0; i < laneModels.length; i++) {
-        if (flightsOnly ? laneFlights[i] != null : laneModels[i] != null && laneModels[i].seasonal() != null) {
-          Map<Duration, Evaluator.Observation> seen = observe(laneTimelines.get(i), laneLengths, at);
-          views.add(flightsOnly ? new Evaluator.LaneView(lanes.get(i), null, laneFlights[i], seen)
-            : new Evaluator.LaneView(lanes.get(i), laneModels[i].seasonal(), seen));
+      for (int i = 0; i < laneNormals.length; i++) {
+        if (laneNormals[i] != null) {
+          views.add(laneNormals[i].seeing(observe(laneTimelines.get(i), laneLengths, at)));
         }
       }
       Transition t = decide(state, last, Evaluator.readings(key, model, observations, targets, settings, views), thresholds);

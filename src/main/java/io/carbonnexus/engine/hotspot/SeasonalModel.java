@@ -253,59 +253,40 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
     if (span == null) {
       return null;
     }
-    long builtHour = span.builtHour;
-    int start = span.start;
-    int end = span.end;
-    double totalCo2 = span.totalCo2;
-    double totalCo2Sq = span.totalCo2Sq;
-    double sumEvents = span.sumEvents;
-    double sumCo2Tkm = span.sumCo2Tkm;
-    double sumTkmSq = span.sumTkmSq;
-    double sumTkm = span.sumTkm;
-    long firstDay = span.firstDay;
-    int dayCount = span.dayCount;
-    double[] dayEvents = span.dayEvents;
-    double[] dayCo2 = span.dayCo2;
-    double[] dayTkm = span.dayTkm;
-    double[] dayCo2Sq = span.dayCo2Sq;
-    double[] dayCo2Tkm = span.dayCo2Tkm;
-    double[] dayTkmSq = span.dayTkmSq;
-    boolean[] whole = span.whole;
-    int activeDays = span.activeDays;
-    boolean seasonal = builtHour - firstDay * 24 >= settings.seasonalDays() * 24L;
-    double phi = totalCo2Sq / totalCo2;
-    double tkmPhi = sumTkmSq > 0 ? sumTkmSq / Math.max(1e-9, sumTkm) : 1;
+    boolean seasonal = span.builtHour - span.firstDay * 24 >= settings.seasonalDays() * 24L;
+    double phi = span.totalCo2Sq / span.totalCo2;
+    double tkmPhi = span.sumTkmSq > 0 ? span.sumTkmSq / Math.max(1e-9, span.sumTkm) : 1;
     double[][] co2 = new double[3][24];
     double[][] events = new double[3][24];
     double[][] tkm = new double[3][24];
     int[] samples = new int[3];
-    Profiler profiler = new Profiler(dayCount * 3);
+    Profiler profiler = new Profiler(span.dayCount * 3);
     for (int type = 0; type < 3; type++) {
-      for (int d = 0; d < dayCount; d++) {
-        if (!seasonal || dayTypeOfEpochDay(firstDay + d) == type) {
+      for (int d = 0; d < span.dayCount; d++) {
+        if (!seasonal || dayTypeOfEpochDay(span.firstDay + d) == type) {
           samples[type]++;
         }
       }
       for (int h = 0; h < 24; h++) {
-        co2[type][h] = profiler.value(hours.co2, hours, start, end, firstDay, dayCount, seasonal, type, h, phi);
-        events[type][h] = profiler.value(hours.events, hours, start, end, firstDay, dayCount, seasonal, type, h, 1);
-        tkm[type][h] = profiler.value(hours.tkm, hours, start, end, firstDay, dayCount, seasonal, type, h, tkmPhi);
+        co2[type][h] = profiler.value(hours.co2, hours, span, seasonal, type, h, phi);
+        events[type][h] = profiler.value(hours.events, hours, span, seasonal, type, h, 1);
+        tkm[type][h] = profiler.value(hours.tkm, hours, span, seasonal, type, h, tkmPhi);
       }
     }
-    double[] levels = seasonal ? weekdayLevels(events[WEEKDAY], dayEvents, whole, firstDay) : FLAT_WEEK;
+    double[] levels = seasonal ? weekdayLevels(events[WEEKDAY], span.dayEvents, span.whole, span.firstDay) : FLAT_WEEK;
 
-    // Day-level dispersion: how far whole days stray from their rhythm, beyond Poisson noise.
+    // Day-level dispersion: how far span.whole days stray from their rhythm, beyond Poisson noise.
     List<Double> countResiduals = new ArrayList<>();
     List<Double> co2Residuals = new ArrayList<>();
     List<Double> dailyIntensity = new ArrayList<>();
     List<Double> countPoisson = new ArrayList<>();
     List<Double> co2Poisson = new ArrayList<>();
-    for (int d = 0; d < dayCount; d++) {
-      if (!whole[d]) {
+    for (int d = 0; d < span.dayCount; d++) {
+      if (!span.whole[d]) {
         continue;
       }
-      int type = seasonal ? dayTypeOfEpochDay(firstDay + d) : WEEKDAY;
-      double level = level(seasonal, levels, type, firstDay + d);
+      int type = seasonal ? dayTypeOfEpochDay(span.firstDay + d) : WEEKDAY;
+      double level = level(seasonal, levels, type, span.firstDay + d);
       double expectedEvents = 0;
       double expectedCo2 = 0;
       for (int h = 0; h < 24; h++) {
@@ -313,15 +294,15 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
         expectedCo2 += co2[type][h] * level;
       }
       if (expectedEvents >= 1) {
-        countResiduals.add(dayEvents[d] / expectedEvents - 1);
+        countResiduals.add(span.dayEvents[d] / expectedEvents - 1);
         countPoisson.add(1 / expectedEvents);
       }
       if (expectedCo2 > 0) {
-        co2Residuals.add(dayCo2[d] / expectedCo2 - 1);
+        co2Residuals.add(span.dayCo2[d] / expectedCo2 - 1);
         co2Poisson.add(phi / expectedCo2);
       }
-      if (dayEvents[d] >= MIN_INTENSITY_EVENTS && dayTkm[d] > 0) {
-        dailyIntensity.add(dayCo2[d] / dayTkm[d]);
+      if (span.dayEvents[d] >= MIN_INTENSITY_EVENTS && span.dayTkm[d] > 0) {
+        dailyIntensity.add(span.dayCo2[d] / span.dayTkm[d]);
       }
     }
     double cN = dispersion(countResiduals, countPoisson);
@@ -330,36 +311,39 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
     // Intensity: the median day, and one shipment's spread around it.
     double intensity = dailyIntensity.isEmpty() ? 0 : median(dailyIntensity);
     // One shipment's spread around the usual intensity, and around the usual kg per shipment: the
-    // median day's, not the whole history's — one flown week in the history (a handful of
+    // median day's, not the span.whole history's — one flown week in the history (a handful of
     // shipments a hundred times the others) would otherwise widen both tests for four weeks.
     List<Double> intensityVariances = new ArrayList<>();
-    for (int d = 0; d < dayCount; d++) {
-      if (whole[d] && dayEvents[d] >= MIN_INTENSITY_EVENTS) {
-        double n = dayEvents[d];
+    for (int d = 0; d < span.dayCount; d++) {
+      if (span.whole[d] && span.dayEvents[d] >= MIN_INTENSITY_EVENTS) {
+        double n = span.dayEvents[d];
         intensityVariances.add(Math.max(0,
-          (dayCo2Sq[d] - 2 * intensity * dayCo2Tkm[d] + intensity * intensity * dayTkmSq[d]) / n));
+          (span.dayCo2Sq[d] - 2 * intensity * span.dayCo2Tkm[d] + intensity * intensity * span.dayTkmSq[d]) / n));
       }
     }
-    double shipmentVariance = intensityVariances.size() >= 3 ? median(intensityVariances) : sumEvents > 0
-      ? Math.max(0, (totalCo2Sq - 2 * intensity * sumCo2Tkm + intensity * intensity * sumTkmSq) / sumEvents) : 0;
+    double shipmentVariance = intensityVariances.size() >= 3 ? median(intensityVariances) : span.sumEvents > 0
+      ? Math.max(0, (span.totalCo2Sq - 2 * intensity * span.sumCo2Tkm + intensity * intensity * span.sumTkmSq)
+        / span.sumEvents) : 0;
     double cI = 0;
     if (intensity > 0 && dailyIntensity.size() >= 3) {
       List<Double> residuals = new ArrayList<>();
       List<Double> sampling = new ArrayList<>();
-      for (int d = 0; d < dayCount; d++) {
-        if (whole[d] && dayEvents[d] >= MIN_INTENSITY_EVENTS && dayTkm[d] > 0) {
-          residuals.add(dayCo2[d] / dayTkm[d] / intensity - 1);
-          sampling.add(dayEvents[d] * shipmentVariance / (dayTkm[d] * dayTkm[d]) / (intensity * intensity));
+      for (int d = 0; d < span.dayCount; d++) {
+        if (span.whole[d] && span.dayEvents[d] >= MIN_INTENSITY_EVENTS && span.dayTkm[d] > 0) {
+          residuals.add(span.dayCo2[d] / span.dayTkm[d] / intensity - 1);
+          sampling.add(span.dayEvents[d] * shipmentVariance / (span.dayTkm[d] * span.dayTkm[d])
+            / (intensity * intensity));
         }
       }
       cI = dispersion(residuals, sampling, TYPICAL_MIX_DISPERSION);
     }
-    PerShipment co2PerShipment = perShipment(dayCo2, dayCo2Sq, dayEvents, whole, totalCo2 / sumEvents,
-      totalCo2Sq / sumEvents);
-    PerShipment tkmPerShipment = perShipment(dayTkm, dayTkmSq, dayEvents, whole, sumTkm / sumEvents, sumTkmSq / sumEvents);
-    double cH = hourDispersion(hours, events, dayEvents, whole, firstDay, seasonal);
+    PerShipment co2PerShipment = perShipment(span.dayCo2, span.dayCo2Sq, span.dayEvents, span.whole,
+      span.totalCo2 / span.sumEvents, span.totalCo2Sq / span.sumEvents);
+    PerShipment tkmPerShipment = perShipment(span.dayTkm, span.dayTkmSq, span.dayEvents, span.whole,
+      span.sumTkm / span.sumEvents, span.sumTkmSq / span.sumEvents);
+    double cH = hourDispersion(hours, events, span.dayEvents, span.whole, span.firstDay, seasonal);
     return new SeasonalModel(builtAt, seasonal, co2, events, tkm, samples, phi, cN, cC, intensity, shipmentVariance, cI,
-      co2PerShipment, tkmPerShipment, activeDays, levels, cH, Flights.learn(dayEvents, span.dayAir));
+      co2PerShipment, tkmPerShipment, span.activeDays, levels, cH, Flights.learn(span.dayEvents, span.dayAir));
   }
 
   /**
@@ -895,18 +879,18 @@ public record SeasonalModel(Instant builtAt, boolean seasonal, double[][] co2, d
       own = new boolean[capacity];
     }
 
-    double value(double[] metric, Hours hours, int start, int end, long firstDay, int dayCount, boolean seasonal,
-                 int type, int h, double scale) {
+    /** The hour {@code h} of the span's days of this type (all days when not seasonal), in {@code metric}. */
+    double value(double[] metric, Hours hours, Span span, boolean seasonal, int type, int h, double scale) {
       int n = 0;
       double total = 0;
-      for (int d = 0; d < dayCount; d++) {
-        if (seasonal && dayTypeOfEpochDay(firstDay + d) != type) {
+      for (int d = 0; d < span.dayCount; d++) {
+        if (seasonal && dayTypeOfEpochDay(span.firstDay + d) != type) {
           continue;
         }
-        long dayHour = (firstDay + d) * 24 - hours.firstHour;
+        long dayHour = (span.firstDay + d) * 24 - hours.firstHour;
         for (int dh = -1; dh <= 1; dh++) {
           int i = (int) (dayHour + Math.floorMod(h + dh, 24));
-          if (i < start || i >= end) {
+          if (i < span.start || i >= span.end) {
             continue;
           }
           values[n] = metric[i];

@@ -15,8 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SortedSet;
-import java.util.TreeSet;
 
 /**
  * The factor tables behind the built-in model, read from {@code emission-factors.csv}
@@ -143,17 +141,6 @@ public final class EmissionFactorTable {
   /** Whether shipments of this vehicle type fly: its factor's mode is air. */
   public boolean flies(String vehicleType) {
     return find(vehicleType).map(f -> AIR.equals(f.mode())).orElse(false);
-  }
-
-  /** Every name and alias, as events may spell them once normalised (lower case, separators as '_'), of the factors that fly. */
-  public SortedSet<String> airNames() {
-    SortedSet<String> names = new TreeSet<>();
-    byName.forEach((name, f) -> {
-      if (AIR.equals(f.mode())) {
-        names.add(name);
-      }
-    });
-    return names;
   }
 
   public List<EmissionFactor> factors() {

@@ -14,6 +14,7 @@ import java.util.Random;
 
 import static io.carbonnexus.engine.hotspot.SyntheticHistory.DAY;
 import static io.carbonnexus.engine.hotspot.SyntheticHistory.HOUR;
+import static io.carbonnexus.engine.hotspot.SyntheticHistory.flown;
 import static io.carbonnexus.engine.hotspot.SyntheticHistory.shipments;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -193,11 +194,6 @@ class EvaluatorTest {
     assertThat(Evaluator.readings(key, route, daySeen, Map.of(), SEASONAL, List.of(new Evaluator.LaneView(
       new Lane("Meridian", "DVR-LON"), lane, seen(DAY, burst))))).isEqualTo(
       Evaluator.readings(key, route, daySeen, Map.of(), SEASONAL));
-  }
-
-  /** The same shipments, every one of them flown. */
-  private static Activity flown(Activity a) {
-    return a.plus(new Activity(0, 0, 0, 0, 0, 0, a.events()));
   }
 
   @Test

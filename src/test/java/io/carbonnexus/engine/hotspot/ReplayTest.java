@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
+import static io.carbonnexus.engine.hotspot.SyntheticHistory.flown;
+import static io.carbonnexus.engine.hotspot.SyntheticHistory.grounded;
 import static io.carbonnexus.engine.hotspot.SyntheticHistory.poisson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -323,16 +325,6 @@ class ReplayTest {
       .isEqualTo(before.stream().filter(c -> !c.at().isAfter(cut)).toList());
     assertThat(later.stream().filter(c -> c.at().isAfter(cut)).toList())
       .as("what follows the cut is seen").isNotEqualTo(before.stream().filter(c -> c.at().isAfter(cut)).toList());
-  }
-
-  /** The same activity with every shipment flown. */
-  private static Activity flown(Activity a) {
-    return a.plus(new Activity(0, 0, 0, 0, 0, 0, a.events()));
-  }
-
-  /** An entity's own activity: without flights (only lanes count them). */
-  private static Activity grounded(Activity a) {
-    return a.minus(new Activity(0, 0, 0, 0, 0, 0, a.air()));
   }
 
   @Test

@@ -87,6 +87,16 @@ final class SyntheticHistory {
     return new Activity(n * co2, n, n * tkm, n * co2 * co2, n * co2 * tkm, n * tkm * tkm);
   }
 
+  /** The same activity with every shipment flown (a lane's sums count flights). */
+  static Activity flown(Activity a) {
+    return a.plus(new Activity(0, 0, 0, 0, 0, 0, a.events()));
+  }
+
+  /** The same activity without its flights: an entity's own sums (only lanes count flights). */
+  static Activity grounded(Activity a) {
+    return a.minus(new Activity(0, 0, 0, 0, 0, 0, a.air()));
+  }
+
   /** A lognormal factor of mean 1 and standard deviation about {@code sd}; 1 when sd is 0. */
   static double noise(Random random, double sd) {
     return sd == 0 ? 1 : Math.exp(sd * random.nextGaussian() - sd * sd / 2);
