@@ -357,19 +357,21 @@ public final class DetectionVerticle extends VerticleBase {
     Map<EntityKey, Map<Lane, Map<Duration, Evaluator.Observation>>> lanes = new HashMap<>();
     for (Duration length : settings.allLaneLengths()) {
       Instant start = end.minus(length);
-      // The fast path reads a window's lanes only for the entities judged through them over it.
-      Tuple args = scope.all() ? Tuple.of(at(start), at(end), null, null)
-        : Tuple.of(at(start), at(end), lanesOver(EntityType.ROUTE, length, scope.routes()),
-          lanesOver(EntityType.SUPPLIER, length, scope.suppliers()));
-      read = read.compose(v -> conn.preparedQuery(HotspotSql.LANE_WINDOW_ACTIVITY).execute(args)).map(rows -> {
-        for (Row r : rows) {
-          Lane lane = ModelStore.lane(r);
-          Evaluator.Observation o = new Evaluator.Observation(length, start, end, ModelStore.activity(r));
-          lane.judged().forEach(k -> lanes.computeIfAbsent(k, x -> new HashMap<>()).computeIfAbsent(lane, x -> new HashMap<>())
-            .put(length, o));
-        }
-        return null;
-      });
+      if (scope.all()) {
+        read = read.compose(v -> readLanes(conn, HotspotSql.LANE_WINDOW_ACTIVITY, Tuple.of(at(start), at(end)), length,
+          start, end, lanes));
+        continue;
+      }
+      // The fast path reads a window's lanes only for the entities in scope judged through them over it.
+      if (settings.laneLengths(EntityType.ROUTE).contains(length) && !scope.routes().isEmpty()) {
+        Tuple args = Tuple.of(at(start), at(end), scope.routes().toArray(String[]::new));
+        read = read.compose(v -> readLanes(conn, HotspotSql.ROUTE_LANES_WINDOW_ACTIVITY, args, length, start, end, lanes));
+      }
+      if (settings.laneLengths(EntityType.SUPPLIER).contains(length) && !scope.suppliers().isEmpty()) {
+        Tuple args = Tuple.of(at(start), at(end), scope.suppliers().toArray(String[]::new));
+        read = read.compose(v -> readLanes(conn, HotspotSql.SUPPLIER_LANES_WINDOW_ACTIVITY, args, length, start, end,
+          lanes));
+      }
     }
     // Targets are read at every evaluation: an operator may write one straight into the table.
     Map<EntityKey, Map<Duration, Double>> targets = new HashMap<>();
@@ -422,9 +424,18 @@ public final class DetectionVerticle extends VerticleBase {
     return transitions;
   }
 
-  /** The entities of this type in scope whose lanes are observed over this window, or none. */
-  private String[] lanesOver(EntityType type, Duration length, Set<String> inScope) {
-    return settings.laneLengths(type).contains(length) ? inScope.toArray(String[]::new) : new String[0];
+  /** Reads what lanes did over [start, end) into {@code lanes}, under each entity judged through them. */
+  private static Future<Void> readLanes(SqlConnection conn, String sql, Tuple args, Duration length, Instant start,
+                                        Instant end, Map<EntityKey, Map<Lane, Map<Duration, Evaluator.Observation>>> lanes) {
+    return conn.preparedQuery(sql).execute(args).map(rows -> {
+      for (Row r : rows) {
+        Lane lane = ModelStore.lane(r);
+        Evaluator.Observation o = new Evaluator.Observation(length, start, end, ModelStore.activity(r));
+        lane.judged().forEach(k -> lanes.computeIfAbsent(k, x -> new HashMap<>()).computeIfAbsent(lane, x -> new HashMap<>())
+          .put(length, o));
+      }
+      return null;
+    });
   }
 
   private static OffsetDateTime at(Instant instant) {
