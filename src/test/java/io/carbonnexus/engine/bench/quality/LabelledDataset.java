@@ -100,6 +100,33 @@ public final class LabelledDataset {
       return withWorld(weekdayContrast, weeklyGrowth, sd);
     }
 
+    /**
+     * These settings over a data set of this many days (the scored days kept): a shorter history,
+     * a robustness check for an engine started on a few weeks of data.
+     */
+    public Settings withDays(int total) {
+      if (total < scoredDays + 2) {
+        throw new IllegalArgumentException("days must leave two days of history before the " + scoredDays
+          + " scored days (got " + total + ")");
+      }
+      return new Settings(seed, end, total, scoredDays, bursts, sustainedLoad, sustainedVolume, airShifts, historyBursts,
+        historySustainedLoad, historySustainedVolume, historyAirShifts, volumeScale, separation, minBurstShipments,
+        minChangedShipments, minAirShipments, weekdayContrast, weeklyGrowth, hourNoise);
+    }
+
+    /**
+     * These settings with every supplier's volume multiplied by this factor (1: as listed): a
+     * robustness check for smaller or larger shippers than the world's.
+     */
+    public Settings withVolumeScale(double scale) {
+      if (!(scale > 0)) {
+        throw new IllegalArgumentException("volume scale must be above 0 (got " + scale + ")");
+      }
+      return new Settings(seed, end, days, scoredDays, bursts, sustainedLoad, sustainedVolume, airShifts, historyBursts,
+        historySustainedLoad, historySustainedVolume, historyAirShifts, scale, separation, minBurstShipments,
+        minChangedShipments, minAirShipments, weekdayContrast, weeklyGrowth, hourNoise);
+    }
+
     /** These settings in a world of another shape: the robustness knobs, everything else kept. */
     private Settings withWorld(double contrast, double growth, double noise) {
       return new Settings(seed, end, days, scoredDays, bursts, sustainedLoad, sustainedVolume, airShifts, historyBursts,

@@ -194,12 +194,17 @@ public final class OfflineQuality {
       LabelledDataset data = LabelledDataset.generate(LabelledDataset.Settings.defaults(seed, end)
         .withWeekdayContrast(Double.parseDouble(System.getProperty("week", "1")))
         .withWeeklyGrowth(Double.parseDouble(System.getProperty("growth", "0")))
-        .withHourNoise(Double.parseDouble(System.getProperty("hourNoise", "0"))));
+        .withHourNoise(Double.parseDouble(System.getProperty("hourNoise", "0")))
+        .withDays(Integer.parseInt(System.getProperty("days", "42")))
+        .withVolumeScale(Double.parseDouble(System.getProperty("volume", "1"))));
       List<Predicted> events = predict(data.events());
       QualityScore.Result r = score(events, data.labels(), data.settings().scoredFrom(), end, step,
         settings);
       print(algorithm + " seed " + seed, r);
       results.add(r);
+      if (System.getProperty("labels") != null) {
+        data.labels().forEach(l -> System.out.println("   label: " + l));
+      }
       if (System.getProperty("falses") != null) {
         r.falseAlarms().forEach(c -> System.out.println("   false: " + c));
         printMisses(r);
