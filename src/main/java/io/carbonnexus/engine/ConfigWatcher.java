@@ -84,7 +84,7 @@ final class ConfigWatcher {
   static JsonObject liveSettings(JsonObject config) {
     JsonObject live = new JsonObject();
     for (ConfigKey<?> key : List.of(ConfigKeys.THRESHOLDS_INFO, ConfigKeys.THRESHOLDS_WARN, ConfigKeys.THRESHOLDS_CRITICAL,
-      ConfigKeys.THRESHOLDS_HYSTERESIS)) {
+      ConfigKeys.THRESHOLDS_HYSTERESIS, ConfigKeys.THRESHOLDS_HOLD)) {
       key.put(live, key.get(config));
     }
     return live;

@@ -194,7 +194,8 @@ public final class ConfigKey<T extends Comparable<? super T>> {
 
   /** Writes {@code value} at this key's path, creating the intermediate objects. */
   public JsonObject put(JsonObject config, Object value) {
-    return ConfigPath.put(config, path, value);
+    // JSON has no duration: written as the configuration spells one ("1h"), which get() reads back.
+    return ConfigPath.put(config, path, value instanceof Duration d ? formatDuration(d) : value);
   }
 
 

@@ -137,6 +137,9 @@ public final class ConfigKeys {
     "Severity critical from this multiple of the baseline (re-read live)").within(0.01, 100.0);
   public static final ConfigKey<Double> THRESHOLDS_HYSTERESIS = ConfigKey.decimal("thresholds.hysteresis", 0.05,
     "A hotspot drops a level only this far (in multiples of the baseline) below its threshold").within(0.0, 10.0);
+  public static final ConfigKey<Duration> THRESHOLDS_HOLD = ConfigKey.duration("thresholds.hold", "1h",
+    "A hotspot keeps its level at least this long after its readings last reached it, so that a count at an edge does not alert again every few minutes (0: no hold; re-read live)")
+    .within(Duration.ZERO, Duration.ofDays(1));
 
   public static final ConfigKey<Duration> BASELINES_INTERVAL = ConfigKey.duration("baselines.interval", "1h",
     "How often entities' normals (and the baselines table) are learnt again, on the boundaries of this period; also whenever ingestion drains a backlog").within(Duration.ofSeconds(1), null);
@@ -282,7 +285,7 @@ public final class ConfigKeys {
     DETECTION_INTERVAL, DETECTION_WINDOW, DETECTION_ALGORITHM, DETECTION_WINDOWS, DETECTION_INTENSITY_WINDOW,
     DETECTION_INTENSITY_K, DETECTION_MIN_SHIPMENTS, DETECTION_HISTORY, DETECTION_MIN_DAYS, DETECTION_SEASONAL_DAYS,
     DETECTION_FAST_PATH_DELAY,
-    THRESHOLDS_INFO, THRESHOLDS_WARN, THRESHOLDS_CRITICAL, THRESHOLDS_HYSTERESIS,
+    THRESHOLDS_INFO, THRESHOLDS_WARN, THRESHOLDS_CRITICAL, THRESHOLDS_HYSTERESIS, THRESHOLDS_HOLD,
     BASELINES_INTERVAL, BASELINES_HISTORY_WINDOWS, BASELINES_MIN_WINDOWS, BASELINES_STATISTIC,
     ALERTING_MIN_LEVEL, ALERTING_REPEAT_INTERVAL,
     NOTIFY_WEBHOOK_URL, NOTIFY_WEBHOOK_SECRET, NOTIFY_SLACK_URL, NOTIFY_EMAIL_TO, NOTIFY_SMTP_HOST, NOTIFY_SMTP_PORT,

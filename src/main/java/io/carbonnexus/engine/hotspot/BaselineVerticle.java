@@ -217,7 +217,7 @@ public final class BaselineVerticle extends VerticleBase {
 
   private void baselinesChanged(String why, Integer computed) {
     vertx.eventBus().publish(Addresses.BASELINES_UPDATED, new JsonObject().put("why", why).put("computed", computed)
-      .put("at", clock.instant().toString()));
+      .put("target_changed", computed == null).put("at", clock.instant().toString()));
   }
 
   /**

@@ -98,6 +98,11 @@ public final class DetectionVerticle extends VerticleBase {
   private String node;
   private Pool pool;
   private volatile Thresholds thresholds;
+  /**
+   * When the thresholds or an operator's target last changed: a level reached before, under other
+   * rules, is not held ({@link Thresholds#hold()}), so the change reclassifies at the next evaluation.
+   */
+  private Instant rulesSince = Instant.MIN;
   private DetectionSettings settings;
   private Duration snapshotWindow;
   private EmissionsBasis basis;
@@ -151,8 +156,12 @@ public final class DetectionVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     Future<Void> ready = Future.all(
       bus.<JsonObject>consumer(Addresses.EVENTS_INGESTED, m -> touched(EventsIngested.fromJson(m.body()))).completion(),
-      bus.<JsonObject>consumer(Addresses.BASELINES_UPDATED, m -> reload().onComplete(ar ->
-        enqueue(Scope.ALL, "normals or targets changed"))).completion(),
+      bus.<JsonObject>consumer(Addresses.BASELINES_UPDATED, m -> {
+        if (m.body().getBoolean("target_changed", false)) {
+          rulesSince = DetectionSettingsReader.liveEnd(clock.instant());
+        }
+        reload().onComplete(ar -> enqueue(Scope.ALL, "normals or targets changed"));
+      }).completion(),
       bus.<JsonObject>consumer(Addresses.CONFIG_CHANGED, m -> reconfigure(m.body())).completion(),
       bus.<JsonObject>consumer(Addresses.DETECTION_BATCH, this::batch).completion()).mapEmpty();
     return ready.compose(v -> reload().otherwiseEmpty()).onSuccess(v -> {
@@ -193,7 +202,8 @@ public final class DetectionVerticle extends VerticleBase {
 
   static Thresholds thresholds(JsonObject conf) {
     return new Thresholds(ConfigKeys.THRESHOLDS_INFO.get(conf), ConfigKeys.THRESHOLDS_WARN.get(conf),
-      ConfigKeys.THRESHOLDS_CRITICAL.get(conf), ConfigKeys.THRESHOLDS_HYSTERESIS.get(conf));
+      ConfigKeys.THRESHOLDS_CRITICAL.get(conf), ConfigKeys.THRESHOLDS_HYSTERESIS.get(conf),
+      ConfigKeys.THRESHOLDS_HOLD.get(conf));
   }
 
   /** Live thresholds: the next evaluation uses them; an impossible set is refused and logged. */
@@ -203,6 +213,7 @@ public final class DetectionVerticle extends VerticleBase {
       if (!next.equals(thresholds)) {
         LOG.info("Thresholds changed from {} to {}", thresholds, next);
         thresholds = next;
+        rulesSince = DetectionSettingsReader.liveEnd(clock.instant());
         enqueue(Scope.ALL, "thresholds changed");
       }
     } catch (IllegalArgumentException e) {
@@ -415,8 +426,10 @@ public final class DetectionVerticle extends VerticleBase {
       List<Reading> readings = Evaluator.readings(k, models.get(k), observations, targets.getOrDefault(k, Map.of()), settings,
         laneViews);
       // No model and no target (history expired, target deleted): an open hotspot is resolved, not left open for ever.
-      Transition tr = Replay.decide(current == null ? null : current.severity(), current == null ? null : current.reading(),
-        readings, t);
+      Instant reachedAt = current == null || current.reachedAt() == null || !current.reachedAt().isAfter(rulesSince)
+        ? null : current.reachedAt();
+      Transition tr = Replay.decide(current == null ? null : current.severity(), reachedAt,
+        current == null ? null : current.reading(), end, readings, t);
       if (tr != null && tr.kind() != HotspotChange.NONE && !HotspotStore.unchanged(tr, current)) {
         transitions.put(k, tr);
       }

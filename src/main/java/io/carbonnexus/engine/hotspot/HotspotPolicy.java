@@ -4,6 +4,7 @@ import io.carbonnexus.engine.shared.HotspotChange;
 import io.carbonnexus.engine.shared.Percent;
 import io.carbonnexus.engine.shared.Severity;
 
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -21,7 +22,11 @@ import java.util.List;
  *   <li>Open and a higher level reached: <b>escalated</b> at once.</li>
  *   <li>Open and no reading holds the current level with the hysteresis (values raised by
  *   {@code hysteresis} × baseline): <b>de-escalated</b> to the level still held, or
- *   <b>resolved</b> when none is.</li>
+ *   <b>resolved</b> when none is — but not within {@code hold} of the last evaluation whose
+ *   readings reached the current level (without the hysteresis): until then it is updated. The
+ *   hysteresis is a share of the baseline, less than one shipment on a quiet hour's count, so a
+ *   count at an edge would otherwise drop and reach the level again as each five minutes of
+ *   shipments enter and leave its window, an alert each time.</li>
  *   <li>Otherwise an open hotspot is <b>updated</b> (new numbers, same level).</li>
  * </ul>
  * The transition carries the reading that decided it: the one at the level with the highest ratio.
@@ -29,8 +34,12 @@ import java.util.List;
  */
 public final class HotspotPolicy {
 
-  /** The outcome; {@code severity} is the level after it (the last level for a resolution). */
-  public record Transition(HotspotChange kind, Severity severity, Reading reading) {
+  /**
+   * The outcome; {@code severity} is the level after it (the last level for a resolution);
+   * {@code reachedAt} when the readings last reached that level (null once resolved, or when
+   * not known: nothing is held).
+   */
+  public record Transition(HotspotChange kind, Severity severity, Reading reading, Instant reachedAt) {
 
     public double predicted() {
       return reading.predicted();
@@ -82,11 +91,19 @@ public final class HotspotPolicy {
     return evaluate(current, List.of(new Reading(null, Reading.Measure.EMISSIONS, predicted, Double.NaN, baseline)), t);
   }
 
+  /** Without a hold: the evaluation of an entity whose level was never reached at a known time. */
+  public static Transition evaluate(Severity current, List<Reading> readings, Thresholds t) {
+    return evaluate(current, null, null, readings, t);
+  }
+
   /**
    * @param current the open hotspot's level, or null when the entity has none
+   * @param reachedAt when the open hotspot's readings last reached its level (null: not known, nothing held)
+   * @param at the time judged (null: no hold)
    * @param readings at least one; readings without a positive baseline are ignored
    */
-  public static Transition evaluate(Severity current, List<Reading> readings, Thresholds t) {
+  public static Transition evaluate(Severity current, Instant reachedAt, Instant at, List<Reading> readings,
+                                    Thresholds t) {
     if (readings.isEmpty()) {
       throw new IllegalArgumentException("no reading to evaluate");
     }
@@ -98,19 +115,23 @@ public final class HotspotPolicy {
     }
     if (current == null) {
       return reached == null
-        ? new Transition(HotspotChange.NONE, null, strongest(readings, null, 0, t))
-        : new Transition(HotspotChange.OPENED, reached, strongest(readings, reached, 0, t));
+        ? new Transition(HotspotChange.NONE, null, strongest(readings, null, 0, t), null)
+        : new Transition(HotspotChange.OPENED, reached, strongest(readings, reached, 0, t), at);
     }
     if (reached != null && reached.above(current)) {
-      return new Transition(HotspotChange.ESCALATED, reached, strongest(readings, reached, 0, t));
+      return new Transition(HotspotChange.ESCALATED, reached, strongest(readings, reached, 0, t), at);
     }
-    if (held == null) {
-      return new Transition(HotspotChange.RESOLVED, current, strongest(readings, null, 0, t));
+    Instant lastReached = reached == current ? at : reachedAt;
+    boolean holding = lastReached != null && at != null && at.isBefore(lastReached.plus(t.hold()));
+    if (held == null && !holding) {
+      return new Transition(HotspotChange.RESOLVED, current, strongest(readings, null, 0, t), null);
     }
-    if (current.above(held)) {
-      return new Transition(HotspotChange.DEESCALATED, held, strongest(readings, held, t.hysteresis(), t));
+    if (held != null && current.above(held) && !holding) {
+      return new Transition(HotspotChange.DEESCALATED, held, strongest(readings, held, t.hysteresis(), t),
+        reached == held ? at : null);
     }
-    return new Transition(HotspotChange.UPDATED, current, strongest(readings, current, t.hysteresis(), t));
+    return new Transition(HotspotChange.UPDATED, current,
+      strongest(readings, holding && (held == null || current.above(held)) ? null : current, t.hysteresis(), t), lastReached);
   }
 
   private static Severity max(Severity a, Severity b) {

@@ -241,26 +241,28 @@ final class HotspotSql {
     """;
 
   static final String OPEN_HOTSPOTS = """
-    select id, entity_type, entity, severity, opened_at, predicted, baseline, "window", kind, expected, lane_supplier
+    select id, entity_type, entity, severity, opened_at, predicted, baseline, "window", kind, expected, lane_supplier,
+           level_reached_at
       from hotspots where status = 'open'
     """;
 
   static final String INSERT_HOTSPOT = """
     insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity, status, opened_at, updated_at,
-                          "window", kind, expected, lane_supplier)
-    values ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $8, $9, $10, $11)
+                          "window", kind, expected, lane_supplier, level_reached_at)
+    values ($1, $2, $3, $4, $5, $6, 'open', $7, $7, $8, $9, $10, $11, $12)
     returning id
     """;
 
   static final String UPDATE_HOTSPOT = """
     update hotspots set predicted = $2, baseline = $3, percent_above = $4, severity = $5, updated_at = $6,
-                        "window" = $7, kind = $8, expected = $9, lane_supplier = $10
+                        "window" = $7, kind = $8, expected = $9, lane_supplier = $10, level_reached_at = $11
      where id = $1 and status = 'open'
     """;
 
   static final String RESOLVE_HOTSPOT = """
     update hotspots set predicted = $2, baseline = $3, percent_above = $4, status = 'resolved', updated_at = $5,
-                        resolved_at = $5, "window" = $6, kind = $7, expected = $8, lane_supplier = $9
+                        resolved_at = $5, "window" = $6, kind = $7, expected = $8, lane_supplier = $9,
+                        level_reached_at = null
      where id = $1 and status = 'open'
     """;
 

@@ -26,7 +26,7 @@ import java.util.Map;
 final class HotspotStore {
 
   /** An open hotspot as detection reads it. */
-  record Open(long id, Severity severity, Instant openedAt, Reading reading, String laneSupplier) {
+  record Open(long id, Severity severity, Instant openedAt, Reading reading, String laneSupplier, Instant reachedAt) {
   }
 
   private HotspotStore() {
@@ -46,10 +46,18 @@ final class HotspotStore {
           new Open(r.getLong("id"), Severity.of(r.getString("severity")), r.getOffsetDateTime("opened_at").toInstant(),
             new Reading(r.getString("window"), Reading.Measure.of(kind == null ? "emissions" : kind),
               r.getDouble("predicted"), expected == null ? Double.NaN : expected, r.getDouble("baseline")),
-            r.getString("lane_supplier")));
+            r.getString("lane_supplier"), instant(r.getOffsetDateTime("level_reached_at"))));
       }
       return open;
     });
+  }
+
+  private static Instant instant(OffsetDateTime at) {
+    return at == null ? null : at.toInstant();
+  }
+
+  private static OffsetDateTime offset(Instant at) {
+    return at == null ? null : OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
   }
 
   /** Applies each transition in turn; the hotspots it made are added to {@code changed}. */
@@ -65,7 +73,8 @@ final class HotspotStore {
       chain = chain.compose(v -> switch (tr.kind()) {
         case OPENED -> conn.preparedQuery(HotspotSql.INSERT_HOTSPOT)
           .execute(Tuple.of(k.type().wire(), k.entity(), r.predicted(), r.baseline(), percent(r), tr.severity().wire(), at)
-            .addString(r.window()).addString(r.measure().wire()).addDouble(expected(r)).addString(r.laneSupplier()))
+            .addString(r.window()).addString(r.measure().wire()).addDouble(expected(r)).addString(r.laneSupplier())
+            .addOffsetDateTime(offset(tr.reachedAt())))
           .compose(rows -> {
             long id = rows.iterator().next().getLong(0);
             changed.add(hotspot(id, k, tr, r, HotspotStatus.OPEN, now, now, null));
@@ -80,7 +89,8 @@ final class HotspotStore {
           });
         default -> conn.preparedQuery(HotspotSql.UPDATE_HOTSPOT)
           .execute(Tuple.of(current.id(), r.predicted(), r.baseline(), percent(r), tr.severity().wire(), at, r.window())
-            .addString(r.measure().wire()).addDouble(expected(r)).addString(r.laneSupplier()))
+            .addString(r.measure().wire()).addDouble(expected(r)).addString(r.laneSupplier())
+            .addOffsetDateTime(offset(tr.reachedAt())))
           .compose(rows -> {
             changed.add(hotspot(current.id(), k, tr, r, HotspotStatus.OPEN, current.openedAt(), now, null));
             return tr.kind().isTransition() ? change(conn, current.id(), tr, r, at) : Future.succeededFuture();
@@ -120,7 +130,7 @@ final class HotspotStore {
       openedAt, updatedAt, resolvedAt, tr.kind(), r.window(), r.measure().wire(), expected(r), r.laneSupplier());
   }
 
-  /** A transition that only repeats what is stored (same level, same numbers) is not worth a write. */
+  /** A transition that only repeats what is stored (same level, same numbers, same time reached) is not worth a write. */
   static boolean unchanged(Transition tr, Open current) {
     if (tr.kind() != HotspotChange.UPDATED || current == null) {
       return false;
@@ -129,6 +139,7 @@ final class HotspotStore {
     Reading b = current.reading();
     return Math.abs(a.predicted() - b.predicted()) < 1e-9 && a.baseline() == b.baseline()
       && java.util.Objects.equals(a.window(), b.window()) && a.measure() == b.measure()
-      && java.util.Objects.equals(a.laneSupplier(), current.laneSupplier());
+      && java.util.Objects.equals(a.laneSupplier(), current.laneSupplier())
+      && java.util.Objects.equals(tr.reachedAt(), current.reachedAt());
   }
 }

@@ -190,6 +190,8 @@ public final class Replay {
     private final Evaluator.LaneView[] laneNormals;
     private Severity state;
     private Reading last;
+    /** When the readings last reached the hotspot's level ({@link HotspotPolicy}: it is held that long). */
+    private Instant reachedAt;
     private Instant modelHour;
     private EntityModel model;
 
@@ -249,11 +251,13 @@ public final class Replay {
           views.add(laneNormals[i].seeing(observe(laneTimelines.get(i), laneLengths, at)));
         }
       }
-      Transition t = decide(state, last, Evaluator.readings(key, model, observations, targets, settings, views), thresholds);
+      Transition t = decide(state, reachedAt, last, at, Evaluator.readings(key, model, observations, targets, settings,
+        views), thresholds);
       if (t == null) {
         return;
       }
       last = t.reading();
+      reachedAt = t.reachedAt();
       if (t.kind().isTransition() && !at.isBefore(reportFrom)) {
         changes.add(new Change(at, key, t));
       }
@@ -274,13 +278,15 @@ public final class Replay {
   /**
    * The transition for an entity in state {@code current} given its readings. With no reading at
    * all (no model, no target), an open hotspot is resolved on its last reading — nothing says it
-   * is still hot — and otherwise nothing happens (null).
+   * is still hot — and otherwise nothing happens (null). {@code reachedAt} and {@code at} are for
+   * the hold ({@link HotspotPolicy#evaluate(Severity, Instant, Instant, List, Thresholds)}).
    */
-  public static Transition decide(Severity current, Reading last, List<Reading> readings, Thresholds thresholds) {
+  public static Transition decide(Severity current, Instant reachedAt, Reading last, Instant at, List<Reading> readings,
+                                  Thresholds thresholds) {
     if (readings.isEmpty()) {
       return current == null ? null : new Transition(HotspotChange.RESOLVED, current, last == null
-        ? new Reading(null, Reading.Measure.EMISSIONS, 0, Double.NaN, Double.NaN) : last);
+        ? new Reading(null, Reading.Measure.EMISSIONS, 0, Double.NaN, Double.NaN) : last, null);
     }
-    return HotspotPolicy.evaluate(current, readings, thresholds);
+    return HotspotPolicy.evaluate(current, reachedAt, at, readings, thresholds);
   }
 }

@@ -2,13 +2,18 @@ package io.carbonnexus.engine.hotspot;
 
 import io.carbonnexus.engine.shared.Severity;
 
+import java.time.Duration;
+
 /**
  * Severity thresholds as multiples of the baseline (the seed's example: info 0.8, warn 1.0,
- * critical 1.5) and the hysteresis that keeps a value hovering at a threshold from flapping: a
- * hotspot drops below a level only when the ratio falls {@code hysteresis} under that level's
- * threshold.
+ * critical 1.5) and what keeps a value hovering at a threshold from flapping: a hotspot drops
+ * below a level only when the ratio falls {@code hysteresis} under that level's threshold, and
+ * not before {@code hold} has passed since its readings last reached that level.
  */
-public record Thresholds(double info, double warn, double critical, double hysteresis) {
+public record Thresholds(double info, double warn, double critical, double hysteresis, Duration hold) {
+
+  /** The default hold: the longest burst window, so that one burst is one alert. */
+  public static final Duration DEFAULT_HOLD = Duration.ofHours(1);
 
   public Thresholds {
     if (!(info > 0 && info < warn && warn < critical)) {
@@ -19,15 +24,24 @@ public record Thresholds(double info, double warn, double critical, double hyste
       throw new IllegalArgumentException("thresholds.hysteresis must be >= 0 and below thresholds.info (got "
         + hysteresis + ")");
     }
+    if (hold == null || hold.isNegative()) {
+      throw new IllegalArgumentException("thresholds.hold must be 0 or more (got " + hold + ")");
+    }
+  }
+
+  /** Thresholds without a hold: a level drops as soon as no reading holds it. */
+  public Thresholds(double info, double warn, double critical, double hysteresis) {
+    this(info, warn, critical, hysteresis, Duration.ZERO);
   }
 
   @Override
   public String toString() {
-    return "info " + info + ", warn " + warn + ", critical " + critical + " x baseline (hysteresis " + hysteresis + ")";
+    return "info " + info + ", warn " + warn + ", critical " + critical + " x baseline (hysteresis " + hysteresis
+      + ", hold " + hold + ")";
   }
 
   public static Thresholds defaults() {
-    return new Thresholds(0.8, 1.0, 1.5, 0.05);
+    return new Thresholds(0.8, 1.0, 1.5, 0.05, DEFAULT_HOLD);
   }
 
   public double of(Severity severity) {

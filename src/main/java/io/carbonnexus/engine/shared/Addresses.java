@@ -202,8 +202,9 @@ public final class Addresses {
   public static final String INGESTION_CAUGHT_UP = "nexus.ingestion.caught-up";
 
   /**
-   * Publish, JSON object {@code {"why": .., "computed": n or null, "at": ..}}: computed baselines were recalculated or an
-   * operator's target was set or removed. The detection verticle re-evaluates every entity against them.
+   * Publish, JSON object {@code {"why": .., "computed": n or null, "target_changed": true|false, "at": ..}}: computed
+   * baselines were recalculated or an operator's target was set or removed ({@code target_changed}). The detection
+   * verticle re-evaluates every entity against them; after a target change, levels reached before it are not held.
    */
   public static final String BASELINES_UPDATED = "nexus.baselines.updated";
 

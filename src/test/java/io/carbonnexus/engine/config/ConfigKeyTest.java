@@ -1,5 +1,6 @@
 package io.carbonnexus.engine.config;
 
+import io.carbonnexus.engine.hotspot.Thresholds;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 
@@ -38,6 +39,15 @@ class ConfigKeyTest {
     assertThat(ConfigKey.parseDuration("1h")).isEqualTo(Duration.ofHours(1));
     assertThat(ConfigKey.parseDuration("2d")).isEqualTo(Duration.ofDays(2));
     assertThat(ConfigKey.parseDuration("PT90S")).isEqualTo(Duration.ofSeconds(90));
+  }
+
+  @Test
+  void aDurationIsWrittenAsTheConfigurationSpellsItSoThatItCrossesTheBus() {
+    // The live settings travel as JSON (ConfigWatcher.liveSettings), which has no duration type.
+    JsonObject live = ConfigKeys.THRESHOLDS_HOLD.put(new JsonObject(), Duration.ofMinutes(90));
+    assertThat(live.encode()).isEqualTo("{\"thresholds\":{\"hold\":\"90m\"}}");
+    assertThat(ConfigKeys.THRESHOLDS_HOLD.get(new JsonObject(live.encode()))).isEqualTo(Duration.ofMinutes(90));
+    assertThat(ConfigKeys.THRESHOLDS_HOLD.get(new JsonObject())).isEqualTo(Thresholds.DEFAULT_HOLD);
   }
 
   @Test

@@ -208,10 +208,12 @@ class DetectionVerticleIT extends VerticleTestBed {
   void openEscalateDeescalateAndResolveWithHysteresisAreEachStoredOnce() throws Exception {
     deployDetection();
     emit("Supplier A", 100);
-    // ratio = 100 / baseline: 1.02 warn, 1.6 critical, 1.47 (hysteresis holds), 1.43 warn, 0.74 resolved
+    // ratio = 100 / baseline: 1.02 warn, 1.6 critical, 1.47 (hysteresis holds), 1.43 warn, 0.74 resolved;
+    // each an hour after the other, past the hold.
     for (double baseline : new double[] {98, 62.5, 68, 70, 135}) {
       target("supplier", "Supplier A", baseline);
       evaluateAll();
+      clock.advance(Thresholds.DEFAULT_HOLD.plusMinutes(1));
     }
     // The new numbers at 1.47 are stored but not published: an update comes at most every
     // UPDATED_EVERY_MS per hotspot, a change of level at once.
@@ -219,6 +221,27 @@ class DetectionVerticleIT extends VerticleTestBed {
       "opened/warn", "escalated/critical", "deescalated/warn", "resolved/warn");
     assertThat(count("select count(*) from hotspot_changes")).isEqualTo(4);
     assertThat(count("select count(*) from hotspots where status = 'resolved' and resolved_at is not null")).isEqualTo(1);
+  }
+
+  @Test
+  void aLevelIsHeldForTheHoldAfterItWasLastReachedThenDropped() throws Exception {
+    deployDetection();
+    emit("Supplier A", 100);
+    target("supplier", "Supplier A", 98); // 1.02: warn
+    evaluateAll();
+    String reached = "select count(*) from hotspots where status = 'open' and severity = 'warn' and level_reached_at = '";
+    // Reached at the end of the windows judged.
+    Instant end = DetectionSettingsReader.liveEnd(NOW);
+    assertThat(count(reached + end + "'")).isEqualTo(1);
+    target("supplier", "Supplier A", 135); // 0.74: nothing, but warn was reached at NOW
+    clock.advance(Duration.ofMinutes(59));
+    evaluateAll();
+    assertThat(changesOf("Supplier A")).containsExactly("opened/warn");
+    assertThat(count(reached + end + "'")).as("the time warn was reached, not of this evaluation").isEqualTo(1);
+    clock.advance(Duration.ofMinutes(1));
+    evaluateAll();
+    assertThat(changesOf("Supplier A")).containsExactly("opened/warn", "resolved/warn");
+    assertThat(count("select count(*) from hotspots where status = 'resolved' and level_reached_at is null")).isEqualTo(1);
   }
 
   @Test

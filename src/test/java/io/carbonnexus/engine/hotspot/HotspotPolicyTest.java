@@ -10,6 +10,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -110,10 +112,81 @@ class HotspotPolicyTest {
     assertThat(HotspotPolicy.evaluate(Severity.WARN, 99.9, 100, none).kind()).isEqualTo(HotspotChange.DEESCALATED);
   }
 
+  private static final Instant T0 = Instant.parse("2026-11-17T20:30:00Z");
+
+  /** One reading of {@code predicted} on a baseline of 100, judged {@code minutes} after T0. */
+  private static Transition at(Severity current, Instant reachedAt, int minutes, double predicted) {
+    return HotspotPolicy.evaluate(current, reachedAt, T0.plus(Duration.ofMinutes(minutes)),
+      List.of(new Reading("1h", Reading.Measure.EMISSIONS, predicted, Double.NaN, 100)), T);
+  }
+
+  @Test
+  void aCountHoveringAtTheEdgeIsOneAlertNotOneEveryFewMinutes() {
+    // The benchmark's case: a quiet hour's count at warn, below it five minutes later, at it again.
+    List<String> timeline = new ArrayList<>();
+    Severity state = null;
+    Instant reachedAt = null;
+    int minute = 0;
+    for (double p : new double[] {104, 90, 101, 85, 102, 70, 60, 50, 40, 30, 20, 10, 5, 0, 0, 0, 0, 0, 0}) {
+      Transition t = at(state, reachedAt, minute, p);
+      timeline.add(minute + ":" + t.kind().wire() + (t.severity() == null ? "" : "/" + t.severity().wire()));
+      state = t.kind() == HotspotChange.RESOLVED || t.kind() == HotspotChange.NONE ? null : t.severity();
+      reachedAt = t.reachedAt();
+      minute += 5;
+    }
+    // Reached at 0, 10 and 20 minutes: held at warn for an hour after 20, resolved at 80.
+    assertThat(timeline).containsExactly("0:opened/warn", "5:updated/warn", "10:updated/warn", "15:updated/warn",
+      "20:updated/warn", "25:updated/warn", "30:updated/warn", "35:updated/warn", "40:updated/warn", "45:updated/warn",
+      "50:updated/warn", "55:updated/warn", "60:updated/warn", "65:updated/warn", "70:updated/warn", "75:updated/warn",
+      "80:resolved/warn", "85:none", "90:none");
+  }
+
+  @Test
+  void theHoldCountsFromTheLastTimeTheLevelWasReachedAndKeepsEscalationsImmediate() {
+    Transition opened = at(null, null, 0, 104);
+    assertThat(opened.reachedAt()).isEqualTo(T0);
+    Transition held = at(Severity.WARN, opened.reachedAt(), 30, 60);
+    assertThat(held.kind()).isEqualTo(HotspotChange.UPDATED);
+    assertThat(held.severity()).isEqualTo(Severity.WARN);
+    assertThat(held.reachedAt()).as("not reached again: still the opening's time").isEqualTo(T0);
+    assertThat(held.predicted()).as("the numbers are this evaluation's").isEqualTo(60);
+    Transition again = at(Severity.WARN, held.reachedAt(), 50, 100);
+    assertThat(again.reachedAt()).isEqualTo(T0.plus(Duration.ofMinutes(50)));
+    assertThat(at(Severity.WARN, again.reachedAt(), 109, 60).kind()).isEqualTo(HotspotChange.UPDATED);
+    assertThat(at(Severity.WARN, again.reachedAt(), 110, 60).kind()).isEqualTo(HotspotChange.RESOLVED);
+    Transition escalated = at(Severity.WARN, again.reachedAt(), 55, 160);
+    assertThat(escalated.kind()).isEqualTo(HotspotChange.ESCALATED);
+    assertThat(escalated.reachedAt()).isEqualTo(T0.plus(Duration.ofMinutes(55)));
+  }
+
+  @Test
+  void aHeldCriticalDropsToTheLevelStillHeldOnceTheHoldIsOver() {
+    Transition stillCritical = at(Severity.CRITICAL, T0, 59, 110);
+    assertThat(stillCritical.kind()).isEqualTo(HotspotChange.UPDATED);
+    assertThat(stillCritical.severity()).isEqualTo(Severity.CRITICAL);
+    Transition toWarn = at(Severity.CRITICAL, T0, 60, 110);
+    assertThat(toWarn.kind()).isEqualTo(HotspotChange.DEESCALATED);
+    assertThat(toWarn.severity()).isEqualTo(Severity.WARN);
+    assertThat(toWarn.reachedAt()).as("warn is reached now: held from here").isEqualTo(T0.plus(Duration.ofHours(1)));
+    assertThat(at(Severity.WARN, toWarn.reachedAt(), 61, 10).kind()).isEqualTo(HotspotChange.UPDATED);
+  }
+
+  @Test
+  void withoutAHoldOrAKnownTimeTheLevelDropsAtOnce() {
+    Reading low = new Reading("1h", Reading.Measure.EMISSIONS, 60, Double.NaN, 100);
+    Thresholds noHold = new Thresholds(0.8, 1.0, 1.5, 0.05);
+    assertThat(noHold.hold()).isZero();
+    assertThat(HotspotPolicy.evaluate(Severity.WARN, T0, T0.plus(Duration.ofMinutes(1)), List.of(low), noHold).kind())
+      .isEqualTo(HotspotChange.RESOLVED);
+    assertThat(at(Severity.WARN, null, 1, 60).kind()).as("a hotspot stored before V20: nothing to hold")
+      .isEqualTo(HotspotChange.RESOLVED);
+  }
+
   @Test
   void thresholdsOutOfOrderAreRefused() {
     assertThatThrownBy(() -> new Thresholds(1.0, 0.8, 1.5, 0.05)).hasMessageContaining("0 < info < warn < critical");
     assertThatThrownBy(() -> new Thresholds(0.8, 1.0, 1.5, 0.9)).hasMessageContaining("hysteresis");
+    assertThatThrownBy(() -> new Thresholds(0.8, 1.0, 1.5, 0.05, Duration.ofMinutes(-1))).hasMessageContaining("hold");
   }
 
   @ParameterizedTest(name = "a target of {0} kg")
