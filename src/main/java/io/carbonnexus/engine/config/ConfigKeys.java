@@ -137,7 +137,7 @@ public final class ConfigKeys {
     "Severity critical from this multiple of the baseline (re-read live)").within(0.01, 100.0);
   public static final ConfigKey<Double> THRESHOLDS_HYSTERESIS = ConfigKey.decimal("thresholds.hysteresis", 0.05,
     "A hotspot drops a level only this far (in multiples of the baseline) below its threshold").within(0.0, 10.0);
-  public static final ConfigKey<Duration> THRESHOLDS_HOLD = ConfigKey.duration("thresholds.hold", "1h",
+  public static final ConfigKey<Duration> THRESHOLDS_HOLD = ConfigKey.duration("thresholds.hold", "15m",
     "A hotspot keeps its level at least this long after its readings last reached it, so that a count at an edge does not alert again every few minutes (0: no hold; re-read live)")
     .within(Duration.ZERO, Duration.ofDays(1));
 

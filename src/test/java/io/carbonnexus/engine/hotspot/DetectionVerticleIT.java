@@ -234,7 +234,7 @@ class DetectionVerticleIT extends VerticleTestBed {
     Instant end = DetectionSettingsReader.liveEnd(NOW);
     assertThat(count(reached + end + "'")).isEqualTo(1);
     target("supplier", "Supplier A", 135); // 0.74: nothing, but warn was reached at NOW
-    clock.advance(Duration.ofMinutes(59));
+    clock.advance(Thresholds.DEFAULT_HOLD.minusMinutes(1));
     evaluateAll();
     assertThat(changesOf("Supplier A")).containsExactly("opened/warn");
     assertThat(count(reached + end + "'")).as("the time warn was reached, not of this evaluation").isEqualTo(1);

@@ -113,11 +113,13 @@ class HotspotPolicyTest {
   }
 
   private static final Instant T0 = Instant.parse("2026-11-17T20:30:00Z");
+  /** The defaults with a hold of an hour. */
+  private static final Thresholds HOUR = new Thresholds(0.8, 1.0, 1.5, 0.05, Duration.ofHours(1));
 
   /** One reading of {@code predicted} on a baseline of 100, judged {@code minutes} after T0. */
   private static Transition at(Severity current, Instant reachedAt, int minutes, double predicted) {
     return HotspotPolicy.evaluate(current, reachedAt, T0.plus(Duration.ofMinutes(minutes)),
-      List.of(new Reading("1h", Reading.Measure.EMISSIONS, predicted, Double.NaN, 100)), T);
+      List.of(new Reading("1h", Reading.Measure.EMISSIONS, predicted, Double.NaN, 100)), HOUR);
   }
 
   @Test
