@@ -3,4 +3,3 @@
 -- at an edge does not open, drop and re-open an alert every few minutes. Null for a resolved
 -- hotspot, or one stored before this column: nothing is held.
 alter table hotspots add column level_reached_at timestamptz;
-update hotspots set level_reached_at = updated_at where status = 'open';

@@ -138,7 +138,7 @@ public final class ConfigKeys {
   public static final ConfigKey<Double> THRESHOLDS_HYSTERESIS = ConfigKey.decimal("thresholds.hysteresis", 0.05,
     "A hotspot drops a level only this far (in multiples of the baseline) below its threshold").within(0.0, 10.0);
   public static final ConfigKey<Duration> THRESHOLDS_HOLD = ConfigKey.duration("thresholds.hold", "15m",
-    "A hotspot keeps its level at least this long after its readings last reached it, so that a count at an edge does not alert again every few minutes (0: no hold; re-read live)")
+    "A hotspot keeps its level at least this long after its readings last reached it, so that a count at an edge does not alert again every few minutes (0s: no hold; re-read live)")
     .within(Duration.ZERO, Duration.ofDays(1));
 
   public static final ConfigKey<Duration> BASELINES_INTERVAL = ConfigKey.duration("baselines.interval", "1h",

@@ -153,7 +153,7 @@ public final class BaselineVerticle extends VerticleBase {
       .map(rows -> {
         LOG.info("Target for {} set to {} kg per {}", entity, n.doubleValue(),
           ConfigKey.formatDuration(window));
-        baselinesChanged("target set", null);
+        baselinesChanged("target set", null, entity);
         return baselineJson(rows.iterator().next());
       });
   }
@@ -167,7 +167,7 @@ public final class BaselineVerticle extends VerticleBase {
             "no target for " + entity, null).asException());
         }
         LOG.info("Target for {} removed", entity);
-        baselinesChanged("target removed", null);
+        baselinesChanged("target removed", null, entity);
         return Future.succeededFuture(new JsonObject().put("deleted", true));
       });
   }
@@ -216,8 +216,16 @@ public final class BaselineVerticle extends VerticleBase {
   }
 
   private void baselinesChanged(String why, Integer computed) {
-    vertx.eventBus().publish(Addresses.BASELINES_UPDATED, new JsonObject().put("why", why).put("computed", computed)
-      .put("target_changed", computed == null).put("at", clock.instant().toString()));
+    baselinesChanged(why, computed, null);
+  }
+
+  /** @param target the entity whose target was set or removed; null when the normals were learnt */
+  private void baselinesChanged(String why, Integer computed, EntityKey target) {
+    JsonObject message = new JsonObject().put("why", why).put("computed", computed).put("target_changed", target != null);
+    if (target != null) {
+      message.put("entity_type", target.type().wire()).put("entity", target.entity());
+    }
+    vertx.eventBus().publish(Addresses.BASELINES_UPDATED, message.put("at", clock.instant().toString()));
   }
 
   /**

@@ -99,10 +99,13 @@ public final class DetectionVerticle extends VerticleBase {
   private Pool pool;
   private volatile Thresholds thresholds;
   /**
-   * When the thresholds or an operator's target last changed: a level reached before, under other
-   * rules, is not held ({@link Thresholds#hold()}), so the change reclassifies at the next evaluation.
+   * Holds to release at the next evaluation ({@link Thresholds#hold()}): all of them after a change
+   * of thresholds, an entity's after a change of its target. A level reached under other rules is
+   * not held, so the change reclassifies at once; released in the evaluation's transaction, so
+   * every engine sharing the database sees it, and kept for the next one if that fails.
    */
-  private Instant rulesSince = Instant.MIN;
+  private boolean releaseAll;
+  private final Set<EntityKey> releases = new HashSet<>();
   private DetectionSettings settings;
   private Duration snapshotWindow;
   private EmissionsBasis basis;
@@ -158,7 +161,8 @@ public final class DetectionVerticle extends VerticleBase {
       bus.<JsonObject>consumer(Addresses.EVENTS_INGESTED, m -> touched(EventsIngested.fromJson(m.body()))).completion(),
       bus.<JsonObject>consumer(Addresses.BASELINES_UPDATED, m -> {
         if (m.body().getBoolean("target_changed", false)) {
-          rulesSince = DetectionSettingsReader.liveEnd(clock.instant());
+          EntityKey.known(m.body().getString("entity_type"), m.body().getString("entity"))
+            .ifPresentOrElse(releases::add, () -> releaseAll = true);
         }
         reload().onComplete(ar -> enqueue(Scope.ALL, "normals or targets changed"));
       }).completion(),
@@ -213,7 +217,7 @@ public final class DetectionVerticle extends VerticleBase {
       if (!next.equals(thresholds)) {
         LOG.info("Thresholds changed from {} to {}", thresholds, next);
         thresholds = next;
-        rulesSince = DetectionSettingsReader.liveEnd(clock.instant());
+        releaseAll = true;
         enqueue(Scope.ALL, "thresholds changed");
       }
     } catch (IllegalArgumentException e) {
@@ -312,9 +316,14 @@ public final class DetectionVerticle extends VerticleBase {
   private Future<Integer> evaluate(Scope scope, String why) {
     Instant now = clock.instant();
     List<Hotspot> changed = new ArrayList<>();
+    boolean releasingAll = releaseAll;
+    Set<EntityKey> releasing = Set.copyOf(releases);
     return pool.withTransaction(conn -> conn.query(HotspotSql.LOCK).execute()
+        .compose(v -> HotspotStore.releaseHolds(conn, releasingAll, releasing))
         .compose(v -> evaluateLocked(conn, scope, now, changed)))
       .map(count -> {
+        releaseAll &= !releasingAll;
+        releases.removeAll(releasing);
         long nowMs = System.currentTimeMillis();
         for (Hotspot h : changed) {
           if (h.change() == HotspotChange.UPDATED) {
@@ -426,9 +435,7 @@ public final class DetectionVerticle extends VerticleBase {
       List<Reading> readings = Evaluator.readings(k, models.get(k), observations, targets.getOrDefault(k, Map.of()), settings,
         laneViews);
       // No model and no target (history expired, target deleted): an open hotspot is resolved, not left open for ever.
-      Instant reachedAt = current == null || current.reachedAt() == null || !current.reachedAt().isAfter(rulesSince)
-        ? null : current.reachedAt();
-      Transition tr = Replay.decide(current == null ? null : current.severity(), reachedAt,
+      Transition tr = Replay.decide(current == null ? null : current.severity(), current == null ? null : current.reachedAt(),
         current == null ? null : current.reading(), end, readings, t);
       if (tr != null && tr.kind() != HotspotChange.NONE && !HotspotStore.unchanged(tr, current)) {
         transitions.put(k, tr);

@@ -127,8 +127,8 @@ public final class HotspotPolicy {
       return new Transition(HotspotChange.RESOLVED, current, strongest(readings, null, 0, t), null);
     }
     if (held != null && current.above(held) && !holding) {
-      return new Transition(HotspotChange.DEESCALATED, held, strongest(readings, held, t.hysteresis(), t),
-        reached == held ? at : null);
+      // The level dropped to is held from now: a dip below it and back is no new alert either.
+      return new Transition(HotspotChange.DEESCALATED, held, strongest(readings, held, t.hysteresis(), t), at);
     }
     return new Transition(HotspotChange.UPDATED, current,
       strongest(readings, holding && (held == null || current.above(held)) ? null : current, t.hysteresis(), t), lastReached);

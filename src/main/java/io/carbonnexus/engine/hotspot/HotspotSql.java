@@ -246,6 +246,15 @@ final class HotspotSql {
       from hotspots where status = 'open'
     """;
 
+  static final String RELEASE_ALL_HOLDS = """
+    update hotspots set level_reached_at = null where status = 'open' and level_reached_at is not null
+    """;
+
+  /** $1 entity_type, $2 entity. */
+  static final String RELEASE_HOLD = """
+    update hotspots set level_reached_at = null where status = 'open' and entity_type = $1 and entity = $2
+    """;
+
   static final String INSERT_HOTSPOT = """
     insert into hotspots (entity_type, entity, predicted, baseline, percent_above, severity, status, opened_at, updated_at,
                           "window", kind, expected, lane_supplier, level_reached_at)

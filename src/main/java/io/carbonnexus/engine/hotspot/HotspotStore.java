@@ -17,6 +17,7 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Writes hotspot transitions: the hotspot row and, for a change of level, its line in
@@ -58,6 +59,18 @@ final class HotspotStore {
 
   private static OffsetDateTime offset(Instant at) {
     return at == null ? null : OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
+  }
+
+  /** Forgets when open hotspots last reached their level: all of them, or these entities'; nothing is held then. */
+  static Future<Void> releaseHolds(SqlConnection conn, boolean all, Set<EntityKey> entities) {
+    if (all) {
+      return conn.query(HotspotSql.RELEASE_ALL_HOLDS).execute().mapEmpty();
+    }
+    if (entities.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return conn.preparedQuery(HotspotSql.RELEASE_HOLD)
+      .executeBatch(entities.stream().map(k -> Tuple.of(k.type().wire(), k.entity())).toList()).mapEmpty();
   }
 
   /** Applies each transition in turn; the hotspots it made are added to {@code changed}. */

@@ -202,9 +202,10 @@ public final class Addresses {
   public static final String INGESTION_CAUGHT_UP = "nexus.ingestion.caught-up";
 
   /**
-   * Publish, JSON object {@code {"why": .., "computed": n or null, "target_changed": true|false, "at": ..}}: computed
-   * baselines were recalculated or an operator's target was set or removed ({@code target_changed}). The detection
-   * verticle re-evaluates every entity against them; after a target change, levels reached before it are not held.
+   * Publish, JSON object {@code {"why": .., "computed": n or null, "target_changed": true|false, "entity_type": ..,
+   * "entity": .., "at": ..}}: computed baselines were recalculated or an operator's target was set or removed
+   * ({@code target_changed}, with the entity). The detection verticle re-evaluates every entity against them; after
+   * a target change, that entity's level is not held.
    */
   public static final String BASELINES_UPDATED = "nexus.baselines.updated";
 

@@ -268,6 +268,33 @@ class DetectionVerticleIT extends VerticleTestBed {
     vertx.eventBus().publish(Addresses.CONFIG_CHANGED, changed);
     TestDatabase.waitFor("reclassified", () -> changesOf("Supplier A").size() == 2, Duration.ofSeconds(5));
     assertThat(changesOf("Supplier A")).containsExactly("opened/critical", "deescalated/warn");
+    // The change released the old hold once: warn, reached by the reclassifying evaluation in the
+    // same minute, is held like any level (a dip within the hold is no new alert).
+    target("supplier", "Supplier A", 200); // 0.61 x baseline
+    evaluateAll();
+    assertThat(changesOf("Supplier A")).containsExactly("opened/critical", "deescalated/warn");
+  }
+
+  @Test
+  void aTargetSetThroughTheApiReleasesThatEntitysHoldOnly() throws Exception {
+    deploy(new BaselineVerticle(clock));
+    deployDetection();
+    emit("Supplier A", 100);
+    emit("Supplier B", 100);
+    target("supplier", "Supplier A", 98);
+    target("supplier", "Supplier B", 98);
+    evaluateAll();
+    assertThat(changesOf("Supplier A")).containsExactly("opened/warn");
+    assertThat(changesOf("Supplier B")).containsExactly("opened/warn");
+    // Written straight into the table, a target is read but releases nothing: held.
+    target("supplier", "Supplier B", 135);
+    // Set through the API (as PUT /baselines does), the target reclassifies its entity at once.
+    vertx.eventBus().request(Addresses.TARGET_SET, new JsonObject().put("entity_type", "supplier")
+      .put("entity", "Supplier A").put("baseline", 135)).await();
+    TestDatabase.waitFor("Supplier A resolved", () -> changesOf("Supplier A").size() == 2, Duration.ofSeconds(5));
+    assertThat(changesOf("Supplier A")).containsExactly("opened/warn", "resolved/warn");
+    assertThat(changesOf("Supplier B")).containsExactly("opened/warn");
+    assertThat(count("select count(*) from hotspots where entity = 'Supplier B' and status = 'open'")).isEqualTo(1);
   }
 
   @Test

@@ -174,6 +174,18 @@ class HotspotPolicyTest {
   }
 
   @Test
+  void aLevelDroppedToOnTheHysteresisAloneIsHeldToo() {
+    // Critical held until T0 + 60 at 0.97 x baseline: warn only through the hysteresis (0.97 + 0.05 >= 1).
+    Transition toWarn = at(Severity.CRITICAL, T0, 60, 97);
+    assertThat(toWarn.kind()).isEqualTo(HotspotChange.DEESCALATED);
+    assertThat(toWarn.severity()).isEqualTo(Severity.WARN);
+    // A dip to 0.94 five minutes later, and back to 1.01: one alert, not a drop to info and a new warn.
+    Transition dip = at(Severity.WARN, toWarn.reachedAt(), 65, 94);
+    assertThat(dip.kind()).isEqualTo(HotspotChange.UPDATED);
+    assertThat(at(Severity.WARN, dip.reachedAt(), 70, 101).kind()).isEqualTo(HotspotChange.UPDATED);
+  }
+
+  @Test
   void withoutAHoldOrAKnownTimeTheLevelDropsAtOnce() {
     Reading low = new Reading("1h", Reading.Measure.EMISSIONS, 60, Double.NaN, 100);
     Thresholds noHold = new Thresholds(0.8, 1.0, 1.5, 0.05);
