@@ -31,7 +31,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
+
+import static io.carbonnexus.engine.db.SqlTime.at;
 
 /**
  * Turns hotspot changes into alerts with {@link AlertPolicy}: stored once in {@code alerts} (a
@@ -112,7 +113,7 @@ public final class AlertingVerticle extends VerticleBase {
           return stale ? Future.failedFuture(STALE) : state(conn, h.id());
         })
         .compose(state -> conn.preparedQuery(AlertingSql.SILENCED_UNTIL)
-          .execute(Tuple.of(h.entityType().wire(), h.entity(), OffsetDateTime.ofInstant(now, ZoneOffset.UTC)))
+          .execute(Tuple.of(h.entityType().wire(), h.entity(), at(now)))
           .map(rows -> {
             OffsetDateTime until = rows.iterator().next().getOffsetDateTime(0);
             return AlertPolicy.decide(change, h.severity(), state, until == null ? null : until.toInstant(), settings, now);
@@ -139,7 +140,7 @@ public final class AlertingVerticle extends VerticleBase {
       throw new IllegalArgumentException("id must be an alert id");
     }
     String by = text(body.getValue("by"), 200);
-    OffsetDateTime now = OffsetDateTime.ofInstant(clock.instant(), ZoneOffset.UTC);
+    OffsetDateTime now = at(clock.instant());
     return pool.preparedQuery(AlertingSql.ACKNOWLEDGE).execute(Tuple.of(n.longValue(), now, by))
       .compose(v -> pool.preparedQuery(AlertingSql.ALERT_BY_ID).execute(Tuple.of(n.longValue())))
       .compose(rows -> rows.size() == 0
@@ -188,7 +189,7 @@ public final class AlertingVerticle extends VerticleBase {
     String reason = text(body.getValue("reason"), 1000);
     String by = text(body.getValue("by"), 200);
     return pool.preparedQuery(AlertingSql.INSERT_SILENCE)
-      .execute(Tuple.of(type, entity, OffsetDateTime.ofInstant(until, ZoneOffset.UTC), reason, by))
+      .execute(Tuple.of(type, entity, at(until), reason, by))
       .map(rows -> new JsonObject().put("id", rows.iterator().next().getLong(0))
         .put("entity_type", type).put("entity", entity).put("until", until.toString()).put("reason", reason)
         .put("created_by", by));
@@ -224,7 +225,7 @@ public final class AlertingVerticle extends VerticleBase {
     String key = h.id() + ":" + d.kind().wire() + ":" + d.level().wire() + ":" + changeAt;
     return conn.preparedQuery(AlertingSql.INSERT_ALERT)
       .execute(Tuple.tuple().addString(d.level().wire()).addString(message).addLong(h.id()).addString(d.kind().wire())
-        .addString(key).addOffsetDateTime(OffsetDateTime.ofInstant(now, ZoneOffset.UTC)).addString(h.entityType().wire())
+        .addString(key).addOffsetDateTime(at(now)).addString(h.entityType().wire())
         .addString(h.entity()).addInteger(h.percentAbove()))
       .map(rows -> rows.size() == 0 ? null : new Alert(rows.iterator().next().getLong(0), d.level(), message, h.id(), now,
         d.kind().wire(), h.entityType().wire(), h.entity(), h.percentAbove(), null));
@@ -249,7 +250,4 @@ public final class AlertingVerticle extends VerticleBase {
       .onFailure(err -> LOG.warn("Alert reconciliation failed (next check retries): {}", err.getMessage()));
   }
 
-  private static OffsetDateTime at(Instant instant) {
-    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-  }
 }

@@ -25,11 +25,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+
+import static io.carbonnexus.engine.db.SqlTime.at;
 
 /**
  * Learns every entity's normal from its history and keeps the baselines table: at start once
@@ -256,7 +257,4 @@ public final class BaselineVerticle extends VerticleBase {
       .onFailure(err -> LOG.warn("Normals could not be learnt (next try at the next interval): {}", err.getMessage()));
   }
 
-  private static OffsetDateTime at(Instant instant) {
-    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-  }
 }

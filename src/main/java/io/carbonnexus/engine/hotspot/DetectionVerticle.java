@@ -32,7 +32,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -41,6 +40,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+
+import static io.carbonnexus.engine.db.SqlTime.at;
 
 /**
  * Keeps every entity's hotspot state: compares what each entity did over each window with its
@@ -322,7 +323,9 @@ public final class DetectionVerticle extends VerticleBase {
         .compose(v -> HotspotStore.releaseHolds(conn, releasingAll, releasing))
         .compose(v -> evaluateLocked(conn, scope, now, changed)))
       .map(count -> {
-        releaseAll &= !releasingAll;
+        if (releasingAll) {
+          releaseAll = false;
+        }
         releases.removeAll(releasing);
         long nowMs = System.currentTimeMillis();
         for (Hotspot h : changed) {
@@ -458,9 +461,6 @@ public final class DetectionVerticle extends VerticleBase {
     });
   }
 
-  private static OffsetDateTime at(Instant instant) {
-    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-  }
 
   /**
    * Publishes the current snapshot on {@code emissions}, computed from the database so that every

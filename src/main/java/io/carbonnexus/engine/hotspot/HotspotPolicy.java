@@ -130,15 +130,15 @@ public final class HotspotPolicy {
       // The level dropped to is held from now: a dip below it and back is no new alert either.
       return new Transition(HotspotChange.DEESCALATED, held, strongest(readings, held, t.hysteresis(), t), at);
     }
-    return new Transition(HotspotChange.UPDATED, current,
-      strongest(readings, holding && (held == null || current.above(held)) ? null : current, t.hysteresis(), t), lastReached);
+    // Held or not, the reading at the current level if any holds it, else the strongest of all.
+    return new Transition(HotspotChange.UPDATED, current, strongest(readings, current, t.hysteresis(), t), lastReached);
   }
 
   private static Severity max(Severity a, Severity b) {
     return a == null ? b : b == null ? a : b.above(a) ? b : a;
   }
 
-  /** The reading at {@code level} (any, when null) with the highest ratio. */
+  /** The reading at {@code level} (any, when null) with the highest ratio; the strongest of all when none is at it. */
   private static Reading strongest(List<Reading> readings, Severity level, double lift, Thresholds t) {
     Reading best = null;
     for (Reading r : readings) {

@@ -26,13 +26,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+
+import static io.carbonnexus.engine.db.SqlTime.at;
 
 /**
  * Answers the reads of the hotspot concern from the database, so that any instance on any node
@@ -108,7 +109,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
    * answer on every node, whichever evaluated last.
    */
   static Future<EmissionsSnapshot> currentSnapshot(Pool pool, Duration window, EmissionsBasis basis, Instant now) {
-    OffsetDateTime to = OffsetDateTime.ofInstant(DetectionSettingsReader.liveEnd(now), ZoneOffset.UTC);
+    OffsetDateTime to = at(DetectionSettingsReader.liveEnd(now));
     Map<EntityKey, Double> baselines = new HashMap<>();
     return pool.query(HotspotSql.EFFECTIVE_BASELINES).execute()
       .compose(rows -> {
@@ -135,8 +136,8 @@ public final class HotspotQueryVerticle extends VerticleBase {
   private Future<Buffer> history(JsonObject query) {
     Instant now = clock.instant();
     HistoryRequest request = HistoryRequest.parse(query, now);
-    OffsetDateTime from = OffsetDateTime.ofInstant(request.from(), ZoneOffset.UTC);
-    OffsetDateTime to = OffsetDateTime.ofInstant(request.to(), ZoneOffset.UTC);
+    OffsetDateTime from = at(request.from());
+    OffsetDateTime to = at(request.to());
     long step = request.step().toSeconds();
     // Whole hours from the hour rollups (a step of hours has buckets of whole hours: from is aligned on it).
     boolean hours = step % 3600 == 0;
@@ -178,8 +179,8 @@ public final class HotspotQueryVerticle extends VerticleBase {
     Instant end = Instant.ofEpochSecond(lastDay * 86_400L);
     int length = (int) Duration.between(origin, end).toHours();
     return pool.preparedQuery(HotspotSql.entityHourlyActivity(origin, end))
-      .execute(Tuple.of(OffsetDateTime.ofInstant(origin, ZoneOffset.UTC), 3600.0,
-        OffsetDateTime.ofInstant(end, ZoneOffset.UTC), request.entity().type().wire(), request.entity().entity()))
+      .execute(Tuple.of(at(origin), 3600.0,
+        at(end), request.entity().type().wire(), request.entity().entity()))
       .compose(rows -> vertx.executeBlocking(() -> {
         Activity[] series = ModelStore.buckets(rows, length).getOrDefault(request.entity(), new Activity[length]);
         return History.daily(ModelStore.hours(origin, series), detection, firstDay, lastDay);
@@ -230,7 +231,7 @@ public final class HotspotQueryVerticle extends VerticleBase {
     });
     String[] list = suppliers.toArray(String[]::new);
     Instant now = clock.instant();
-    OffsetDateTime to = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
+    OffsetDateTime to = at(now);
     OffsetDateTime from = to.minus(window);
     Map<String, JsonObject> hotspots = new HashMap<>();
     return pool.preparedQuery(HotspotSql.OPEN_SUPPLIER_HOTSPOTS).execute(Tuple.of((Object) list))

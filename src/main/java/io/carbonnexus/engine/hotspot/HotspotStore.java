@@ -1,5 +1,6 @@
 package io.carbonnexus.engine.hotspot;
 
+import io.carbonnexus.engine.db.SqlTime;
 import io.carbonnexus.engine.hotspot.HotspotPolicy.Transition;
 import io.carbonnexus.engine.shared.EntityKey;
 import io.carbonnexus.engine.shared.Hotspot;
@@ -13,11 +14,12 @@ import io.vertx.sqlclient.Tuple;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+
+import static io.carbonnexus.engine.db.SqlTime.at;
 
 /**
  * Writes hotspot transitions: the hotspot row and, for a change of level, its line in
@@ -47,18 +49,10 @@ final class HotspotStore {
           new Open(r.getLong("id"), Severity.of(r.getString("severity")), r.getOffsetDateTime("opened_at").toInstant(),
             new Reading(r.getString("window"), Reading.Measure.of(kind == null ? "emissions" : kind),
               r.getDouble("predicted"), expected == null ? Double.NaN : expected, r.getDouble("baseline")),
-            r.getString("lane_supplier"), instant(r.getOffsetDateTime("level_reached_at"))));
+            r.getString("lane_supplier"), SqlTime.instant(r.getOffsetDateTime("level_reached_at"))));
       }
       return open;
     });
-  }
-
-  private static Instant instant(OffsetDateTime at) {
-    return at == null ? null : at.toInstant();
-  }
-
-  private static OffsetDateTime offset(Instant at) {
-    return at == null ? null : OffsetDateTime.ofInstant(at, ZoneOffset.UTC);
   }
 
   /** Forgets when open hotspots last reached their level: all of them, or these entities'; nothing is held then. */
@@ -76,7 +70,7 @@ final class HotspotStore {
   /** Applies each transition in turn; the hotspots it made are added to {@code changed}. */
   static Future<Void> apply(SqlConnection conn, Map<EntityKey, Transition> transitions, Map<EntityKey, Open> open,
                             Instant now, List<Hotspot> changed) {
-    OffsetDateTime at = OffsetDateTime.ofInstant(now, ZoneOffset.UTC);
+    OffsetDateTime at = at(now);
     Future<Void> chain = Future.succeededFuture();
     for (Map.Entry<EntityKey, Transition> e : transitions.entrySet()) {
       EntityKey k = e.getKey();
@@ -87,7 +81,7 @@ final class HotspotStore {
         case OPENED -> conn.preparedQuery(HotspotSql.INSERT_HOTSPOT)
           .execute(Tuple.of(k.type().wire(), k.entity(), r.predicted(), r.baseline(), percent(r), tr.severity().wire(), at)
             .addString(r.window()).addString(r.measure().wire()).addDouble(expected(r)).addString(r.laneSupplier())
-            .addOffsetDateTime(offset(tr.reachedAt())))
+            .addOffsetDateTime(at(tr.reachedAt())))
           .compose(rows -> {
             long id = rows.iterator().next().getLong(0);
             changed.add(hotspot(id, k, tr, r, HotspotStatus.OPEN, now, now, null));
@@ -103,7 +97,7 @@ final class HotspotStore {
         default -> conn.preparedQuery(HotspotSql.UPDATE_HOTSPOT)
           .execute(Tuple.of(current.id(), r.predicted(), r.baseline(), percent(r), tr.severity().wire(), at, r.window())
             .addString(r.measure().wire()).addDouble(expected(r)).addString(r.laneSupplier())
-            .addOffsetDateTime(offset(tr.reachedAt())))
+            .addOffsetDateTime(at(tr.reachedAt())))
           .compose(rows -> {
             changed.add(hotspot(current.id(), k, tr, r, HotspotStatus.OPEN, current.openedAt(), now, null));
             return tr.kind().isTransition() ? change(conn, current.id(), tr, r, at) : Future.succeededFuture();

@@ -17,11 +17,12 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+
+import static io.carbonnexus.engine.db.SqlTime.at;
 
 /**
  * {@code POST /detection/batch}: what the live engine would have done at every step of a past
@@ -175,7 +176,4 @@ final class ReplayRequest {
       .put("changes", changes);
   }
 
-  private static OffsetDateTime at(Instant instant) {
-    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-  }
 }

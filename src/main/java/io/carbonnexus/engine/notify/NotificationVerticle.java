@@ -37,7 +37,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -45,6 +44,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+
+import static io.carbonnexus.engine.db.SqlTime.at;
 
 /**
  * Takes stored alerts to the people who act on them. Two passes, on a timer and whenever an alert
@@ -524,7 +525,4 @@ public final class NotificationVerticle extends VerticleBase {
     return at == null ? null : at.toInstant().toString();
   }
 
-  private static OffsetDateTime at(Instant instant) {
-    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-  }
 }

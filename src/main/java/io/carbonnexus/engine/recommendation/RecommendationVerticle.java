@@ -34,11 +34,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+
+import static io.carbonnexus.engine.db.SqlTime.at;
 
 /**
  * Root cause and ranked actions for every hotspot that opens or escalates: from rag-chatbot when
@@ -367,7 +368,4 @@ public final class RecommendationVerticle extends VerticleBase {
       .mapEmpty();
   }
 
-  private static OffsetDateTime at(Instant instant) {
-    return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
-  }
 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -259,6 +260,15 @@ class ReplayTest {
     assertThat(coarse).as("an hourly step opens at the 5-minute bucket the fast path would have").isEqualTo(fine);
   }
 
+  /** Bucket by bucket, what the lanes did together: their route's or their supplier's series. */
+  private static Activity[] sum(Activity[] a, Activity[] b) {
+    Activity[] total = new Activity[a.length];
+    for (int i = 0; i < a.length; i++) {
+      total[i] = a[i].plus(b[i]);
+    }
+    return total;
+  }
+
   private static Replay.Change firstAlarm(List<Replay.Change> changes) {
     return changes.stream().filter(c -> (c.transition().kind() == HotspotChange.OPENED
       || c.transition().kind() == HotspotChange.ESCALATED) && c.transition().severity() != Severity.INFO)
@@ -284,10 +294,7 @@ class ReplayTest {
         smallSeries[i] = smallSeries[i].plus(kg(100));
       }
     }
-    Activity[] routeSeries = new Activity[buckets];
-    for (int i = 0; i < buckets; i++) {
-      routeSeries[i] = bigSeries[i].plus(smallSeries[i]);
-    }
+    Activity[] routeSeries = sum(bigSeries, smallSeries);
     Map<EntityKey, Replay.Timeline> routes = Map.of(route, fiveMinutes(routeSeries));
     Map<Lane, Replay.Timeline> lanes = Map.of(big, fiveMinutes(bigSeries),
       small, fiveMinutes(smallSeries));
@@ -349,10 +356,9 @@ class ReplayTest {
         }
       }
     }
-    Activity[] supplierSeries = new Activity[buckets];
-    for (int i = 0; i < buckets; i++) {
-      supplierSeries[i] = grounded(vanSeries[i].plus(airSeries[i]));
-    }
+    // The supplier's own rollup counts no flights (only lanes do).
+    Activity[] supplierSeries = Arrays.stream(sum(vanSeries, airSeries)).map(SyntheticHistory::grounded)
+      .toArray(Activity[]::new);
     Map<EntityKey, Replay.Timeline> suppliers = Map.of(SUPPLIER, fiveMinutes(supplierSeries));
     Map<Lane, Replay.Timeline> lanes = Map.of(vans, fiveMinutes(vanSeries), air, fiveMinutes(airSeries));
 
