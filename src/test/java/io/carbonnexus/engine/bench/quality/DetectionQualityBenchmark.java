@@ -240,7 +240,7 @@ public final class DetectionQualityBenchmark {
         : bySupplier.getOrDefault(surge.supplier(), Set.of());
       labels.add(new Label(Label.BURST, lane ? "route" : "supplier", lane ? surge.route() : surge.supplier(),
         surge.start(), surge.end(), surge.rateMultiplier(), affects, 0,
-        "demo surge of " + surge.supplier() + (lane ? " on " + surge.route() : "")));
+        "demo surge of " + surge.supplier() + (lane ? " on " + surge.route() : ""), null));
     }
     return new DemoData(events, labels);
   }

@@ -19,9 +19,12 @@ import java.util.TreeSet;
  * @param changedEvents shipments the anomaly added (bursts, volume), changed (load, air) or, for a
  *     holiday, 0: how visible it is at all (a burst that adds two shipments is not)
  * @param note free text for people: hour, weekday, supplier size
+ * @param firstChange when the first shipment the anomaly added or changed left (null: unknown or
+ *     none): an anomaly begun at night at a supplier that ships by day is invisible to any detector
+ *     until then
  */
 public record Label(String anomalyClass, String entityType, String entity, Instant start, Instant end,
-                    double magnitude, Set<Entity> affects, double changedEvents, String note) {
+                    double magnitude, Set<Entity> affects, double changedEvents, String note, Instant firstChange) {
 
   public static final String BURST = "burst";
   public static final String SUSTAINED_LOAD = "sustained_load";
@@ -37,6 +40,11 @@ public record Label(String anomalyClass, String entityType, String entity, Insta
     return new Entity(entityType, entity);
   }
 
+  /** The first moment a detector could see the anomaly: its first changed shipment, else its start. */
+  public Instant visibleFrom() {
+    return firstChange != null && firstChange.isAfter(start) ? firstChange : start;
+  }
+
   public JsonObject toJson() {
     JsonArray affected = new JsonArray();
     new TreeSet<>(affects).forEach(e -> affected.add(e.toString()));
@@ -44,7 +52,8 @@ public record Label(String anomalyClass, String entityType, String entity, Insta
       .put("start", start.toString()).put("end", end.toString())
       .put("magnitude", Math.round(magnitude * 1000) / 1000.0)
       .put("changed_events", Math.round(changedEvents * 10) / 10.0)
-      .put("affects", affected).put("note", note);
+      .put("affects", affected).put("note", note)
+      .put("first_change", firstChange == null ? null : firstChange.toString());
   }
 
   /** A supplier, route or vehicle type, as the engine names its entities. */

@@ -311,6 +311,8 @@ public final class LabelledDataset {
     final double magnitude;
     final String note;
     double changed;
+    /** The earliest shipment added or changed, as epoch ms; {@code Long.MAX_VALUE} while none. */
+    long firstChangedMs = Long.MAX_VALUE;
 
     Anomaly(String anomalyClass, int supplier, String route, long startMs, long endMs, double magnitude, String note) {
       this.anomalyClass = anomalyClass;
@@ -343,7 +345,12 @@ public final class LabelledDataset {
       }
       Entity t = target();
       return new Label(anomalyClass, t.type(), t.name(), Instant.ofEpochMilli(startMs), Instant.ofEpochMilli(endMs),
-        magnitude, affects, changed, note);
+        magnitude, affects, changed, note, firstChangedMs == Long.MAX_VALUE ? null : Instant.ofEpochMilli(firstChangedMs));
+    }
+
+    void changedAt(long at, double share) {
+      changed += share;
+      firstChangedMs = Math.min(firstChangedMs, at);
     }
   }
 
@@ -401,7 +408,7 @@ public final class LabelledDataset {
         holidayDates.add(d);
         Instant s = d.atStartOfDay(ZoneOffset.UTC).toInstant();
         holidays.add(new Label(Label.HOLIDAY, "all", "*", s, s.plus(Duration.ofDays(1)), 0, Set.of(), 0,
-          d.getDayOfWeek().getDisplayName(java.time.format.TextStyle.FULL, Locale.ROOT) + " at weekend volume"));
+          d.getDayOfWeek().getDisplayName(java.time.format.TextStyle.FULL, Locale.ROOT) + " at weekend volume", null));
       }
     }
 
@@ -675,17 +682,17 @@ public final class LabelledDataset {
               continue;
             }
             if (rateAnomaly != null) {
-              rateAnomaly.changed += (rateAnomaly.magnitude - 1) / rateAnomaly.magnitude;
+              rateAnomaly.changedAt(at, (rateAnomaly.magnitude - 1) / rateAnomaly.magnitude);
             }
             Vehicle vehicle = service.vehicle();
             double load = vehicle.capacity * lf;
             if (loadAnomaly != null) {
               load = vehicle.road ? Math.min(vehicle.capacity, load * loadFactor) : load * loadFactor;
-              loadAnomaly.changed++;
+              loadAnomaly.changedAt(at, 1);
             }
             if (airAnomaly != null && !vehicle.air() && shift < airShare) {
               vehicle = airFor(service.lane());
-              airAnomaly.changed++;
+              airAnomaly.changedAt(at, 1);
             }
             out.add(new Event(Instant.ofEpochMilli(at), supplier.name(), service.lane().id(), vehicle.id,
               round(distance, 10), round(load, 1000), vehicle.road ? vehicle.capacity : null,

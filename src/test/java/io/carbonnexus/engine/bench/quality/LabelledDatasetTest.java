@@ -182,6 +182,21 @@ class LabelledDatasetTest {
   }
 
   @Test
+  void anAnomalysFirstChangeIsItsFirstChangedShipment() {
+    List<Label> changing = DATA.labels().stream().filter(l -> !l.anomalyClass().equals(Label.HOLIDAY)).toList();
+
+    assertThat(changing).allSatisfy(l -> assertThat(l.firstChange()).isNotNull()
+      .isBetween(l.start(), l.end().minusMillis(1)));
+    for (Label air : changing.stream().filter(l -> l.anomalyClass().equals(Label.AIR_SHIFT)).toList()) {
+      List<Instant> flights = DATA.events().stream().filter(e -> e.supplier().equals(air.entity())
+        && !e.occurredAt().isBefore(air.start()) && e.occurredAt().isBefore(air.end())
+        && e.vehicleType().startsWith("air")).map(e -> e.occurredAt()).sorted().toList();
+      // A supplier that flew some lanes before still flies them: the first moved shipment is one of its flights.
+      assertThat(flights).contains(air.firstChange());
+    }
+  }
+
+  @Test
   void theHolidayRunsAtAboutWeekendVolume() {
     Label holiday = DATA.labels().stream().filter(l -> l.anomalyClass().equals(Label.HOLIDAY)
       && !l.start().isBefore(END.minus(Duration.ofDays(14)))).findFirst().orElseThrow();

@@ -152,6 +152,12 @@ public final class OfflineQuality {
       System.out.printf(Locale.ROOT, "%-18s %4d labels %4d found  recall %5.1f %%  median %8s  worst %8s%s  %s%n", cls,
         c.labels(), c.found(), 100 * c.recall(), QualityScore.human(c.medianDelay()), QualityScore.human(c.worstDelay()),
         within, c.targetMet() ? "target met" : "target missed");
+      if (!cls.equals(Label.BURST)) {
+        Duration limit = Duration.ofHours(cls.equals(Label.AIR_SHIFT) ? 8 : 24);
+        System.out.printf(Locale.ROOT, "%-18s counted from the first changed shipment: median %8s  worst %8s  within %d h %5.1f %%%n",
+          "", QualityScore.human(c.medianDelayFromFirstChange()), QualityScore.human(c.worstDelayFromFirstChange()),
+          limit.toHours(), 100 * c.recallWithinOfFirstChange(limit));
+      }
     }
     int falses = results.stream().mapToInt(r -> r.falseAlarms().size()).sum();
     double entityMonths = results.stream().mapToDouble(r -> r.entities() * r.scoredDays() / 30.0).sum();

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Function;
 
 /**
  * Scores the changes a detection replay produced against labelled anomalies. Pure.
@@ -32,7 +33,9 @@ import java.util.TreeMap;
  *   a window detector still holds the anomaly's events that long after it ends, so an alarm then
  *   is about this anomaly (its delay shows how late it was).</li>
  * </ul>
- * Delay = alarm − start, for found labels only.
+ * Delay = alarm − start, for found labels only. The same counted from the anomaly's first changed
+ * shipment ({@link Label#visibleFrom}) is shown beside it: how much of a delay is the detector's, and
+ * how much the supplier's night. The targets are judged on the delay from the start.
  *
  * <p><b>False alarms</b>: alarms in the scored range on an entity at a time outside
  * [start, end + longest window] of every label (scored or history) that affects that entity,
@@ -96,10 +99,20 @@ public final class QualityScore {
       return alarm == null ? null : Duration.between(label.start(), alarm.at());
     }
 
+    /** Alarm − the first changed shipment (0 when the alarm came before it); null when not found. */
+    public Duration delayFromFirstChange() {
+      if (alarm == null) {
+        return null;
+      }
+      Duration d = Duration.between(label.visibleFrom(), alarm.at());
+      return d.isNegative() ? Duration.ZERO : d;
+    }
+
     public JsonObject toJson() {
       JsonObject json = label.toJson().put("found", found).put("late", late);
       if (alarm != null) {
-        json.put("alarm", alarm.toJson()).put("delay_minutes", delay().toSeconds() / 60.0);
+        json.put("alarm", alarm.toJson()).put("delay_minutes", delay().toSeconds() / 60.0)
+          .put("delay_from_first_change_minutes", delayFromFirstChange().toSeconds() / 60.0);
       }
       return json;
     }
@@ -125,12 +138,36 @@ public final class QualityScore {
 
     /** Share of all labels of the class found no later than {@code limit} after their start. */
     public double recallWithin(Duration limit) {
+      return recallWithin(limit, LabelResult::delay);
+    }
+
+    /** Share of all labels of the class found no later than {@code limit} after their first changed shipment. */
+    public double recallWithinOfFirstChange(Duration limit) {
+      return recallWithin(limit, LabelResult::delayFromFirstChange);
+    }
+
+    private double recallWithin(Duration limit, Function<LabelResult, Duration> delay) {
       return results.isEmpty() ? Double.NaN
-        : (double) results.stream().filter(r -> r.found() && r.delay().compareTo(limit) <= 0).count() / results.size();
+        : (double) results.stream().filter(r -> r.found() && delay.apply(r).compareTo(limit) <= 0).count() / results.size();
     }
 
     public Duration medianDelay() {
-      List<Duration> d = delays();
+      return median(delays(LabelResult::delay));
+    }
+
+    public Duration worstDelay() {
+      return worst(delays(LabelResult::delay));
+    }
+
+    public Duration medianDelayFromFirstChange() {
+      return median(delays(LabelResult::delayFromFirstChange));
+    }
+
+    public Duration worstDelayFromFirstChange() {
+      return worst(delays(LabelResult::delayFromFirstChange));
+    }
+
+    private static Duration median(List<Duration> d) {
       if (d.isEmpty()) {
         return null;
       }
@@ -138,8 +175,7 @@ public final class QualityScore {
       return n % 2 == 1 ? d.get(n / 2) : d.get(n / 2 - 1).plus(d.get(n / 2)).dividedBy(2);
     }
 
-    public Duration worstDelay() {
-      List<Duration> d = delays();
+    private static Duration worst(List<Duration> d) {
       return d.isEmpty() ? null : d.get(d.size() - 1);
     }
 
@@ -151,8 +187,8 @@ public final class QualityScore {
       return by;
     }
 
-    private List<Duration> delays() {
-      return results.stream().filter(LabelResult::found).map(LabelResult::delay).sorted().toList();
+    private List<Duration> delays(Function<LabelResult, Duration> delay) {
+      return results.stream().filter(LabelResult::found).map(delay).sorted().toList();
     }
 
     /** Whether the target for this class holds (see {@link QualityScore#targetMet}). */
@@ -164,6 +200,8 @@ public final class QualityScore {
       JsonObject json = new JsonObject().put("class", anomalyClass).put("labels", labels()).put("found", found())
         .put("late", late()).put("recall", round(recall()))
         .put("median_delay_minutes", minutes(medianDelay())).put("worst_delay_minutes", minutes(worstDelay()))
+        .put("median_delay_from_first_change_minutes", minutes(medianDelayFromFirstChange()))
+        .put("worst_delay_from_first_change_minutes", minutes(worstDelayFromFirstChange()))
         .put("found_by_window", new JsonObject(new LinkedHashMap<>(foundByWindow())))
         .put("target", target(anomalyClass)).put("target_met", targetMet());
       JsonArray each = new JsonArray();

@@ -31,7 +31,7 @@ class QualityScoreTest {
   }
 
   private static Label label(String cls, Entity target, double startHour, double endHour) {
-    return new Label(cls, target.type(), target.name(), h(startHour), h(endHour), 4, Set.of(ACME, LANE, VANS), 10, "");
+    return new Label(cls, target.type(), target.name(), h(startHour), h(endHour), 4, Set.of(ACME, LANE, VANS), 10, "", null);
   }
 
   private static Change change(double hour, Entity e, String change, String severity) {
@@ -51,6 +51,24 @@ class QualityScoreTest {
     assertThat(bursts.recall()).isEqualTo(1.0);
     assertThat(bursts.medianDelay()).isEqualTo(Duration.ofMinutes(30));
     assertThat(r.falseAlarms()).isEmpty();
+  }
+
+  @Test
+  void anAirShiftIsAlsoTimedFromItsFirstMovedShipmentButJudgedFromItsStart() {
+    // Begun at h 20 (night), first flight at h 30, seen at h 35: 15 h late from the start, 5 h from the flight.
+    Label night = new Label(Label.AIR_SHIFT, "supplier", "Acme", h(20), h(80), 0.1, Set.of(ACME), 8, "", h(30));
+    // Seen at h 103 before its first flight at h 104 (something else fired): no negative delay.
+    Label early = new Label(Label.AIR_SHIFT, "supplier", "Other", h(100), h(160), 0.1, Set.of(OTHER), 8, "", h(104));
+    Result r = score(List.of(night, early), change(35, ACME, "opened", "warn"), change(103, OTHER, "opened", "warn"));
+
+    ClassScore air = r.classes().get(Label.AIR_SHIFT);
+    assertThat(air.results()).extracting(QualityScore.LabelResult::delayFromFirstChange)
+      .containsExactly(Duration.ofHours(5), Duration.ZERO);
+    assertThat(air.recallWithin(Duration.ofHours(8))).isEqualTo(0.5);
+    assertThat(air.recallWithinOfFirstChange(Duration.ofHours(8))).isEqualTo(1.0);
+    assertThat(air.worstDelay()).isEqualTo(Duration.ofHours(15));
+    assertThat(air.worstDelayFromFirstChange()).isEqualTo(Duration.ofHours(5));
+    assertThat(air.targetMet()).isFalse();
   }
 
   @Test
@@ -147,7 +165,7 @@ class QualityScoreTest {
 
   @Test
   void alarmsDuringAHolidayAreCountedOnTheirOwnAndAsFalse() {
-    Label holiday = new Label(Label.HOLIDAY, "all", "*", h(48), h(72), 0, Set.of(), 0, "");
+    Label holiday = new Label(Label.HOLIDAY, "all", "*", h(48), h(72), 0, Set.of(), 0, "", null);
     Result r = score(List.of(holiday), change(50, OTHER, "opened", "warn"), change(80, OTHER, "opened", "critical"));
 
     assertThat(r.holidayAlarms()).hasSize(1);
